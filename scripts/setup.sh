@@ -1,0 +1,23 @@
+# Sourced by demo.sh and test.sh: system packages (when root and missing), then a virtualenv
+# in .venv with Trappen installed from this checkout. Idempotent and quiet on a second run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+need_apt=()
+if [ "${TRAPPEN_WITH_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null 2>&1; then need_apt+=(chromium); fi
+if [ "${TRAPPEN_WITH_POSTGRES:-0}" = 1 ] && ! ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then need_apt+=(postgresql); fi
+# WeasyPrint (PDF reports) needs Pango; fonts so Danish letters render.
+if ! ldconfig -p 2>/dev/null | grep -q libpango-1.0; then need_apt+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core); fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "Installing system packages: ${need_apt[*]}"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "Please install these system packages first: ${need_apt[*]}" >&2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
+.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
+.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${TRAPPEN_EXTRAS:-}"

@@ -1,0 +1,37 @@
+"""The ``trappen`` command line (Typer). One module per command group; heavy imports stay
+inside the commands so ``trappen --help`` is fast."""
+
+from __future__ import annotations
+
+import typer
+
+from trappen.cli import evaluate, forecast, generate, invest, kpi, web
+
+app = typer.Typer(
+    name="trappen",
+    help="Trappen: casework, KPIs, economics, forecasts and evaluation on the intervention staircase.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+
+
+@app.callback()
+def _root() -> None:
+    """Trappen: casework, KPIs, economics, forecasts and evaluation on the intervention staircase."""
+
+
+@app.command()
+def version() -> None:
+    """Print Trappen's version."""
+    from trappen import __version__
+
+    typer.echo(__version__)
+
+
+for module in (generate, web, kpi, forecast, invest, evaluate):
+    module.register(app)
+
+
+def main() -> None:
+    app()

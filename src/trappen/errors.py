@@ -1,0 +1,103 @@
+"""The exception tree of Trappen's pure core.
+
+Adapters translate these: the web layer into form errors or 4xx JSON, the CLI into a message
+and exit code 1. A user never sees a traceback.
+
+::
+
+    TrappenError
+     ├── ConfigurationError        a staircase, catalogue, price or mapping file is malformed
+     └── InvalidInput              bad input from a user, an import or an API call
+          ├── EscalationNeedsJustification   moving a child up without naming why lower steps fail
+          ├── StepNotAllowed                 an intervention type used on a step it is not for
+          └── RegisterInvalid                an analytic register fails validation (every row)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class TrappenError(Exception):
+    """Base of every error Trappen raises on purpose."""
+
+
+class ConfigurationError(TrappenError):
+    """A rules file (staircase, catalogue, prices, mapping) is malformed; names file and key."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One offending value: where it is and what is wrong with it.
+
+    ``row`` is 1-based for files (the header is row 0 in CSV terms: data row 1 is the first
+    line after the header) and ``None`` for single-record input.
+    """
+
+    field: str
+    value: object
+    message: str
+    row: int | None = None
+    table: str | None = None
+
+    def __str__(self) -> str:
+        where = []
+        if self.table:
+            where.append(self.table)
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        where.append(f"column '{self.field}'" if self.row is not None else f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message} (value: {self.value!r})"
+
+
+class InvalidInput(TrappenError):
+    """Input refused before anything was written. Carries every problem found."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, field: str = "", value: object = None):
+        if isinstance(problems, str):
+            problems = [Problem(field=field, value=value, message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("; ".join(str(p) for p in self.problems[:20]) + (
+            f"; and {len(self.problems) - 20} more" if len(self.problems) > 20 else ""))
+
+
+class EscalationNeedsJustification(InvalidInput):
+    """Raised when an intervention above the child's current step lacks reasons for lower steps.
+
+    ``missing_steps`` lists the step numbers whose reason is missing.
+    """
+
+    def __init__(self, *, target_step: int, missing_steps: list[int]):
+        self.target_step = target_step
+        self.missing_steps = missing_steps
+        steps = ", ".join(str(s) for s in missing_steps)
+        super().__init__(Problem(
+            field="justification",
+            value=None,
+            message=(f"moving up to step {target_step} needs a reason why each lower step "
+                     f"considered does not meet the need; missing for step(s) {steps}"),
+        ))
+
+
+class StepNotAllowed(InvalidInput):
+    """Raised when an intervention type is used on a step its catalogue entry does not allow."""
+
+
+class RegisterInvalid(InvalidInput):
+    """Raised when an analytic register fails validation; ``problems`` lists every offending row."""
+
+
+@dataclass
+class ProblemCollector:
+    """Collects problems while validating, then raises once with all of them."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, **kwargs: object) -> None:
+        self.problems.append(Problem(**kwargs))  # type: ignore[arg-type]
+
+    def raise_if_any(self, cls: type[InvalidInput] = InvalidInput) -> None:
+        if self.problems:
+            raise cls(self.problems)

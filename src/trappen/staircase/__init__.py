@@ -1,0 +1,41 @@
+"""The intervention staircase (indsatstrappen): steps, catalogue and rules, as data.
+
+Public API::
+
+    from trappen.staircase import default_staircase, default_catalogue, current_step, Span
+"""
+
+from trappen.staircase._model import (
+    CATEGORIES,
+    FAMILY_CARE_CATEGORIES,
+    NOT_ON_STAIRCASE,
+    PLACEMENT_CATEGORIES,
+    Catalogue,
+    InterventionType,
+    Staircase,
+    Step,
+    default_catalogue,
+    default_staircase,
+    load_catalogue,
+    load_staircase,
+)
+from trappen.staircase._rules import (
+    END_REASONS,
+    MIN_REASON_CHARS,
+    Span,
+    check_escalation,
+    check_step_allowed,
+    current_step,
+    move_direction,
+    steps_needing_reasons,
+    trajectory,
+    validate_staircase_step,
+)
+
+__all__ = [
+    "CATEGORIES", "END_REASONS", "FAMILY_CARE_CATEGORIES", "MIN_REASON_CHARS", "NOT_ON_STAIRCASE",
+    "PLACEMENT_CATEGORIES", "Catalogue", "InterventionType", "Span", "Staircase", "Step",
+    "check_escalation", "check_step_allowed", "current_step", "default_catalogue",
+    "default_staircase", "load_catalogue", "load_staircase", "move_direction",
+    "steps_needing_reasons", "trajectory", "validate_staircase_step",
+]
