@@ -1,0 +1,59 @@
+"""Economics: investment cases (NPV, payback, uncertainty), prices with history, spending.
+
+Public API::
+
+    from trappen.economics import (
+        load_case, case_from_dict, evaluate_case, simulate_case, tornado,      # investment case
+        default_rates, RateTable, spending, caseworker_costs,                  # prices, spending
+        default_price_index, load_price_index, convert_price_year,             # price years
+    )
+
+Everything here is pure (NumPy/Polars); no Django.
+"""
+
+from trappen.economics._case import (
+    DEFAULT_DISCOUNT_SCHEDULE,
+    DISCOUNT_SOURCE,
+    PAYERS,
+    CaseResult,
+    CostItem,
+    DecisionRule,
+    Distribution,
+    InvestmentCase,
+    ShiftEffect,
+    SomEffect,
+    StepPrice,
+    case_from_dict,
+    discount_factors,
+    evaluate_case,
+    load_case,
+    validate_case,
+)
+from trappen.economics._prices import (
+    RATE_SCHEMA,
+    SPENDING_KEYS,
+    RateTable,
+    caseworker_costs,
+    convert_price_year,
+    default_price_index,
+    default_rates,
+    load_price_index,
+    spending,
+)
+from trappen.economics._uncertainty import TORNADO_QUANTILES, Simulation, simulate_case, tornado
+
+__all__ = [
+    "DEFAULT_DISCOUNT_SCHEDULE", "DISCOUNT_SOURCE", "PAYERS", "RATE_SCHEMA", "SPENDING_KEYS",
+    "TORNADO_QUANTILES", "CaseResult", "CostItem", "DecisionRule", "Distribution",
+    "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",
+    "case_from_dict", "caseworker_costs", "convert_price_year", "default_price_index",
+    "default_rates", "discount_factors", "evaluate_case", "herning_pilot_path", "load_case",
+    "load_price_index", "simulate_case", "spending", "tornado", "validate_case",
+]
+
+
+def herning_pilot_path() -> str:
+    """Path of the shipped Herning pilot example case (TOML)."""
+    from importlib import resources
+
+    return str(resources.files("trappen.economics") / "data" / "herning_pilot.toml")
