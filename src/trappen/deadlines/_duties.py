@@ -1,0 +1,199 @@
+"""The statutory duties as data (``data/duties.toml``) and the municipality's own settings."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from types import MappingProxyType
+
+from trappen.errors import ConfigurationError, InvalidInput, Problem
+
+REF_TABLES = frozenset({"notifications", "investigations", "episodes", "children", "complaints"})
+
+COMPUTED_PARAMS: dict[str, tuple[str, ...]] = {
+    "D1": ("hours",),
+    "D2": ("working_days",),
+    "D6": ("months",),
+    "D8": ("months",),
+    "D9": ("months",),
+    "D10": ("months",),
+    "D11": ("interval_months",),
+    "D12": ("visits_per_year",),
+    "D14": ("months_before_18",),
+    "D16": ("weeks",),
+}
+"""The duties the engine computes and the integer parameters each must carry in the data file."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Duty:
+    """One duty of Barnets Lov with its rule and legal source."""
+
+    id: str
+    name_da: str
+    name_en: str
+    rule: str
+    barnets_lov: str
+    serviceloven: str
+    notes: str = ""
+    computed: bool = False
+    ref_table: str | None = None
+    params: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+
+    @property
+    def legal_source(self) -> str:
+        """E.g. ``"Barnets Lov § 136 (tidl. serviceloven § 155 stk. 2)"``."""
+        former = self.serviceloven.strip()
+        if former and former != "—":
+            return f"Barnets Lov {self.barnets_lov} (tidl. serviceloven {former})"
+        return f"Barnets Lov {self.barnets_lov}"
+
+    def name(self, language: str = "da") -> str:
+        return self.name_da if language == "da" else self.name_en
+
+    def param(self, key: str) -> int:
+        return self.params[key]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Duties:
+    """All duties, by id."""
+
+    source: str
+    duties: tuple[Duty, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {d.id: d for d in self.duties})
+
+    def get(self, duty_id: str) -> Duty:
+        try:
+            return self._by_id[duty_id]  # type: ignore[attr-defined,no-any-return]
+        except KeyError:
+            raise KeyError(duty_id) from None
+
+    def __getitem__(self, duty_id: str) -> Duty:
+        return self.get(duty_id)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.duties)
+
+    @property
+    def computed(self) -> tuple[Duty, ...]:
+        return tuple(d for d in self.duties if d.computed)
+
+
+def load_duties(path: Path | str | None = None) -> Duties:
+    """Load a duties TOML file; ``None`` gives the shipped ``data/duties.toml``.
+
+    Raises:
+        ConfigurationError: the file is missing or malformed, an id repeats, or a computed duty
+            lacks one of the parameters the engine needs (names file, duty and key).
+    """
+    if path is None:
+        where = "duties.toml"
+        text = (resources.files("trappen.deadlines") / "data" / "duties.toml").read_text(encoding="utf-8")
+    else:
+        where = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigurationError(f"{where}: file not found") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{where}: not valid TOML: {exc}") from None
+    raw = data.get("duties")
+    if not isinstance(raw, list) or not raw:
+        raise ConfigurationError(f"{where}: needs at least one [[duties]] table")
+    duties: list[Duty] = []
+    for i, entry in enumerate(raw, start=1):
+        at = f"{where} duty #{i}"
+        for key in ("id", "name_da", "name_en", "rule", "barnets_lov", "serviceloven"):
+            if not isinstance(entry.get(key), str) or not entry[key].strip():
+                raise ConfigurationError(f"{at}: missing or empty key '{key}'")
+        at = f"{where} duty {entry['id']}"
+        params = entry.get("params", {})
+        if not isinstance(params, dict) or any(
+                isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in params.values()):
+            raise ConfigurationError(f"{at}: params must be positive integers, got {params!r}")
+        computed = bool(entry.get("computed", False))
+        ref_table = entry.get("ref_table")
+        if computed:
+            needed = COMPUTED_PARAMS.get(entry["id"])
+            if needed is None:
+                raise ConfigurationError(f"{at}: the engine has no rule for this id; set computed = false")
+            for key in needed:
+                if key not in params:
+                    raise ConfigurationError(f"{at}: missing parameter '{key}'")
+            if ref_table not in REF_TABLES:
+                raise ConfigurationError(f"{at}: ref_table must be one of {sorted(REF_TABLES)}, got {ref_table!r}")
+        duties.append(Duty(
+            id=entry["id"], name_da=entry["name_da"], name_en=entry["name_en"], rule=entry["rule"],
+            barnets_lov=entry["barnets_lov"], serviceloven=entry["serviceloven"],
+            notes=str(entry.get("notes", "")), computed=computed, ref_table=ref_table,
+            params=MappingProxyType(dict(params)),
+        ))
+    ids = [d.id for d in duties]
+    if len(set(ids)) != len(ids):
+        raise ConfigurationError(f"{where}: duplicate duty ids in {ids}")
+    missing = sorted(set(COMPUTED_PARAMS) - {d.id for d in duties if d.computed})
+    if missing:
+        raise ConfigurationError(f"{where}: computed duties missing: {missing}")
+    return Duties(source=where, duties=tuple(duties))
+
+
+@cache
+def default_duties() -> Duties:
+    """The shipped duties (cached)."""
+    return load_duties()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeadlineConfig:
+    """What a municipality sets itself. The core never reads settings: pass this in.
+
+    Attributes:
+        follow_up_interval_months: months between later follow-ups (D11). Barnets Lov § 95
+            stk. 3-5 lets the municipality set and justify its own schedule. ``None`` = D11's
+            ``interval_months`` in the duties file (3, Herning's practice).
+        plan_lead_days: a plan made up to this many days before a measure starts counts for it
+            (D8/D9): Barnets Lov § 91 stk. 2 asks for the plan *before* the decision on a
+            placement without consent. Trappen default, an assumption: one month.
+        ungeplan_from_age_years: plans made from this birthday until the 18th count as the
+            ungeplan (D14). Trappen default, an assumption: the register has no ungeplan table.
+        duties: the duties data; ``None`` = the shipped ``duties.toml``.
+    """
+
+    follow_up_interval_months: int | None = None  # None: duties.toml D11 (Herning: 3 months)
+    plan_lead_days: int = 31  # Trappen assumption (see docstring)
+    ungeplan_from_age_years: int = 17  # Trappen assumption (see docstring)
+    duties: Duties | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        for name, low, high in (("follow_up_interval_months", 1, 24), ("plan_lead_days", 0, 366),
+                                ("ungeplan_from_age_years", 0, 17)):
+            value = getattr(self, name)
+            if value is None and name == "follow_up_interval_months":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+                problems.append(Problem(field=name, value=value,
+                                        message=f"must be a whole number from {low} to {high}"))
+        if problems:
+            raise InvalidInput(problems)
+
+    @property
+    def resolved_duties(self) -> Duties:
+        return self.duties if self.duties is not None else default_duties()
+
+    @property
+    def interval_months(self) -> int:
+        """The follow-up interval in force: this config's, else the duties file's D11."""
+        if self.follow_up_interval_months is not None:
+            return self.follow_up_interval_months
+        return self.resolved_duties["D11"].param("interval_months")

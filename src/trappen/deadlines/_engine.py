@@ -1,0 +1,323 @@
+"""The deadline engine: every due item of the computed duties over a whole analytic register.
+
+Vectorised with Polars over whole tables: no per-row Python loops. See ``docs/deadlines.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+
+import numpy as np
+import polars as pl
+
+from trappen.deadlines._calendar import (
+    COPENHAGEN,
+    TIMEZONE,
+    add_working_days_to_dates,
+    require_aware,
+)
+from trappen.deadlines._duties import DeadlineConfig, Duties
+from trappen.register import Register
+from trappen.register.schema import PROFESSIONAL_NOTIFIERS
+from trappen.staircase import PLACEMENT_CATEGORIES, Staircase, default_staircase
+
+UTC = pl.Datetime("us", "UTC")
+
+STATUSES = ("open", "on_time", "late", "overdue")
+"""open: not done, not yet due · on_time: done by the due instant · late: done after it ·
+overdue: not done and past due."""
+
+DEADLINE_ITEM_SCHEMA: dict[str, pl.DataType] = {
+    "duty_id": pl.String(),
+    "child_id": pl.Int64(),
+    "ref_table": pl.String(),
+    "ref_id": pl.Int64(),
+    "seq": pl.Int32(),
+    "due_on": pl.Date(),
+    "due_at": UTC,
+    "done_at": UTC,
+    "status": pl.String(),
+    "legal_source": pl.String(),
+}
+"""Columns of :func:`deadline_items`. ``seq`` numbers the items of one duty for one record
+(1 = first follow-up, ...); ``due_on`` is the local (Copenhagen) date of ``due_at``."""
+
+_ITEM_COLUMNS = ("duty_id", "child_id", "ref_table", "ref_id", "seq", "due_on", "due_at", "done_at")
+
+
+# ---------------------------------------------------------------- expression helpers
+
+def _local_date(expr: pl.Expr) -> pl.Expr:
+    return expr.dt.convert_time_zone(TIMEZONE).dt.date()
+
+
+def _start_of_day(expr: pl.Expr) -> pl.Expr:
+    """Local midnight at the start of a date, in UTC (midnight is never skipped nor doubled in
+    Copenhagen: the clocks change at 02:00/03:00)."""
+    return expr.cast(pl.Datetime("us")).dt.replace_time_zone(TIMEZONE).dt.convert_time_zone("UTC")
+
+
+def _end_of_day(expr: pl.Expr) -> pl.Expr:
+    """The last microsecond of a local date, in UTC."""
+    return _start_of_day(expr.dt.offset_by("1d")) - pl.duration(microseconds=1)
+
+
+def _add_months(expr: pl.Expr, months: pl.Expr | int) -> pl.Expr:
+    """Calendar months, clamped to the month's last day (Polars ``offset_by`` semantics)."""
+    if isinstance(months, int):
+        return expr.dt.offset_by(f"{months}mo")
+    return expr.dt.offset_by(pl.format("{}mo", months))
+
+
+def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: str,
+           seq: pl.Expr | int = 1) -> pl.DataFrame:
+    """Select the common item columns; ``frame`` has child_id, due_on, due_at and done_at."""
+    return frame.select(
+        duty_id=pl.lit(duty_id) if isinstance(duty_id, str) else duty_id,
+        child_id=pl.col("child_id"),
+        ref_table=pl.lit(ref_table),
+        ref_id=pl.col(ref_id).cast(pl.Int64),
+        seq=pl.lit(seq).cast(pl.Int32) if isinstance(seq, int) else seq.cast(pl.Int32),
+        due_on=pl.col("due_on"),
+        due_at=pl.col("due_at").cast(UTC),
+        done_at=pl.col("done_at").cast(UTC),
+    )
+
+
+# ---------------------------------------------------------------- one function per duty
+
+def _assessment(reg: Register, duties: Duties) -> pl.DataFrame:
+    # D1: 24 elapsed hours after receipt (Barnets Lov § 136).
+    hours = duties["D1"].param("hours")
+    frame = reg.notifications.with_columns(
+        due_at=pl.col("received_at") + pl.duration(hours=hours),
+        done_at=pl.col("assessed_at"),
+    ).with_columns(due_on=_local_date(pl.col("due_at")))
+    return _items(frame, "D1", "notifications", "notification_id")
+
+
+def _acknowledgement(reg: Register, duties: Duties) -> pl.DataFrame:
+    # D2: 6 working days after the local day of receipt, professional notifiers only (§ 136).
+    n = duties["D2"].param("working_days")
+    frame = reg.notifications.filter(pl.col("notifier_kind").is_in(sorted(PROFESSIONAL_NOTIFIERS)))
+    received = frame.select(_local_date(pl.col("received_at"))).to_series().to_numpy()
+    due = add_working_days_to_dates(received.astype("datetime64[D]"), n)
+    frame = frame.with_columns(due_on=pl.Series("due_on", due, dtype=pl.Date)).with_columns(
+        due_at=_end_of_day(pl.col("due_on")), done_at=pl.col("acknowledged_at"))
+    return _items(frame, "D2", "notifications", "notification_id")
+
+
+def _investigation(reg: Register, duties: Duties) -> pl.DataFrame:
+    # D6: concluded within 4 months of awareness (§ 20 stk. 3).
+    months = duties["D6"].param("months")
+    frame = reg.investigations.with_columns(due_on=_add_months(pl.col("aware_on"), months)).with_columns(
+        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("concluded_on")))
+    return _items(frame, "D6", "investigations", "investigation_id")
+
+
+def _measures(reg: Register, *, steps: list[int], today: date) -> pl.DataFrame:
+    return reg.episodes.filter(pl.col("step").cast(pl.Int64).is_in(steps),
+                               pl.col("start_date") <= today)
+
+
+def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[int],
+           placement: list[int], today: date) -> pl.DataFrame:
+    # D8 (§ 32 measure) and D9 (placement): the child's plan within 3 months (§ 91 stk. 1-2).
+    m8, m9 = duties["D8"].param("months"), duties["D9"].param("months")
+    eps = _measures(reg, steps=home + placement, today=today).with_columns(
+        placed=pl.col("step").cast(pl.Int64).is_in(placement))
+    eps = eps.with_columns(due_on=pl.when(pl.col("placed"))
+                           .then(_add_months(pl.col("start_date"), m9))
+                           .otherwise(_add_months(pl.col("start_date"), m8)))
+    plans = reg.plans.select("child_id", plan_episode_id=pl.col("episode_id"), made_on=pl.col("made_on"))
+    first = (eps.select("episode_id", "child_id", "start_date")
+             .join(plans, on="child_id", how="inner")
+             .filter((pl.col("plan_episode_id") == pl.col("episode_id"))
+                     | (pl.col("plan_episode_id").is_null()
+                        & (pl.col("made_on") >= pl.col("start_date")
+                           - pl.duration(days=config.plan_lead_days))))
+             .group_by("episode_id").agg(made_on=pl.col("made_on").min()))
+    frame = (eps.join(first, on="episode_id", how="left")
+             # A measure that ended before its plan fell due, with no plan, needs none.
+             .filter(pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("due_on"))
+                     | pl.col("made_on").is_not_null())
+             .with_columns(due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("made_on"))))
+    duty = pl.when(pl.col("placed")).then(pl.lit("D9")).otherwise(pl.lit("D8"))
+    return _items(frame, duty, "episodes", "episode_id")
+
+
+def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
+                today: date) -> pl.DataFrame:
+    # D10: first follow-up at the earlier of the end of a parallel investigation and 3 months
+    # after the start (§ 95 stk. 1-2); D11: then every `interval` months (§ 95 stk. 3-5).
+    first_months = duties["D10"].param("months")
+    interval = config.interval_months
+    eps = _measures(reg, steps=steps, today=today).select(
+        "episode_id", "child_id", "start_date", "end_date")
+    parallel = (eps.select("episode_id", "child_id", "start_date")
+                .join(reg.investigations.select("child_id", "started_on", "concluded_on"),
+                      on="child_id", how="inner")
+                .filter(pl.col("started_on") <= pl.col("start_date"),
+                        pl.col("concluded_on") > pl.col("start_date"))
+                .group_by("episode_id").agg(inv_end=pl.col("concluded_on").min()))
+    three = _add_months(pl.col("start_date"), first_months)
+    eps = eps.join(parallel, on="episode_id", how="left").with_columns(
+        use_inv=pl.col("inv_end").is_not_null() & (pl.col("inv_end") < three))
+    # Each due date is computed from one base date (no chained month clamping).
+    eps = eps.with_columns(
+        base=pl.when(pl.col("use_inv")).then(pl.col("inv_end")).otherwise(pl.col("start_date")),
+        base_months=pl.when(pl.col("use_inv")).then(0).otherwise(first_months),
+    )
+    horizon = pl.min_horizontal(pl.col("end_date"), pl.lit(today))
+    months_span = ((horizon.dt.year().cast(pl.Int64) * 12 + horizon.dt.month())
+                   - (pl.col("base").dt.year().cast(pl.Int64) * 12 + pl.col("base").dt.month()))
+    eps = eps.with_columns(k=pl.int_ranges(0, (months_span // interval).clip(lower_bound=0) + 3))
+    eps = eps.explode("k").with_columns(
+        due_on=_add_months(pl.col("base"), pl.col("base_months") + pl.col("k") * interval),
+        prev_due=_add_months(pl.col("base"), pl.col("base_months") + (pl.col("k") - 1) * interval),
+    ).filter(
+        # every item already due, plus the next one
+        (pl.col("k") == 0) | (pl.col("prev_due") < today),
+        # only while the measure lasts
+        pl.col("end_date").is_null() | (pl.col("due_on") < pl.col("end_date")),
+    )
+    held = (reg.follow_ups.join(eps.select("episode_id", "start_date").unique(), on="episode_id")
+            .filter(pl.col("held_on") >= pl.col("start_date"))
+            .sort("episode_id", "held_on", "follow_up_id")
+            .with_columns(k=(pl.int_range(pl.len()).over("episode_id")).cast(pl.Int64))
+            .select("episode_id", "k", "held_on"))
+    frame = (eps.with_columns(pl.col("k").cast(pl.Int64)).join(held, on=["episode_id", "k"], how="left")
+             .with_columns(due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("held_on"))))
+    duty = pl.when(pl.col("k") == 0).then(pl.lit("D10")).otherwise(pl.lit("D11"))
+    return _items(frame, duty, "episodes", "episode_id", seq=pl.col("k") + 1)
+
+
+def _supervision(reg: Register, duties: Duties, *, placement: list[int], today: date) -> pl.DataFrame:
+    # D12: at least 2 supervision visits in each placement-year window [start + k years,
+    # start + k+1 years) (§ 156 stk. 5). A window cut short by the placement's end needs
+    # ceil(2 x its share of a year) visits (at least 1). Visits are matched in date order
+    # within the window; a missed visit stays overdue (a later visit belongs to a later window).
+    per_year = duties["D12"].param("visits_per_year")
+    eps = _measures(reg, steps=placement, today=today).select(
+        "episode_id", "child_id", "start_date", "end_date")
+    years = (pl.lit(today).dt.year().cast(pl.Int64) - pl.col("start_date").dt.year().cast(pl.Int64))
+    win = eps.with_columns(w=pl.int_ranges(0, years.clip(lower_bound=0) + 2)).explode("w").with_columns(
+        w_start=pl.col("start_date").dt.offset_by(pl.format("{}y", pl.col("w"))),
+        w_full_end=pl.col("start_date").dt.offset_by(pl.format("{}y", pl.col("w") + 1)),
+    ).filter(pl.col("w_start") <= today,
+             pl.col("end_date").is_null() | (pl.col("w_start") < pl.col("end_date")))
+    win = win.with_columns(w_end=pl.min_horizontal("w_full_end", "end_date")).with_columns(
+        required=((pl.col("w_end") - pl.col("w_start")).dt.total_days() * per_year
+                  / (pl.col("w_full_end") - pl.col("w_start")).dt.total_days())
+        .ceil().clip(1, per_year).cast(pl.Int64))
+    items = win.with_columns(j=pl.int_ranges(0, pl.col("required"))).explode("j").with_columns(
+        pl.col("j").cast(pl.Int64), due_on=pl.col("w_end").dt.offset_by("-1d"))
+    visits = (reg.supervision_visits.select("episode_id", "visited_on", "visit_id")
+              .join(win.select("episode_id", "w", "w_start", "w_end"), on="episode_id")
+              .filter(pl.col("visited_on") >= pl.col("w_start"), pl.col("visited_on") < pl.col("w_end"))
+              .sort("episode_id", "w", "visited_on", "visit_id")
+              .with_columns(j=pl.int_range(pl.len()).over("episode_id", "w").cast(pl.Int64))
+              .select("episode_id", "w", "j", "visited_on"))
+    frame = items.join(visits, on=["episode_id", "w", "j"], how="left").with_columns(
+        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("visited_on")))
+    return _items(frame, "D12", "episodes", "episode_id", seq=pl.col("w") * per_year + pl.col("j") + 1)
+
+
+def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
+              today: date) -> pl.DataFrame:
+    # D14: for a child with a measure when it turns 17½, the plan for support after 18 is due
+    # 6 months before the 18th birthday (§ 108). No ungeplan table: any plan made from the
+    # 17th birthday (config) until the 18th counts.
+    months = duties["D14"].param("months_before_18")
+    kids = reg.children.select("child_id", "birth_date").with_columns(
+        due_on=pl.col("birth_date").dt.offset_by("18y").dt.offset_by(f"-{months}mo"),
+        adult=pl.col("birth_date").dt.offset_by("18y"),
+        from_day=pl.col("birth_date").dt.offset_by(f"{config.ungeplan_from_age_years}y"))
+    with_measure = (_measures(reg, steps=steps, today=today).select("child_id", "start_date", "end_date")
+                    .join(kids.select("child_id", "due_on"), on="child_id")
+                    .filter(pl.col("start_date") <= pl.col("due_on"),
+                            pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("due_on")))
+                    .select("child_id").unique())
+    kids = kids.join(with_measure, on="child_id", how="semi")
+    plans = (reg.plans.select("child_id", "made_on").join(kids, on="child_id")
+             .filter(pl.col("made_on") >= pl.col("from_day"), pl.col("made_on") < pl.col("adult"))
+             .group_by("child_id").agg(made_on=pl.col("made_on").min()))
+    frame = kids.join(plans, on="child_id", how="left").with_columns(
+        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("made_on")), ref=pl.col("child_id"))
+    return _items(frame, "D14", "children", "ref")
+
+
+def _complaint(reg: Register, duties: Duties) -> pl.DataFrame:
+    # D16: re-assessment within 4 weeks of receiving the complaint (§§ 144-150; rsl. § 67).
+    weeks = duties["D16"].param("weeks")
+    frame = reg.complaints.with_columns(due_on=pl.col("received_on") + pl.duration(weeks=weeks)).with_columns(
+        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("reassessed_on")))
+    return _items(frame, "D16", "complaints", "complaint_id")
+
+
+# ---------------------------------------------------------------- public
+
+def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig | None = None,
+                   staircase: Staircase | None = None) -> pl.DataFrame:
+    """Every due item of the computed duties (D1, D2, D6, D8-D12, D14, D16) in a register.
+
+    Args:
+        register: the analytic register (notifications, investigations, episodes, plans,
+            follow_ups, supervision_visits, complaints, children are read).
+        now: the evaluation instant, timezone-aware; decides open vs overdue and how far
+            recurring duties (follow-ups, supervision) are generated.
+        config: the municipality's settings; ``None`` = defaults.
+        staircase: tells which steps are home-based (§ 32) and which are placements;
+            ``None`` = Socialstyrelsen's six steps.
+
+    Returns:
+        One row per item with the columns of :data:`DEADLINE_ITEM_SCHEMA`, sorted by due_at,
+        duty_id, ref_id, seq. ``status`` is one of :data:`STATUSES`; ``done_at`` is null when
+        not done (date-only events count as done at local midnight starting that day).
+
+    Raises:
+        InvalidInput: ``now`` is not a timezone-aware datetime.
+    """
+    require_aware(now, field="now")
+    config = config or DeadlineConfig()
+    staircase = staircase or default_staircase()
+    duties = config.resolved_duties
+    now_utc = now.astimezone(timezone.utc)
+    today = now.astimezone(COPENHAGEN).date()
+    home = list(staircase.numbers_in({"home_based"}))
+    placement = list(staircase.numbers_in(PLACEMENT_CATEGORIES))
+    parts = [
+        _assessment(register, duties),
+        _acknowledgement(register, duties),
+        _investigation(register, duties),
+        _plans(register, duties, config, home=home, placement=placement, today=today),
+        _follow_ups(register, duties, config, steps=home + placement, today=today),
+        _supervision(register, duties, placement=placement, today=today),
+        _ungeplan(register, duties, config, steps=home + placement, today=today),
+        _complaint(register, duties),
+    ]
+    items = pl.concat(parts, how="vertical")
+    now_lit = pl.lit(now_utc, dtype=UTC)
+    status = (pl.when(pl.col("done_at").is_null() & (now_lit <= pl.col("due_at"))).then(pl.lit("open"))
+              .when(pl.col("done_at").is_null()).then(pl.lit("overdue"))
+              .when(pl.col("done_at") <= pl.col("due_at")).then(pl.lit("on_time"))
+              .otherwise(pl.lit("late")))
+    sources = pl.DataFrame({"duty_id": [d.id for d in duties.computed],
+                            "legal_source": [d.legal_source for d in duties.computed]})
+    return (items.with_columns(status=status)
+            .join(sources, on="duty_id", how="left")
+            .select(list(DEADLINE_ITEM_SCHEMA))
+            .cast(DEADLINE_ITEM_SCHEMA)  # type: ignore[arg-type]
+            .sort("due_at", "duty_id", "ref_id", "seq"))
+
+
+_CHILD_TABLES = ("children", "notifications", "investigations", "episodes", "plans", "follow_ups",
+                 "supervision_visits", "complaints")
+
+
+def deadline_items_for_child(register: Register, *, child_id: int, now: datetime,
+                             config: DeadlineConfig | None = None,
+                             staircase: Staircase | None = None) -> pl.DataFrame:
+    """:func:`deadline_items` for one child (the register is cut to that child first)."""
+    frames = {name: register.tables[name].filter(pl.col("child_id") == child_id) for name in _CHILD_TABLES}
+    return deadline_items(register.replace(**frames), now=now, config=config, staircase=staircase)

@@ -1,0 +1,65 @@
+"""The duties data file and the configuration."""
+
+import pytest
+
+from trappen.deadlines import DeadlineConfig, default_duties, load_duties
+from trappen.errors import ConfigurationError, InvalidInput
+
+
+def test_all_seventeen_duties_with_sources():
+    duties = default_duties()
+    assert duties.ids == tuple(f"D{i}" for i in range(1, 18))
+    assert {d.id for d in duties.computed} == {"D1", "D2", "D6", "D8", "D9", "D10", "D11", "D12", "D14", "D16"}
+    for duty in duties.duties:
+        assert duty.name_da and duty.name_en and duty.barnets_lov and duty.serviceloven
+
+
+def test_rule_numbers_as_in_the_law():
+    d = default_duties()
+    assert d["D1"].param("hours") == 24  # § 136
+    assert d["D2"].param("working_days") == 6  # § 136 (tidl. SEL § 155 b stk. 1)
+    assert d["D6"].param("months") == 4  # § 20 stk. 3
+    assert d["D8"].param("months") == d["D9"].param("months") == 3  # § 91
+    assert d["D10"].param("months") == 3  # § 95
+    assert d["D11"].param("interval_months") == 3  # Herning practice
+    assert d["D12"].param("visits_per_year") == 2  # § 156 stk. 5
+    assert d["D14"].param("months_before_18") == 6  # § 108
+    assert d["D16"].param("weeks") == 4  # retssikkerhedsloven § 67
+    assert d["D1"].legal_source == "Barnets Lov § 136 (tidl. serviceloven § 155 stk. 2)"
+    assert d["D7"].legal_source == "Barnets Lov § 21 stk. 2"
+
+
+def test_config_interval_defaults_to_data_and_overrides():
+    assert DeadlineConfig().interval_months == 3
+    assert DeadlineConfig(follow_up_interval_months=6).interval_months == 6
+
+
+@pytest.mark.parametrize("kwargs", [{"follow_up_interval_months": 0}, {"plan_lead_days": -1},
+                                    {"ungeplan_from_age_years": 18}, {"follow_up_interval_months": "3"}])
+def test_bad_config_refused_naming_the_field(kwargs):
+    with pytest.raises(InvalidInput) as info:
+        DeadlineConfig(**kwargs)
+    (name,) = kwargs
+    assert info.value.problems[0].field == name
+
+
+def test_malformed_duties_file_names_the_duty_and_key(tmp_path):
+    text = (default_duties_path()).read_text(encoding="utf-8").replace("hours = 24", "minutes = 1440")
+    path = tmp_path / "duties.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError, match="duty D1: missing parameter 'hours'"):
+        load_duties(path)
+    with pytest.raises(ConfigurationError, match="file not found"):
+        load_duties(tmp_path / "nope.toml")
+
+
+def test_custom_duties_file_changes_the_rule(tmp_path):
+    text = default_duties_path().read_text(encoding="utf-8").replace("weeks = 4", "weeks = 2")
+    path = tmp_path / "duties.toml"
+    path.write_text(text, encoding="utf-8")
+    assert load_duties(path)["D16"].param("weeks") == 2
+
+
+def default_duties_path():
+    from importlib import resources
+    return resources.files("trappen.deadlines") / "data" / "duties.toml"
