@@ -252,7 +252,7 @@ def spending(register: object, *, rates: RateTable, start: date, end: date,
                              pl.min_horizontal(pl.col("end_date").fill_null(end), pl.lit(end)).alias("_e"))
                .filter(pl.col("_s") < pl.col("_e")))
     segments = (clipped
-                .join(rates.frame.lazy(), on="intervention_code", how="left")
+                .join(rates.frame.lazy(), on="intervention_code", how="inner")
                 .with_columns(pl.max_horizontal("_s", "valid_from").alias("_s2"),
                               pl.min_horizontal("_e", pl.col("valid_to").fill_null(end)).alias("_e2"))
                 .filter(pl.col("_s2") < pl.col("_e2")))
