@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from trappen.deadlines import (
     COPENHAGEN,
@@ -102,3 +104,15 @@ def test_end_of_local_day_across_dst():
     # 27 October 2024 has 25 hours; it ends 22:59:59.999999 UTC (CET).
     end = end_of_local_day(date(2024, 10, 27))
     assert end.astimezone(timezone.utc) == datetime(2024, 10, 27, 22, 59, 59, 999999, tzinfo=timezone.utc)
+
+
+@settings(max_examples=200, deadline=None)
+@given(day=st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31)), n=st.integers(1, 30))
+def test_working_days_property(day, n):
+    # The result is a working day, later than the start, with exactly n working days in
+    # (day, result] counted one by one with the scalar rule.
+    start = datetime(day.year, day.month, day.day, 12, tzinfo=COPENHAGEN)
+    due = add_working_days(start, n).date()
+    assert is_working_day(due) and due > day
+    counted = sum(is_working_day(day + timedelta(days=i)) for i in range(1, (due - day).days + 1))
+    assert counted == n

@@ -25,11 +25,13 @@ from trappen.deadlines._engine import (
     STATUSES,
     deadline_items,
     deadline_items_for_child,
+    deadline_items_for_children,
 )
 
 __all__ = [
     "COPENHAGEN", "DEADLINE_ITEM_SCHEMA", "STATUSES", "DeadlineConfig", "Duties", "Duty",
     "add_months", "add_working_days", "add_working_days_to_dates", "danish_holidays",
-    "deadline_items", "deadline_items_for_child", "default_duties", "end_of_local_day",
+    "deadline_items", "deadline_items_for_child", "deadline_items_for_children",
+    "default_duties", "end_of_local_day",
     "is_working_day", "load_duties",
 ]
