@@ -1,0 +1,185 @@
+"""Every KPI against the hand-computed register of conftest.py (at 2024-12-31, period 2024).
+
+Steps on 2024-12-31: child 1 on 5 (foster), 2 on 4 (kinship), 3 and 4 on 2, 5 on 6, 6 none.
+Steps on 2023-12-31: child 1 on 6, 2 on 3, 3 on 2, 4 on 3, 5 none (starts 2024-02-01), 6 unborn.
+"""
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from trappen.kpi import RESULT_SCHEMA, compute_kpis, kpi_catalogue, kpi_series
+from trappen.staircase import default_catalogue, load_staircase
+
+AT = date(2024, 12, 31)
+
+
+@pytest.fixture(scope="module")
+def kpis(reg):
+    return compute_kpis(reg, at=AT, caseload_target=3)
+
+
+def one(frame: pl.DataFrame, code: str, **dims: str | None) -> dict:
+    rows = frame.filter(pl.col("kpi_code") == code)
+    for k, v in dims.items():
+        rows = rows.filter(pl.col(k).is_null() if v is None else pl.col(k) == v)
+    assert rows.height == 1, (code, dims, rows)
+    return rows.row(0, named=True)
+
+
+def value(frame: pl.DataFrame, code: str, **dims: str | None) -> float | None:
+    return one(frame, code, **dims)["value"]
+
+
+def test_schema_and_every_catalogue_kpi_present(kpis):
+    assert dict(kpis.schema) == RESULT_SCHEMA
+    assert set(kpis["kpi_code"]) == {k.code for k in kpi_catalogue()}
+    assert one(kpis, "SS01_RESIDENTIAL_SHARE")["unit"] == "share"
+
+
+def test_placement_shares(kpis):
+    # placed on 2024-12-31: children 1 (foster), 2 (kinship), 5 (residential) -> 3
+    assert value(kpis, "SS01_RESIDENTIAL_SHARE") == pytest.approx(1 / 3)
+    assert value(kpis, "SS03_FOSTER_SHARE") == pytest.approx(1 / 3)
+    assert value(kpis, "SS04_KINSHIP_SHARE") == pytest.approx(1 / 3)
+    assert value(kpis, "FAMILY_CARE_SHARE") == pytest.approx(2 / 3)
+    assert one(kpis, "FAMILY_CARE_SHARE")["denominator"] == 3
+
+
+def test_per_1000(kpis):
+    # population table 2024: 600 + 400 = 1,000 children
+    assert value(kpis, "SS05_HOME_BASED_PER_1000") == 0.0  # nobody's highest step is 3 on the date
+    assert value(kpis, "SS06_PREVENTIVE_PER_1000") == pytest.approx(2.0)  # children 3 and 4
+    per_step = {r["step"]: r["value"] for r in kpis.filter(pl.col("kpi_code") == "STEP_PER_1000").to_dicts()}
+    assert per_step == {"1": 0.0, "2": 2.0, "3": 0.0, "4": 1.0, "5": 1.0, "6": 1.0}
+
+
+def test_residential_duration_and_previously_residential(kpis):
+    # episode 1 ended 2024-03-01 after 2022-01-01: 365 + 365 + 31 + 29 = 790 days
+    assert value(kpis, "SS02_RESIDENTIAL_DURATION") == 790
+    # family care on the date: child 1 (ex-residential, ended 2024-03-01) and child 2 (never) -> 1/2
+    assert value(kpis, "SS07_PREVIOUSLY_RESIDENTIAL") == 0.5
+
+
+def test_moves_from_home_based_and_preventive_trend(kpis):
+    # home-based on 2023-12-31: children 2 and 4. Child 2 is on 4 at the end (up), child 4 on 2 (down)
+    assert value(kpis, "SS08_UP_FROM_HOME_BASED") == 0.5
+    assert value(kpis, "SS09_DOWN_FROM_HOME_BASED") == 0.5
+    # preventive: 1 child (3) on 2023-12-31, 2 children (3, 4) on 2024-12-31 -> (2 - 1) / 1
+    assert value(kpis, "SS10_PREVENTIVE_TREND") == 1.0
+
+
+def test_spending(kpis):
+    c = {t.code: t.cost_dkk_per_day for t in default_catalogue().types}
+    # days inside 2024 (366 days): e1 60, e2 306, e3 244, e4 61, e5 31, e6 366, e7 121, e8 245,
+    # e9 335, e10 92
+    by_step = {
+        "6": 60 * c["RESIDENTIAL_INSTITUTION"] + 335 * c["OPHOLDSSTED"],
+        "5": 306 * c["FOSTER_GENERAL"],
+        "4": (61 + 31) * c["NETWORK_FOSTER_FAMILY"],
+        "3": (244 + 121) * c["FAMILY_TREATMENT"],
+        "2": (366 + 245) * c["PARENTING_COURSE"],
+        "1": 92 * c["HV_EXTRA_VISITS"],
+    }
+    total = sum(by_step.values())
+    for step, dkk in by_step.items():
+        assert value(kpis, "SPEND_PER_STEP", step=step) == pytest.approx(dkk)
+    assert value(kpis, "SPEND_PER_STEP", step=None) == pytest.approx(total)
+    # children served: step 6 {1, 5}, 5 {1}, 4 {2}, 3 {2, 4}, 2 {3, 4}, 1 {6}; all steps: 6 children
+    served = {"6": 2, "5": 1, "4": 1, "3": 2, "2": 2, "1": 1}
+    for step, n in served.items():
+        assert value(kpis, "SPEND_PER_CHILD", step=step) == pytest.approx(by_step[step] / n)
+    assert value(kpis, "SPEND_PER_CHILD", step=None) == pytest.approx(total / 6)
+    assert value(kpis, "SS11_PREVENTIVE_SPEND_SHARE") == pytest.approx(
+        (by_step["1"] + by_step["2"] + by_step["3"]) / total)
+
+
+def test_follow_up(kpis):
+    # home-based/placement episodes active on 2024-12-31 that started by 2024-09-30: e2, e9
+    # (e5 started 2024-12-01). e2 had a follow-up 2024-05-15; e9's is after the date -> 1/2
+    assert value(kpis, "SS12_FOLLOW_UP") == 0.5
+    assert one(kpis, "SS12_FOLLOW_UP")["denominator"] == 2
+
+
+def test_flows_per_month(kpis):
+    # month-end snapshots 2023-12-31 .. 2024-12-31 (12 intervals). Changes:
+    # child 1 6->5 (March); child 2 3->4 (Sept), 4->0 (Nov), 0->4 (Dec); child 4 3->2 (May);
+    # child 5 0->6 (Feb); child 6 0->1 (March), 1->0 (June)
+    flows = {(r["from_step"], r["to_step"]): (r["numerator"], r["value"])
+             for r in kpis.filter(pl.col("kpi_code") == "STEP_FLOWS").to_dicts()}
+    expected = {("6", "5"), ("3", "4"), ("4", "0"), ("0", "4"), ("3", "2"), ("0", "6"), ("0", "1"), ("1", "0")}
+    assert set(flows) == expected
+    for n, v in flows.values():
+        assert n == 1 and v == pytest.approx(1 / 12)
+
+
+def test_cases(kpis):
+    # opened in 2024: cases 1 (child 1), 2 (child 6, before birth), 4 (child 3), 5 (child 4, age 0)
+    assert value(kpis, "NEW_CASES") == 4
+    days = [(date(2024, 2, 1) - date(2010, 5, 1)).days, -46, 1461, 231]  # 46 days before birth
+    assert value(kpis, "AGE_AT_OPENING") == pytest.approx(sum(days) / 365.25 / 4)
+    assert value(kpis, "EARLY_CASES_SHARE") == 0.5  # cases 2 and 5
+
+
+def test_caseload(kpis):
+    # in post on the date: worker 1 (1.0 FTE: children 1, 2, 3), worker 2 (0.5 FTE: children 4, 5)
+    assert value(kpis, "CASELOAD_MEAN") == pytest.approx(5 / 1.5)
+    assert value(kpis, "CASELOAD_MAX") == 4.0  # 2 / 0.5
+    assert value(kpis, "CASELOAD_OVER_TARGET") == 0.5  # target 3: worker 2 only
+
+
+def test_breakdowns(kpis):
+    # exposure in 2024 by (age band at start, type): (6-11, residential) e1 60 days;
+    # (12-14, foster) e2 306; (6-11, kinship) e4 61 + e5 31 = 92 with 1 breakdown; (15-17, residential) e9 335
+    assert value(kpis, "BREAKDOWN_RATE", age_band="6-11", placement_type="kinship_care") == pytest.approx(
+        1 / (92 / 365.25))
+    assert value(kpis, "BREAKDOWN_RATE", age_band="15-17", placement_type="residential_care") == 0.0
+    assert value(kpis, "BREAKDOWN_RATE", age_band="12-14", placement_type="foster_care") == 0.0
+    assert value(kpis, "BREAKDOWN_RATE", age_band=None, placement_type=None) == pytest.approx(
+        1 / ((60 + 306 + 92 + 335) / 365.25))
+
+
+def test_replacements_and_complaints(kpis):
+    # spells starting in 2024: child 2 (Sept, first), child 2 (Dec, again), child 5 (Feb, first);
+    # child 1's residential -> foster is one spell from 2022 (touching episodes)
+    assert value(kpis, "REPLACEMENT_SHARE") == pytest.approx(1 / 3)
+    assert value(kpis, "COMPLAINTS") == 3  # the 2023-12-01 one is outside the period
+    assert value(kpis, "COMPLAINTS_UPHELD") == 0.5  # upheld, changed (one undecided)
+
+
+def test_five_step_staircase_uses_categories(reg, tmp_path):
+    # a staircase without a kinship step: steps 4 = foster, 5 = residential
+    text = "\n".join(
+        f'[[steps]]\nnumber = {n}\ncategory = "{c}"\nname_da = "t{n}"\nname_en = "s{n}"\n'
+        for n, c in enumerate(["universal", "preventive", "home_based", "foster_care", "residential_care"], 1))
+    five = load_staircase(_write(tmp_path, text))
+    r = reg.replace(episodes=reg.episodes.filter(pl.col("step") != 6).with_columns(
+        pl.when(pl.col("step") >= 4).then(4).otherwise(pl.col("step")).cast(pl.Int8).alias("step")))
+    got = compute_kpis(r, at=AT, staircase=five, kpis=["SS03_FOSTER_SHARE", "SS04_KINSHIP_SHARE", "STEP_PER_1000"])
+    # placed (step 4 = foster): children 1 and 2 -> all foster, no kinship step at all
+    assert value(got, "SS03_FOSTER_SHARE") == 1.0
+    assert value(got, "SS04_KINSHIP_SHARE") == 0.0
+    assert set(got.filter(pl.col("kpi_code") == "STEP_PER_1000")["step"]) == {"1", "2", "3", "4", "5"}
+
+
+def _write(tmp_path, text):
+    path = tmp_path / "five.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_series_equals_compute_kpis_per_month(reg):
+    months = [date(2024, m, 1) for m in range(1, 13)]
+    series = kpi_series(reg, months=months, caseload_target=3)
+    assert series.columns[0] == "month"
+    assert one(series.filter(pl.col("month") == date(2024, 2, 1)), "NEW_CASES")["value"] == 2  # cases 1, 5
+    for m in (date(2024, 3, 1), date(2024, 9, 1), date(2024, 12, 1)):
+        nxt = date(2025, 1, 1) if m.month == 12 else date(2024, m.month + 1, 1)
+        single = compute_kpis(reg, at=nxt - timedelta(days=1), period=(m, nxt), caseload_target=3)
+        got = series.filter(pl.col("month") == m).drop("month")
+        key = ["kpi_code", "step", "from_step", "to_step", "age_band", "placement_type", "duty"]
+        a = single.sort(key, nulls_last=True)
+        b = got.sort(key, nulls_last=True)
+        assert a.select(key).equals(b.select(key))
+        assert a["value"].to_list() == pytest.approx(b["value"].to_list(), nan_ok=True)
