@@ -183,3 +183,18 @@ def test_series_equals_compute_kpis_per_month(reg):
         b = got.sort(key, nulls_last=True)
         assert a.select(key).equals(b.select(key))
         assert a["value"].to_list() == pytest.approx(b["value"].to_list(), nan_ok=True)
+
+
+def test_deadline_compliance_from_deadline_items(reg, kpis):
+    from datetime import datetime, timezone
+
+    deadlines = pytest.importorskip("trappen.deadlines")
+    items = deadlines.deadline_items(reg, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    due = items.filter((pl.col("status") != "open")
+                       & (pl.col("due_at").dt.convert_time_zone("UTC").dt.date() >= date(2024, 1, 1))
+                       & (pl.col("due_at").dt.convert_time_zone("UTC").dt.date() < date(2025, 1, 1)))
+    expected = {d: (sum(s == "on_time" for s in g["status"]), g.height)
+                for (d,), g in due.group_by("duty_id")}
+    got = {r["duty"]: (r["numerator"], r["denominator"])
+           for r in kpis.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE").to_dicts()}
+    assert got == expected and got  # the register has due deadlines
