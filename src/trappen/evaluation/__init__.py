@@ -1,0 +1,39 @@
+"""Evaluation: did the change work?
+
+Staggered difference-in-differences (Callaway & Sant'Anna), TWFE only as a diagnostic with its
+Goodman-Bacon decomposition, honest inference with few districts, synthetic control against
+other municipalities, and competing-risk durations on the steps. Pure core: no Django.
+
+Public API::
+
+    from trappen.evaluation import build_panel, staggered_did, twfe, bacon_decomposition
+"""
+
+from trappen.evaluation._did import (
+    Cells,
+    DidResult,
+    PanelArrays,
+    PretrendTest,
+    att_cells,
+    cluster_counts,
+    panel_arrays,
+    randomisation_p_value,
+    staggered_did,
+)
+from trappen.evaluation._inference import (
+    FEW_TREATED_CLUSTERS,
+    ClusterCounts,
+    InferenceFlags,
+    bootstrap_weights,
+    caveats,
+    inference_flags,
+)
+from trappen.evaluation._panel import OUTCOMES_DOC, adoption_dates, build_panel
+from trappen.evaluation._twfe import TwfeResult, bacon_decomposition, twfe
+
+__all__ = [
+    "FEW_TREATED_CLUSTERS", "OUTCOMES_DOC", "Cells", "ClusterCounts", "DidResult", "InferenceFlags",
+    "PanelArrays", "PretrendTest", "TwfeResult", "adoption_dates", "att_cells", "bacon_decomposition",
+    "bootstrap_weights", "build_panel", "caveats", "cluster_counts", "inference_flags", "panel_arrays",
+    "randomisation_p_value", "staggered_did", "twfe",
+]

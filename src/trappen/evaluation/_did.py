@@ -1,0 +1,343 @@
+"""Staggered difference-in-differences after Callaway & Sant'Anna (2021), unconditional.
+
+ATT(g, t) compares the change in the outcome from the period before adoption (``g - 1``, a
+"universal" base period) to period ``t`` between the districts adopting in period ``g`` and
+the control districts: never-treated and, with ``control="not_yet_treated"``, districts not yet
+treated by ``max(t, g - 1)``. All cells are computed at once as masked matrix products over the
+district × period outcome matrix; nothing loops over districts.
+
+Inference treats the district as the cluster. Each cell's estimator is a difference of means,
+so its influence on the estimate is known per district; the multiplier (wild) bootstrap
+perturbs these per-district contributions with Rademacher/Webb/Mammen weights, gives standard
+errors, pointwise intervals and simultaneous (sup-t) bands for the event study. Randomisation
+inference permutes adoption periods across districts and recomputes the overall ATT.
+Per-cell contributions carry a small-sample factor sqrt(n/(n-1)) per group (the Welch variance
+of a difference of means), so the analytic variance is unbiased under independence.
+Aggregation weights (cohort sizes) are treated as fixed, i.e. conditional on the adoption
+design.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import polars as pl
+from numpy.typing import NDArray
+from scipy import stats
+
+from trappen.errors import InvalidInput, Problem
+from trappen.evaluation._inference import (
+    ClusterCounts,
+    InferenceFlags,
+    bootstrap_weights,
+    caveats,
+    inference_flags,
+)
+
+CONTROL_GROUPS = ("not_yet_treated", "never_treated")
+
+
+@dataclass(frozen=True, kw_only=True)
+class PanelArrays:
+    """A balanced panel as arrays.
+
+    ``y`` has shape (units, periods); ``cohort`` shape (units,), the index of each unit's first
+    treated period, ``inf`` for never (inside the window); ``units`` the unit labels.
+    """
+
+    y: NDArray[np.float64]
+    cohort: NDArray[np.float64]
+    units: tuple[str, ...]
+
+
+def panel_arrays(panel: pl.DataFrame, *, outcome: str, unit: str = "district_code",
+                 time: str = "period_index", cohort: str = "adoption_index") -> PanelArrays:
+    """Turn a long, balanced panel into :class:`PanelArrays`; refuse gaps and missing values."""
+    for col in (outcome, unit, time, cohort):
+        if col not in panel.columns:
+            raise InvalidInput(Problem(field=col, value=None, message="column missing from the panel"))
+    bad = panel.with_row_index("row").filter(pl.col(outcome).is_null() | pl.col(outcome).is_nan())
+    if bad.height:
+        first = bad.row(0, named=True)
+        raise InvalidInput(Problem(field=outcome, value=None, row=first["row"] + 1, table="panel",
+                                   message=f"missing outcome for {first[unit]} in period {first[time]}"))
+    units = sorted(panel[unit].unique().to_list())
+    times = sorted(panel[time].unique().to_list())
+    if panel.height != len(units) * len(times) or panel.select(pl.struct(unit, time).n_unique()).item() != panel.height:
+        raise InvalidInput(Problem(field=time, value=panel.height, table="panel",
+                                   message=f"panel is not balanced: expected {len(units)} × {len(times)} rows"))
+    ordered = panel.sort(unit, time)
+    y = ordered[outcome].cast(pl.Float64).to_numpy().reshape(len(units), len(times))
+    t_pos = {t: i for i, t in enumerate(times)}
+    coh = ordered.group_by(unit, maintain_order=True).agg(pl.col(cohort).first())[cohort].to_list()
+    cohort_arr = np.array([np.inf if c is None else float(t_pos.get(c, c)) for c in coh])
+    return PanelArrays(y=y, cohort=cohort_arr, units=tuple(units))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Cells:
+    """ATT(g, t) cells with per-unit contributions (``psi``, shape (cells, units))."""
+
+    cohort: NDArray[np.int64]
+    period: NDArray[np.int64]
+    att: NDArray[np.float64]
+    psi: NDArray[np.float64]
+    n_treated: NDArray[np.int64]
+    n_control: NDArray[np.int64]
+
+    @property
+    def event_time(self) -> NDArray[np.int64]:
+        return self.period - self.cohort
+
+
+def _cell_grid(cohort: NDArray[np.float64], periods: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    groups = np.unique(cohort[np.isfinite(cohort) & (cohort >= 1) & (cohort < periods)]).astype(np.int64)
+    g, t = np.meshgrid(groups, np.arange(periods), indexing="ij")
+    g, t = g.ravel(), t.ravel()
+    keep = t != g - 1  # the base period itself is zero by construction
+    return g[keep], t[keep]
+
+
+def att_cells(y: NDArray[np.float64], cohort: NDArray[np.float64], *,
+              control: str = "not_yet_treated") -> Cells:
+    """All identified ATT(g, t) cells of a balanced panel.
+
+    Args:
+        y: Outcomes, shape (units, periods).
+        cohort: First treated period per unit, ``inf`` = never; shape (units,). Units treated
+            from period 0 have no pre-period and are never used.
+        control: ``"not_yet_treated"`` (never-treated plus not yet treated) or ``"never_treated"``.
+
+    Returns:
+        The cells with at least one treated and one control unit.
+    """
+    if control not in CONTROL_GROUPS:
+        raise InvalidInput(Problem(field="control", value=control, message=f"must be one of {CONTROL_GROUPS}"))
+    g, t = _cell_grid(cohort, y.shape[1])
+    base = g - 1
+    treat = cohort[None, :] == g[:, None]
+    if control == "not_yet_treated":
+        ctrl = (cohort[None, :] > np.maximum(t, base)[:, None]) & ~treat
+    else:
+        ctrl = np.broadcast_to(~np.isfinite(cohort)[None, :], treat.shape).copy()
+    n_t, n_c = treat.sum(1), ctrl.sum(1)
+    ok = (n_t > 0) & (n_c > 0)
+    g, t, base, treat, ctrl, n_t, n_c = g[ok], t[ok], base[ok], treat[ok], ctrl[ok], n_t[ok], n_c[ok]
+    dy = y[:, t].T - y[:, base].T  # (cells, units)
+    m_t = np.where(treat, dy, 0.0).sum(1) / n_t
+    m_c = np.where(ctrl, dy, 0.0).sum(1) / n_c
+    # Welch small-sample factor: the bootstrap/analytic variance is s_T^2/n_T + s_C^2/n_C
+    f_t = np.sqrt(n_t / np.maximum(n_t - 1, 1))
+    f_c = np.sqrt(n_c / np.maximum(n_c - 1, 1))
+    psi = (np.where(treat, dy - m_t[:, None], 0.0) * (f_t / n_t)[:, None]
+           - np.where(ctrl, dy - m_c[:, None], 0.0) * (f_c / n_c)[:, None])
+    return Cells(cohort=g, period=t, att=m_t - m_c, psi=psi, n_treated=n_t, n_control=n_c)
+
+
+def _aggregation(cells: Cells, *, max_event: int | None = None) -> dict[str, tuple[NDArray, NDArray]]:
+    """Weight matrices turning cell ATTs into event-time, cohort and overall effects."""
+    e = cells.event_time
+    use = np.ones_like(e, dtype=bool) if max_event is None else (np.abs(e) <= max_event)
+    size = cells.n_treated.astype(float)
+    events = np.unique(e[use])
+    a_event = np.where((e[None, :] == events[:, None]) & use[None, :], size[None, :], 0.0)
+    a_event /= a_event.sum(1, keepdims=True)
+    post = (e >= 0) & use
+    groups = np.unique(cells.cohort[post])
+    a_cohort = ((cells.cohort[None, :] == groups[:, None]) & post[None, :]).astype(float)
+    a_cohort /= np.maximum(a_cohort.sum(1, keepdims=True), 1)
+    g_size = np.array([size[cells.cohort == g][0] for g in groups]) if groups.size else np.zeros(0)
+    a_overall = (g_size / g_size.sum())[None, :] @ a_cohort if groups.size else np.zeros((1, e.size))
+    return {"event": (events, a_event), "cohort": (groups, a_cohort), "overall": (np.array([0]), a_overall)}
+
+
+def _overall_att(y: NDArray[np.float64], cohort: NDArray[np.float64], control: str,
+                 max_event: int | None) -> float:
+    cells = att_cells(y, cohort, control=control)
+    if cells.att.size == 0:
+        return np.nan
+    a = _aggregation(cells, max_event=max_event)["overall"][1]
+    return float((a @ cells.att)[0]) if a.sum() > 0 else np.nan
+
+
+@dataclass(frozen=True, kw_only=True)
+class PretrendTest:
+    """Joint test that all pre-adoption event-time ATTs (before e = -1) are zero."""
+
+    statistic: float
+    df: int
+    p_value: float
+    sup_t_reject: bool
+    """True when any pre-period simultaneous band excludes zero."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class DidResult:
+    """Everything a staggered DiD evaluation reports.
+
+    Frames: ``att_gt`` (cohort, period, event_time, att, se, n_treated, n_control),
+    ``event_study`` (event_time, att, se, ci_low, ci_high, band_low, band_high, p_wild),
+    ``cohorts`` (cohort, att, se, ci_low, ci_high, p_wild) and ``overall`` (one row: att,
+    se, ci_low, ci_high, p_wild, p_analytic, p_ri, analytic_flagged).
+    """
+
+    outcome: str
+    att_gt: pl.DataFrame
+    event_study: pl.DataFrame
+    cohorts: pl.DataFrame
+    overall: pl.DataFrame
+    pretrend: PretrendTest | None
+    clusters: ClusterCounts
+    flags: InferenceFlags
+    sup_t_critical: float
+    draws: int
+    weights: str
+    control: str
+    units: tuple[str, ...]
+
+    def caveats(self, language: str = "en") -> list[str]:
+        """Plain-language caveats (``"en"`` or ``"da"``)."""
+        return caveats(self.flags, self.clusters, language=language)
+
+
+def cluster_counts(cohort: NDArray[np.float64], periods: int) -> ClusterCounts:
+    """Count districts by role: treated in window, never-treated, always-treated."""
+    treated_mask = np.isfinite(cohort) & (cohort >= 1) & (cohort < periods)
+    treated_cohorts = cohort[treated_mask]
+    first = treated_cohorts.min() if treated_cohorts.size else np.inf
+    return ClusterCounts(
+        treated=int(treated_mask.sum()),
+        never_treated=int((~np.isfinite(cohort) | (cohort >= periods)).sum()),
+        always_treated=int((np.isfinite(cohort) & (cohort < 1)).sum()),
+        total=int(cohort.size),
+        cohorts=int(np.unique(treated_cohorts).size),
+        not_yet_treated=int((treated_cohorts > first).sum()),
+    )
+
+
+def _se(dev: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Bootstrap standard error: normalised IQR (robust, as in R's ``did``), else the sd."""
+    q75, q25 = np.quantile(dev, [0.75, 0.25], axis=0)
+    iqr_se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    sd = dev.std(axis=0, ddof=1) if dev.shape[0] > 1 else np.zeros(dev.shape[1])
+    return np.where(iqr_se > 0, iqr_se, sd)
+
+
+def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_code",
+                  time: str = "period_index", cohort: str = "adoption_index",
+                  control: str = "not_yet_treated", draws: int = 999, weights: str = "webb",
+                  alpha: float = 0.05, ri_draws: int = 0, max_event: int | None = None,
+                  seed: int | np.random.Generator | None = 0) -> DidResult:
+    """Callaway–Sant'Anna ATT(g, t) with bootstrap inference, aggregated three ways.
+
+    Args:
+        panel: Balanced long panel, e.g. from :func:`build_panel`.
+        outcome: Outcome column.
+        unit: Cluster/unit column (district).
+        time: Integer period column.
+        cohort: Column with the unit's first treated period (null = never in the window).
+        control: ``"not_yet_treated"`` or ``"never_treated"``.
+        draws: Multiplier-bootstrap draws.
+        weights: ``"webb"``, ``"rademacher"`` or ``"mammen"``.
+        alpha: 1 - confidence level of intervals and bands.
+        ri_draws: Permutations of adoption periods for randomisation inference (0 = skip).
+        max_event: Keep event times with ``|e| <= max_event`` in the aggregations.
+        seed: Seed or Generator for the bootstrap and permutations.
+
+    Returns:
+        A :class:`DidResult`.
+    """
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    arrays = panel_arrays(panel, outcome=outcome, unit=unit, time=time, cohort=cohort)
+    y, coh = arrays.y, arrays.cohort
+    counts = cluster_counts(coh, y.shape[1])
+    flags = inference_flags(counts)
+    cells = att_cells(y, coh, control=control)
+    z = stats.norm.ppf(1 - alpha / 2)
+    xi = bootstrap_weights(rng, draws=draws, clusters=y.shape[0], kind=weights)
+    dev_cells = xi @ cells.psi.T  # (draws, cells)
+    se_cells = _se(dev_cells) if cells.att.size else np.zeros(0)
+    att_gt = pl.DataFrame({
+        "cohort": cells.cohort, "period": cells.period, "event_time": cells.event_time,
+        "att": cells.att, "se": se_cells, "n_treated": cells.n_treated, "n_control": cells.n_control,
+    })
+    agg = _aggregation(cells, max_event=max_event) if cells.att.size else None
+
+    def summarise(key: str) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray, NDArray]:
+        labels, a = agg[key]
+        est = a @ cells.att
+        dev = dev_cells @ a.T
+        se = _se(dev)
+        p = (np.abs(dev) >= np.abs(est)[None, :]).mean(0)
+        an_se = np.sqrt(((a @ cells.psi) ** 2).sum(1))
+        return labels, est, se, p, an_se, dev
+
+    empty_f = {"att": pl.Float64, "se": pl.Float64, "ci_low": pl.Float64, "ci_high": pl.Float64}
+    if agg is None or agg["overall"][1].sum() == 0:
+        event_study = pl.DataFrame(schema={"event_time": pl.Int64, **empty_f, "band_low": pl.Float64,
+                                           "band_high": pl.Float64, "p_wild": pl.Float64})
+        cohorts_f = pl.DataFrame(schema={"cohort": pl.Int64, **empty_f, "p_wild": pl.Float64})
+        overall = pl.DataFrame({"att": [np.nan], "se": [np.nan], "ci_low": [np.nan], "ci_high": [np.nan],
+                                "p_wild": [np.nan], "p_analytic": [np.nan], "p_ri": [np.nan],
+                                "analytic_flagged": [True]})
+        return DidResult(outcome=outcome, att_gt=att_gt, event_study=event_study, cohorts=cohorts_f,
+                         overall=overall, pretrend=None, clusters=counts, flags=flags,
+                         sup_t_critical=np.nan, draws=draws, weights=weights, control=control,
+                         units=arrays.units)
+
+    ev, est_e, se_e, p_e, an_se_e, dev_e = summarise("event")
+    # simultaneous band over all event times: sup-t critical value of the bootstrap
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tmax = np.nanmax(np.abs(dev_e / np.where(se_e > 0, se_e, np.nan)), axis=1)
+    crit = float(np.quantile(tmax[np.isfinite(tmax)], 1 - alpha)) if np.isfinite(tmax).any() else np.nan
+    event_study = pl.DataFrame({
+        "event_time": ev, "att": est_e, "se": se_e, "ci_low": est_e - z * se_e, "ci_high": est_e + z * se_e,
+        "band_low": est_e - crit * se_e, "band_high": est_e + crit * se_e, "p_wild": p_e,
+    })
+    gr, est_g, se_g, p_g, _, _ = summarise("cohort")
+    cohorts_f = pl.DataFrame({"cohort": gr, "att": est_g, "se": se_g, "ci_low": est_g - z * se_g,
+                              "ci_high": est_g + z * se_g, "p_wild": p_g})
+    _, est_o, se_o, p_o, an_se_o, _ = summarise("overall")
+    p_an = 2 * stats.norm.sf(np.abs(est_o[0]) / an_se_o[0]) if an_se_o[0] > 0 else np.nan
+    p_ri = randomisation_p_value(y, coh, control=control, draws=ri_draws, rng=rng,
+                                 max_event=max_event, observed=float(est_o[0])) if ri_draws else np.nan
+    overall = pl.DataFrame({"att": est_o, "se": se_o, "ci_low": est_o - z * se_o, "ci_high": est_o + z * se_o,
+                            "p_wild": p_o, "p_analytic": [p_an], "p_ri": [p_ri],
+                            "analytic_flagged": [flags.analytic_p_unreliable]})
+    pretrend = _pretrend(ev, est_e, agg["event"][1], cells, se_e, crit)
+    return DidResult(outcome=outcome, att_gt=att_gt, event_study=event_study, cohorts=cohorts_f,
+                     overall=overall, pretrend=pretrend, clusters=counts, flags=flags,
+                     sup_t_critical=crit, draws=draws, weights=weights, control=control, units=arrays.units)
+
+
+def _pretrend(ev: NDArray, est: NDArray, a_event: NDArray, cells: Cells, se: NDArray,
+              crit: float) -> PretrendTest | None:
+    pre = ev <= -2
+    if not pre.any():
+        return None
+    theta = est[pre]
+    infl = a_event[pre] @ cells.psi  # (pre events, units)
+    cov = infl @ infl.T
+    stat = float(theta @ np.linalg.pinv(cov) @ theta)
+    df = int(np.linalg.matrix_rank(cov))
+    p = float(stats.chi2.sf(stat, df)) if df > 0 else np.nan
+    reject = bool(np.any(np.abs(theta) > crit * se[pre]))
+    return PretrendTest(statistic=stat, df=df, p_value=p, sup_t_reject=reject)
+
+
+def randomisation_p_value(y: NDArray[np.float64], cohort: NDArray[np.float64], *, control: str = "not_yet_treated",
+                          draws: int = 199, rng: np.random.Generator, max_event: int | None = None,
+                          observed: float | None = None) -> float:
+    """Randomisation-inference p-value of the overall ATT: adoption periods permuted across units.
+
+    With one treated unit this is the placebo-in-space test: each district in turn is treated
+    as if it had adopted. ``p = (1 + #{|perm| >= |observed|}) / (1 + draws)``.
+    """
+    if observed is None:
+        observed = _overall_att(y, cohort, control, max_event)
+    n = cohort.size
+    perms = rng.permuted(np.tile(cohort, (draws, 1)), axis=1) if draws else np.zeros((0, n))
+    null = np.array([_overall_att(y, p, control, max_event) for p in perms])
+    null = null[np.isfinite(null)]
+    return float((1 + (np.abs(null) >= abs(observed) - 1e-12).sum()) / (1 + null.size))
