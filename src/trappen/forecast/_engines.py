@@ -1,0 +1,416 @@
+"""The two engines on one model: the expected (cohort Markov) projection and the
+microsimulation, with scenarios applied the same way to both."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from trappen.errors import InvalidInput, Problem
+from trappen.forecast._estimate import DAYS_PER_MONTH, HERNING_CASELOAD_BEFORE, add_months
+from trappen.forecast._model import (
+    ADULT_MONTHS,
+    AFTERCARE_END_MONTHS,
+    MAX_START_DURATION,
+    Projection,
+    Scenario,
+    StateSpace,
+    TransitionModel,
+    age_band_of_month,
+    duration_band_of_month,
+)
+
+AGE_N = AFTERCARE_END_MONTHS + 1  # ages 0..276 months; 276 = 23 or older (all ended)
+DUR_N = MAX_START_DURATION + 1  # 0..24 months in the state; 24 = 24 or more
+TWO32 = 2**32
+
+DEFAULT_CHUNK_CHILDREN = 262_144
+"""Children per simulation chunk. Results depend on it (each chunk has its own random stream),
+never on how many processes run the chunks."""
+
+
+def _check(model: TransitionModel, scenario: Scenario, months: int) -> None:
+    bad = [s for s in scenario.closed_steps if s not in model.states.steps]
+    problems = [Problem(field="closed_steps", value=s, message=f"not a step of the staircase 1..{model.states.top}")
+                for s in bad]
+    if months < 1:
+        problems.append(Problem(field="months", value=months, message="must be at least 1"))
+    if scenario.caseload_per_caseworker is not None and scenario.caseload_per_caseworker <= 0:
+        problems.append(Problem(field="caseload_per_caseworker", value=scenario.caseload_per_caseworker,
+                                message="must be positive"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def redirect_table(states: StateSpace, closed: Iterable[int]) -> NDArray[np.intp]:
+    """Where a move into each state ends up: closed steps go to the nearest open step (the
+    lower one on a tie, closer to everyday life); with every step closed, to state 0."""
+    closed = set(closed)
+    lut = np.arange(states.size)
+    open_steps = [s for s in states.steps if s not in closed]
+    for c in closed:
+        lut[c] = min(open_steps, key=lambda s: (abs(s - c), s)) if open_steps else 0
+    return lut
+
+
+def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario: Scenario) -> NDArray[np.float64]:
+    """Apply the rate levers of ``scenario`` to transition matrices of shape (..., S, S).
+
+    Caseload: moves up the staircase (to a higher step) are multiplied by
+    ``(caseload_new / caseload_old) ** e`` and moves down by its inverse; entrant change
+    multiplies moves from 0 onto the staircase. The probability of staying absorbs the change
+    (other moves are scaled down if staying would go negative). Rows still sum to 1.
+    """
+    p = transition.copy()
+    st = model.states
+    s_n = st.size
+    active = np.arange(st.top + 1)
+    factor = np.ones((s_n, s_n))
+    if scenario.caseload_per_caseworker is not None:
+        old = model.caseload_baseline or HERNING_CASELOAD_BEFORE
+        up = (scenario.caseload_per_caseworker / old) ** model.caseload_elasticity
+        tri_up = np.triu(np.ones((st.top + 1, st.top + 1)), 1)
+        tri_dn = np.tril(np.ones((st.top + 1, st.top + 1)), -1)
+        factor[np.ix_(active, active)] *= np.where(tri_up > 0, up, 1.0) * np.where(tri_dn > 0, 1.0 / up, 1.0)
+    factor[0, 1:st.top + 1] *= max(1.0 + scenario.entrant_rate_change_pct / 100.0, 0.0)
+    if np.all(factor == 1.0):
+        return p
+    diag = np.eye(s_n, dtype=bool)
+    off = np.where(diag, 0.0, p * factor)
+    out_sum = off.sum(-1, keepdims=True)
+    scale = np.where(out_sum > 1.0, 1.0 / np.maximum(out_sum, 1e-300), 1.0)
+    off = off * scale
+    stay = 1.0 - off.sum(-1)
+    return off + stay[..., None] * diag
+
+
+def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.int64]:
+    """Whole children arriving in state 0 per month by age in months, shape (months + 1, 216).
+
+    The expected arrivals, grown by the scenario's population growth, rounded so the running
+    total per age is exact (both engines use this same schedule). Row 0 is empty.
+    """
+    growth = (1.0 + scenario.population_growth_pct_per_year / 100.0) ** (np.arange(months + 1) / 12.0)
+    rate = model.arrivals_per_month[None, :] * growth[:, None]
+    rate[0] = 0.0
+    cum = np.floor(np.cumsum(rate, axis=0) + 1e-9)
+    return np.diff(cum, axis=0, prepend=0.0).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """Lookup tables over keys = (age_month * DUR_N + duration) * S + state."""
+
+    s_n: int
+    row_of_key: NDArray[np.intp]  # (K,) row index (a_band, d_band, s) flattened
+    next_stay: NDArray[np.int32]  # (K+1,) key after a month without moving; K = parked
+    move_base: NDArray[np.int32]  # (K,) key base (age+1, dur 0, state 0) after a move
+    state_of_key: NDArray[np.intp]  # (K+1,) state; S for parked slots
+
+    @classmethod
+    def build(cls, s_n: int, a_bands: int, d_bands: int) -> _Keys:
+        ages = np.arange(AGE_N)
+        durs = np.arange(DUR_N)
+        ba = age_band_of_month(AGE_N)
+        bd = duration_band_of_month(DUR_N)
+        age_k, dur_k, st_k = np.meshgrid(ages, durs, np.arange(s_n), indexing="ij")
+        age_k, dur_k, st_k = age_k.ravel(), dur_k.ravel(), st_k.ravel()
+        row = (ba[age_k] * d_bands + bd[dur_k]) * s_n + st_k
+        nage = np.minimum(age_k + 1, AGE_N - 1)
+        k_n = age_k.size
+        nxt = ((nage * DUR_N + np.minimum(dur_k + 1, DUR_N - 1)) * s_n + st_k).astype(np.int32)
+        base = (nage * DUR_N * s_n).astype(np.int32)
+        return cls(s_n=s_n, row_of_key=row, next_stay=np.append(nxt, np.int32(k_n)),
+                   move_base=base, state_of_key=np.append(st_k, s_n))
+
+    @property
+    def parked(self) -> int:
+        return self.row_of_key.size
+
+
+def _thresholds(p: NDArray[np.float64]) -> tuple[NDArray[np.uint32], NDArray[np.uint64], NDArray[np.intp]]:
+    """Integer thresholds per row of p (rows, S): stay threshold (uint32), cumulative uint64
+    thresholds over destinations ordered own-state first, and that order."""
+    rows, s_n = p.shape
+    own = np.arange(rows) % s_n
+    order = np.empty((rows, s_n), dtype=np.intp)
+    order[:, 0] = own
+    others = np.tile(np.arange(s_n), (rows, 1))
+    mask = others != own[:, None]
+    order[:, 1:] = others[mask].reshape(rows, s_n - 1)
+    po = np.take_along_axis(p, order, axis=1)
+    cdf = np.floor(np.cumsum(po, axis=1) * TWO32)
+    cdf = np.minimum(cdf, TWO32).astype(np.uint64)
+    cdf[:, -1] = TWO32
+    stay = np.minimum(cdf[:, 0], TWO32 - 1).astype(np.uint32)
+    return stay, cdf, order
+
+
+def _start_moved(model: TransitionModel, lut: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Start population with children on closed steps moved (durations reset); and how many."""
+    start = model.start.copy()
+    moved = np.zeros(model.states.size)
+    for c in np.flatnonzero(lut != np.arange(lut.size)):
+        n = start[:, :, c].sum(axis=1)
+        start[:, 0, lut[c]] += n
+        start[:, :, c] = 0.0
+        moved[lut[c]] += n.sum()
+    return start, moved
+
+
+def _pad_start(start: NDArray[np.float64]) -> NDArray[np.float64]:
+    out = np.zeros((AGE_N, DUR_N, start.shape[2]))
+    out[:start.shape[0]] = start
+    return out
+
+
+def _projection(model: TransitionModel, scenario: Scenario, mean: NDArray[np.float64], p10: NDArray[np.float64],
+                p50: NDArray[np.float64], p90: NDArray[np.float64], redirected: NDArray[np.float64],
+                total_cost: NDArray[np.float64] | None, replicates: int, seed: int | None) -> Projection:
+    per_month = model.cost_dkk_per_day * DAYS_PER_MONTH
+    cost = mean * per_month[None, :]
+    if total_cost is None:
+        tc10 = tc50 = tc90 = cost.sum(axis=1)
+    else:
+        tc10, tc50, tc90 = np.percentile(total_cost, [10, 50, 90], axis=0)
+    months = mean.shape[0] - 1
+    return Projection(
+        scenario=scenario, labels=model.states.labels,
+        month_dates=tuple(add_months(model.cutoff, m) for m in range(months + 1)),
+        mean=mean, p10=p10, p50=p50, p90=p90, redirected=redirected, cost_dkk_per_month=cost,
+        total_cost_dkk_p10=tc10, total_cost_dkk_p50=tc50, total_cost_dkk_p90=tc90,
+        replicates=replicates, seed=seed)
+
+
+def project_expected(model: TransitionModel, *, months: int, scenario: Scenario | None = None,
+                     start: NDArray[np.float64] | None = None) -> Projection:
+    """Deterministic Markov cohort projection with the posterior-mean transition model.
+
+    Args:
+        model: the fitted model.
+        months: horizon in months.
+        scenario: levers; default the baseline.
+        start: optional start population, shape (276, 25, S) as ``model.start``.
+
+    Returns:
+        A :class:`Projection` whose quantiles equal its mean.
+    """
+    scenario = scenario or Scenario()
+    _check(model, scenario, months)
+    if start is not None:
+        model = _replace_start(model, start)
+    st = model.states
+    s_n = st.size
+    lut = redirect_table(st, scenario.closed_steps)
+    p = adjust(model.transition, model=model, scenario=scenario)
+    full = p[age_band_of_month(AGE_N)][:, duration_band_of_month(DUR_N)]  # (AGE, DUR, S, S)
+    remap = np.zeros((s_n, s_n))
+    remap[np.arange(s_n), lut] = 1.0
+    closed_in = lut != np.arange(s_n)
+    x0, moved0 = _start_moved(model, lut)
+    x = _pad_start(x0)
+    arrivals = arrival_schedule(model, months=months, scenario=scenario)
+    out = np.zeros((months + 1, s_n))
+    red = np.zeros((months + 1, s_n))
+    out[0] = x.sum(axis=(0, 1))
+    red[0] = moved0
+    diag = np.eye(s_n, dtype=bool)
+    for m in range(1, months + 1):
+        flow = x[..., :, None] * full  # (AGE, DUR, S, S)
+        into_closed = flow[..., closed_in].sum(axis=(0, 1, 2))
+        red[m] = np.bincount(lut[closed_in], weights=into_closed, minlength=s_n) if closed_in.any() else 0.0
+        flow = flow @ remap
+        stay = flow[..., diag]  # (AGE, DUR, S)
+        moves = np.where(diag, 0.0, flow).sum(axis=(1, 2))  # (AGE, S)
+        new = np.zeros_like(x)
+        new[1:, 1:] += stay[:-1, :-1]
+        new[1:, -1] += stay[:-1, -1]
+        new[-1, 1:] += stay[-1, :-1]
+        new[-1, -1] += stay[-1, -1]
+        new[1:, 0] += moves[:-1]
+        new[-1, 0] += moves[-1]
+        new[:ADULT_MONTHS, 0, 0] += arrivals[m]
+        x = new
+        out[m] = x.sum(axis=(0, 1))
+    return _projection(model, scenario, out, out, out, out, red, None, 0, None)
+
+
+def _replace_start(model: TransitionModel, start: NDArray[np.float64]) -> TransitionModel:
+    from dataclasses import replace
+
+    if start.shape != model.start.shape:
+        raise InvalidInput(Problem(field="start", value=start.shape, message=f"shape must be {model.start.shape}"))
+    return replace(model, start=start)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The children of a run split into chunks: start keys and arrival keys per chunk."""
+
+    start_keys: list[NDArray[np.int32]]
+    arrival_keys: list[list[NDArray[np.int32]]]  # [chunk][month] keys arriving that month
+
+
+def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int) -> tuple[_Plan, NDArray[np.float64]]:
+    st = model.states
+    s_n = st.size
+    lut = redirect_table(st, scenario.closed_steps)
+    x0, moved0 = _start_moved(model, lut)
+    x0 = _pad_start(x0)
+    cells = np.flatnonzero(x0.ravel() > 0)
+    keys = np.repeat(cells.astype(np.int32), np.rint(x0.ravel()[cells]).astype(np.int64))
+    n_chunks = max(1, -(-keys.size // chunk_children))
+    arrivals = arrival_schedule(model, months=months, scenario=scenario)
+    start_keys = np.array_split(keys, n_chunks)
+    arr_keys: list[list[NDArray[np.int32]]] = [[] for _ in range(n_chunks)]
+    for m in range(months + 1):
+        ages = np.repeat(np.arange(arrivals.shape[1]), arrivals[m])
+        k = (ages * DUR_N * s_n).astype(np.int32)
+        for c, part in enumerate(np.array_split(k, n_chunks)):
+            arr_keys[c].append(part)
+    return _Plan(start_keys, arr_keys), moved0
+
+
+def _draw_tables(model: TransitionModel, scenario: Scenario, rng: np.random.Generator, keys: _Keys,
+                 draw_parameters: bool) -> tuple[NDArray[np.uint32], NDArray[np.uint64], NDArray[np.intp]]:
+    if draw_parameters:
+        g = rng.standard_gamma(model.alpha)
+        p = g / g.sum(axis=-1, keepdims=True)
+    else:
+        p = model.transition
+    p = adjust(p, model=model, scenario=scenario)
+    stay, cdf, order = _thresholds(p.reshape(-1, model.states.size))
+    stay_key = np.append(stay[keys.row_of_key], np.uint32(TWO32 - 1))
+    return stay_key, cdf, order
+
+
+def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
+                      chunk: int, start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
+                    draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One replicate of one chunk of children: counts (months + 1, S) and redirected moves."""
+    st = model.states
+    s_n = st.size
+    keys = _Keys.build(s_n, model.alpha.shape[0], model.alpha.shape[1])
+    prng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, 0))))
+    stay_key, cdf, order = _draw_tables(model, scenario, prng, keys, draw_parameters)
+    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1)))
+    lut = redirect_table(st, scenario.closed_steps)
+    n_arr = sum(a.size for a in arrival_keys)
+    n = start_keys.size + n_arr
+    key = np.full(n, keys.parked, dtype=np.int32)
+    key[:start_keys.size] = start_keys
+    offsets = start_keys.size + np.concatenate([[0], np.cumsum([a.size for a in arrival_keys])])
+    counts = np.zeros((months + 1, s_n), dtype=np.int64)
+    red = np.zeros((months + 1, s_n), dtype=np.int64)
+    cur = np.bincount(keys.state_of_key[start_keys], minlength=s_n + 1)[:s_n].astype(np.int64)
+    counts[0] = cur
+    row_of_key, next_stay, move_base, state_of_key = keys.row_of_key, keys.next_stay, keys.move_base, keys.state_of_key
+    active_n = start_keys.size
+    for m in range(1, months + 1):
+        view = key[:active_n]
+        u = bits.random_raw((active_n + 1) // 2).view(np.uint32)[:active_n]
+        thr = stay_key[view]
+        movers = np.flatnonzero(u >= thr)
+        old = view[movers]
+        np.take(next_stay, view, out=view, mode="clip")
+        keep = old != keys.parked
+        movers, old = movers[keep], old[keep]
+        if movers.size:
+            rows = row_of_key[old]
+            j = (u[movers, None].astype(np.uint64) >= cdf[rows]).sum(axis=1)
+            drawn = order[rows, j]
+            dest = lut[drawn]
+            s_old = state_of_key[old]
+            really = dest != s_old
+            red[m] = np.bincount(dest[drawn != dest], minlength=s_n)
+            mv, o, d = movers[really], old[really], dest[really]
+            view[mv] = move_base[o] + d
+            cur -= np.bincount(s_old[really], minlength=s_n)
+            cur += np.bincount(d, minlength=s_n)
+        new = arrival_keys[m]
+        if new.size:
+            key[offsets[m]:offsets[m + 1]] = new
+            cur[0] += new.size
+        active_n = offsets[m + 1]
+        counts[m] = cur
+    return counts, red
+
+
+def run_replicate(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
+                  plan: _Plan, draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """All chunks of one replicate in this process, summed."""
+    tot = np.zeros((months + 1, model.states.size), dtype=np.int64)
+    red = np.zeros_like(tot)
+    for c, sk in enumerate(plan.start_keys):
+        a, b = _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
+                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c],
+                               draw_parameters=draw_parameters)
+        tot += a
+        red += b
+    return tot, red
+
+
+def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.int64], red: NDArray[np.int64],
+              moved0: NDArray[np.float64], seed: int) -> Projection:
+    """Turn replicate counts, shape (R, months + 1, S), into a :class:`Projection`."""
+    runs_f = runs.astype(np.float64)
+    p10, p50, p90 = np.percentile(runs_f, [10, 50, 90], axis=0)
+    redirected = red.mean(axis=0)
+    redirected[0] = moved0
+    total_cost = (runs_f * (model.cost_dkk_per_day * DAYS_PER_MONTH)[None, None, :]).sum(axis=2)
+    return _projection(model, scenario, runs_f.mean(axis=0), p10, p50, p90, redirected, total_cost,
+                       runs.shape[0], seed)
+
+
+def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
+             scenario: Scenario | None = None, chunk_children: int = DEFAULT_CHUNK_CHILDREN,
+             progress: Callable[[int], None] | None = None, client: object | None = None,
+             parameter_uncertainty: bool = True) -> Projection:
+    """Monte Carlo microsimulation of every child, vectorised over children.
+
+    Each replicate draws a transition model from the Dirichlet posterior (parameter
+    uncertainty), then moves every child month by month: one 32-bit random integer per child
+    and month compared with the integer threshold of staying; the few movers find their
+    destination in a cumulative integer table. Children are split into chunks of
+    ``chunk_children``; chunk ``c`` of replicate ``r`` draws from
+    ``SeedSequence(seed, spawn_key=(r, c + 1))`` and the parameters from ``spawn_key=(r, 0)``,
+    so the result depends only on the seed and the chunking, also on a Dask cluster.
+
+    Args:
+        model: the fitted model.
+        months: horizon in months.
+        replicates: number of replicates.
+        seed: the seed (echo it).
+        scenario: levers; default the baseline.
+        chunk_children: children per chunk.
+        progress: called with the number of replicates finished.
+        client: a ``dask.distributed.Client`` to run the chunks on; None = this process.
+        parameter_uncertainty: draw each replicate's transition model from the posterior
+            (default); False uses the posterior mean (pure Monte Carlo noise, for testing).
+
+    Returns:
+        A :class:`Projection` with P10/P50/P90 over replicates (aggregate counts only).
+    """
+    scenario = scenario or Scenario()
+    _check(model, scenario, months)
+    if replicates < 1:
+        raise InvalidInput(Problem(field="replicates", value=replicates, message="must be at least 1"))
+    plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
+    if client is not None:
+        from trappen.forecast._dask import run_on_dask
+
+        runs, red = run_on_dask(client, model, months=months, scenario=scenario, seed=seed,
+                                replicates=replicates, plan=plan, progress=progress,
+                                draw_parameters=parameter_uncertainty)
+    else:
+        runs = np.zeros((replicates, months + 1, model.states.size), dtype=np.int64)
+        red = np.zeros_like(runs)
+        for r in range(replicates):
+            runs[r], red[r] = run_replicate(model, months=months, scenario=scenario, seed=seed,
+                                            replicate=r, plan=plan, draw_parameters=parameter_uncertainty)
+            if progress is not None:
+                progress(r + 1)
+    return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed)
