@@ -1,0 +1,17 @@
+"""Users and their roles. Scoping (which children a user may see) lives in the selectors."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+"""caseworker and teamleader see their districts' children; admin sees all; partner (a school,
+daycare or health visitor) sees only the children linked to them; analyst sees no names."""
+
+
+class User(AbstractUser):
+    role = models.CharField(max_length=16, choices=[(r, r) for r in ROLES], default="caseworker")
+    districts = models.ManyToManyField("register.District", blank=True, related_name="users")
+    team = models.ForeignKey("register.Team", on_delete=models.SET_NULL, null=True, blank=True)
+    linked_children = models.ManyToManyField("register.Child", blank=True, related_name="partners")

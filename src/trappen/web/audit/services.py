@@ -1,0 +1,42 @@
+"""Writes to the audit trail (append-only, hash-chained)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from trappen.privacy.chain import GENESIS, ChainBreak, entry_hash, verify_chain
+from trappen.web.audit.models import ACTIONS, AuditEvent
+
+HASHED_FIELDS = ("at", "username", "child_id", "action", "endpoint", "purpose")
+
+
+def _hashed_fields(event: AuditEvent) -> dict[str, object]:
+    return {name: getattr(event, name) for name in HASHED_FIELDS}
+
+
+@transaction.atomic
+def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: str,
+                 purpose: str = "") -> AuditEvent:
+    """Append one audit event: ``actor`` read or wrote ``child_id``'s record at ``endpoint``.
+
+    Raises:
+        ValueError: ``action`` is not read or write.
+    """
+    if action not in ACTIONS:
+        raise ValueError(f"audit action must be one of {ACTIONS}, got {action!r}")
+    user = actor if getattr(actor, "pk", None) is not None else None
+    last = AuditEvent.objects.select_for_update().order_by("-id").first()
+    event = AuditEvent(at=timezone.now(), user=user,
+                       username=getattr(actor, "username", "") or "anonymous",
+                       child_id=child_id, action=action, endpoint=endpoint[:200],
+                       purpose=purpose[:200], previous_hash=last.entry_hash if last else GENESIS)
+    event.entry_hash = entry_hash(previous_hash=event.previous_hash, fields=_hashed_fields(event))
+    event.save()
+    return event
+
+
+def audit_verify() -> list[ChainBreak]:
+    """Check the whole audit chain; an empty list means no event was changed or removed."""
+    rows = AuditEvent.objects.order_by("id").values("id", "previous_hash", "entry_hash", *HASHED_FIELDS)
+    return verify_chain(rows.iterator(), fields=HASHED_FIELDS)

@@ -1,0 +1,147 @@
+"""Page views: parse input, call one service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from trappen.errors import InvalidInput
+from trappen.staircase import default_staircase
+from trappen.web.audit.services import audit_record
+from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
+from trappen.web.pages.timeline import timeline_svg
+from trappen.web.register import models as m
+from trappen.web.register.selectors import (
+    caseload_for_caseworker,
+    child_for_user,
+    child_timeline,
+    children_visible_to,
+    children_with_step,
+    staircase_overview,
+)
+from trappen.web.register.services import intervention_end, intervention_start
+
+MY_CHILDREN_LIMIT = 500
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _step_names() -> dict[int, str]:
+    language = get_language() or "da"
+    return {s.number: s.name(language[:2]) for s in default_staircase().steps}
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return redirect("overview")
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """Children on each step today, by district: a chart and the same numbers as a table."""
+    today = _today()
+    frame = staircase_overview(on=today)
+    steps = list(default_staircase().numbers)
+    names = _step_names()
+    wide = {}
+    for code, name, step, count in frame.iter_rows():
+        wide.setdefault((code, name or code), dict.fromkeys(steps, 0))[step] = count
+    rows = [{"code": code, "name": name, "counts": [counts[s] for s in steps],
+             "total": sum(counts.values())} for (code, name), counts in sorted(wide.items())]
+    totals = [int(frame.filter(frame["step"] == s)["children"].sum()) for s in steps]
+    chart = {"labels": [f"{s}. {names[s]}" for s in steps],
+             "datasets": [{"label": r["name"], "data": r["counts"]} for r in rows]}
+    return render(request, "pages/overview.html", {
+        "today": today, "steps": [(s, names[s]) for s in steps], "rows": rows,
+        "totals": totals, "grand_total": sum(totals), "chart": chart})
+
+
+@login_required
+def my_children(request: HttpRequest) -> HttpResponse:
+    """A caseworker's caseload (others: the children they may open) with each current step."""
+    today = _today()
+    user = request.user
+    if getattr(user, "role", None) == "caseworker":
+        children = caseload_for_caseworker(user, on=today)
+    else:
+        children = children_with_step(children_visible_to(user), on=today).order_by("-current_step", "pk")
+    names = _step_names()
+    rows = [{"child": c, "step": c.current_step, "step_name": names.get(c.current_step, "")}
+            for c in children.select_related("district")[:MY_CHILDREN_LIMIT]]
+    return render(request, "pages/my_children.html", {"rows": rows, "limit": MY_CHILDREN_LIMIT})
+
+
+def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child:
+    """The child, audited; an out-of-scope attempt is audited too, then 404."""
+    endpoint = request.resolver_match.view_name if request.resolver_match else request.path
+    try:
+        child = child_for_user(request.user, child_id)
+    except Exception:
+        audit_record(actor=request.user, child_id=child_id, action="read", endpoint=endpoint,
+                     purpose=f"refused: not in scope ({purpose})")
+        raise
+    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=endpoint, purpose=purpose)
+    return child
+
+
+@login_required
+def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The child's record and staircase timeline. Every read is audited."""
+    child = _open_child(request, child_id, purpose="casework")
+    timeline = child_timeline(child)
+    names = _step_names()
+    return render(request, "pages/child.html", {
+        "child": child, "episodes": timeline["episodes"], "step_names": names,
+        "svg": timeline_svg(timeline["trajectory"], today=_today(), top_step=default_staircase().top),
+        "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")})
+
+
+@login_required
+def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Start an intervention; the core's refusals become form errors."""
+    child = _open_child(request, child_id, purpose="start intervention")
+    form = InterventionStartForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            intervention_start(actor=request.user, child=child,
+                               intervention_code=data["intervention_code"], step=data["step"],
+                               start_date=data["start_date"], planned_end=data["planned_end"],
+                               justification=form.justification(), provider=data["provider"],
+                               price=data["price"])
+        except PermissionDenied:
+            raise
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                field = problem.field if problem.field in form.fields else None
+                form.add_error(field, problem.message)
+        else:
+            return redirect("child_detail", child_id=child.pk)
+    return render(request, "pages/intervention_form.html", {
+        "child": child, "form": form,
+        "reason_fields": [form[f"reason_{s}"] for s in REASON_STEPS]})
+
+
+@login_required
+def intervention_stop(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """End an ongoing intervention."""
+    episode = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)),
+                                pk=episode_id)
+    child = _open_child(request, episode.child_id, purpose="end intervention")
+    form = InterventionEndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            intervention_end(actor=request.user, episode=episode, **form.cleaned_data)
+        except InvalidInput as exc:
+            for problem in exc.problems:
+                form.add_error(problem.field if problem.field in form.fields else None, problem.message)
+        else:
+            return redirect("child_detail", child_id=child.pk)
+    return render(request, "pages/intervention_end.html", {"child": child, "episode": episode, "form": form})

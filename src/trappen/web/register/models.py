@@ -1,0 +1,169 @@
+"""The operational register: one table per table of the analytic register schema, plus the
+person-identifying fields (name, encrypted CPR) that never leave this database.
+
+Field names follow :mod:`trappen.register.schema` so a snapshot is a straight mapping; foreign
+keys to districts point at ``District.code`` so ``district_id`` *is* the district code.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from trappen.register.schema import (
+    APPEALS_OUTCOMES,
+    ASSESSMENT_OUTCOMES,
+    CASE_SOURCES,
+    NOTIFIER_KINDS,
+    SEXES,
+)
+from trappen.staircase import END_REASONS
+
+
+def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(v, v) for v in values]
+
+
+class District(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    pilot_from = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Team(models.Model):
+    code = models.CharField(max_length=32, unique=True)
+    name = models.CharField(max_length=200)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, to_field="code",
+                                 null=True, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Child(models.Model):
+    """A child. ``id`` is the pseudonymous child id used in URLs and in the analytic register."""
+
+    name = models.CharField(max_length=200)
+    birth_date = models.DateField()
+    sex = models.CharField(max_length=1, choices=_choices(SEXES))
+    district = models.ForeignKey(District, on_delete=models.PROTECT, to_field="code")
+    entry_date = models.DateField()
+    exit_date = models.DateField(null=True, blank=True)
+    cpr_encrypted = models.BinaryField()
+    cpr_lookup = models.CharField(max_length=128, db_index=True)
+
+    def __str__(self) -> str:
+        return f"child {self.pk}"
+
+
+class Residence(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="residences")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, to_field="code")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+
+class Case(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="cases")
+    opened_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=32, choices=_choices(CASE_SOURCES))
+
+
+class Caseworker(models.Model):
+    """A caseworker post (pseudonymous id in the analytic register), optionally a login."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, to_field="code")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, to_field="code")
+    fte = models.FloatField(default=1.0)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
+                                null=True, blank=True, related_name="caseworker")
+
+
+class Assignment(models.Model):
+    """Which caseworker holds a child's case, over time (half-open period)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assignments")
+    caseworker = models.ForeignKey(Caseworker, on_delete=models.PROTECT)
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+
+class Episode(models.Model):
+    """One intervention for one child over ``[start_date, end_date)``."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    intervention_code = models.CharField(max_length=64)
+    step = models.PositiveSmallIntegerField()
+    start_date = models.DateField()
+    planned_end = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=32, choices=_choices(END_REASONS), blank=True, null=True)
+    justification = models.JSONField(default=dict, blank=True)
+    """For an escalation: ``{step: why that lower step does not meet the need}``."""
+    provider = models.CharField(max_length=200, blank=True)
+    price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["start_date", "end_date"])]
+
+
+class Notification(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="notifications")
+    received_at = models.DateTimeField()
+    notifier_kind = models.CharField(max_length=32, choices=_choices(NOTIFIER_KINDS))
+    assessed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+
+class Investigation(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="investigations")
+    notification = models.ForeignKey(Notification, on_delete=models.SET_NULL, null=True, blank=True)
+    aware_on = models.DateField()
+    started_on = models.DateField()
+    concluded_on = models.DateField(null=True, blank=True)
+
+
+class Plan(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="plans")
+    episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True)
+    made_on = models.DateField()
+
+
+class FollowUp(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="follow_ups")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE)
+    held_on = models.DateField()
+
+
+class SupervisionVisit(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="supervision_visits")
+    episode = models.ForeignKey(Episode, on_delete=models.CASCADE)
+    visited_on = models.DateField()
+
+
+class Complaint(models.Model):
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="complaints")
+    received_on = models.DateField()
+    reassessed_on = models.DateField(null=True, blank=True)
+    municipality_upheld = models.BooleanField(null=True, blank=True)
+    appeals_outcome = models.CharField(max_length=32, choices=_choices(APPEALS_OUTCOMES), null=True, blank=True)
+
+
+class PopulationCount(models.Model):
+    """Children 0-17 living in a district on 31 December, by age (the population table)."""
+
+    year = models.SmallIntegerField()
+    district = models.ForeignKey(District, on_delete=models.PROTECT, to_field="code")
+    age = models.SmallIntegerField()
+    children = models.IntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["year", "district", "age"],
+                                               name="population_unique")]

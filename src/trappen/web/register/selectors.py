@@ -1,0 +1,128 @@
+"""Every read that feeds a page or an export. Scoping by role lives here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from django.db.models import IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from trappen.register import TABLES, Register
+from trappen.staircase import Span, trajectory
+from trappen.web.register import models as m
+
+NAME_ROLES = frozenset({"caseworker", "teamleader", "admin", "partner"})
+
+
+def _active_on(day: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": day}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day}))
+
+
+def children_visible_to(user: object) -> QuerySet[m.Child]:
+    """The children ``user`` may open by name.
+
+    caseworker and teamleader: children living in their districts; admin: all; partner: the
+    children linked to them; analyst (and anyone else): none — analysts work on the
+    pseudonymous analytic register.
+    """
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False):
+        return m.Child.objects.none()
+    if role == "admin":
+        return m.Child.objects.all()
+    if role in ("caseworker", "teamleader"):
+        return m.Child.objects.filter(district__in=user.districts.all())  # type: ignore[attr-defined]
+    if role == "partner":
+        return m.Child.objects.filter(partners=user)
+    return m.Child.objects.none()
+
+
+def child_for_user(user: object, child_id: int) -> m.Child:
+    """One child ``user`` may open; :class:`Http404` otherwise (no hint that it exists)."""
+    child = children_visible_to(user).select_related("district").filter(pk=child_id).first()
+    if child is None:
+        raise Http404("no such child")
+    return child
+
+
+def _step_subquery(day: dt.date) -> Coalesce:
+    episodes = (m.Episode.objects.filter(child=OuterRef("pk")).filter(_active_on(day))
+                .values("child").annotate(top=Max("step")).values("top"))
+    return Coalesce(Subquery(episodes, output_field=IntegerField()), Value(0))
+
+
+def caseload_for_caseworker(user: object, *, on: dt.date) -> QuerySet[m.Child]:
+    """The children currently assigned to ``user``'s caseworker post, with ``current_step``."""
+    assigned = m.Assignment.objects.filter(_active_on(on), caseworker__user=user).values("child")
+    return (children_visible_to(user).filter(pk__in=assigned)
+            .annotate(current_step=_step_subquery(on)).order_by("-current_step", "pk"))
+
+
+def children_with_step(queryset: QuerySet[m.Child], *, on: dt.date) -> QuerySet[m.Child]:
+    """Annotate ``current_step`` (0 = not on the staircase) on any children queryset."""
+    return queryset.annotate(current_step=_step_subquery(on))
+
+
+def staircase_overview(*, on: dt.date) -> pl.DataFrame:
+    """Children on each step on ``on``, by district: columns district_code, name, step, children.
+
+    One GROUP BY query (highest active step per child) and a Polars group-by on the result.
+    Steps with no children are absent; the chart fills them with zeros.
+    """
+    rows = list(m.Episode.objects.filter(_active_on(on))
+                .values_list("child_id", "child__district_id").annotate(step=Max("step")))
+    per_child = pl.DataFrame(rows, schema={"child_id": pl.Int64, "district_code": pl.String,
+                                           "step": pl.Int8}, orient="row")
+    districts = pl.DataFrame(list(m.District.objects.values_list("code", "name")),
+                             schema={"district_code": pl.String, "name": pl.String}, orient="row")
+    counts = per_child.group_by("district_code", "step").agg(pl.len().cast(pl.Int64).alias("children"))
+    return (counts.join(districts, on="district_code", how="left")
+            .select("district_code", "name", "step", "children").sort("district_code", "step"))
+
+
+def child_timeline(child: m.Child) -> dict[str, object]:
+    """The child's episodes and step trajectory, for the child page."""
+    episodes = list(child.episodes.order_by("start_date", "pk"))
+    spans = [Span(step=e.step, start=e.start_date, end=e.end_date) for e in episodes]
+    return {"episodes": episodes, "trajectory": trajectory(spans)}
+
+
+# --------------------------------------------------------------------------- snapshot
+
+_SNAPSHOT: dict[str, tuple[type, tuple[str, ...]]] = {
+    # register table -> (model, ORM fields in the order of the schema's columns)
+    "districts": (m.District, ("code", "name", "pilot_from")),
+    "children": (m.Child, ("id", "birth_date", "sex", "district_id", "entry_date", "exit_date")),
+    "residences": (m.Residence, ("child_id", "district_id", "start_date", "end_date")),
+    "cases": (m.Case, ("id", "child_id", "opened_on", "closed_on", "source")),
+    "episodes": (m.Episode, ("id", "child_id", "intervention_code", "step", "start_date",
+                             "end_date", "end_reason")),
+    "notifications": (m.Notification, ("id", "child_id", "received_at", "notifier_kind",
+                                       "assessed_at", "outcome", "acknowledged_at")),
+    "investigations": (m.Investigation, ("id", "child_id", "notification_id", "aware_on",
+                                         "started_on", "concluded_on")),
+    "plans": (m.Plan, ("id", "child_id", "episode_id", "made_on")),
+    "follow_ups": (m.FollowUp, ("id", "child_id", "episode_id", "held_on")),
+    "supervision_visits": (m.SupervisionVisit, ("id", "child_id", "episode_id", "visited_on")),
+    "complaints": (m.Complaint, ("id", "child_id", "received_on", "reassessed_on",
+                                 "municipality_upheld", "appeals_outcome")),
+    "caseworkers": (m.Caseworker, ("id", "district_id", "team_id", "fte", "start_date", "end_date")),
+    "assignments": (m.Assignment, ("child_id", "caseworker_id", "start_date", "end_date")),
+    "population": (m.PopulationCount, ("year", "district_id", "age", "children")),
+}
+
+
+def register_snapshot() -> Register:
+    """The analytic register from the database, one query per table; pseudonymous.
+
+    No names and no CPR numbers: only the schema's columns are read.
+    """
+    frames = {}
+    for name, (model, fields) in _SNAPSHOT.items():
+        table = TABLES[name]
+        rows = list(model.objects.order_by("pk").values_list(*fields))
+        frames[name] = pl.DataFrame(rows, schema=table.schema, orient="row")
+    return Register.from_frames(meta={"source": "operational database"}, **frames)

@@ -1,0 +1,338 @@
+"""Every write to the operational register: validate with the core first, then persist.
+
+Each service is one transaction; bad input raises :class:`trappen.errors.InvalidInput` (or a
+subclass) naming the field and the value, before anything is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal, InvalidOperation
+
+import numpy as np
+import polars as pl
+from django.core.exceptions import PermissionDenied
+from django.core.management.color import no_style
+from django.db import connection, transaction
+
+from trappen.errors import InvalidInput, Problem, ProblemCollector
+from trappen.register import Register
+from trappen.register.schema import SEXES
+from trappen.register.validate import validate
+from trappen.staircase import (
+    END_REASONS,
+    Span,
+    check_escalation,
+    check_step_allowed,
+    current_step,
+    default_catalogue,
+)
+from trappen.web.audit.services import audit_record
+from trappen.web.register import models as m
+from trappen.web.register.crypto import cpr_cipher
+
+logger = logging.getLogger(__name__)
+
+WRITER_ROLES = frozenset({"caseworker", "teamleader", "admin"})
+
+
+def _require_writer(actor: object) -> None:
+    if getattr(actor, "role", None) not in WRITER_ROLES:
+        raise PermissionDenied("only caseworkers, team leaders and administrators write records")
+
+
+def child_current_step(child: m.Child, *, on: dt.date) -> int:
+    """The child's step on ``on`` (0 = not on the staircase), by the core's rule."""
+    spans = [Span(step=s, start=a, end=b) for s, a, b in
+             child.episodes.values_list("step", "start_date", "end_date")]
+    return current_step(spans, on=on)
+
+
+@transaction.atomic
+def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, sex: str,
+                   district_code: str, entry_date: dt.date | None = None) -> m.Child:
+    """Register a new child; the CPR number is stored encrypted with a keyed lookup hash.
+
+    Raises:
+        InvalidInput: an empty name, a malformed or already registered CPR number, an unknown
+            sex or district, or a birth date in the future.
+    """
+    from trappen.privacy.cpr import parse_cpr
+
+    _require_writer(actor)
+    problems = ProblemCollector()
+    if not name.strip():
+        problems.add(field="name", value=name, message="a name is required")
+    normalised = None
+    try:
+        normalised = parse_cpr(cpr)
+    except InvalidInput:
+        # never echo a CPR number back: it is personal data
+        problems.add(field="cpr", value="(hidden)", message="not a valid CPR number")
+    if sex not in SEXES:
+        problems.add(field="sex", value=sex, message=f"must be one of {', '.join(SEXES)}")
+    if birth_date > dt.date.today():
+        problems.add(field="birth_date", value=birth_date.isoformat(), message="is in the future")
+    if not m.District.objects.filter(code=district_code).exists():
+        problems.add(field="district_code", value=district_code, message="unknown district")
+    cipher = cpr_cipher()
+    lookup = cipher.lookup_hash(normalised) if normalised else ""
+    if normalised and m.Child.objects.filter(cpr_lookup=lookup).exists():
+        problems.add(field="cpr", value="(hidden)", message="a child with this CPR number is already registered")
+    problems.raise_if_any()
+    entry = entry_date or birth_date
+    child = m.Child.objects.create(
+        name=name.strip(), birth_date=birth_date, sex=sex, district_id=district_code,
+        entry_date=entry, cpr_encrypted=cipher.encrypt(normalised), cpr_lookup=lookup)
+    m.Residence.objects.create(child=child, district_id=district_code, start_date=entry)
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="child_register",
+                 purpose="register child")
+    return child
+
+
+@transaction.atomic
+def intervention_start(*, actor: object, child: m.Child, intervention_code: str, step: int,
+                       start_date: dt.date, planned_end: dt.date | None = None,
+                       justification: dict[int, str] | None = None, provider: str = "",
+                       price: Decimal | float | str | None = None) -> m.Episode:
+    """Start an intervention episode for ``child`` on ``start_date``.
+
+    The code must be in the catalogue and allowed on ``step``; moving the child above its
+    current step (on ``start_date``) needs a reason for every lower step passed over.
+
+    Raises:
+        StepNotAllowed: unknown code, or the code is not for ``step``.
+        EscalationNeedsJustification: reasons missing for lower steps.
+        InvalidInput: a planned end not after the start, a start before birth, a negative price.
+    """
+    _require_writer(actor)
+    check_step_allowed(default_catalogue(), code=intervention_code, step=step)
+    problems = ProblemCollector()
+    if start_date < child.birth_date:
+        problems.add(field="start_date", value=start_date.isoformat(),
+                     message="is before the child's birth date")
+    if planned_end is not None and planned_end <= start_date:
+        problems.add(field="planned_end", value=planned_end.isoformat(),
+                     message="must be after the start date")
+    price_dkk = None
+    if price is not None and price != "":
+        try:
+            price_dkk = Decimal(str(price))
+        except InvalidOperation:
+            problems.add(field="price", value=price, message="not a number")
+        else:
+            if price_dkk < 0:
+                problems.add(field="price", value=price, message="must not be negative")
+    problems.raise_if_any()
+    current = child_current_step(child, on=start_date)
+    check_escalation(current=current, target=step, reasons=justification)
+    episode = m.Episode.objects.create(
+        child=child, intervention_code=intervention_code, step=step, start_date=start_date,
+        planned_end=planned_end,
+        justification={str(k): v.strip() for k, v in (justification or {}).items() if v and v.strip()},
+        provider=provider.strip(), price=price_dkk)
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="intervention_start",
+                 purpose=f"start {intervention_code} on step {step}")
+    return episode
+
+
+@transaction.atomic
+def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, end_reason: str) -> m.Episode:
+    """End an ongoing episode; ``end_date`` is the first day without the intervention.
+
+    Raises:
+        InvalidInput: the episode already ended, the end is not after the start, or the reason
+            is not one of :data:`trappen.staircase.END_REASONS`.
+    """
+    _require_writer(actor)
+    problems = ProblemCollector()
+    if episode.end_date is not None:
+        problems.add(field="end_date", value=episode.end_date.isoformat(),
+                     message="the intervention has already ended")
+    if end_date <= episode.start_date:
+        problems.add(field="end_date", value=end_date.isoformat(),
+                     message=f"must be after the start date {episode.start_date.isoformat()}")
+    if end_reason not in END_REASONS:
+        problems.add(field="end_reason", value=end_reason,
+                     message=f"must be one of {', '.join(END_REASONS)}")
+    problems.raise_if_any()
+    episode.end_date = end_date
+    episode.end_reason = end_reason
+    episode.save(update_fields=["end_date", "end_reason"])
+    audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="intervention_end",
+                 purpose=f"end episode {episode.pk}: {end_reason}")
+    return episode
+
+
+# --------------------------------------------------------------------------- bulk load
+
+_FIRST_NAMES = {
+    "F": ("Emma", "Ida", "Clara", "Freja", "Alma", "Ella", "Sofia", "Anna", "Laura", "Karla",
+          "Agnes", "Olivia", "Josefine", "Asta", "Lily", "Maja", "Nora", "Vigga", "Esther", "Luna"),
+    "M": ("William", "Noah", "Oscar", "Lucas", "Carl", "Victor", "Malthe", "Alfred", "Emil", "Aksel",
+          "Valdemar", "Magnus", "Frederik", "Oliver", "Elias", "Arthur", "August", "Anton", "Theo", "Johan"),
+}
+_LAST_NAMES = ("Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christensen", "Larsen",
+               "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
+               "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen")
+
+# table name -> (model, {model column: register column or polars expression})
+_LOAD_ORDER = ("districts", "teams", "children", "residences", "cases", "caseworkers",
+               "assignments", "episodes", "notifications", "investigations", "plans",
+               "follow_ups", "supervision_visits", "complaints", "population")
+
+
+def _synthetic_identities(children: pl.DataFrame, *, seed: int) -> pl.DataFrame:
+    """Synthetic names and CPR numbers (birth date + a per-day sequence; odd last digit = male).
+
+    The 7th digit follows the CPR century rule (0-3: 1900-1999, 4: 2000-2036), so the numbers
+    look real but are made up; they are synthetic data only.
+    """
+    rng = np.random.default_rng(seed)
+    n = children.height
+    first_f = np.array(_FIRST_NAMES["F"], dtype=object)[rng.integers(0, 20, n)]
+    first_m = np.array(_FIRST_NAMES["M"], dtype=object)[rng.integers(0, 20, n)]
+    last = np.array(_LAST_NAMES, dtype=object)[rng.integers(0, len(_LAST_NAMES), n)]
+    is_male = (children["sex"] == "M").to_numpy()
+    names = np.where(is_male, first_m, first_f) + " " + last
+    seq = children.select(pl.int_range(pl.len()).over("birth_date").alias("seq"))["seq"].to_numpy()
+    if n and seq.max() >= 1500:
+        raise InvalidInput(Problem(field="birth_date", value=None, table="children",
+                                   message="more than 1500 children share one birth date"))
+    year = children["birth_date"].dt.year().to_numpy()
+    serial = np.where(year >= 2000, 4000, 0) + seq * 2 + is_male.astype(np.int64)
+    cpr = (children["birth_date"].dt.strftime("%d%m%y") + "-"
+           + pl.Series(serial).cast(pl.String).str.zfill(4))
+    return pl.DataFrame({"name": names.astype(str), "cpr": cpr})
+
+
+def _frames(register: Register, *, seed: int) -> dict[str, tuple[type, pl.DataFrame]]:
+    r = register
+    cw = r.caseworkers
+    teams = (cw.group_by("team_code", maintain_order=True)
+             .agg(pl.col("district_code").first())
+             .select(pl.col("team_code").alias("code"), pl.col("team_code").alias("name"),
+                     pl.col("district_code").alias("district_id")))
+    ident = _synthetic_identities(r.children, seed=seed)
+    cipher = cpr_cipher()
+    cprs = ident["cpr"].to_list()
+    children = r.children.select(
+        pl.col("child_id").alias("id"), pl.Series("name", ident["name"]), "birth_date", "sex",
+        pl.col("district_code").alias("district_id"), "entry_date", "exit_date",
+        pl.Series("cpr_encrypted", [cipher.encrypt(c) for c in cprs], dtype=pl.Binary),
+        pl.Series("cpr_lookup", [cipher.lookup_hash(c) for c in cprs], dtype=pl.String))
+    lit = pl.lit
+    return {
+        "districts": (m.District, r.districts.select(pl.col("district_code").alias("code"), "name", "pilot_from")),
+        "teams": (m.Team, teams),
+        "children": (m.Child, children),
+        "residences": (m.Residence, r.residences.select(
+            "child_id", pl.col("district_code").alias("district_id"), "start_date", "end_date")),
+        "cases": (m.Case, r.cases.select(pl.col("case_id").alias("id"), "child_id", "opened_on",
+                                         "closed_on", "source")),
+        "caseworkers": (m.Caseworker, cw.select(
+            pl.col("caseworker_id").alias("id"), pl.col("district_code").alias("district_id"),
+            pl.col("team_code").alias("team_id"), "fte", "start_date", "end_date")),
+        "assignments": (m.Assignment, r.assignments.select("child_id", "caseworker_id", "start_date", "end_date")),
+        "episodes": (m.Episode, r.episodes.select(
+            pl.col("episode_id").alias("id"), "child_id", "intervention_code", "step", "start_date",
+            lit(None, pl.Date).alias("planned_end"), "end_date", "end_reason",
+            lit("{}").alias("justification"), lit("").alias("provider"),
+            lit(None, pl.Float64).alias("price"))),
+        "notifications": (m.Notification, r.notifications.select(
+            pl.col("notification_id").alias("id"), "child_id", "received_at", "notifier_kind",
+            "assessed_at", "outcome", "acknowledged_at")),
+        "investigations": (m.Investigation, r.investigations.select(
+            pl.col("investigation_id").alias("id"), "child_id", "notification_id", "aware_on",
+            "started_on", "concluded_on")),
+        "plans": (m.Plan, r.plans.select(pl.col("plan_id").alias("id"), "child_id", "episode_id", "made_on")),
+        "follow_ups": (m.FollowUp, r.follow_ups.select(
+            pl.col("follow_up_id").alias("id"), "child_id", "episode_id", "held_on")),
+        "supervision_visits": (m.SupervisionVisit, r.supervision_visits.select(
+            pl.col("visit_id").alias("id"), "child_id", "episode_id", "visited_on")),
+        "complaints": (m.Complaint, r.complaints.select(
+            pl.col("complaint_id").alias("id"), "child_id", "received_on", "reassessed_on",
+            "municipality_upheld", "appeals_outcome")),
+        "population": (m.PopulationCount, r.population.select(
+            "year", pl.col("district_code").alias("district_id"), "age", "children")),
+    }
+
+
+def _for_database(frame: pl.DataFrame) -> pl.DataFrame:
+    """Dates and instants as Django's SQLite text forms; PostgreSQL takes Python objects."""
+    if connection.vendor != "sqlite":
+        return frame
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.col(name).dt.strftime("%Y-%m-%d"))
+        elif isinstance(dtype, pl.Datetime):
+            col = pl.col(name).dt.convert_time_zone("UTC") if dtype.time_zone else pl.col(name)
+            exprs.append(col.dt.strftime("%Y-%m-%d %H:%M:%S%.6f"))
+        else:
+            exprs.append(pl.col(name))
+    return frame.select(exprs)
+
+
+def _register_clear() -> None:
+    """Delete every register row (children's links to users first), in dependency order."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user_model.linked_children.through.objects.all().delete()
+    user_model.districts.through.objects.all().delete()
+    user_model.objects.exclude(team=None).update(team=None)
+    tables = [m.SupervisionVisit, m.FollowUp, m.Plan, m.Investigation, m.Notification,
+              m.Complaint, m.Episode, m.Assignment, m.Caseworker, m.Case, m.Residence,
+              m.Child, m.PopulationCount, m.Team, m.District]
+    with connection.cursor() as cursor:
+        for model in tables:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+
+
+@transaction.atomic
+def register_bulk_load(register: Register, *, batch_size: int = 5000, seed: int = 0,
+                       progress: object | None = None) -> dict[str, int]:
+    """Replace the register in the database with ``register``: all tables or nothing.
+
+    Children get synthetic names and CPR numbers (encrypted); the analytic ids are kept, so
+    ``register_snapshot()`` gives the same tables back. Rows are written with one
+    ``executemany`` per batch (far faster than building a model object per row).
+
+    Args:
+        register: the analytic register to load (e.g. from ``trappen.synthetic.generate``).
+        batch_size: rows per ``executemany`` call.
+        seed: seed for the synthetic names.
+        progress: optional callable ``progress(table_name, rows_written)``.
+
+    Returns:
+        Rows written per table name (``teams`` is derived from the caseworkers' team codes).
+
+    Raises:
+        RegisterInvalid: the register fails :func:`trappen.register.validate.validate`; nothing
+            is written (or deleted).
+    """
+    validate(register)
+    _register_clear()
+    counts: dict[str, int] = {}
+    frames = _frames(register, seed=seed)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for name in _LOAD_ORDER:
+            model, frame = frames[name]
+            frame = _for_database(frame)
+            columns = [model._meta.get_field(c).column for c in frame.columns]
+            sql = (f"INSERT INTO {quote(model._meta.db_table)} "
+                   f"({', '.join(quote(c) for c in columns)}) "
+                   f"VALUES ({', '.join(['%s'] * len(columns))})")
+            for offset in range(0, frame.height, batch_size):
+                cursor.executemany(sql, frame.slice(offset, batch_size).rows())
+            counts[name] = frame.height
+            if progress is not None:
+                progress(name, frame.height)  # type: ignore[operator]
+        reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in frames.values()])
+        for statement in reset:
+            cursor.execute(statement)
+    logger.info("register loaded", extra={"counts": counts})
+    return counts

@@ -1,0 +1,19 @@
+"""URL map of the web layer."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from trappen.web.pages import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="pages/login.html",
+                                                redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("overview/", views.overview, name="overview"),
+    path("children/", views.my_children, name="my_children"),
+    path("children/<int:child_id>/", views.child_detail, name="child_detail"),
+    path("children/<int:child_id>/interventions/new/", views.intervention_new, name="intervention_new"),
+    path("episodes/<int:episode_id>/end/", views.intervention_stop, name="intervention_stop"),
+]

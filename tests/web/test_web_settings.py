@@ -1,0 +1,68 @@
+"""Settings read the environment through typed helpers and refuse unsafe production configs."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+
+from trappen.web.settings import env_bool, env_int, env_list
+
+
+def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DEBUG", "SECRET_KEY", "TRAPPEN_DEMO", "DATABASE_URL"}}
+    return subprocess.run([sys.executable, "-c", "import trappen.web.settings"],
+                          env={**clean, **env}, capture_output=True, text=True, check=False)
+
+
+def test_production_without_secret_key_refuses_to_start():
+    done = _import_settings({})
+    assert done.returncode != 0
+    assert "SECRET_KEY is missing" in done.stderr
+
+
+def test_production_with_secret_key_starts():
+    assert _import_settings({"SECRET_KEY": "x" * 50}).returncode == 0
+
+
+def test_bad_boolean_names_variable_and_value(monkeypatch):
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ImproperlyConfigured, match=r"DEBUG .*'maybe'"):
+        env_bool("DEBUG", False)
+
+
+def test_bad_integer_names_variable_and_value(monkeypatch):
+    monkeypatch.setenv("TRAPPEN_SESSION_IDLE_MINUTES", "ten")
+    with pytest.raises(ImproperlyConfigured, match="TRAPPEN_SESSION_IDLE_MINUTES.*'ten'"):
+        env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30)
+    monkeypatch.setenv("TRAPPEN_SESSION_IDLE_MINUTES", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30, minimum=1)
+
+
+def test_list_and_defaults(monkeypatch):
+    monkeypatch.setenv("ALLOWED_HOSTS", "a.example, b.example,")
+    assert env_list("ALLOWED_HOSTS", []) == ["a.example", "b.example"]
+    monkeypatch.delenv("TRAPPEN_NOT_SET", raising=False)
+    assert env_int("TRAPPEN_NOT_SET", 7) == 7
+
+
+def test_security_defaults():
+    assert "Argon2PasswordHasher" in [h for h in settings.PASSWORD_HASHERS if "Argon2" in h][0]
+    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
+    assert settings.LANGUAGE_CODE == "da"
+    script_src = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"]
+    assert "'unsafe-inline'" not in script_src
+
+
+def test_argon2_first_outside_tests():
+    done = subprocess.run(
+        [sys.executable, "-c", "import trappen.web.settings as s; print(s.PASSWORD_HASHERS[0])"],
+        env={**os.environ, "SECRET_KEY": "y" * 50}, capture_output=True, text=True, check=True)
+    assert done.stdout.strip().endswith("Argon2PasswordHasher")
