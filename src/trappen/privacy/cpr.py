@@ -47,7 +47,7 @@ MASKED = "<masked>"
 KEY_BYTES = 32
 """AES-256: 32-byte keys (NIST SP 800-38D permits 128/192/256; we use the largest)."""
 
-_CPR_RE = re.compile(r"(\d{6})-?(\d{4})")
+_CPR_RE = re.compile(r"([0-9]{6})-?([0-9]{4})")  # ASCII only: \d also matches e.g. Arabic-Indic digits
 
 # Token layout: version (1 byte) | key id (8 bytes) | nonce (12 bytes) | ciphertext + GCM tag.
 _VERSION = b"\x01"
