@@ -140,14 +140,12 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     if pop.height:
         pop_y = pop.group_by("year", "district_code").agg(children_0_17=pl.col("children").sum()) \
             .with_columns(pl.col("year").cast(pl.Int32)).sort("year")
-        lookup = grid.with_columns(year=(pl.col("period").dt.year() - 1).cast(pl.Int32)).sort("year")
-        back = lookup.join_asof(pop_y, on="year", by="district_code", strategy="backward")
-        fwd = lookup.join_asof(pop_y, on="year", by="district_code", strategy="forward")
-        kids = back.select("district_code", "period_index", c_back="children_0_17").join(
-            fwd.select("district_code", "period_index", c_fwd="children_0_17"),
-            on=["district_code", "period_index"]).select(
-            "district_code", "period_index",
-            children_0_17=pl.coalesce("c_back", "c_fwd").cast(pl.Float64))
+        span = pop_y.group_by("district_code").agg(lo=pl.col("year").min(), hi=pl.col("year").max())
+        # the count on 31 December of the previous year; outside the years counted, the nearest
+        kids = grid.join(span, on="district_code", how="left").with_columns(
+            year=(pl.col("period").dt.year() - 1).cast(pl.Int32).clip(pl.col("lo"), pl.col("hi"))) \
+            .join(pop_y, on=["year", "district_code"], how="left") \
+            .select("district_code", "period_index", pl.col("children_0_17").cast(pl.Float64))
     else:
         ch = register.children
         iv = ch.select(
