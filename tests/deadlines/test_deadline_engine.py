@@ -160,10 +160,10 @@ def test_plan_within_three_months_of_measure_or_placement():
 
 def test_follow_up_schedule_with_parallel_investigation_ending_earlier():
     # Measure from 10 January 2024; a parallel investigation (opened 1 December 2023) ends on
-    # 20 February 2024, earlier than 10 April (3 months): first follow-up due 20 February (D10),
-    # then every 3 months: 20 May, 20 August, 20 November (D11). On 1 September 2024 the items
-    # are the three already due plus the next one (20 November, open).
-    # Held: 19 Feb (on time for 20 Feb), 1 June (late for 20 May); 20 Aug missed (overdue).
+    # 20 February 2024, earlier than 10 April (3 months): first follow-up due 20 February (D10).
+    # Later ones (D11) are due 3 months after the previous one was held.
+    # Held 19 Feb -> D10 on time; next due 19 May, held 1 June -> late; next due 1 September,
+    # not held -> overdue on 15 September; next due 1 December -> open (the next one).
     reg = register(
         episodes=[episode(1, 3, date(2024, 1, 10))],
         investigations=[{"investigation_id": 1, "child_id": 1, "aware_on": date(2023, 11, 28),
@@ -171,10 +171,12 @@ def test_follow_up_schedule_with_parallel_investigation_ending_earlier():
         follow_ups=[{"follow_up_id": 1, "child_id": 1, "episode_id": 1, "held_on": date(2024, 2, 19)},
                     {"follow_up_id": 2, "child_id": 1, "episode_id": 1, "held_on": date(2024, 6, 1)}],
     )
-    items = deadline_items(reg, now=local(2024, 9, 1, 12))
+    items = deadline_items(reg, now=local(2024, 9, 15, 12))
     assert rows(items, "D10") == [(1, 1, date(2024, 2, 20), "on_time")]
-    assert rows(items, "D11") == [(1, 2, date(2024, 5, 20), "late"), (1, 3, date(2024, 8, 20), "overdue"),
-                                  (1, 4, date(2024, 11, 20), "open")]
+    assert rows(items, "D11") == [(1, 2, date(2024, 5, 19), "late"), (1, 3, date(2024, 9, 1), "overdue"),
+                                  (1, 4, date(2024, 12, 1), "open")]
+    # On 1 September itself the third is still open and the fourth is not listed yet.
+    assert rows(deadline_items(reg, now=local(2024, 9, 1, 12)), "D11")[1:] == [(1, 3, date(2024, 9, 1), "open")]
 
 
 def test_follow_up_without_investigation_counts_months_from_the_start():
@@ -192,11 +194,11 @@ def test_follow_up_without_investigation_counts_months_from_the_start():
 
 
 def test_follow_ups_stop_when_the_measure_ends():
-    # Start 1 February 2024, ended 1 September 2024 (first day without): due 1 May, 1 August;
-    # 1 November falls after the end.
+    # Start 1 February 2024, ended 1 September 2024 (first day without): first due 1 May, held
+    # 30 April; next due 30 July, held 30 July; the next (30 October) falls after the end.
     reg = register(episodes=[episode(1, 3, date(2024, 2, 1), date(2024, 9, 1))],
                    follow_ups=[{"follow_up_id": 7, "child_id": 1, "episode_id": 1, "held_on": date(2024, 4, 30)},
-                               {"follow_up_id": 8, "child_id": 1, "episode_id": 1, "held_on": date(2024, 8, 1)}])
+                               {"follow_up_id": 8, "child_id": 1, "episode_id": 1, "held_on": date(2024, 7, 30)}])
     items = deadline_items(reg, now=local(2025, 1, 1, 12))
     assert [r[3] for r in rows(items, "D10") + rows(items, "D11")] == ["on_time", "on_time"]
 

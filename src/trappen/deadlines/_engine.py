@@ -149,7 +149,10 @@ def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[
 def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
                 today: date) -> pl.DataFrame:
     # D10: first follow-up at the earlier of the end of a parallel investigation and 3 months
-    # after the start (§ 95 stk. 1-2); D11: then every `interval` months (§ 95 stk. 3-5).
+    # after the start (§ 95 stk. 1-2). D11: then `interval` months after the previous follow-up
+    # was held (§ 95 stk. 3-5; Herning: every 3 months); while one is missing, the next ones
+    # follow the missing one's due date every `interval` months. Held follow-ups are matched to
+    # items in date order (the first held is the first follow-up, ...).
     first_months = duties["D10"].param("months")
     interval = config.interval_months
     eps = _measures(reg, steps=steps, today=today).select(
@@ -160,33 +163,46 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
                 .filter(pl.col("started_on") <= pl.col("start_date"),
                         pl.col("concluded_on") > pl.col("start_date"))
                 .group_by("episode_id").agg(inv_end=pl.col("concluded_on").min()))
+    held = (reg.follow_ups.join(eps.select("episode_id", "start_date"), on="episode_id")
+            .filter(pl.col("held_on") >= pl.col("start_date"))
+            .sort("episode_id", "held_on", "follow_up_id")
+            .with_columns(k=pl.int_range(pl.len()).over("episode_id").cast(pl.Int64))
+            .select("episode_id", "k", "held_on"))
+    counts = held.group_by("episode_id").agg(n_held=pl.len().cast(pl.Int64), last_held=pl.col("held_on").max())
     three = _add_months(pl.col("start_date"), first_months)
-    eps = eps.join(parallel, on="episode_id", how="left").with_columns(
-        use_inv=pl.col("inv_end").is_not_null() & (pl.col("inv_end") < three))
-    # Each due date is computed from one base date (no chained month clamping).
+    eps = (eps.join(parallel, on="episode_id", how="left")
+           .join(counts, on="episode_id", how="left")
+           .with_columns(pl.col("n_held").fill_null(0),
+                         use_inv=pl.col("inv_end").is_not_null() & (pl.col("inv_end") < three)))
+    # Due dates are whole months from one base date (no chained month-end clamping).
     eps = eps.with_columns(
         base=pl.when(pl.col("use_inv")).then(pl.col("inv_end")).otherwise(pl.col("start_date")),
         base_months=pl.when(pl.col("use_inv")).then(0).otherwise(first_months),
     )
+    anchor = pl.coalesce(pl.col("last_held"), pl.col("base"))
     horizon = pl.min_horizontal(pl.col("end_date"), pl.lit(today))
     months_span = ((horizon.dt.year().cast(pl.Int64) * 12 + horizon.dt.month())
-                   - (pl.col("base").dt.year().cast(pl.Int64) * 12 + pl.col("base").dt.month()))
-    eps = eps.with_columns(k=pl.int_ranges(0, (months_span // interval).clip(lower_bound=0) + 3))
-    eps = eps.explode("k").with_columns(
-        due_on=_add_months(pl.col("base"), pl.col("base_months") + pl.col("k") * interval),
-        prev_due=_add_months(pl.col("base"), pl.col("base_months") + (pl.col("k") - 1) * interval),
-    ).filter(
-        # every item already due, plus the next one
-        (pl.col("k") == 0) | (pl.col("prev_due") < today),
-        # only while the measure lasts
-        pl.col("end_date").is_null() | (pl.col("due_on") < pl.col("end_date")),
-    )
-    held = (reg.follow_ups.join(eps.select("episode_id", "start_date").unique(), on="episode_id")
-            .filter(pl.col("held_on") >= pl.col("start_date"))
-            .sort("episode_id", "held_on", "follow_up_id")
-            .with_columns(k=(pl.int_range(pl.len()).over("episode_id")).cast(pl.Int64))
-            .select("episode_id", "k", "held_on"))
-    frame = (eps.with_columns(pl.col("k").cast(pl.Int64)).join(held, on=["episode_id", "k"], how="left")
+                   - (anchor.dt.year().cast(pl.Int64) * 12 + anchor.dt.month()))
+    eps = eps.with_columns(k=pl.int_ranges(
+        0, pl.col("n_held") + (months_span // interval).clip(lower_bound=0) + 3)).explode("k")
+    eps = (eps.with_columns(pl.col("k").cast(pl.Int64))
+           .join(held.select("episode_id", k=pl.col("k") + 1, prev_held=pl.col("held_on")),
+                 on=["episode_id", "k"], how="left")
+           .join(held, on=["episode_id", "k"], how="left"))
+    k, n_held = pl.col("k"), pl.col("n_held")
+    due = (pl.when(k == 0).then(_add_months(pl.col("base"), pl.col("base_months")))
+           .when(pl.col("prev_held").is_not_null()).then(_add_months(pl.col("prev_held"), interval))
+           .when(n_held == 0).then(_add_months(pl.col("base"), pl.col("base_months") + k * interval))
+           .otherwise(_add_months(pl.col("last_held"), (k - n_held + 1) * interval)))
+    frame = (eps.with_columns(due_on=due).sort("episode_id", "k")
+             .with_columns(prev_due=pl.col("due_on").shift(1).over("episode_id"))
+             .filter(
+                 # the held ones, the first missing one, and every later one already due, plus
+                 # the next one
+                 (k <= n_held) | (pl.col("prev_due") < today),
+                 # only while the measure lasts
+                 pl.col("end_date").is_null() | (pl.col("due_on") < pl.col("end_date")),
+             )
              .with_columns(due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("held_on"))))
     duty = pl.when(pl.col("k") == 0).then(pl.lit("D10")).otherwise(pl.lit("D11"))
     return _items(frame, duty, "episodes", "episode_id", seq=pl.col("k") + 1)
