@@ -216,6 +216,9 @@ def test_supervision_two_visits_per_placement_year():
     items = deadline_items(reg, now=local(2024, 9, 1, 12))
     assert rows(items, "D12") == [(1, 1, date(2024, 2, 29), "on_time"), (1, 2, date(2024, 2, 29), "overdue"),
                                   (1, 3, date(2025, 2, 28), "on_time"), (1, 4, date(2025, 2, 28), "open")]
+    # A register that starts on 1 March 2024 leaves out the year before.
+    recent = deadline_items(reg, now=local(2024, 9, 1, 12), since=date(2024, 3, 1))
+    assert [r[1] for r in rows(recent, "D12")] == [3, 4]
 
 
 def test_supervision_short_placement_needs_one_visit():

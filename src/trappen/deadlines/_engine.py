@@ -274,7 +274,7 @@ def _complaint(reg: Register, duties: Duties) -> pl.DataFrame:
 # ---------------------------------------------------------------- public
 
 def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig | None = None,
-                   staircase: Staircase | None = None) -> pl.DataFrame:
+                   staircase: Staircase | None = None, since: date | None = None) -> pl.DataFrame:
     """Every due item of the computed duties (D1, D2, D6, D8-D12, D14, D16) in a register.
 
     Args:
@@ -285,6 +285,10 @@ def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig 
         config: the municipality's settings; ``None`` = defaults.
         staircase: tells which steps are home-based (§ 32) and which are placements;
             ``None`` = Socialstyrelsen's six steps.
+        since: leave out items due (local date) before this day. Use it when the register
+            holds no events before some date (an extract, a synthetic window): measures that
+            started earlier would otherwise show their unrecorded follow-ups and visits as
+            overdue.
 
     Returns:
         One row per item with the columns of :data:`DEADLINE_ITEM_SCHEMA`, sorted by due_at,
@@ -313,6 +317,8 @@ def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig 
         _complaint(register, duties),
     ]
     items = pl.concat(parts, how="vertical")
+    if since is not None:
+        items = items.filter(pl.col("due_on") >= since)
     now_lit = pl.lit(now_utc, dtype=UTC)
     status = (pl.when(pl.col("done_at").is_null() & (now_lit <= pl.col("due_at"))).then(pl.lit("open"))
               .when(pl.col("done_at").is_null()).then(pl.lit("overdue"))
@@ -333,7 +339,8 @@ _CHILD_TABLES = ("children", "notifications", "investigations", "episodes", "pla
 
 def deadline_items_for_children(register: Register, *, child_ids: Collection[int], now: datetime,
                                 config: DeadlineConfig | None = None,
-                                staircase: Staircase | None = None) -> pl.DataFrame:
+                                staircase: Staircase | None = None,
+                                since: date | None = None) -> pl.DataFrame:
     """:func:`deadline_items` for some children, e.g. one caseworker's caseload on "My day".
 
     The register is cut to those children first, so the cost grows with their records, not
@@ -341,12 +348,14 @@ def deadline_items_for_children(register: Register, *, child_ids: Collection[int
     """
     ids = pl.Series("child_id", list(child_ids), dtype=pl.Int64)
     frames = {name: register.tables[name].filter(pl.col("child_id").is_in(ids)) for name in _CHILD_TABLES}
-    return deadline_items(register.replace(**frames), now=now, config=config, staircase=staircase)
+    return deadline_items(register.replace(**frames), now=now, config=config, staircase=staircase,
+                          since=since)
 
 
 def deadline_items_for_child(register: Register, *, child_id: int, now: datetime,
                              config: DeadlineConfig | None = None,
-                             staircase: Staircase | None = None) -> pl.DataFrame:
+                             staircase: Staircase | None = None,
+                             since: date | None = None) -> pl.DataFrame:
     """:func:`deadline_items` for one child (the register is cut to that child first)."""
     return deadline_items_for_children(register, child_ids=[child_id], now=now, config=config,
-                                       staircase=staircase)
+                                       staircase=staircase, since=since)
