@@ -127,6 +127,8 @@ def verify_chain(rows: Iterable[Mapping[str, object]], *, fields: Sequence[str],
         if absent:
             breaks.append(ChainBreak(row_id=row_id, position=position, kind="missing",
                                      message=f"row {row_id!r} lacks {', '.join(absent)}"))
+            if hash_field in row:  # keep checking the next link against what is stored
+                previous = str(row[hash_field])
             continue
         stored = row[hash_field]
         values = {name: row[name] for name in fields}
