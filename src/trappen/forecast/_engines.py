@@ -91,12 +91,15 @@ def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario)
     """Whole children arriving in state 0 per month by age in months, shape (months + 1, 216).
 
     The expected arrivals, grown by the scenario's population growth, rounded so the running
-    total per age is exact (both engines use this same schedule). Row 0 is empty.
+    total per age is exact up to one child (both engines use this same schedule). Row 0 is empty.
     """
     growth = (1.0 + scenario.population_growth_pct_per_year / 100.0) ** (np.arange(months + 1) / 12.0)
     rate = model.arrivals_per_month[None, :] * growth[:, None]
     rate[0] = 0.0
-    cum = np.floor(np.cumsum(rate, axis=0) + 1e-9)
+    # a different fixed phase per age so the roundings do not all fall in the same month
+    phase = (np.arange(rate.shape[1]) * 0.6180339887498949) % 1.0
+    cum = np.floor(np.cumsum(rate, axis=0) + phase[None, :])
+    cum -= cum[0]
     return np.diff(cum, axis=0, prepend=0.0).astype(np.int64)
 
 
