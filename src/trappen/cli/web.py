@@ -1,9 +1,165 @@
-"""CLI commands: web."""
+"""CLI commands for the web layer: demo, serve, migrate, createuser, rotate-key.
+
+Django is set up lazily inside each command, so ``trappen --help`` stays fast and the pure
+core never imports Django.
+"""
 
 from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
 
 import typer
 
 
+def _setup() -> None:
+    """Set Django up; a configuration error becomes one message and exit code 1."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from trappen.cli._common import setup_django
+
+    try:
+        setup_django()
+    except ImproperlyConfigured as exc:
+        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(code=1) from None
+
+
+def _migrate() -> None:
+    from django.conf import settings
+    from django.core.management import call_command
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        Path(settings.DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def _serve(*, host: str, port: int, workers: int) -> None:
+    """Serve with gunicorn (runserver only when DEBUG is on, never in production)."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        from django.core.management import call_command
+
+        call_command("runserver", f"{host}:{port}", use_reloader=False)
+        return
+    from gunicorn.app.base import BaseApplication
+
+    from trappen.web.wsgi import application
+
+    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            self.cfg.set("bind", f"{host}:{port}")
+            self.cfg.set("workers", workers)
+            self.cfg.set("accesslog", "-")
+
+        def load(self) -> object:
+            return application
+
+    _Gunicorn().run()
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+
+    @app.command("demo")
+    def demo_command(
+        children: int = typer.Option(20_000, "--children", help="Children 0-17 in the synthetic municipality."),
+        years: int = typer.Option(10, "--years", help="Years of history."),
+        seed: int = typer.Option(1, "--seed", help="Random seed."),
+        no_serve: bool = typer.Option(False, "--no-serve", help="Load and print logins, do not serve."),
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
+        port: int = typer.Option(8000, "--port", help="Port to serve on."),
+    ) -> None:
+        """Run the demo: a synthetic municipality in SQLite, one login per role, served locally.
+
+        Demo logins use the password <role>-demo: synthetic data on 127.0.0.1 ONLY.
+        """
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            os.environ["TRAPPEN_DEMO"] = "1"
+            os.environ.setdefault("TRAPPEN_DATA_DIR", "var")
+            _setup()
+            from trappen.synthetic import generate
+            from trappen.web.accounts.services import demo_users_create
+            from trappen.web.register.services import register_bulk_load
+
+            _migrate()
+            with Progress(TextColumn("{task.description}"), BarColumn(),
+                          TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                          transient=True) as progress:
+                simulate = progress.add_task("simulating months", total=None)
+                register = generate(children=children, years=years, seed=seed,
+                                    progress=lambda done, total: progress.update(simulate, completed=done, total=total))
+                load = progress.add_task("loading tables", total=15)
+                started = time.perf_counter()
+                counts = register_bulk_load(register, seed=seed,
+                                            progress=lambda name, rows: progress.update(
+                                                load, advance=1, description=f"loaded {name}"))
+                seconds = time.perf_counter() - started
+            typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
+                       f"in {seconds:.1f} s (seed {seed})")
+            users = demo_users_create()
+            typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)
+            for username, role, password in users:
+                typer.echo(f"  {username:<11} password {password:<16} role {role}")
+        if no_serve:
+            return
+        typer.echo(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)")
+        _serve(host=host, port=port, workers=2)
+
+    @app.command("serve")
+    def serve_command(
+        host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
+        port: int = typer.Option(8000, "--port", help="Port to bind."),
+        workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
+    ) -> None:
+        """Serve the web application with gunicorn (configuration from the environment)."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            _setup()
+        _serve(host=host, port=port, workers=workers)
+
+    @app.command("migrate")
+    def migrate_command() -> None:
+        """Create or update the database tables."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            _setup()
+            _migrate()
+            typer.echo("Database is up to date.")
+
+    @app.command("createuser")
+    def createuser_command(
+        username: str = typer.Argument(..., help="Login name."),
+        role: str = typer.Option(..., "--role", help="caseworker, teamleader, partner, analyst or admin."),
+        district: list[str] = typer.Option([], "--district", help="District code (repeat for several)."),
+        password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
+                                     help="Password (prompted when not given)."),
+    ) -> None:
+        """Create a user with a role and districts."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            _setup()
+            from trappen.web.accounts.services import user_create
+
+            user = user_create(username=username, role=role, password=password, district_codes=district)
+            typer.echo(f"Created {user.username} ({role}).")
+
+    @app.command("rotate-key")
+    def rotate_key_command() -> None:
+        """Re-encrypt every CPR number under TRAPPEN_CPR_KEY (old keys in TRAPPEN_CPR_PREVIOUS_KEYS)."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            _setup()
+            from trappen.web.register.services import child_cpr_rotate
+
+            typer.echo(f"Re-encrypted {child_cpr_rotate():,} CPR numbers under the current key.")

@@ -86,6 +86,7 @@ if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY:
 
 TRAPPEN_CPR_KEY = env_str("TRAPPEN_CPR_KEY")
 TRAPPEN_CPR_KEY_FILE = env_str("TRAPPEN_CPR_KEY_FILE")
+TRAPPEN_CPR_PREVIOUS_KEYS = env_str("TRAPPEN_CPR_PREVIOUS_KEYS")
 """The key that encrypts CPR numbers at rest; read by trappen.web.register.crypto."""
 
 TRAPPEN_DATA_DIR = Path(env_str("TRAPPEN_DATA_DIR", "var")).resolve()

@@ -43,3 +43,46 @@ def user_create(*, username: str, role: str, password: str, district_codes: list
     if codes:
         user.districts.set(District.objects.filter(code__in=codes))
     return user
+
+
+DEMO_PASSWORD_SUFFIX = "-demo"
+"""Demo logins are ``<role>`` / ``<role>-demo``: for the local synthetic demo ONLY."""
+
+
+@transaction.atomic
+def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str]]:
+    """One demo user per role, named after the role, with password ``<role>-demo``.
+
+    The caseworker takes over the caseworker post with the most current children; the team
+    leader gets that post's district; the partner is linked to a few of those children.
+    Existing users with these names are replaced. FOR THE SYNTHETIC DEMO ONLY.
+
+    Returns:
+        ``(username, role, password)`` for each user.
+    """
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from trappen.web.register.models import Assignment, Caseworker
+
+    today = timezone.localdate()
+    User.objects.filter(username__in=ROLES).delete()
+    current = Q(assignment__start_date__lte=today) & (
+        Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gt=today))
+    post = (Caseworker.objects.annotate(n=Count("assignment", filter=current))
+            .order_by("-n", "pk").first())
+    district_codes = [post.district_id] if post else []
+    made = []
+    for role in ROLES:
+        password = role + DEMO_PASSWORD_SUFFIX
+        user = user_create(username=role, role=role, password=password, validate=False,
+                           district_codes=district_codes if role in ("caseworker", "teamleader") else [])
+        if role == "caseworker" and post is not None:
+            post.user = user
+            post.save(update_fields=["user"])
+        if role == "partner" and post is not None:
+            children = (Assignment.objects.filter(caseworker=post).values_list("child_id", flat=True)
+                        .order_by("child_id").distinct()[:partner_children])
+            user.linked_children.set(list(children))
+        made.append((role, role, password))
+    return made

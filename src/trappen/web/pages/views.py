@@ -99,7 +99,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     names = _step_names()
     return render(request, "pages/child.html", {
         "child": child, "episodes": timeline["episodes"], "step_names": names,
-        "svg": timeline_svg(timeline["trajectory"], today=_today(), top_step=default_staircase().top),
+        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=default_staircase().top),
         "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")})
 
 

@@ -24,7 +24,7 @@ def cpr_cipher():  # -> trappen.privacy.cpr.CprCipher
     Raises:
         ImproperlyConfigured: no key is configured outside demo, debug and test runs.
     """
-    from trappen.privacy.cpr import CprCipher, load_key
+    from trappen.privacy.cpr import CprCipher, load_key, load_keys
 
     if settings.TRAPPEN_CPR_KEY or settings.TRAPPEN_CPR_KEY_FILE:
         key = load_key(env_value=settings.TRAPPEN_CPR_KEY or None,
@@ -35,7 +35,7 @@ def cpr_cipher():  # -> trappen.privacy.cpr.CprCipher
         raise ImproperlyConfigured(
             "TRAPPEN_CPR_KEY or TRAPPEN_CPR_KEY_FILE must be set (generate one with "
             "`python -c 'from trappen.privacy.cpr import generate_key; print(generate_key())'`)")
-    return CprCipher(key)
+    return CprCipher(key, previous=load_keys(settings.TRAPPEN_CPR_PREVIOUS_KEYS or None))
 
 
 def demo_key_text() -> str:

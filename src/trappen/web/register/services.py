@@ -336,3 +336,21 @@ def register_bulk_load(register: Register, *, batch_size: int = 5000, seed: int 
             cursor.execute(statement)
     logger.info("register loaded", extra={"counts": counts})
     return counts
+
+
+@transaction.atomic
+def child_cpr_rotate(*, batch_size: int = 2000) -> int:
+    """Re-encrypt every child's CPR number and lookup hash under the current key.
+
+    Run after moving the old key to ``TRAPPEN_CPR_PREVIOUS_KEYS`` and setting a new
+    ``TRAPPEN_CPR_KEY``. All or nothing. Returns the number of children re-encrypted.
+    """
+    cipher = cpr_cipher()
+    table = connection.ops.quote_name(m.Child._meta.db_table)
+    rows = list(m.Child.objects.values_list("pk", "cpr_encrypted"))
+    updates = [(*cipher.rotate_record(bytes(token)), pk) for pk, token in rows]
+    with connection.cursor() as cursor:
+        for offset in range(0, len(updates), batch_size):
+            cursor.executemany(f"UPDATE {table} SET cpr_encrypted = %s, cpr_lookup = %s WHERE id = %s",
+                               updates[offset:offset + batch_size])
+    return len(updates)
