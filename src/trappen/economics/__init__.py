@@ -6,11 +6,25 @@ Public API::
         load_case, case_from_dict, evaluate_case, simulate_case, tornado,      # investment case
         default_rates, RateTable, spending, caseworker_costs,                  # prices, spending
         default_price_index, load_price_index, convert_price_year,             # price years
+        load_accounts, load_mapping, map_accounts, accounts_by_bucket,         # accounts
+        load_budget, budget_vs_actual,                                         # budget
     )
 
 Everything here is pure (NumPy/Polars); no Django.
 """
 
+from trappen.economics._accounts import (
+    UNATTRIBUTED,
+    AccountMapping,
+    MappingVersion,
+    accounts_by_bucket,
+    budget_vs_actual,
+    example_mapping_path,
+    load_accounts,
+    load_budget,
+    load_mapping,
+    map_accounts,
+)
 from trappen.economics._case import (
     DEFAULT_DISCOUNT_SCHEDULE,
     DISCOUNT_SOURCE,
@@ -43,6 +57,8 @@ from trappen.economics._prices import (
 from trappen.economics._uncertainty import TORNADO_QUANTILES, Simulation, simulate_case, tornado
 
 __all__ = [
+    "UNATTRIBUTED", "AccountMapping", "MappingVersion", "accounts_by_bucket", "budget_vs_actual",
+    "example_mapping_path", "load_accounts", "load_budget", "load_mapping", "map_accounts",
     "DEFAULT_DISCOUNT_SCHEDULE", "DISCOUNT_SOURCE", "PAYERS", "RATE_SCHEMA", "SPENDING_KEYS",
     "TORNADO_QUANTILES", "CaseResult", "CostItem", "DecisionRule", "Distribution",
     "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",

@@ -1,0 +1,255 @@
+"""The municipality's accounts mapped to staircase steps, and budget against actual.
+
+A mapping file (TOML) has one or more ``[[versions]]`` by accounting year (the chart of
+accounts changed with Barnets Lov from 2024), each with ``[[versions.rules]]`` mapping a
+function number (prefix, matched on whole dotted segments: ``5.28`` matches ``5.28.21``
+but ``5.28.2`` does not) to a bucket. The longest matching prefix wins, so every line lands
+in exactly one bucket; a line no rule matches fails the import, naming account and row.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import polars as pl
+
+from trappen.errors import ConfigurationError, InvalidInput, Problem, ProblemCollector
+
+ACCOUNT_COLUMNS = ("account", "function", "amount_dkk", "year")
+BUDGET_COLUMNS = ("step", "year", "budget_dkk")
+UNATTRIBUTED = "unattributed"
+
+
+@dataclass(frozen=True, kw_only=True)
+class MappingVersion:
+    """Rules valid for accounting years ``from_year..to_year`` (inclusive)."""
+
+    from_year: int
+    to_year: int
+    rules: Mapping[str, str]  # function prefix -> bucket
+    note: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class AccountMapping:
+    """Versions of function-to-bucket rules; ``buckets`` lists the allowed buckets."""
+
+    name: str
+    source: str
+    is_example: bool
+    buckets: tuple[str, ...]
+    versions: tuple[MappingVersion, ...]
+
+    def rules_frame(self) -> pl.DataFrame:
+        """One row per (version, rule): from_year, to_year, prefix, bucket."""
+        rows = [(v.from_year, v.to_year, p, b) for v in self.versions for p, b in v.rules.items()]
+        return pl.DataFrame(rows, schema={"from_year": pl.Int64, "to_year": pl.Int64,
+                                          "prefix": pl.String, "bucket": pl.String}, orient="row")
+
+
+def example_mapping_path() -> str:
+    """Path of the shipped EXAMPLE mapping (to be checked against Socialstyrelsen's table)."""
+    return str(resources.files("trappen.economics") / "data" / "account_mapping_example.toml")
+
+
+def load_mapping(path: Path | str | None = None) -> AccountMapping:
+    """Load a mapping TOML; ``None`` loads the shipped example.
+
+    Raises:
+        ConfigurationError: a missing key, an unknown bucket, a prefix listed twice in one
+            version, or versions whose years overlap.
+    """
+    p = Path(path) if path is not None else Path(example_mapping_path())
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigurationError(f"{p}: not valid TOML: {exc}") from None
+    buckets = tuple(data.get("buckets", ()))
+    if UNATTRIBUTED not in buckets:
+        raise ConfigurationError(f"{p}: 'buckets' must list '{UNATTRIBUTED}'")
+    versions = []
+    for i, v in enumerate(data.get("versions", [])):
+        where = f"{p} versions[{i}]"
+        try:
+            a, b = int(v["from_year"]), int(v["to_year"])
+        except (KeyError, TypeError, ValueError):
+            raise ConfigurationError(f"{where}: needs whole-number from_year and to_year") from None
+        rules: dict[str, str] = {}
+        for j, r in enumerate(v.get("rules", [])):
+            prefix, bucket = str(r.get("function", "")), str(r.get("bucket", ""))
+            if not prefix:
+                raise ConfigurationError(f"{where} rules[{j}]: missing 'function'")
+            if bucket not in buckets:
+                raise ConfigurationError(f"{where} rules[{j}]: unknown bucket {bucket!r}; use one of {buckets}")
+            if prefix in rules:
+                raise ConfigurationError(f"{where} rules[{j}]: function {prefix!r} is mapped twice")
+            rules[prefix] = bucket
+        versions.append(MappingVersion(from_year=a, to_year=b, rules=rules, note=str(v.get("note", ""))))
+    ordered = sorted(versions, key=lambda v: v.from_year)
+    for prev, nxt in zip(ordered, ordered[1:], strict=False):
+        if nxt.from_year <= prev.to_year:
+            raise ConfigurationError(f"{p}: versions {prev.from_year}-{prev.to_year} and "
+                                     f"{nxt.from_year}-{nxt.to_year} overlap")
+    if not versions:
+        raise ConfigurationError(f"{p}: needs at least one [[versions]] table")
+    return AccountMapping(name=str(data.get("name", p.name)), source=str(data.get("source", "")),
+                          is_example=bool(data.get("example", False)), buckets=buckets,
+                          versions=tuple(ordered))
+
+
+def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.DataFrame:
+    """Read a CSV or Excel (.xlsx, first sheet) file as strings, checking the header."""
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: file not found")
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        from openpyxl import load_workbook
+
+        ws = load_workbook(p, read_only=True, data_only=True).worksheets[0]
+        rows = list(ws.iter_rows(values_only=True))
+        header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+        body = [["" if x is None else str(x) for x in r] for r in rows[1:] if any(x is not None for x in r)]
+        frame = pl.DataFrame(body, schema=header, orient="row") if header else pl.DataFrame()
+    else:
+        frame = pl.read_csv(p, infer_schema_length=0)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InvalidInput([Problem(field=c, value=None, message="missing column", table=table) for c in missing])
+    return frame.select(columns).with_row_index("row", offset=1)
+
+
+def load_accounts(path: Path | str) -> pl.DataFrame:
+    """Read accounts (CSV or Excel) with columns account, function, amount_dkk, year.
+
+    Returns:
+        Columns row (1-based data row), account, function, amount_dkk (Float64), year (Int64).
+
+    Raises:
+        InvalidInput: a missing column, or an amount/year that is not a number (every row named).
+    """
+    raw = _read_table(path, ACCOUNT_COLUMNS, "accounts")
+    frame = raw.with_columns(
+        pl.col("account").str.strip_chars(), pl.col("function").str.strip_chars(),
+        pl.col("amount_dkk").str.strip_chars().str.replace_all(",", ".").cast(pl.Float64, strict=False),
+        pl.col("year").str.strip_chars().str.replace(r"\.0$", "").cast(pl.Int64, strict=False))
+    bad = ProblemCollector()
+    for col in ("amount_dkk", "year"):
+        for row, value in raw.join(frame.filter(pl.col(col).is_null()).select("row"), on="row") \
+                .select("row", col).iter_rows():
+            bad.add(field=col, value=value, message="must be a number", row=row, table="accounts")
+    for row, value in frame.filter(pl.col("function").fill_null("") == "").select("row", "account").iter_rows():
+        bad.add(field="function", value=value, message="every line needs a function number", row=row, table="accounts")
+    bad.raise_if_any()
+    return frame
+
+
+def map_accounts(accounts: pl.DataFrame, mapping: AccountMapping) -> pl.DataFrame:
+    """Put every account line in exactly one bucket (longest matching function prefix).
+
+    Returns:
+        The lines with a ``bucket`` column added (same rows, same order).
+
+    Raises:
+        InvalidInput: a line whose year has no mapping version, or whose function no rule
+            matches; each named by account, function and row.
+    """
+    rules = mapping.rules_frame()
+    matched = (accounts.select("row", "function", "year")
+               .join(rules, how="cross")
+               .filter((pl.col("year") >= pl.col("from_year")) & (pl.col("year") <= pl.col("to_year"))
+                       & ((pl.col("function") == pl.col("prefix"))
+                          | pl.col("function").str.starts_with(pl.col("prefix") + ".")))
+               .with_columns(pl.col("prefix").str.len_chars().alias("_len"))
+               .sort("row", "_len", descending=[False, True])
+               .unique("row", keep="first")
+               .select("row", "bucket"))
+    out = accounts.join(matched, on="row", how="left").sort("row")
+    bad = ProblemCollector()
+    years = rules.select("from_year", "to_year").unique()
+    for row, account, function, year in out.filter(pl.col("bucket").is_null()).select(
+            "row", "account", "function", "year").iter_rows():
+        covered = years.filter((pl.col("from_year") <= year) & (pl.col("to_year") >= year)).height > 0
+        msg = (f"account {account}: function {function} is not in the mapping for {year}" if covered
+               else f"account {account}: the mapping has no version for accounting year {year}")
+        bad.add(field="function" if covered else "year", value=function if covered else year,
+                message=msg, row=row, table="accounts")
+    bad.raise_if_any()
+    return out
+
+
+def accounts_by_bucket(mapped: pl.DataFrame) -> pl.DataFrame:
+    """Totals per year and bucket (amount_dkk, lines), sorted."""
+    return (mapped.group_by("year", "bucket")
+            .agg(pl.col("amount_dkk").sum(), pl.len().alias("lines")).sort("year", "bucket"))
+
+
+# ----------------------------------------------------------------------------- budget
+def load_budget(path: Path | str) -> pl.DataFrame:
+    """Read a budget (CSV or Excel) with columns step, year, budget_dkk.
+
+    Raises:
+        InvalidInput: a missing column, a non-numeric value or a (step, year) given twice.
+    """
+    raw = _read_table(path, BUDGET_COLUMNS, "budget")
+    frame = raw.with_columns(
+        pl.col("step").str.strip_chars().str.replace(r"\.0$", "").cast(pl.Int64, strict=False),
+        pl.col("year").str.strip_chars().str.replace(r"\.0$", "").cast(pl.Int64, strict=False),
+        pl.col("budget_dkk").str.strip_chars().cast(pl.Float64, strict=False))
+    bad = ProblemCollector()
+    for col in BUDGET_COLUMNS:
+        for row, value in raw.join(frame.filter(pl.col(col).is_null()).select("row"), on="row") \
+                .select("row", col).iter_rows():
+            bad.add(field=col, value=value, message="must be a number", row=row, table="budget")
+    bad.raise_if_any()
+    dup = frame.filter(pl.struct("step", "year").is_duplicated())
+    for row, step, year in dup.select("row", "step", "year").iter_rows():
+        bad.add(field="step", value=f"{step}/{year}", message="step and year given twice", row=row, table="budget")
+    bad.raise_if_any()
+    return frame
+
+
+def budget_vs_actual(budget: pl.DataFrame, actual: pl.DataFrame, *, year: int,
+                     through_month: int = 12) -> pl.DataFrame:
+    """Deviation by step and month with a straight-line year-end projection.
+
+    The budget is spread evenly over 12 months. For month m: cumulative actual and budget,
+    the deviation, and the projection ``cumulative actual × 12 / m``.
+
+    Args:
+        budget: columns step, year, budget_dkk (:func:`load_budget`).
+        actual: columns step, month (a date in the month), amount_dkk (e.g.
+            ``spending(..., by=["step", "month"])``).
+        year: the budget year.
+        through_month: last month with actuals (1-12).
+
+    Returns:
+        Columns step, month (1-12), budget_dkk (the month's share), actual_dkk,
+        deviation_dkk, cumulative_budget_dkk, cumulative_actual_dkk,
+        cumulative_deviation_dkk, projected_year_end_dkk, projected_deviation_dkk.
+    """
+    if not 1 <= through_month <= 12:
+        raise InvalidInput(Problem(field="through_month", value=through_month, message="must be 1-12"))
+    b = budget.filter(pl.col("year") == year).select(pl.col("step").cast(pl.Int64), "budget_dkk")
+    months = pl.DataFrame({"month": list(range(1, through_month + 1))}, schema={"month": pl.Int64})
+    a = (actual.filter(pl.col("month").dt.year() == year)
+         .group_by(pl.col("step").cast(pl.Int64), pl.col("month").dt.month().cast(pl.Int64))
+         .agg(pl.col("amount_dkk").sum().alias("actual_dkk")))
+    steps = pl.concat([b.select("step"), a.select("step")]).unique()
+    grid = (steps.join(months, how="cross")
+            .join(b, on="step", how="left").join(a, on=["step", "month"], how="left")
+            .with_columns(pl.col("budget_dkk").fill_null(0.0) / 12, pl.col("actual_dkk").fill_null(0.0))
+            .sort("step", "month"))
+    return grid.with_columns(
+        (pl.col("actual_dkk") - pl.col("budget_dkk")).alias("deviation_dkk"),
+        pl.col("budget_dkk").cum_sum().over("step").alias("cumulative_budget_dkk"),
+        pl.col("actual_dkk").cum_sum().over("step").alias("cumulative_actual_dkk"),
+    ).with_columns(
+        (pl.col("cumulative_actual_dkk") - pl.col("cumulative_budget_dkk")).alias("cumulative_deviation_dkk"),
+        (pl.col("cumulative_actual_dkk") * 12 / pl.col("month")).alias("projected_year_end_dkk"),
+    ).with_columns(
+        (pl.col("projected_year_end_dkk") - pl.col("budget_dkk") * 12).alias("projected_deviation_dkk"),
+    )
