@@ -8,9 +8,14 @@ Decisions (documented in docs/kpi.md):
       that contains a hidden cell must contain at least two, so that no hidden cell equals a
       published total minus published cells. The complementary cell is the smallest non-zero
       visible cell of that line (least information lost), a zero only when no other is left.
+      A line whose hidden cells sum to zero also gets a non-zero complement: counts are
+      non-negative, so a zero residual would reveal every hidden cell in it.
     * A final audit solves the linear system of published margins: a hidden cell that is still
       uniquely determined (e.g. a bridge between two blocks of hidden cells) makes the smallest
       visible cells in its row and column hidden too, and the passes repeat.
+    * Limitation: when the margins alone pin a small cell down (e.g. a row whose only non-zero
+      cell is a 2, next to a column of zeros), no cell suppression can protect it; such tables
+      need their margins suppressed or rounded before publishing.
 """
 
 from __future__ import annotations
@@ -27,9 +32,13 @@ _SUP = "_sup"
 
 
 def _one_pass(frame: pl.DataFrame, value_col: str, dims: Sequence[str]) -> pl.DataFrame:
-    """Hide one complementary cell in each line (group of ``dims``) with exactly one hidden."""
+    """Hide one complementary cell in each unsafe line (group of ``dims``)."""
     over = list(dims) if dims else [pl.lit(0)]
-    candidate = ~pl.col(_SUP) & (pl.col(_SUP).sum().over(over) == 1)
+    n_hidden = pl.col(_SUP).sum().over(over)
+    hidden_total = pl.col(value_col).filter(pl.col(_SUP)).sum().over(over)
+    # one hidden cell, or hidden cells that sum to 0 (non-negativity then reveals them all)
+    unsafe = (n_hidden == 1) | ((n_hidden >= 1) & (hidden_total == 0))
+    candidate = ~pl.col(_SUP) & unsafe
     pick = (pl.col(_IDX).filter(candidate)
             .sort_by([pl.col(value_col).filter(candidate) == 0, pl.col(value_col).filter(candidate),
                       pl.col(_IDX).filter(candidate)])
