@@ -202,3 +202,56 @@ def test_inputs_are_frozen(golden):
     # building from the same dict twice gives equal results (no shared mutable state)
     d = golden()
     assert evaluate_case(case_from_dict(copy.deepcopy(d))).npv_dkk == evaluate_case(case_from_dict(d)).npv_dkk
+
+
+def test_shift_effect_from_forecast_frames(golden):
+    import dataclasses
+
+    import polars as pl
+
+    from trappen.economics import shift_effect_from_frames
+
+    baseline = pl.DataFrame({"year": [2024, 2025, 2026, 2025], "step": [6, 6, 6, 3],
+                             "child_years": [10.0, 10.0, 10.0, 5.0]})
+    scenario = pl.DataFrame({"year": [2024, 2025, 2026, 2025, 2030], "step": [6, 6, 6, 3, 6],
+                             "child_years": [10.0, 9.0, 8.0, 6.0, 1.0]})
+    eff = shift_effect_from_frames(scenario, baseline, start_year=2024, horizon_years=4)
+    # step 6: 0, -1, -2, 0 (2027 absent in both); step 3: 0, +1, 0, 0; 2030 is outside the horizon
+    assert eff.child_years_by_step == {3: (0.0, 1.0, 0.0, 0.0), 6: (0.0, -1.0, -2.0, 0.0)}
+    case = case_from_dict(golden(0.0))
+    with pytest.raises(InvalidInput, match="prices.3"):
+        dataclasses.replace(case, effect=eff)
+    six_only = shift_effect_from_frames(scenario.filter(pl.col("step") == 6),
+                                        baseline.filter(pl.col("step") == 6), start_year=2024, horizon_years=4)
+    r = evaluate_case(dataclasses.replace(case, effect=six_only))
+    np.testing.assert_allclose(r.net, [-50_000, 20_000, 90_000, -50_000])
+    with pytest.raises(InvalidInput, match="child_years"):
+        shift_effect_from_frames(scenario.drop("child_years"), baseline, start_year=2024, horizon_years=4)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None)
+@given(rate=st.floats(0, 0.2), fte=st.floats(0, 20), price=st.floats(0, 2e6),
+       region=st.floats(0, 1e6), without=st.floats(0, 0.5), change=st.floats(-2, 2))
+def test_properties_linear_and_payers_add_up(rate, fte, price, region, without, change):
+    from economics_cases import golden as make
+
+    def case(with_):
+        d = make(rate, success_rate_with=with_, success_rate_without=without,
+                 use_change_per_success={"6": change})
+        d["costs"][0]["fte"] = fte
+        d["prices"][0].update(municipality=price, region=region)
+        return case_from_dict(d)
+
+    r = [evaluate_case(case(w)) for w in (without, without + 0.25, without + 0.5)]
+    scale = 1 + abs(r[0].npv_dkk) + abs(r[2].npv_dkk)
+    assert r[1].npv_dkk == pytest.approx((r[0].npv_dkk + r[2].npv_dkk) / 2, abs=1e-9 * scale)
+    assert sum(r[2].npv_by_payer.values()) == pytest.approx(r[2].npv_dkk, abs=1e-9 * scale)
+    assert r[0].npv_dkk == pytest.approx(-r[0].pv_cost_dkk, abs=1e-9 * scale)
+    if r[2].break_even_success_rate_with is not None:
+        be = r[2].break_even_success_rate_with
+        if 0 <= be <= 1:
+            assert evaluate_case(case(be)).npv_dkk == pytest.approx(0, abs=1e-6 * scale)

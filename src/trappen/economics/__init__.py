@@ -41,6 +41,7 @@ from trappen.economics._case import (
     discount_factors,
     evaluate_case,
     load_case,
+    shift_effect_from_frames,
     validate_case,
 )
 from trappen.economics._prices import (
@@ -64,7 +65,7 @@ __all__ = [
     "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",
     "case_from_dict", "caseworker_costs", "convert_price_year", "default_price_index",
     "default_rates", "discount_factors", "evaluate_case", "herning_pilot_path", "load_case",
-    "load_price_index", "simulate_case", "spending", "tornado", "validate_case",
+    "load_price_index", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
 ]
 
 

@@ -923,3 +923,43 @@ def evaluate_case(case: InvestmentCase) -> CaseResult:
         rule_parts={k: bool(v[0]) for k, v in b.rule.items() if k != "met"},
         child_years_by_step={s: d[0] for s, d in sorted(b.delta.items())},
     )
+
+
+def shift_effect_from_frames(scenario: pl.DataFrame, baseline: pl.DataFrame, *, start_year: int,
+                             horizon_years: int, source: str = "") -> ShiftEffect:
+    """Effect (a) from a forecast: scenario minus baseline child-years per step and year.
+
+    Args:
+        scenario: columns year (calendar), step, child_years.
+        baseline: the same columns for the baseline.
+        start_year: calendar year of year index 0.
+        horizon_years: number of years kept.
+
+    Returns:
+        A :class:`ShiftEffect` whose arrays have shape (horizon_years,); years or steps
+        missing in one frame count as 0 child-years there.
+
+    Raises:
+        InvalidInput: a frame lacks a column.
+    """
+    need = ("year", "step", "child_years")
+    for name, frame in (("scenario", scenario), ("baseline", baseline)):
+        missing = [c for c in need if c not in frame.columns]
+        if missing:
+            raise InvalidInput([Problem(field=c, value=None, message="missing column", table=name) for c in missing])
+
+    def prep(frame: pl.DataFrame, col: str) -> pl.DataFrame:
+        return (frame.group_by(pl.col("year").cast(pl.Int64), pl.col("step").cast(pl.Int64))
+                .agg(pl.col("child_years").cast(pl.Float64).sum().alias(col)))
+
+    diff = (prep(scenario, "s").join(prep(baseline, "b"), on=["year", "step"], how="full", coalesce=True)
+            .with_columns((pl.col("s").fill_null(0.0) - pl.col("b").fill_null(0.0)).alias("d"),
+                          (pl.col("year") - start_year).alias("t"))
+            .filter((pl.col("t") >= 0) & (pl.col("t") < horizon_years)))
+    by_step: dict[int, tuple[float, ...]] = {}
+    for step in sorted(diff["step"].unique().to_list()):
+        arr = np.zeros(horizon_years)
+        part = diff.filter(pl.col("step") == step)
+        arr[part["t"].to_numpy()] = part["d"].to_numpy()
+        by_step[int(step)] = tuple(float(x) for x in arr)
+    return ShiftEffect(child_years_by_step=by_step, source=source)
