@@ -1,0 +1,117 @@
+"""Parameters of the synthetic municipality, each with its source or the reason for its value.
+
+Rates are per month unless the name says otherwise. Values marked "calibrated" were tuned so
+that :func:`trappen.synthetic.calibration_report` lands on the national figures in
+``shared/reference/calibration.csv`` (Danmarks Statistik); they are not published rates.
+"""
+
+from __future__ import annotations
+
+# ------------------------------------------------------------------------- national targets
+NATIONAL_CHILDREN_0_17 = 1_150_000
+"""Children 0-17 in Denmark (Danmarks Statistik FOLK1A, about 1.15 million in 2018-2019)."""
+
+TARGET_PLACED_0_22 = 13_823  # Danmarks Statistik (Nyt), placed 0-22 on 31 Dec 2018
+TARGET_PLACEMENTS_STARTED = 3_871  # Danmarks Statistik (Nyt), placements started in 2018
+TARGET_FAMILY_CARE_SHARE = 0.63  # Danmarks Statistik (Nyt), share of placed in foster care 2018
+TARGET_PREVENTIVE_0_22 = 40_800  # Danmarks Statistik (Nyt), children with a preventive measure 2017
+TARGET_NOTIFICATIONS = 138_000  # Danmarks Statistik (Nyt), notifications received 2019
+TARGET_NOTIFIED_CHILDREN = 79_000  # Danmarks Statistik (Nyt), children with >= 1 notification 2019
+
+# ------------------------------------------------------------------------- demography
+DAYS_PER_YEAR = 365.25
+BURN_IN_YEARS = 3
+"""Years simulated before the register window so stocks (placements, measures) are settled;
+only episodes and cases still open in the window are kept from the burn-in."""
+
+OUT_MIGRATION_PER_MONTH = 0.003
+"""About 3.5 % of children move out of a municipality each year (Danmarks Statistik BEV22,
+internal migration of 0-17-year-olds, rounded); in-migration balances it."""
+
+SEX_RATIO_MALE = 0.513  # Danmarks Statistik: about 105 boys per 100 girls at birth
+
+# ------------------------------------------------------------------------- risk and notifications
+RISK_GAMMA_SHAPE = 0.075
+"""Shape of the gamma-distributed family risk (mean 1). Chosen so that 79,000 of 1.15 million
+children get >= 1 notification while 138,000 notifications arrive (Danmarks Statistik 2019):
+for a gamma-Poisson mixture P(N >= 1) = 1 - (1 + mean/shape) ** -shape."""
+
+NOTIFICATION_BASE_PER_MONTH = 0.0092  # calibrated: 138,000 notifications / 1.15 M children a year
+NOTIFICATION_MAX_PER_MONTH = 0.6  # at most one notification a month per child in the model
+NOTIFICATION_STEP_FACTOR = (1.0, 1.4, 1.4, 1.4, 0.5, 0.5, 0.5)
+"""Notification rate multiplier by current step 0..6: children in contact with services are
+noticed more; placed children less (calibrated)."""
+
+OUTCOME_PROBS_OFF_STAIRCASE = (0.57, 0.25, 0.165, 0.015)
+"""no_action, preliminary_inquiry, investigation, immediate_measure for a child with no measure
+(estimate: about half of notifications lead to no action, Ankestyrelsen's
+underretningsundersøgelse; calibrated)."""
+OUTCOME_PROBS_ON_STAIRCASE = (0.73, 0.12, 0.14, 0.01)
+
+P_EARLY_HELP_AFTER_INQUIRY = 0.50  # calibrated: share of preliminary inquiries giving step 1-2 help
+APPLICATION_PER_MONTH = 0.0014  # calibrated: parents applying for help, times risk
+P_IN_MOVER_WITH_CASE = 0.01  # estimate: children moving in with an ongoing measure (step 3)
+
+# investigation conclusion: step of the resulting measure (0 = none), by age group <12, >=12
+INVESTIGATION_TARGET_STEP_PROBS = {
+    "young": (0.12, 0.0, 0.10, 0.692, 0.028, 0.038, 0.022),
+    "teen": (0.12, 0.0, 0.10, 0.681, 0.013, 0.028, 0.058),
+}
+"""Calibrated so about 63 % of placed children are in family care (Danmarks Statistik 2018)."""
+
+IMMEDIATE_PLACEMENT_STEP_PROBS = {"young": (0.25, 0.50, 0.25), "teen": (0.10, 0.30, 0.60)}
+"""Acute placement: steps 4, 5, 6 by age group (estimate; teenagers mostly in residential care)."""
+
+# ------------------------------------------------------------------------- staircase dynamics
+# monthly hazards by step 1..6: ending (goal reached / planned), moving up, moving down.
+# Durations follow: step 1 about 6 months, step 3 about 1.5 years, placements 3-4 years, in
+# line with 13,823 placed / 3,871 started a year = 3.6 years (Danmarks Statistik 2018).
+END_PER_MONTH = (0.0, 0.16, 0.11, 0.013, 0.012, 0.012, 0.016)
+UP_PER_MONTH = (0.0, 0.010, 0.015, 0.0016, 0.003, 0.003, 0.0)
+DOWN_PER_MONTH = (0.0, 0.0, 0.010, 0.010, 0.006, 0.005, 0.010)
+BREAKDOWN_PER_MONTH = (0.0, 0.0, 0.0, 0.0, 0.002, 0.003, 0.005)
+BREAKDOWN_TEEN_FOSTER_PER_MONTH = 0.012
+"""Foster placements of teenagers (13+) break down far more often (SFI/VIVE studies of
+sammenbrud: about a third of teenage placements break down; estimate per month)."""
+TEEN_AGE = 13
+
+P_AFTERCARE_AFTER_PLACEMENT = 0.45  # estimate: about half of placed young people get ungestøtte
+P_AFTERCARE_AFTER_MEASURE = 0.10  # estimate: some home-based measures continue as aftercare
+AFTERCARE_END_PER_MONTH = 0.035  # estimate: aftercare lasts about 2 years on average
+
+# initial stocks at the start of the burn-in, shares of children 0-17 (then settled by burn-in)
+INITIAL_STEP_SHARES = (0.0, 0.008, 0.010, 0.030, 0.0025, 0.0045, 0.0040)
+
+# intervention choice within a step: weights by code (unknown codes weigh 1)
+CODE_WEIGHTS = {
+    "FOSTER_GENERAL": 6.0, "FOSTER_REINFORCED": 2.5, "FOSTER_SPECIALISED": 1.5,
+    "RESIDENTIAL_INSTITUTION": 3.5, "OPHOLDSSTED": 3.5, "SECURE_INSTITUTION": 0.3,
+    "OWN_ROOM": 1.2, "BOARDING_SCHOOL": 1.5,
+    "FAMILY_TREATMENT": 4.0, "HOME_SUPPORT": 2.0, "CONTACT_PERSON": 3.0,
+    "FAMILY_COUNSELLING": 3.0,
+}
+"""Estimate: Danmarks Statistik splits placed children 8,703 foster / 2,366 institutions /
+1,921 opholdssteder (2018); residential codes are weighted accordingly."""
+
+# ------------------------------------------------------------------------- pilot (Herning model)
+HERNING_CASELOAD = 25  # seed documents: 50 -> 25 children per caseworker in the pilot
+NORMAL_CASELOAD = 50  # seed documents: about 50 children per caseworker before the pilot
+# Built-in effect sizes of the pilot, tuned so that placements in the pilot districts fall by
+# about 15 % (Herning: placements -15 % in 2013-2015, seed documents), with earlier help at
+# lower steps and a younger age at case opening (Herning: 9.5 -> 8 years, herning.dk).
+PILOT_UP_FACTOR = 0.70  # fewer escalations: closer follow-up catches problems earlier
+PILOT_DOWN_FACTOR = 1.40  # more moves down the staircase
+PILOT_PLACEMENT_FACTOR = 0.80  # investigations and acute cases end in placement less often
+PILOT_EARLY_HELP_FACTOR = 1.50  # more preliminary inquiries give help at steps 1-2
+PILOT_YOUNG_NOTIFICATION_FACTOR = 1.40  # more notifications of children under 6 (early detection)
+PILOT_YOUNG_AGE = 6
+
+# ------------------------------------------------------------------------- casework timing
+P_ASSESSED_WITHIN_24H = 0.92  # estimate: most notifications are assessed in time (§ 136)
+P_INVESTIGATION_WITHIN_4_MONTHS = 0.88  # estimate: Ankestyrelsen finds most concluded in time
+FOLLOW_UP_EVERY_DAYS = 91  # Herning practice: follow-up every 3 months (deadlines.csv D11)
+SUPERVISION_EVERY_DAYS = 182  # § 156 stk. 5: at least 2 visits a year (deadlines.csv D12)
+P_PLAN_LATE = 0.06  # estimate: share of plans made later than 3 months (D8/D9)
+P_COMPLAINT_PER_MEASURE = 0.03  # estimate: complaints per decided measure
+P_MUNICIPALITY_UPHOLDS = 0.80  # estimate
+APPEALS_OUTCOME_PROBS = (0.65, 0.12, 0.15, 0.08)  # upheld, changed, remitted, dismissed (estimate)
