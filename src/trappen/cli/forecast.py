@@ -1,9 +1,168 @@
-"""CLI commands: forecast."""
+"""CLI commands: forecast (run scenarios, back-test)."""
 
 from __future__ import annotations
 
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
 import typer
+
+if TYPE_CHECKING:
+    import polars as pl
+
+    from trappen.register import Register
+
+forecast_app = typer.Typer(help="Forecast children per step and costs, with bands; back-test.",
+                           no_args_is_help=True)
+
+
+def _load_register(directory: Path | None) -> Register:
+    if directory is not None:
+        from trappen.register import Register
+
+        return Register.read(directory)
+    from trappen.cli._common import setup_django
+
+    setup_django()
+    from trappen.web.register.selectors import register_snapshot
+
+    return register_snapshot()
+
+
+def _default_cutoff(register: Register) -> date:
+    """The last day of the last full month the register has data for."""
+    from datetime import timedelta
+
+    dates = [register.episodes["start_date"].max(), register.children["entry_date"].max(),
+             register.episodes["end_date"].max()]
+    known = [d for d in dates if isinstance(d, date)]
+    if not known:
+        raise ValueError("the register is empty; give --cutoff")
+    latest = max(known)
+    if (latest + timedelta(days=1)).day == 1:
+        return latest
+    return date(latest.year, latest.month, 1) - timedelta(days=1)
+
+
+def _parse_date(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{option} must be a date like 2021-12-31, got {value!r}") from None
+
+
+def _write_excel(path: Path, sheets: dict[str, pl.DataFrame]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(name[:31])
+        sheet.append(frame.columns)
+        for row in frame.iter_rows():
+            sheet.append(list(row))
+    book.save(path)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
+    app.add_typer(forecast_app, name="forecast")
+
+
+@forecast_app.command("run")
+def run_command(
+    months: int = typer.Option(60, "--months", help="Horizon in months."),
+    replicates: int = typer.Option(500, "--replicates", help="Monte Carlo replicates."),
+    scenario: list[Path] = typer.Option([], "--scenario", help="Scenario TOML file (repeat for several)."),
+    seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same result."),
+    out: Path = typer.Option(Path("forecast"), "--out", help="Directory for CSV, Parquet and Excel output."),
+    register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
+    cutoff: str | None = typer.Option(None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."),
+    dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
+) -> None:
+    """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from trappen.cli._common import user_errors
+
+    with user_errors():
+        import polars as pl
+
+        from trappen.forecast import Scenario, compare, estimate, simulate
+
+        scenarios = [Scenario.from_toml(p) for p in scenario]
+        reg = _load_register(register_dir)
+        cut = _parse_date(cutoff, "--cutoff") or _default_cutoff(reg)
+        typer.echo(f"Forecast from {cut} for {months} months, {replicates} replicates, seed {seed}")
+        model = estimate(reg, cutoff=cut)
+        client = cluster = None
+        if dask is not None:
+            from trappen.forecast._dask import connect
+
+            client, cluster = connect(dask)
+            typer.echo(f"Running on Dask: {dask}")
+        projections = []
+        try:
+            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                          TimeElapsedColumn(), transient=True) as progress:
+                for sc in [Scenario(), *scenarios]:
+                    task = progress.add_task(sc.name, total=replicates)
+
+                    def advance(done: int, task: int = task) -> None:
+                        progress.update(task, completed=done)
+
+                    projections.append(simulate(model, months=months, replicates=replicates, seed=seed,
+                                                scenario=sc, progress=advance, client=client))
+        finally:
+            if client is not None:
+                client.close()  # type: ignore[attr-defined]
+            if cluster is not None:
+                cluster.close()  # type: ignore[attr-defined]
+        table = compare(projections[0], projections[1:])
+        costs = pl.concat([p.cost_per_year() for p in projections])
+        out.mkdir(parents=True, exist_ok=True)
+        table.write_csv(out / "forecast.csv")
+        table.write_parquet(out / "forecast.parquet")
+        costs.write_csv(out / "cost_per_year.csv")
+        model.transition_frame().write_csv(out / "transitions.csv")
+        _write_excel(out / "forecast.xlsx", {"children per month": table, "cost per year": costs})
+        last = table.filter(pl.col("month") == months).filter(pl.col("state").str.starts_with("step_"))
+        for sc_name in last["scenario"].unique(maintain_order=True):
+            rows = last.filter(scenario=sc_name)
+            summary = ", ".join(f"{s}: {m:.0f} [{lo:.0f}-{hi:.0f}]" for s, m, lo, hi in
+                                rows.select("state", "mean", "p10", "p90").iter_rows())
+            typer.echo(f"{sc_name}, month {months}: {summary}")
+        typer.echo(f"Wrote forecast.csv, forecast.parquet, forecast.xlsx, cost_per_year.csv, "
+                   f"transitions.csv to {out} (seed {seed})")
+
+
+@forecast_app.command("backtest")
+def backtest_command(
+    cutoff: str = typer.Option(..., "--cutoff", help="Fit on data up to this day, e.g. 2021-12-31."),
+    horizon: int = typer.Option(24, "--horizon", help="Months forecast and compared."),
+    replicates: int = typer.Option(200, "--replicates", help="Monte Carlo replicates."),
+    seed: int = typer.Option(1, "--seed", help="Random seed."),
+    register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
+    out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
+) -> None:
+    """Fit up to --cutoff, forecast --horizon months and compare with what happened, per step."""
+    from trappen.cli._common import user_errors
+
+    with user_errors():
+        from trappen.forecast import backtest
+
+        cut = _parse_date(cutoff, "--cutoff")
+        assert cut is not None
+        reg = _load_register(register_dir)
+        typer.echo(f"Back-test from {cut}, {horizon} months, {replicates} replicates, seed {seed}")
+        table = backtest(reg, cutoff=cut, horizon_months=horizon, replicates=replicates, seed=seed)
+        typer.echo(f"{'step':>4} {'MAPE %':>8} {'in P10-P90':>11} {'observed':>9} {'forecast':>9}")
+        for row in table.iter_rows(named=True):
+            typer.echo(f"{row['step']:>4} {row['mape_pct']:>8.1f} {row['coverage_p10_p90']:>11.0%} "
+                       f"{row['observed_last']:>9} {row['forecast_last']:>9.1f}")
+        if out is not None:
+            table.write_csv(out)
+            typer.echo(f"Wrote {out}")
