@@ -2,7 +2,8 @@
 
 Pure Python (no Django). Modules::
 
-    trappen.privacy.cpr       parse_cpr, birth_date, sex, mask, CprCipher, generate_key, load_key
+    trappen.privacy.cpr       parse_cpr, parse_cpr_column, birth_date, sex, mask, CprCipher,
+                              generate_key, load_key, load_keys
     trappen.privacy.chain     entry_hash, verify_chain, GENESIS, ChainBreak
     trappen.privacy.sanitize  neutralise_formula, neutralise_frame
     trappen.privacy.roles     permission, allowed, Scope, PERMISSIONS, PURPOSES

@@ -332,8 +332,9 @@ class CprCipher:
             raise CprDecryptionError(
                 f"the CPR token was made with key id {kid_hex}, which is neither the current key "
                 f"({self._current_id}) nor a configured previous key")
-        header, nonce, body = token[:1 + _KEY_ID_BYTES], token[1 + _KEY_ID_BYTES:_HEADER_BYTES], \
-            token[_HEADER_BYTES:]
+        header = token[:1 + _KEY_ID_BYTES]
+        nonce = token[1 + _KEY_ID_BYTES:_HEADER_BYTES]
+        body = token[_HEADER_BYTES:]
         try:
             return aead.decrypt(nonce, body, header).decode("ascii")
         except InvalidTag:
