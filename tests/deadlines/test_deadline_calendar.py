@@ -116,3 +116,15 @@ def test_working_days_property(day, n):
     assert is_working_day(due) and due > day
     counted = sum(is_working_day(day + timedelta(days=i)) for i in range(1, (due - day).days + 1))
     assert counted == n
+
+
+@settings(max_examples=50, deadline=None)
+@given(pairs=st.lists(st.tuples(st.dates(min_value=date(1990, 1, 1), max_value=date(2040, 12, 31)),
+                                st.integers(-60, 240)), min_size=1, max_size=50))
+def test_vectorised_month_arithmetic_matches_scalar(pairs):
+    import polars as pl
+
+    from trappen.deadlines._engine import _add_months
+    frame = pl.DataFrame({"d": [p[0] for p in pairs], "k": [p[1] for p in pairs]})
+    got = frame.select(x=_add_months(pl.col("d"), pl.col("k")))["x"].to_list()
+    assert got == [add_months(d, k) for d, k in pairs]

@@ -63,10 +63,15 @@ def _end_of_day(expr: pl.Expr) -> pl.Expr:
 
 
 def _add_months(expr: pl.Expr, months: pl.Expr | int) -> pl.Expr:
-    """Calendar months, clamped to the month's last day (Polars ``offset_by`` semantics)."""
-    if isinstance(months, int):
-        return expr.dt.offset_by(f"{months}mo")
-    return expr.dt.offset_by(pl.format("{}mo", months))
+    """Calendar months, clamped to the month's last day (31 October + 4 months = 28/29 February).
+
+    Integer arithmetic on year and month: much faster than ``offset_by`` with a per-row string.
+    """
+    months = pl.lit(months) if isinstance(months, int) else months
+    index = expr.dt.year().cast(pl.Int64) * 12 + expr.dt.month().cast(pl.Int64) - 1 + months.cast(pl.Int64)
+    year, month = index // 12, index % 12 + 1
+    last_day = pl.date(year, month, 1).dt.month_end().dt.day()
+    return pl.date(year, month, pl.min_horizontal(expr.dt.day(), last_day))
 
 
 def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: str,
@@ -218,8 +223,8 @@ def _supervision(reg: Register, duties: Duties, *, placement: list[int], today: 
         "episode_id", "child_id", "start_date", "end_date")
     years = (pl.lit(today).dt.year().cast(pl.Int64) - pl.col("start_date").dt.year().cast(pl.Int64))
     win = eps.with_columns(w=pl.int_ranges(0, years.clip(lower_bound=0) + 2)).explode("w").with_columns(
-        w_start=pl.col("start_date").dt.offset_by(pl.format("{}y", pl.col("w"))),
-        w_full_end=pl.col("start_date").dt.offset_by(pl.format("{}y", pl.col("w") + 1)),
+        w_start=_add_months(pl.col("start_date"), pl.col("w") * 12),
+        w_full_end=_add_months(pl.col("start_date"), (pl.col("w") + 1) * 12),
     ).filter(pl.col("w_start") <= today,
              pl.col("end_date").is_null() | (pl.col("w_start") < pl.col("end_date")))
     win = win.with_columns(w_end=pl.min_horizontal("w_full_end", "end_date")).with_columns(
@@ -246,9 +251,9 @@ def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: l
     # 17th birthday (config) until the 18th counts.
     months = duties["D14"].param("months_before_18")
     kids = reg.children.select("child_id", "birth_date").with_columns(
-        due_on=pl.col("birth_date").dt.offset_by("18y").dt.offset_by(f"-{months}mo"),
-        adult=pl.col("birth_date").dt.offset_by("18y"),
-        from_day=pl.col("birth_date").dt.offset_by(f"{config.ungeplan_from_age_years}y"))
+        due_on=_add_months(_add_months(pl.col("birth_date"), 18 * 12), -months),
+        adult=_add_months(pl.col("birth_date"), 18 * 12),
+        from_day=_add_months(pl.col("birth_date"), config.ungeplan_from_age_years * 12))
     with_measure = (_measures(reg, steps=steps, today=today).select("child_id", "start_date", "end_date")
                     .join(kids.select("child_id", "due_on"), on="child_id")
                     .filter(pl.col("start_date") <= pl.col("due_on"),
