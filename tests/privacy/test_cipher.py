@@ -189,3 +189,13 @@ def test_load_keys_list():
     assert load_keys(f"{a}, {b},") == [KEY_A, KEY_B]
     with pytest.raises(ConfigurationError, match="item 2"):
         load_keys(f"{a},short")
+
+
+def test_memoryview_tokens_accepted():
+    # PostgreSQL's bytea comes back from Django as a memoryview
+    cipher = CprCipher.from_keys(KEY_B, previous=[KEY_A])
+    token = CprCipher(KEY_A).encrypt(CPR)
+    view = memoryview(token)
+    assert cipher.decrypt(view) == "0101901234"
+    assert cipher.needs_rotation(view) and cipher.token_key_id(view) == key_id(KEY_A)
+    assert cipher.decrypt(cipher.rotate(view)) == "0101901234"

@@ -115,3 +115,12 @@ def test_mask():
     assert mask(" 0101901234 ") == "010190-XXXX"
     with pytest.raises(InvalidInput):
         mask("310490-1234")
+
+
+def test_not_after_refuses_future_births():
+    today = date(2026, 11, 23)
+    assert parse_cpr("231126-4000", not_after=today) == "2311264000"  # born today
+    with pytest.raises(InvalidInput, match="future") as info:
+        parse_cpr("241126-4000", not_after=today)
+    assert "241126" not in str(info.value)
+    assert parse_cpr("241126-4000") == "2411264000"  # without a reference date: allowed

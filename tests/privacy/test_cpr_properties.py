@@ -85,3 +85,11 @@ def test_column_reports_every_row_masked():
 def test_column_success_keeps_name_and_order():
     out = parse_cpr_column(pl.Series("id_no", [" 010190-1234", "2902004000"]))
     assert out.name == "id_no" and out.to_list() == ["0101901234", "2902004000"]
+
+
+def test_column_not_after():
+    series = pl.Series("cpr", ["231126-4000", "241126-4000", "010136-4000", "010190-1234"])
+    with pytest.raises(InvalidInput) as info:
+        parse_cpr_column(series, not_after=date(2026, 11, 23))
+    assert [(p.row, "future" in p.message) for p in info.value.problems] == [(2, True), (3, True)]
+    assert parse_cpr_column(series).len() == 4

@@ -42,6 +42,8 @@ __all__ = [
     "load_key", "load_keys", "mask", "parse_cpr", "parse_cpr_column", "sex",
 ]
 
+_FUTURE = "the date of birth in a CPR number cannot be in the future"
+
 MASKED = "<masked>"
 """What an error carries instead of the CPR number entered."""
 
@@ -87,7 +89,7 @@ def _century(*, seventh_digit: int, yy: int) -> int:
     return 2000 if yy <= 57 else 1800
 
 
-def parse_cpr(text: str) -> str:
+def parse_cpr(text: str, *, not_after: date | None = None) -> str:
     """Validate a CPR number and return its 10 digits.
 
     Accepts ``DDMMYY-SSSS`` or ``DDMMYYSSSS``; surrounding whitespace is ignored. The first six
@@ -96,6 +98,8 @@ def parse_cpr(text: str) -> str:
 
     Args:
         text: the number as entered.
+        not_after: when given (e.g. today's date), refuse a date of birth after it. The core
+            never reads the clock, so the caller passes it.
 
     Returns:
         The ten digits without the hyphen, e.g. ``"0101901234"``.
@@ -115,10 +119,12 @@ def parse_cpr(text: str) -> str:
     if not 1 <= month <= 12:
         raise _invalid("the month (3rd-4th digit) of a CPR number must be 01-12")
     try:
-        date(year, month, day)
+        born = date(year, month, day)
     except ValueError:
         raise _invalid("the first six digits of a CPR number must be a real date of birth "
                        "(DDMMYY; the 7th digit gives the century)") from None
+    if not_after is not None and born > not_after:
+        raise _invalid(_FUTURE)
     return digits
 
 
@@ -383,7 +389,7 @@ class CprCipher:
 
 
 def parse_cpr_column(values: pl.Series, *, table: str | None = None, field: str = "cpr",
-                     first_row: int = 1) -> pl.Series:
+                     first_row: int = 1, not_after: date | None = None) -> pl.Series:
     """Validate a whole column of CPR numbers at once (for importers); returns the 10 digits.
 
     Same rules as :func:`parse_cpr`, vectorised with Polars. Every offending row is reported,
@@ -394,6 +400,7 @@ def parse_cpr_column(values: pl.Series, *, table: str | None = None, field: str 
         table: the table name for problem reports.
         field: the column name for problem reports.
         first_row: the row number of the first value (1 = first data line after a header).
+        not_after: when given, refuse dates of birth after it (see :func:`parse_cpr`).
 
     Returns:
         A String series of 10-digit numbers with the same name and length.
@@ -417,17 +424,21 @@ def parse_cpr_column(values: pl.Series, *, table: str | None = None, field: str 
         born=iso.str.to_date("%Y-%m-%d", strict=False),
         digits=digits,
     )
-    bad = checked.with_row_index("i").filter(~pl.col("well_formed") | pl.col("born").is_null())
+    too_late = pl.lit(False) if not_after is None else pl.col("born") > pl.lit(not_after)
+    bad = checked.with_row_index("i").filter(
+        ~pl.col("well_formed") | pl.col("born").is_null() | too_late)
     if bad.height:
         problems = []
-        for i, text_value, well_formed, month in bad.select(
-                "i", "text", "well_formed", "month").iter_rows():
+        for i, text_value, well_formed, month, born in bad.select(
+                "i", "text", "well_formed", "month", "born").iter_rows():
             if text_value is None:
                 message = "a CPR number is required"
             elif not well_formed:
                 message = "a CPR number must be 10 digits, written DDMMYY-SSSS or DDMMYYSSSS"
             elif not 1 <= month <= 12:
                 message = "the month (3rd-4th digit) of a CPR number must be 01-12"
+            elif born is not None:
+                message = _FUTURE
             else:
                 message = ("the first six digits of a CPR number must be a real date of birth "
                            "(DDMMYY; the 7th digit gives the century)")
