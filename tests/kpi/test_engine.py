@@ -198,3 +198,11 @@ def test_deadline_compliance_from_deadline_items(reg, kpis):
     got = {r["duty"]: (r["numerator"], r["denominator"])
            for r in kpis.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE").to_dicts()}
     assert got == expected and got  # the register has due deadlines
+
+
+def test_docs_list_every_kpi():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "kpi.md").read_text(encoding="utf-8")
+    for k in kpi_catalogue():
+        assert f"`{k.code}`" in text
