@@ -212,6 +212,7 @@ TIME_ZONE = "Europe/Copenhagen"
 
 # --- static files: served by WhiteNoise straight from the package (no collectstatic needed) --
 STATIC_URL = "/static/"
+STATICFILES_DIRS = [WEB_DIR / "static"]
 STATIC_ROOT = env_str("STATIC_ROOT") or None
 WHITENOISE_USE_FINDERS = STATIC_ROOT is None
 WHITENOISE_AUTOREFRESH = DEBUG
