@@ -134,3 +134,8 @@ def test_price_index_conversion():
     assert convert_price_year(100.0, from_year=2021, to_year=2024, index=idx) == pytest.approx(100 * idx[2024] / idx[2021])
     with pytest.raises(InvalidInput, match="1850"):
         convert_price_year(1.0, from_year=1850, to_year=2024)
+
+
+def test_spending_empty_window():
+    out = spending(register(), rates=rates(), start=date(2010, 1, 1), end=date(2010, 2, 1), by=["step", "month"])
+    assert out.height == 0 and {"step", "month", "days", "amount_dkk", "price_year"} <= set(out.columns)

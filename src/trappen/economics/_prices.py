@@ -199,16 +199,33 @@ def default_rates(catalogue: object | None = None, *, valid_from: date = EARLIES
 def _split_by_month(frame: pl.LazyFrame, start: str, end: str) -> pl.LazyFrame:
     """One row per (row, calendar month) with ``month`` (first day) and ``days`` in it.
 
-    Periods are half-open ``[start, end)`` and ``end > start``.
+    Periods are half-open ``[start, end)`` and ``end > start``. Months are exploded as
+    integer month numbers and day counts computed on integer day numbers (a lookup of each
+    month's first day), which is several times faster than exploding date ranges.
     """
+    def month_number(expr: pl.Expr) -> pl.Expr:
+        return expr.dt.year().cast(pl.Int32) * 12 + expr.dt.month().cast(pl.Int32) - 1
+
+    bounds = frame.select(month_number(pl.col(start)).min().alias("lo"),
+                          month_number(pl.col(end)).max().alias("hi")).collect()
+    if bounds.height == 0 or bounds["lo"][0] is None:
+        return frame.with_columns(pl.lit(None, dtype=pl.Date).alias("month"),
+                                  pl.lit(None, dtype=pl.Int64).alias("days")).clear()
+    lo, hi = int(bounds["lo"][0]), int(bounds["hi"][0]) + 1
+    firsts = pl.Series([date(m // 12, m % 12 + 1, 1) for m in range(lo, hi + 1)], dtype=pl.Date)
+    first_days = firsts.cast(pl.Int32)
     return (frame
-            .with_columns(pl.date_ranges(pl.col(start).dt.month_start(),
-                                         (pl.col(end) - pl.duration(days=1)).dt.month_start(),
-                                         interval="1mo").alias("month"))
-            .explode("month")
+            .with_columns(pl.int_ranges(month_number(pl.col(start)),
+                                        month_number(pl.col(end) - pl.duration(days=1)) + 1,
+                                        dtype=pl.Int32).alias("_m"))
+            .explode("_m")
+            .with_columns((pl.col("_m") - lo).alias("_i"))
             .with_columns(
-                (pl.min_horizontal(pl.col(end), pl.col("month").dt.offset_by("1mo"))
-                 - pl.max_horizontal(pl.col(start), pl.col("month"))).dt.total_days().alias("days")))
+                pl.lit(firsts).gather(pl.col("_i")).alias("month"),
+                (pl.min_horizontal(pl.col(end).cast(pl.Int32), pl.lit(first_days).gather(pl.col("_i") + 1))
+                 - pl.max_horizontal(pl.col(start).cast(pl.Int32), pl.lit(first_days).gather(pl.col("_i"))))
+                .cast(pl.Int64).alias("days"))
+            .drop("_m", "_i"))
 
 
 def _check_by(by: Sequence[str], allowed: Sequence[str]) -> None:
@@ -255,7 +272,8 @@ def spending(register: object, *, rates: RateTable, start: date, end: date,
                 .join(rates.frame.lazy(), on="intervention_code", how="inner")
                 .with_columns(pl.max_horizontal("_s", "valid_from").alias("_s2"),
                               pl.min_horizontal("_e", pl.col("valid_to").fill_null(end)).alias("_e2"))
-                .filter(pl.col("_s2") < pl.col("_e2")))
+                .filter(pl.col("_s2") < pl.col("_e2"))
+                .collect().lazy())  # materialise once: used for the checks and the amounts
     covered = segments.group_by("episode_id").agg(((pl.col("_e2") - pl.col("_s2")).dt.total_days().sum()).alias("_cov"))
     gaps = (clipped.join(covered, on="episode_id", how="left")
             .filter(pl.col("_cov").fill_null(0) != (pl.col("_e") - pl.col("_s")).dt.total_days())
@@ -282,7 +300,11 @@ def spending(register: object, *, rates: RateTable, start: date, end: date,
     if "district_code" in by:
         segments = segments.join(register.children.lazy().select("child_id", "district_code"),  # type: ignore[attr-defined]
                                  on="child_id", how="left")
-    monthly = _split_by_month(segments, "_s2", "_e2").with_columns(
+    if "month" in by:
+        pieces = _split_by_month(segments, "_s2", "_e2")
+    else:  # no month split needed: days of the whole segment
+        pieces = segments.with_columns((pl.col("_e2") - pl.col("_s2")).dt.total_days().alias("days"))
+    monthly = pieces.with_columns(
         (pl.col("days") * pl.col("cost_dkk_per_day") * target_factor).alias("amount_dkk"))
     keys = list(by)
     agg = monthly.group_by(keys) if keys else monthly.select(pl.all())
