@@ -42,3 +42,15 @@ def test_bad_options_give_a_message_and_exit_code_1(tmp_path):
                                  "--format", "xml", "--out", str(tmp_path / "y")])
     assert result.exit_code == 1
     assert "--format" in result.output
+
+
+def test_generate_without_out_loads_the_database(db):
+    from trappen.web.register.selectors import register_snapshot
+
+    result = runner.invoke(app, ["generate", "--children", "400", "--years", "2", "--seed", "4"])
+    assert result.exit_code == 0, result.output
+    assert "seed 4" in result.output
+    expected = generate(children=400, years=2, seed=4)
+    snapshot = register_snapshot()
+    assert snapshot.children.height == expected.children.height
+    assert snapshot.episodes.height == expected.episodes.height

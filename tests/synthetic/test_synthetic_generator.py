@@ -207,3 +207,10 @@ def test_bad_arguments_are_refused_with_the_field_named(kwargs, field):
     with pytest.raises(InvalidInput) as exc:
         generate(**args)
     assert field in [p.field for p in exc.value.problems]
+
+
+def test_generated_registers_pass_register_validation(register20k):
+    from trappen.register.validate import validate
+
+    validate(register20k)  # raises RegisterInvalid listing every bad row
+    validate(generate(children=2_000, years=3, seed=5, pilot_districts=2, pilot_from=2024))

@@ -7,6 +7,22 @@ from pathlib import Path
 import typer
 
 
+def _print_calibration(register: object) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from trappen.synthetic import calibration_report
+
+    report = calibration_report(register)  # type: ignore[arg-type]
+    table = Table(title="Calibration (per 1,000 children 0-17, last 5 years)")
+    for column in ("figure", "target", "generated", "tolerance", "within"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    for figure, target, generated, tolerance, within in report.iter_rows():
+        table.add_row(figure, f"{target:.3f}", f"{generated:.3f}", f"±{tolerance:.0%}",
+                      "yes" if within else "NO")
+    Console(width=120).print(table)
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the main app."""
 
@@ -20,6 +36,7 @@ def register(app: typer.Typer) -> None:
         districts: int = typer.Option(8, "--districts", help="Number of school districts."),
         pilot_districts: int = typer.Option(0, "--pilot-districts", help="Districts working by the Herning model."),
         pilot_from: int | None = typer.Option(None, "--pilot-from", help="First year of the pilot."),
+        calibration: bool = typer.Option(False, "--calibration", help="Print the calibration report (measured vs national figures)."),
     ) -> None:
         """Generate a synthetic municipality (seeded) and write it to files or the database."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -44,6 +61,8 @@ def register(app: typer.Typer) -> None:
                                   progress=advance)
             rows = ", ".join(f"{name} {frame.height:,}" for name, frame in result.tables.items())
             typer.echo(f"Generated: {rows}")
+            if calibration:
+                _print_calibration(result)
             if out is not None:
                 paths = result.write(out, fmt=fmt)
                 typer.echo(f"Wrote {len(paths)} files to {out} (seed {seed})")
@@ -53,5 +72,6 @@ def register(app: typer.Typer) -> None:
             setup_django()
             from trappen.web.register.services import register_bulk_load
 
-            register_bulk_load(result)
-            typer.echo(f"Loaded the register into the database (seed {seed})")
+            counts = register_bulk_load(result, seed=seed)
+            typer.echo(f"Loaded {counts.get('children', 0):,} children and "
+                       f"{counts.get('episodes', 0):,} episodes into the database (seed {seed})")
