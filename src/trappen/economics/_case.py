@@ -812,15 +812,6 @@ def _flows(case: InvestmentCase, overrides: Mapping[str, NDArray[np.float64]] | 
     return cost, benefit, delta
 
 
-def _effect_base(case: InvestmentCase) -> float:
-    e = case.effect
-    if isinstance(e, SomEffect):
-        return e.net_success_rate
-    if isinstance(e, ShiftEffect):
-        return e.scale
-    return 0.0
-
-
 def _payback(cumulative: NDArray[np.float64]) -> NDArray[np.int64]:
     """First year index from which the cumulative stays >= 0 to the horizon; -1 if never.
 
@@ -895,7 +886,6 @@ def evaluate_case(case: InvestmentCase) -> CaseResult:
     pv_benefit = float((benefit.sum(axis=0) * f).sum())
     npv = float(b.npv[0])
     # NPV is linear in the effect (net success rate or shift scale): NPV(k) = NPV(0) + k * slope
-    base_k = _effect_base(case)
     npv_zero = float(_evaluate_batch(case, effect_override=np.zeros(1)).npv[0])
     npv_one = float(_evaluate_batch(case, effect_override=np.ones(1)).npv[0])
     slope = npv_one - npv_zero
@@ -905,7 +895,6 @@ def evaluate_case(case: InvestmentCase) -> CaseResult:
         be_with = case.effect.success_rate_without + break_even
     payback = int(b.payback[0])
     payback_u = int(_payback(b.cumulative)[0])
-    del base_k
     return CaseResult(
         case=case, years=np.arange(case.horizon_years),
         calendar_years=case.start_year + np.arange(case.horizon_years),
