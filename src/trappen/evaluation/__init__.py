@@ -39,11 +39,13 @@ from trappen.evaluation._inference import (
     inference_flags,
 )
 from trappen.evaluation._panel import OUTCOMES_DOC, adoption_dates, build_panel
+from trappen.evaluation._synth import SyntheticControlResult, synth_weights, synthetic_control
 from trappen.evaluation._twfe import TwfeResult, bacon_decomposition, twfe
 
 __all__ = [
     "CAUSE_OF_END_REASON", "EXIT_CAUSES", "aalen_johansen", "cause_specific_cox", "competing_exits",
     "expected_years_on_steps", "naive_km_risk", "restricted_mean_time",
+    "SyntheticControlResult", "synth_weights", "synthetic_control",
     "FEW_TREATED_CLUSTERS", "OUTCOMES_DOC", "Cells", "ClusterCounts", "DidResult", "InferenceFlags",
     "PanelArrays", "PretrendTest", "TwfeResult", "adoption_dates", "att_cells", "bacon_decomposition",
     "bootstrap_weights", "build_panel", "caveats", "cluster_counts", "inference_flags", "panel_arrays",
