@@ -128,3 +128,12 @@ def test_vectorised_month_arithmetic_matches_scalar(pairs):
     frame = pl.DataFrame({"d": [p[0] for p in pairs], "k": [p[1] for p in pairs]})
     got = frame.select(x=_add_months(pl.col("d"), pl.col("k")))["x"].to_list()
     assert got == [add_months(d, k) for d, k in pairs]
+
+
+def test_vectorised_month_arithmetic_keeps_nulls():
+    import polars as pl
+
+    from trappen.deadlines._engine import _add_months
+    frame = pl.DataFrame({"d": [date(2024, 1, 31), None, date(2023, 10, 31)], "k": [1, 3, None]})
+    got = frame.select(x=_add_months(pl.col("d"), pl.col("k")))["x"].to_list()
+    assert got == [date(2024, 2, 29), None, None]

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime, timezone
 
+import numpy as np
 import polars as pl
 
 from trappen.deadlines._calendar import (
@@ -62,16 +63,32 @@ def _end_of_day(expr: pl.Expr) -> pl.Expr:
     return _start_of_day(expr.dt.offset_by("1d")) - pl.duration(microseconds=1)
 
 
+def _add_months_batch(frame: pl.Series) -> pl.Series:
+    """NumPy month arithmetic over a struct column {day, months} (whole column at once)."""
+    day = frame.struct.field("day")
+    months = frame.struct.field("months")
+    valid = (day.is_not_null() & months.is_not_null()).to_numpy()
+    d = day.to_physical().fill_null(0).to_numpy().astype("datetime64[D]")
+    k = months.fill_null(0).to_numpy().astype(np.int64)
+    month_start = d.astype("datetime64[M]")
+    target = month_start + k
+    days_in_month = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    day_of_month = (d - month_start.astype("datetime64[D]")).astype(np.int64)  # 0-based
+    out = target.astype("datetime64[D]") + np.minimum(day_of_month, days_in_month - 1)
+    result = pl.Series(frame.name, out, dtype=pl.Date)
+    return result if valid.all() else result.set(pl.Series(~valid), None)  # type: ignore[arg-type]
+
+
 def _add_months(expr: pl.Expr, months: pl.Expr | int) -> pl.Expr:
     """Calendar months, clamped to the month's last day (31 October + 4 months = 28/29 February).
 
-    Integer arithmetic on year and month: much faster than ``offset_by`` with a per-row string.
+    A constant uses Polars' ``offset_by`` (same clamping); a per-row number of months uses
+    NumPy ``datetime64[M]`` arithmetic on the whole column (``offset_by`` with per-row strings
+    is slow).
     """
-    months = pl.lit(months) if isinstance(months, int) else months
-    index = expr.dt.year().cast(pl.Int64) * 12 + expr.dt.month().cast(pl.Int64) - 1 + months.cast(pl.Int64)
-    year, month = index // 12, index % 12 + 1
-    last_day = pl.date(year, month, 1).dt.month_end().dt.day()
-    return pl.date(year, month, pl.min_horizontal(expr.dt.day(), last_day))
+    if isinstance(months, int):
+        return expr.dt.offset_by(f"{months}mo")
+    return pl.struct(day=expr, months=months).map_batches(_add_months_batch, return_dtype=pl.Date)
 
 
 def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: str,
@@ -195,11 +212,20 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
                  on=["episode_id", "k"], how="left")
            .join(held, on=["episode_id", "k"], how="left"))
     k, n_held = pl.col("k"), pl.col("n_held")
-    due = (pl.when(k == 0).then(_add_months(pl.col("base"), pl.col("base_months")))
-           .when(pl.col("prev_held").is_not_null()).then(_add_months(pl.col("prev_held"), interval))
-           .when(n_held == 0).then(_add_months(pl.col("base"), pl.col("base_months") + k * interval))
-           .otherwise(_add_months(pl.col("last_held"), (k - n_held + 1) * interval)))
-    frame = (eps.with_columns(due_on=due).sort("episode_id", "k")
+    # item k is due `months` after `anchor`:
+    #   k = 0: the first follow-up (base, base_months);
+    #   the previous one was held: held date + interval;
+    #   none held yet: base + base_months + k x interval;
+    #   after the last held one: last held + (k - n_held + 1) x interval.
+    prev_held = pl.col("prev_held").is_not_null()
+    anchor = (pl.when(k == 0).then(pl.col("base")).when(prev_held).then(pl.col("prev_held"))
+              .when(n_held == 0).then(pl.col("base")).otherwise(pl.col("last_held")))
+    months = (pl.when(k == 0).then(pl.col("base_months")).when(prev_held).then(pl.lit(interval))
+              .when(n_held == 0).then(pl.col("base_months") + k * interval)
+              .otherwise((k - n_held + 1) * interval))
+    frame = (eps.with_columns(anchor=anchor, months=months)
+             .with_columns(due_on=_add_months(pl.col("anchor"), pl.col("months")))
+             .sort("episode_id", "k")
              .with_columns(prev_due=pl.col("due_on").shift(1).over("episode_id"))
              .filter(
                  # the held ones, the first missing one, and every later one already due, plus
