@@ -146,6 +146,10 @@ class SimResult:
     investigations: dict[str, np.ndarray]
 
 
+_NOTIFICATION_STEP_FACTOR = np.asarray(P.NOTIFICATION_STEP_FACTOR)
+_MAX_NOTIFICATION_FACTOR = max(P.NOTIFICATION_STEP_FACTOR) * max(P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0)
+
+
 def _age_days(years: float) -> np.int32:
     return np.int32(round(years * P.DAYS_PER_YEAR))
 
@@ -245,6 +249,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         start_episodes(idx, day.astype(np.int32), np.int8(s))
 
     months = len(starts) - 1
+    by_entry = np.argsort(pop.entry, kind="stable")
+    entry_sorted = pop.entry[by_entry]
     for t in range(months):
         ms = int(starts[t])
         me = min(int(starts[t + 1]), end_excl)
@@ -300,7 +306,6 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         d = rand_day(len(ac))
         end_episodes(ac, d, R_PLANNED)
         close_cases(ac, d)
-        pilot = pilot_start[pop.district[minors]] <= ms
         # 5. investigations concluding this month
         due = pend_day[minors] < me
         idx = minors[due]
@@ -363,15 +368,21 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         end_episodes(i, dd, R_BREAK)
         start_episodes(i, dd, new)
         # 7. notifications
-        s = step[minors].astype(np.intp)
-        age_y = (ms - pop.birth[minors]) / P.DAYS_PER_YEAR
-        lam = (P.NOTIFICATION_BASE_PER_MONTH * pop.risk[minors]
-               * np.asarray(P.NOTIFICATION_STEP_FACTOR)[s]
-               * np.where(pilot & (age_y < P.PILOT_YOUNG_AGE), P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0)
-               * length / 30.44)
-        hit = rng.random(len(minors)) < np.minimum(lam, P.NOTIFICATION_MAX_PER_MONTH)
-        idx = minors[hit]
-        npilot = pilot[hit]
+        # thinning: the exact rate is computed only for children under the largest possible
+        # rate (same uniform draw, so the result is that of the exact rate for everyone)
+        base = P.NOTIFICATION_BASE_PER_MONTH * length / 30.44
+        u = rng.random(len(minors))
+        maybe = u < np.minimum(base * _MAX_NOTIFICATION_FACTOR * pop.risk[minors],
+                               P.NOTIFICATION_MAX_PER_MONTH)
+        idx = minors[maybe]
+        s = step[idx].astype(np.intp)
+        age_y = (ms - pop.birth[idx]) / P.DAYS_PER_YEAR
+        npilot = pilot_start[pop.district[idx]] <= ms
+        lam = (base * pop.risk[idx] * _NOTIFICATION_STEP_FACTOR[s]
+               * np.where(npilot & (age_y < P.PILOT_YOUNG_AGE), P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0))
+        hit = u[maybe] < np.minimum(lam, P.NOTIFICATION_MAX_PER_MONTH)
+        idx = idx[hit]
+        npilot = npilot[hit]
         day = rand_day(len(idx))
         on_stairs = step[idx] > 0
         u = rng.random(len(idx))
@@ -431,12 +442,13 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         invs.add(child=i, aware=dd, started=dd, concluded=(dd + dur).astype(np.int32),
                  note=note_ids[imm])
         # 8. parents applying for help (step 2 or 3)
-        zero = minors[(step[minors] == 0) & (pend_day[minors] == NEVER) & (last_end[minors] < ms)]
-        app = zero[rng.random(len(zero)) < P.APPLICATION_PER_MONTH * pop.risk[zero]]
+        app = minors[rng.random(len(minors)) < P.APPLICATION_PER_MONTH * pop.risk[minors]]
+        app = app[(step[app] == 0) & (pend_day[app] == NEVER) & (last_end[app] < ms)]
         start_episodes(app, rand_day(len(app)), np.where(rng.random(len(app)) < 0.5, 2, 3),
                        S_APPLICATION)
         # 9. children moving in with an ongoing measure
-        new_in = np.flatnonzero((pop.entry >= ms) & (pop.entry < me) & (pop.entry > pop.birth))
+        new_in = by_entry[np.searchsorted(entry_sorted, ms):np.searchsorted(entry_sorted, me)]
+        new_in = new_in[pop.entry[new_in] > pop.birth[new_in]]
         new_in = new_in[rng.random(len(new_in)) < P.P_IN_MOVER_WITH_CASE]
         new_in = new_in[age18[new_in] > me]
         start_episodes(new_in, pop.entry[new_in], np.int8(3), S_MOVED_IN)
