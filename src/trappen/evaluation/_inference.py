@@ -112,11 +112,12 @@ def caveats(flags: InferenceFlags, counts: ClusterCounts, *, language: str = "en
             "meaningful.")
     elif flags.few_treated:
         out.append(
-            f"Færre end {FEW_TREATED_CLUSTERS} distrikter har ændret arbejdsgang. Analytiske p-værdier er "
-            "for optimistiske; brug wild bootstrap og randomiseringsinferens, og læs resultatet som "
-            "vejledende." if da else
-            f"Fewer than {FEW_TREATED_CLUSTERS} districts changed. Analytic p-values are too optimistic; "
-            "rely on the wild bootstrap and randomisation inference and read the result as indicative.")
+            f"Færre end {FEW_TREATED_CLUSTERS} distrikter har ændret arbejdsgang. Analytiske p-værdier og "
+            "wild bootstrap kan give alt for små p-værdier; randomiseringsinferens (hvilke distrikter der "
+            "ændrede sig, byttes rundt) er det ærlige mål, og resultatet bør læses som vejledende." if da else
+            f"Fewer than {FEW_TREATED_CLUSTERS} districts changed. Analytic and wild-bootstrap p-values can be "
+            "far too small; randomisation inference (permuting which districts changed) is the honest check, "
+            "and the result should be read as indicative.")
     if flags.no_controls:
         out.append(
             "Alle distrikter ændrede sig samtidig: der er ingen sammenligning inden for kommunen. "
