@@ -52,6 +52,10 @@ def _serve(*, host: str, port: int, workers: int) -> None:
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
+            # threads, not the sync worker: a browser's idle pre-opened connection would block
+            # a sync worker until its timeout
+            self.cfg.set("worker_class", "gthread")
+            self.cfg.set("threads", 4)
             self.cfg.set("accesslog", "-")
 
         def load(self) -> object:
@@ -110,7 +114,13 @@ def register(app: typer.Typer) -> None:
         if no_serve:
             return
         typer.echo(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)")
-        _serve(host=host, port=port, workers=2)
+        # A fresh process: Polars' thread pool, started by the load, does not survive the
+        # fork of gunicorn's workers (they would hang on their first Polars call).
+        import sys
+
+        sys.stdout.flush()
+        os.execv(sys.executable, [sys.executable, "-c", "from trappen.cli import main; main()",
+                                  "serve", "--host", host, "--port", str(port)])
 
     @app.command("serve")
     def serve_command(
