@@ -4,6 +4,7 @@ microsimulation, with scenarios applied the same way to both."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ AGE_N = AFTERCARE_END_MONTHS + 1  # ages 0..276 months; 276 = 23 or older (all e
 DUR_N = MAX_START_DURATION + 1  # 0..24 months in the state; 24 = 24 or more
 TWO32 = 2**32
 
-DEFAULT_CHUNK_CHILDREN = 262_144
+DEFAULT_CHUNK_CHILDREN = 65_536
 """Children per simulation chunk. Results depend on it (each chunk has its own random stream),
 never on how many processes run the chunks."""
 
@@ -105,33 +106,39 @@ def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario)
 
 @dataclass(frozen=True)
 class _Keys:
-    """Lookup tables over keys = (age_month * DUR_N + duration) * S + state."""
+    """Lookup tables over keys = (age_month * dur_x + duration) * S + state.
+
+    Durations are not capped inside a run (``dur_x`` = 25 + months), and ages run 12 months
+    past 23 (children who ended are dropped every :data:`COMPACT_EVERY_MONTHS`), so a child
+    who stays put simply moves to ``key + stay_step``: no lookup needed.
+    """
 
     s_n: int
+    dur_x: int
     row_of_key: NDArray[np.intp]  # (K,) row index (a_band, d_band, s) flattened
-    next_stay: NDArray[np.int32]  # (K+1,) key after a month without moving; K = parked
-    move_base: NDArray[np.int32]  # (K,) key base (age+1, dur 0, state 0) after a move
-    state_of_key: NDArray[np.intp]  # (K+1,) state; S for parked slots
-
-    @classmethod
-    def build(cls, s_n: int, a_bands: int, d_bands: int) -> _Keys:
-        ages = np.arange(AGE_N)
-        durs = np.arange(DUR_N)
-        ba = age_band_of_month(AGE_N)
-        bd = duration_band_of_month(DUR_N)
-        age_k, dur_k, st_k = np.meshgrid(ages, durs, np.arange(s_n), indexing="ij")
-        age_k, dur_k, st_k = age_k.ravel(), dur_k.ravel(), st_k.ravel()
-        row = (ba[age_k] * d_bands + bd[dur_k]) * s_n + st_k
-        nage = np.minimum(age_k + 1, AGE_N - 1)
-        k_n = age_k.size
-        nxt = ((nage * DUR_N + np.minimum(dur_k + 1, DUR_N - 1)) * s_n + st_k).astype(np.int32)
-        base = (nage * DUR_N * s_n).astype(np.int32)
-        return cls(s_n=s_n, row_of_key=row, next_stay=np.append(nxt, np.int32(k_n)),
-                   move_base=base, state_of_key=np.append(st_k, s_n))
 
     @property
-    def parked(self) -> int:
-        return self.row_of_key.size
+    def stay_step(self) -> int:
+        return (self.dur_x + 1) * self.s_n
+
+    @property
+    def age_step(self) -> int:
+        return self.dur_x * self.s_n
+
+    @classmethod
+    def build(cls, s_n: int, a_bands: int, d_bands: int, months: int) -> _Keys:
+        dur_x = DUR_N + months
+        age_x = AGE_N + COMPACT_EVERY_MONTHS + 1
+        ba = age_band_of_month(age_x)
+        bd = duration_band_of_month(dur_x)
+        age_k, dur_k, st_k = np.meshgrid(np.arange(age_x), np.arange(dur_x), np.arange(s_n), indexing="ij")
+        row = (ba[age_k.ravel()] * d_bands + bd[dur_k.ravel()]) * s_n + st_k.ravel()
+        if row.size >= 2**31:
+            raise InvalidInput(Problem(field="months", value=months, message="horizon too long"))
+        return cls(s_n=s_n, dur_x=dur_x, row_of_key=row)
+
+    def encode(self, age: NDArray[np.integer], dur: NDArray[np.integer], state: NDArray[np.integer]) -> NDArray[np.int32]:
+        return ((age * self.dur_x + dur) * self.s_n + state).astype(np.int32)
 
 
 def _thresholds(p: NDArray[np.float64]) -> tuple[NDArray[np.uint32], NDArray[np.uint64], NDArray[np.intp]]:
@@ -263,81 +270,120 @@ def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_chil
     lut = redirect_table(st, scenario.closed_steps)
     x0, moved0 = _start_moved(model, lut)
     x0 = _pad_start(x0)
-    cells = np.flatnonzero(x0.ravel() > 0)
-    keys = np.repeat(cells.astype(np.int32), np.rint(x0.ravel()[cells]).astype(np.int64))
+    kt = _keys(s_n, model.alpha.shape[0], model.alpha.shape[1], months)
+    age, dur, state = np.nonzero(x0 > 0)
+    keys = np.repeat(kt.encode(age, dur, state), np.rint(x0[age, dur, state]).astype(np.int64))
     n_chunks = max(1, -(-keys.size // chunk_children))
     arrivals = arrival_schedule(model, months=months, scenario=scenario)
     start_keys = np.array_split(keys, n_chunks)
     arr_keys: list[list[NDArray[np.int32]]] = [[] for _ in range(n_chunks)]
     for m in range(months + 1):
         ages = np.repeat(np.arange(arrivals.shape[1]), arrivals[m])
-        k = (ages * DUR_N * s_n).astype(np.int32)
+        k = kt.encode(ages, np.zeros_like(ages), np.zeros_like(ages))
         for c, part in enumerate(np.array_split(k, n_chunks)):
             arr_keys[c].append(part)
     return _Plan(start_keys, arr_keys), moved0
 
 
-def _draw_tables(model: TransitionModel, scenario: Scenario, rng: np.random.Generator, keys: _Keys,
-                 draw_parameters: bool) -> tuple[NDArray[np.uint32], NDArray[np.uint64], NDArray[np.intp]]:
+@functools.cache
+def _keys(s_n: int, a_bands: int, d_bands: int, months: int) -> _Keys:
+    return _Keys.build(s_n, a_bands, d_bands, months)
+
+
+@dataclass(frozen=True)
+class _Tables:
+    """One replicate's integer thresholds (see :func:`_thresholds`) laid out by key."""
+
+    stay_key: NDArray[np.uint32]  # (K,) stay threshold per key
+    cdf: NDArray[np.uint64]  # (rows, S)
+    order: NDArray[np.intp]  # (rows, S)
+
+
+def replicate_tables(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
+                     draw_parameters: bool = True) -> _Tables:
+    """The transition model of replicate ``replicate``: drawn from the Dirichlet posterior with
+    ``SeedSequence(seed, spawn_key=(replicate, 0))`` (or the posterior mean), levers applied."""
+    keys = _keys(model.states.size, model.alpha.shape[0], model.alpha.shape[1], months)
     if draw_parameters:
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, 0))))
         g = rng.standard_gamma(model.alpha)
         p = g / g.sum(axis=-1, keepdims=True)
     else:
         p = model.transition
     p = adjust(p, model=model, scenario=scenario)
     stay, cdf, order = _thresholds(p.reshape(-1, model.states.size))
-    stay_key = np.append(stay[keys.row_of_key], np.uint32(TWO32 - 1))
-    return stay_key, cdf, order
+    return _Tables(stay[keys.row_of_key], cdf, order)
+
+
+COMPACT_EVERY_MONTHS = 12
+"""Children who left or ended are dropped from the arrays this often (their counts stay)."""
 
 
 def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
-                      chunk: int, start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
-                    draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """One replicate of one chunk of children: counts (months + 1, S) and redirected moves."""
+                    chunk: int, start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
+                    draw_parameters: bool = True, tables: _Tables | None = None,
+                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One replicate of one chunk of children: counts (months + 1, S) and redirected moves.
+
+    Per child and month: one 32-bit random integer, one threshold lookup by key, one
+    comparison and one addition (the key of a child who stays is ``key + stay_step``). Only the
+    few movers go through the cumulative table. Children who left or ended are dropped every
+    :data:`COMPACT_EVERY_MONTHS` (their counts are kept).
+    """
     st = model.states
     s_n = st.size
-    keys = _Keys.build(s_n, model.alpha.shape[0], model.alpha.shape[1])
-    prng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, 0))))
-    stay_key, cdf, order = _draw_tables(model, scenario, prng, keys, draw_parameters)
+    keys = _keys(s_n, model.alpha.shape[0], model.alpha.shape[1], months)
+    if tables is None:
+        tables = replicate_tables(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
+                                  draw_parameters=draw_parameters)
+    stay_key, cdf, order = tables.stay_key, tables.cdf, tables.order
     bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1)))
     lut = redirect_table(st, scenario.closed_steps)
-    n_arr = sum(a.size for a in arrival_keys)
-    n = start_keys.size + n_arr
-    key = np.full(n, keys.parked, dtype=np.int32)
-    key[:start_keys.size] = start_keys
-    offsets = start_keys.size + np.concatenate([[0], np.cumsum([a.size for a in arrival_keys])])
+    row_of_key = keys.row_of_key
+    stay_step, age_step = np.int32(keys.stay_step), keys.age_step
+    absorbing = np.zeros(s_n, dtype=bool)
+    absorbing[[st.left, st.ended]] = True
+    cap = start_keys.size + sum(a.size for a in arrival_keys)
+    key = np.empty(cap, dtype=np.int32)
+    thr = np.empty(cap, dtype=np.uint32)
+    flag = np.empty(cap, dtype=bool)
+    n = start_keys.size
+    key[:n] = start_keys
     counts = np.zeros((months + 1, s_n), dtype=np.int64)
     red = np.zeros((months + 1, s_n), dtype=np.int64)
-    cur = np.bincount(keys.state_of_key[start_keys], minlength=s_n + 1)[:s_n].astype(np.int64)
+    cur = np.bincount(start_keys % s_n, minlength=s_n).astype(np.int64)
     counts[0] = cur
-    row_of_key, next_stay, move_base, state_of_key = keys.row_of_key, keys.next_stay, keys.move_base, keys.state_of_key
-    active_n = start_keys.size
     for m in range(1, months + 1):
-        view = key[:active_n]
-        u = bits.random_raw((active_n + 1) // 2).view(np.uint32)[:active_n]
-        thr = stay_key[view]
-        movers = np.flatnonzero(u >= thr)
-        old = view[movers]
-        np.take(next_stay, view, out=view, mode="clip")
-        keep = old != keys.parked
-        movers, old = movers[keep], old[keep]
+        view = key[:n]
+        u = bits.random_raw((n + 1) // 2).view(np.uint32)[:n]
+        t = thr[:n]
+        np.take(stay_key, view, out=t)
+        f = flag[:n]
+        np.greater_equal(u, t, out=f)
+        movers = np.flatnonzero(f)
+        view += stay_step  # one month older and one more month in the state
         if movers.size:
+            old = view[movers] - stay_step
             rows = row_of_key[old]
             j = (u[movers, None].astype(np.uint64) >= cdf[rows]).sum(axis=1)
             drawn = order[rows, j]
             dest = lut[drawn]
-            s_old = state_of_key[old]
+            s_old = old % s_n
             really = dest != s_old
             red[m] = np.bincount(dest[drawn != dest], minlength=s_n)
-            mv, o, d = movers[really], old[really], dest[really]
-            view[mv] = move_base[o] + d
+            o, d = old[really], dest[really]
+            view[movers[really]] = (o // age_step + 1) * age_step + d
             cur -= np.bincount(s_old[really], minlength=s_n)
             cur += np.bincount(d, minlength=s_n)
+        if m % COMPACT_EVERY_MONTHS == 0:
+            keep = np.flatnonzero(~absorbing[view % s_n])
+            n = keep.size
+            key[:n] = view[keep]
         new = arrival_keys[m]
         if new.size:
-            key[offsets[m]:offsets[m + 1]] = new
+            key[n:n + new.size] = new
+            n += new.size
             cur[0] += new.size
-        active_n = offsets[m + 1]
         counts[m] = cur
     return counts, red
 
@@ -345,12 +391,13 @@ def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, 
 def run_replicate(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
                   plan: _Plan, draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """All chunks of one replicate in this process, summed."""
+    tables = replicate_tables(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
+                              draw_parameters=draw_parameters)
     tot = np.zeros((months + 1, model.states.size), dtype=np.int64)
     red = np.zeros_like(tot)
     for c, sk in enumerate(plan.start_keys):
         a, b = _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c],
-                               draw_parameters=draw_parameters)
+                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c], tables=tables)
         tot += a
         red += b
     return tot, red
