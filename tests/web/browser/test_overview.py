@@ -34,6 +34,21 @@ def browser_page(settings):
         yield page, errors
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _close_live_server_sessions()
+
+
+def _close_live_server_sessions() -> None:
+    """End the PostgreSQL sessions the live server's request threads left open.
+
+    Its daemon request threads may still hold a connection when the test database is
+    dropped at the end of the run, which PostgreSQL refuses.
+    """
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
 
 
 def test_caseworker_logs_in_sees_overview_and_opens_a_child(live_server, browser_page, small_register):
