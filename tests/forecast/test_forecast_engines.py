@@ -21,7 +21,7 @@ def model(synthetic):
 
 def test_children_are_conserved(model):
     """Every month: children = start + arrivals so far (in = out + stays), in both engines."""
-    arrivals = arrival_schedule(model, months=MONTHS, scenario=Scenario()).sum(axis=1).cumsum()
+    arrivals = arrival_schedule(model, months=MONTHS, scenario=Scenario()).sum(axis=(1, 2)).cumsum()
     expected_total = model.start.sum() + arrivals
     e = project_expected(model, months=MONTHS)
     np.testing.assert_allclose(e.mean.sum(axis=1), expected_total, rtol=1e-10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -89,19 +89,36 @@ def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario:
 
 
 def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.int64]:
-    """Whole children arriving in state 0 per month by age in months, shape (months + 1, 216).
+    """Whole children arriving per month by age in months and state, shape (months + 1, 216, S).
 
     The expected arrivals, grown by the scenario's population growth, rounded so the running
-    total per age is exact up to one child (both engines use this same schedule). Row 0 is empty.
+    total per cell is exact up to one child (both engines use this same schedule); arrivals
+    onto a closed step are sent to the nearest open one. Row 0 is empty.
     """
     growth = (1.0 + scenario.population_growth_pct_per_year / 100.0) ** (np.arange(months + 1) / 12.0)
-    rate = model.arrivals_per_month[None, :] * growth[:, None]
+    rate = model.arrivals_per_month[None, :, :] * growth[:, None, None]
     rate[0] = 0.0
-    # a different fixed phase per age so the roundings do not all fall in the same month
-    phase = (np.arange(rate.shape[1]) * 0.6180339887498949) % 1.0
-    cum = np.floor(np.cumsum(rate, axis=0) + phase[None, :])
+    # a different fixed phase per cell so the roundings do not all fall in the same month
+    phase = (np.arange(rate[0].size).reshape(rate.shape[1:]) * 0.6180339887498949) % 1.0
+    cum = np.floor(np.cumsum(rate, axis=0) + phase[None])
     cum -= cum[0]
-    return np.diff(cum, axis=0, prepend=0.0).astype(np.int64)
+    sched = np.diff(cum, axis=0, prepend=0.0).astype(np.int64)
+    lut = redirect_table(model.states, scenario.closed_steps)
+    out = np.zeros_like(sched)
+    for s_from, s_to in enumerate(lut):
+        out[:, :, s_to] += sched[:, :, s_from]
+    return out
+
+
+def _arrivals_redirected(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.float64]:
+    """Arrivals per month that were meant for a closed step, by the state they went to."""
+    sched = arrival_schedule(model, months=months, scenario=replace(scenario, closed_steps=()))
+    lut = redirect_table(model.states, scenario.closed_steps)
+    red = np.zeros((months + 1, model.states.size))
+    for s_from, s_to in enumerate(lut):
+        if s_from != s_to:
+            red[:, s_to] += sched[:, :, s_from].sum(axis=1)
+    return red
 
 
 @dataclass(frozen=True)
@@ -227,11 +244,13 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     red = np.zeros((months + 1, s_n))
     out[0] = x.sum(axis=(0, 1))
     red[0] = moved0
+    red_arrivals = _arrivals_redirected(model, months=months, scenario=scenario)
     diag = np.eye(s_n, dtype=bool)
     for m in range(1, months + 1):
         flow = x[..., :, None] * full  # (AGE, DUR, S, S)
         into_closed = flow[..., closed_in].sum(axis=(0, 1, 2))
         red[m] = np.bincount(lut[closed_in], weights=into_closed, minlength=s_n) if closed_in.any() else 0.0
+        red[m] += red_arrivals[m]
         flow = flow @ remap
         stay = flow[..., diag]  # (AGE, DUR, S)
         moves = np.where(diag, 0.0, flow).sum(axis=(1, 2))  # (AGE, S)
@@ -242,7 +261,7 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
         new[-1, -1] += stay[-1, -1]
         new[1:, 0] += moves[:-1]
         new[-1, 0] += moves[-1]
-        new[:ADULT_MONTHS, 0, 0] += arrivals[m]
+        new[:ADULT_MONTHS, 0, :] += arrivals[m]
         x = new
         out[m] = x.sum(axis=(0, 1))
     return _projection(model, scenario, out, out, out, out, red, None, 0, None)
@@ -278,8 +297,10 @@ def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_chil
     start_keys = np.array_split(keys, n_chunks)
     arr_keys: list[list[NDArray[np.int32]]] = [[] for _ in range(n_chunks)]
     for m in range(months + 1):
-        ages = np.repeat(np.arange(arrivals.shape[1]), arrivals[m])
-        k = kt.encode(ages, np.zeros_like(ages), np.zeros_like(ages))
+        ages, states = np.nonzero(arrivals[m])
+        reps = arrivals[m][ages, states]
+        ages, states = np.repeat(ages, reps), np.repeat(states, reps)
+        k = kt.encode(ages, np.zeros_like(ages), states)
         for c, part in enumerate(np.array_split(k, n_chunks)):
             arr_keys[c].append(part)
     return _Plan(start_keys, arr_keys), moved0
@@ -383,7 +404,7 @@ def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, 
         if new.size:
             key[n:n + new.size] = new
             n += new.size
-            cur[0] += new.size
+            cur += np.bincount(new % s_n, minlength=s_n)
         counts[m] = cur
     return counts, red
 
@@ -408,7 +429,7 @@ def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.in
     """Turn replicate counts, shape (R, months + 1, S), into a :class:`Projection`."""
     runs_f = runs.astype(np.float64)
     p10, p50, p90 = np.percentile(runs_f, [10, 50, 90], axis=0)
-    redirected = red.mean(axis=0)
+    redirected = red.mean(axis=0) + _arrivals_redirected(model, months=runs.shape[1] - 1, scenario=scenario)
     redirected[0] = moved0
     total_cost = (runs_f * (model.cost_dkk_per_day * DAYS_PER_MONTH)[None, None, :]).sum(axis=2)
     return _projection(model, scenario, runs_f.mean(axis=0), p10, p50, p90, redirected, total_cost,

@@ -224,16 +224,17 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
         raise InvalidInput(Problem(field="cutoff", value=str(cutoff),
                                    message="no child lives in the municipality on the cut-off day"))
 
-    # arrivals: children born or moving in during the last 12 months, scaled to the population
-    kids = register.children
-    since = add_months(cutoff, -12)
-    arr = kids.filter((pl.col("entry_date") > since) & (pl.col("entry_date") <= cutoff)).select(
-        _age_months(pl.col("birth_date"), pl.col("entry_date")).alias("age_m"))
-    arr_age = arr["age_m"].to_numpy()
-    arr_age = arr_age[(arr_age >= 0) & (arr_age < ADULT_MONTHS)]
+    # arrivals: children first seen (born, moved in, or - in an English return - first looked
+    # after) in the last 12 months, by age and state in their first month; state 0 scaled up by
+    # the children the population table has and the register does not
+    first_seen = (panel.group_by("child_id").agg(pl.all().sort_by("k").first())
+                  .filter((pl.col("k") > k_n - 1 - 12) & (pl.col("k") > 0)
+                          & (pl.col("age_m") < ADULT_MONTHS) & (pl.col("state") <= states.top)))
     registered = max(int(reg_by_age.sum()), 1)
     scale = (registered + int(extra.sum())) / registered
-    arrivals = np.bincount(arr_age, minlength=ADULT_MONTHS).astype(np.float64) / 12.0 * scale
+    arrivals = np.zeros((ADULT_MONTHS, s_n))
+    np.add.at(arrivals, (first_seen["age_m"].to_numpy(), first_seen["state"].to_numpy()), 1.0 / 12.0)
+    arrivals[:, 0] *= scale
 
     caseload = _caseload(register, cutoff=cutoff)
     cost = (_costs(register, states=states, catalogue=catalogue, cutoff=cutoff)

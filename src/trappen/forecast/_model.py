@@ -129,8 +129,8 @@ class TransitionModel:
             every row sums to 1. ``p_move_per_month`` from ``s`` to ``t``.
         start: children at the cut-off by age in months (0..275), months already in the state
             (0..24, 24 = 24 or more) and state, NDArray[np.float64] of shape (276, 25, S).
-        arrivals_per_month: expected children arriving (born or moving in) per month by age in
-            months at arrival, shape (216,).
+        arrivals_per_month: expected children arriving (born, moving in, first looked after)
+            per month by age in months and state in their first month, shape (216, S).
         entrants_per_1000_per_year: children entering the staircase from state 0 per 1,000
             children not on it, per year, by age 0..17, shape (18,).
         cost_dkk_per_day: cost of a child-day in each state, shape (S,).
