@@ -54,8 +54,8 @@ P_IN_MOVER_WITH_CASE = 0.01  # estimate: children moving in with an ongoing meas
 
 # investigation conclusion: step of the resulting measure (0 = none), by age group <12, >=12
 INVESTIGATION_TARGET_STEP_PROBS = {
-    "young": (0.12, 0.0, 0.10, 0.692, 0.028, 0.038, 0.022),
-    "teen": (0.12, 0.0, 0.10, 0.681, 0.013, 0.028, 0.058),
+    "young": (0.12, 0.0, 0.10, 0.692, 0.026, 0.036, 0.026),
+    "teen": (0.12, 0.0, 0.10, 0.681, 0.012, 0.026, 0.061),
 }
 """Calibrated so about 63 % of placed children are in family care (Danmarks Statistik 2018)."""
 
@@ -99,9 +99,9 @@ NORMAL_CASELOAD = 50  # seed documents: about 50 children per caseworker before 
 # Built-in effect sizes of the pilot, tuned so that placements in the pilot districts fall by
 # about 15 % (Herning: placements -15 % in 2013-2015, seed documents), with earlier help at
 # lower steps and a younger age at case opening (Herning: 9.5 -> 8 years, herning.dk).
-PILOT_UP_FACTOR = 0.70  # fewer escalations: closer follow-up catches problems earlier
+PILOT_UP_FACTOR = 0.60  # fewer escalations: closer follow-up catches problems earlier
 PILOT_DOWN_FACTOR = 1.40  # more moves down the staircase
-PILOT_PLACEMENT_FACTOR = 0.80  # investigations and acute cases end in placement less often
+PILOT_PLACEMENT_FACTOR = 0.75  # investigations and acute cases end in placement less often
 PILOT_EARLY_HELP_FACTOR = 1.50  # more preliminary inquiries give help at steps 1-2
 PILOT_YOUNG_NOTIFICATION_FACTOR = 1.40  # more notifications of children under 6 (early detection)
 PILOT_YOUNG_AGE = 6
