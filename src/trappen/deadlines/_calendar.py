@@ -106,7 +106,8 @@ def add_working_days(start: datetime, n: int) -> datetime:
 
 def end_of_local_day(day: date) -> datetime:
     """The last microsecond of ``day`` in Copenhagen, as an aware datetime."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=COPENHAGEN) - timedelta(microseconds=1)
+    next_midnight = datetime.combine(day + timedelta(days=1), time(0), tzinfo=COPENHAGEN)
+    return next_midnight - timedelta(microseconds=1)
 
 
 def add_months(day: date, months: int) -> date:

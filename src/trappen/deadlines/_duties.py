@@ -96,7 +96,8 @@ def load_duties(path: Path | str | None = None) -> Duties:
     """
     if path is None:
         where = "duties.toml"
-        text = (resources.files("trappen.deadlines") / "data" / "duties.toml").read_text(encoding="utf-8")
+        ref = resources.files("trappen.deadlines") / "data" / "duties.toml"
+        text = ref.read_text(encoding="utf-8")
     else:
         where = str(path)
         try:
@@ -126,12 +127,14 @@ def load_duties(path: Path | str | None = None) -> Duties:
         if computed:
             needed = COMPUTED_PARAMS.get(entry["id"])
             if needed is None:
-                raise ConfigurationError(f"{at}: the engine has no rule for this id; set computed = false")
+                raise ConfigurationError(
+                    f"{at}: the engine has no rule for this id; set computed = false")
             for key in needed:
                 if key not in params:
                     raise ConfigurationError(f"{at}: missing parameter '{key}'")
             if ref_table not in REF_TABLES:
-                raise ConfigurationError(f"{at}: ref_table must be one of {sorted(REF_TABLES)}, got {ref_table!r}")
+                raise ConfigurationError(
+                    f"{at}: ref_table must be one of {sorted(REF_TABLES)}, got {ref_table!r}")
         duties.append(Duty(
             id=entry["id"], name_da=entry["name_da"], name_en=entry["name_en"], rule=entry["rule"],
             barnets_lov=entry["barnets_lov"], serviceloven=entry["serviceloven"],

@@ -72,9 +72,10 @@ def _add_months_batch(frame: pl.Series) -> pl.Series:
     k = months.fill_null(0).to_numpy().astype(np.int64)
     month_start = d.astype("datetime64[M]")
     target = month_start + k
-    days_in_month = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
+    first_day = target.astype("datetime64[D]")
+    days_in_month = ((target + 1).astype("datetime64[D]") - first_day).astype(np.int64)
     day_of_month = (d - month_start.astype("datetime64[D]")).astype(np.int64)  # 0-based
-    out = target.astype("datetime64[D]") + np.minimum(day_of_month, days_in_month - 1)
+    out = first_day + np.minimum(day_of_month, days_in_month - 1)
     result = pl.Series(frame.name, out, dtype=pl.Date)
     return result if valid.all() else result.set(pl.Series(~valid), None)  # type: ignore[arg-type]
 
@@ -89,6 +90,12 @@ def _add_months(expr: pl.Expr, months: pl.Expr | int) -> pl.Expr:
     if isinstance(months, int):
         return expr.dt.offset_by(f"{months}mo")
     return pl.struct(day=expr, months=months).map_batches(_add_months_batch, return_dtype=pl.Date)
+
+
+def _dated(frame: pl.DataFrame, *, done: str) -> pl.DataFrame:
+    """Add due_at (end of the local due_on day) and done_at (start of the local ``done`` day)."""
+    return frame.with_columns(due_at=_end_of_day(pl.col("due_on")),
+                              done_at=_start_of_day(pl.col(done)))
 
 
 def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: str,
@@ -132,8 +139,8 @@ def _acknowledgement(reg: Register, duties: Duties) -> pl.DataFrame:
 def _investigation(reg: Register, duties: Duties) -> pl.DataFrame:
     # D6: concluded within 4 months of awareness (§ 20 stk. 3).
     months = duties["D6"].param("months")
-    frame = reg.investigations.with_columns(due_on=_add_months(pl.col("aware_on"), months)).with_columns(
-        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("concluded_on")))
+    frame = _dated(reg.investigations.with_columns(due_on=_add_months(pl.col("aware_on"), months)),
+                   done="concluded_on")
     return _items(frame, "D6", "investigations", "investigation_id")
 
 
@@ -151,7 +158,7 @@ def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[
     eps = eps.with_columns(due_on=pl.when(pl.col("placed"))
                            .then(_add_months(pl.col("start_date"), m9))
                            .otherwise(_add_months(pl.col("start_date"), m8)))
-    plans = reg.plans.select("child_id", plan_episode_id=pl.col("episode_id"), made_on=pl.col("made_on"))
+    plans = reg.plans.select("child_id", "made_on", plan_episode_id=pl.col("episode_id"))
     first = (eps.select("episode_id", "child_id", "start_date")
              .join(plans, on="child_id", how="inner")
              .filter((pl.col("plan_episode_id") == pl.col("episode_id"))
@@ -159,11 +166,10 @@ def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[
                         & (pl.col("made_on") >= pl.col("start_date")
                            - pl.duration(days=config.plan_lead_days))))
              .group_by("episode_id").agg(made_on=pl.col("made_on").min()))
-    frame = (eps.join(first, on="episode_id", how="left")
-             # A measure that ended before its plan fell due, with no plan, needs none.
-             .filter(pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("due_on"))
-                     | pl.col("made_on").is_not_null())
-             .with_columns(due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("made_on"))))
+    frame = _dated(eps.join(first, on="episode_id", how="left")
+                   # A measure that ended before its plan fell due, with no plan, needs none.
+                   .filter(pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("due_on"))
+                           | pl.col("made_on").is_not_null()), done="made_on")
     duty = pl.when(pl.col("placed")).then(pl.lit("D9")).otherwise(pl.lit("D8"))
     return _items(frame, duty, "episodes", "episode_id")
 
@@ -190,7 +196,8 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
             .sort("episode_id", "held_on", "follow_up_id")
             .with_columns(k=pl.int_range(pl.len()).over("episode_id").cast(pl.Int64))
             .select("episode_id", "k", "held_on"))
-    counts = held.group_by("episode_id").agg(n_held=pl.len().cast(pl.Int64), last_held=pl.col("held_on").max())
+    counts = held.group_by("episode_id").agg(n_held=pl.len().cast(pl.Int64),
+                                             last_held=pl.col("held_on").max())
     three = _add_months(pl.col("start_date"), first_months)
     eps = (eps.join(parallel, on="episode_id", how="left")
            .join(counts, on="episode_id", how="left")
@@ -234,12 +241,13 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
                  # only while the measure lasts
                  pl.col("end_date").is_null() | (pl.col("due_on") < pl.col("end_date")),
              )
-             .with_columns(due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("held_on"))))
+             .pipe(_dated, done="held_on"))
     duty = pl.when(pl.col("k") == 0).then(pl.lit("D10")).otherwise(pl.lit("D11"))
     return _items(frame, duty, "episodes", "episode_id", seq=pl.col("k") + 1)
 
 
-def _supervision(reg: Register, duties: Duties, *, placement: list[int], today: date) -> pl.DataFrame:
+def _supervision(reg: Register, duties: Duties, *, placement: list[int],
+                 today: date) -> pl.DataFrame:
     # D12: at least 2 supervision visits in each placement-year window [start + k years,
     # start + k+1 years) (§ 156 stk. 5). A window cut short by the placement's end needs
     # ceil(2 x its share of a year) visits (at least 1). Visits are matched in date order
@@ -248,7 +256,8 @@ def _supervision(reg: Register, duties: Duties, *, placement: list[int], today: 
     eps = _measures(reg, steps=placement, today=today).select(
         "episode_id", "child_id", "start_date", "end_date")
     years = (pl.lit(today).dt.year().cast(pl.Int64) - pl.col("start_date").dt.year().cast(pl.Int64))
-    win = eps.with_columns(w=pl.int_ranges(0, years.clip(lower_bound=0) + 2)).explode("w").with_columns(
+    win = eps.with_columns(w=pl.int_ranges(0, years.clip(lower_bound=0) + 2)).explode("w")
+    win = win.with_columns(
         w_start=_add_months(pl.col("start_date"), pl.col("w") * 12),
         w_full_end=_add_months(pl.col("start_date"), (pl.col("w") + 1) * 12),
     ).filter(pl.col("w_start") <= today,
@@ -261,13 +270,15 @@ def _supervision(reg: Register, duties: Duties, *, placement: list[int], today: 
         pl.col("j").cast(pl.Int64), due_on=pl.col("w_end").dt.offset_by("-1d"))
     visits = (reg.supervision_visits.select("episode_id", "visited_on", "visit_id")
               .join(win.select("episode_id", "w", "w_start", "w_end"), on="episode_id")
-              .filter(pl.col("visited_on") >= pl.col("w_start"), pl.col("visited_on") < pl.col("w_end"))
+              .filter(pl.col("visited_on") >= pl.col("w_start"),
+                      pl.col("visited_on") < pl.col("w_end"))
               .sort("episode_id", "w", "visited_on", "visit_id")
               .with_columns(j=pl.int_range(pl.len()).over("episode_id", "w").cast(pl.Int64))
               .select("episode_id", "w", "j", "visited_on"))
     frame = items.join(visits, on=["episode_id", "w", "j"], how="left").with_columns(
         due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("visited_on")))
-    return _items(frame, "D12", "episodes", "episode_id", seq=pl.col("w") * per_year + pl.col("j") + 1)
+    seq = pl.col("w") * per_year + pl.col("j") + 1
+    return _items(frame, "D12", "episodes", "episode_id", seq=seq)
 
 
 def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
@@ -280,7 +291,8 @@ def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: l
         due_on=_add_months(_add_months(pl.col("birth_date"), 18 * 12), -months),
         adult=_add_months(pl.col("birth_date"), 18 * 12),
         from_day=_add_months(pl.col("birth_date"), config.ungeplan_from_age_years * 12))
-    with_measure = (_measures(reg, steps=steps, today=today).select("child_id", "start_date", "end_date")
+    with_measure = (_measures(reg, steps=steps, today=today)
+                    .select("child_id", "start_date", "end_date")
                     .join(kids.select("child_id", "due_on"), on="child_id")
                     .filter(pl.col("start_date") <= pl.col("due_on"),
                             pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("due_on")))
@@ -289,16 +301,16 @@ def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: l
     plans = (reg.plans.select("child_id", "made_on").join(kids, on="child_id")
              .filter(pl.col("made_on") >= pl.col("from_day"), pl.col("made_on") < pl.col("adult"))
              .group_by("child_id").agg(made_on=pl.col("made_on").min()))
-    frame = kids.join(plans, on="child_id", how="left").with_columns(
-        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("made_on")), ref=pl.col("child_id"))
+    frame = _dated(kids.join(plans, on="child_id", how="left"), done="made_on").with_columns(
+        ref=pl.col("child_id"))
     return _items(frame, "D14", "children", "ref")
 
 
 def _complaint(reg: Register, duties: Duties) -> pl.DataFrame:
     # D16: re-assessment within 4 weeks of receiving the complaint (§§ 144-150; rsl. § 67).
     weeks = duties["D16"].param("weeks")
-    frame = reg.complaints.with_columns(due_on=pl.col("received_on") + pl.duration(weeks=weeks)).with_columns(
-        due_at=_end_of_day(pl.col("due_on")), done_at=_start_of_day(pl.col("reassessed_on")))
+    due_on = pl.col("received_on") + pl.duration(weeks=weeks)
+    frame = _dated(reg.complaints.with_columns(due_on=due_on), done="reassessed_on")
     return _items(frame, "D16", "complaints", "complaint_id")
 
 
@@ -351,8 +363,9 @@ def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig 
     if since is not None:
         items = items.filter(pl.col("due_on") >= since)
     now_lit = pl.lit(now_utc, dtype=UTC)
-    status = (pl.when(pl.col("done_at").is_null() & (now_lit <= pl.col("due_at"))).then(pl.lit("open"))
-              .when(pl.col("done_at").is_null()).then(pl.lit("overdue"))
+    not_done = pl.col("done_at").is_null()
+    status = (pl.when(not_done & (now_lit <= pl.col("due_at"))).then(pl.lit("open"))
+              .when(not_done).then(pl.lit("overdue"))
               .when(pl.col("done_at") <= pl.col("due_at")).then(pl.lit("on_time"))
               .otherwise(pl.lit("late")))
     sources = pl.DataFrame({"duty_id": [d.id for d in duties.computed],
@@ -378,7 +391,8 @@ def deadline_items_for_children(register: Register, *, child_ids: Collection[int
     with the municipality. The result equals filtering :func:`deadline_items` on child_id.
     """
     ids = pl.Series("child_id", list(child_ids), dtype=pl.Int64)
-    frames = {name: register.tables[name].filter(pl.col("child_id").is_in(ids)) for name in _CHILD_TABLES}
+    frames = {name: register.tables[name].filter(pl.col("child_id").is_in(ids))
+              for name in _CHILD_TABLES}
     return deadline_items(register.replace(**frames), now=now, config=config, staircase=staircase,
                           since=since)
 
