@@ -73,3 +73,16 @@ def test_forecast_runs_on_english_data(tmp_path):
     p = simulate(model, months=6, replicates=3, seed=1)
     assert p.mean[0, 6] == 1
     np.testing.assert_allclose(p.mean.sum(axis=1)[0], 2)
+
+
+def test_cli_runs_on_ssda903(tmp_path):
+    from typer.testing import CliRunner
+
+    from trappen.cli import app
+
+    h, e = write(tmp_path)
+    result = CliRunner().invoke(app, ["forecast", "run", "--ssda903", str(h), "--ssda903", str(e),
+                                      "--cutoff", "2020-12-31", "--months", "3", "--replicates", "2",
+                                      "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "out" / "forecast.csv").exists()

@@ -17,7 +17,14 @@ forecast_app = typer.Typer(help="Forecast children per step and costs, with band
                            no_args_is_help=True)
 
 
-def _load_register(directory: Path | None) -> Register:
+def _load_register(directory: Path | None, ssda903: list[Path] | None = None,
+                   mapping: Path | None = None) -> Register:
+    if ssda903:
+        from trappen.exchange.ssda903 import load_place_mapping, read_ssda903
+
+        if len(ssda903) != 2:
+            raise ValueError("--ssda903 takes two files: the header file, then the episodes file")
+        return read_ssda903(ssda903[0], ssda903[1], mapping=load_place_mapping(mapping))
     if directory is not None:
         from trappen.register import Register
 
@@ -80,6 +87,8 @@ def run_command(
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same result."),
     out: Path = typer.Option(Path("forecast"), "--out", help="Directory for CSV, Parquet and Excel output."),
     register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
+    ssda903: list[Path] = typer.Option([], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     cutoff: str | None = typer.Option(None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."),
     dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
 ) -> None:
@@ -94,7 +103,7 @@ def run_command(
         from trappen.forecast import Scenario, compare, estimate, simulate
 
         scenarios = [Scenario.from_toml(p) for p in scenario]
-        reg = _load_register(register_dir)
+        reg = _load_register(register_dir, ssda903, mapping)
         cut = _parse_date(cutoff, "--cutoff") or _default_cutoff(reg)
         typer.echo(f"Forecast from {cut} for {months} months, {replicates} replicates, seed {seed}")
         model = estimate(reg, cutoff=cut)
@@ -146,6 +155,8 @@ def backtest_command(
     replicates: int = typer.Option(200, "--replicates", help="Monte Carlo replicates."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
     register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
+    ssda903: list[Path] = typer.Option([], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."),
+    mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
 ) -> None:
     """Fit up to --cutoff, forecast --horizon months and compare with what happened, per step."""
@@ -156,7 +167,7 @@ def backtest_command(
 
         cut = _parse_date(cutoff, "--cutoff")
         assert cut is not None
-        reg = _load_register(register_dir)
+        reg = _load_register(register_dir, ssda903, mapping)
         typer.echo(f"Back-test from {cut}, {horizon} months, {replicates} replicates, seed {seed}")
         table = backtest(reg, cutoff=cut, horizon_months=horizon, replicates=replicates, seed=seed)
         typer.echo(f"{'step':>4} {'MAPE %':>8} {'in P10-P90':>11} {'observed':>9} {'forecast':>9}")
