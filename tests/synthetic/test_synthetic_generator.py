@@ -165,11 +165,12 @@ def test_caseload_halves_in_pilot_districts():
     open_cases = r.cases.filter(pl.col("opened_on") <= day,
                                 pl.col("closed_on").is_null() | (pl.col("closed_on") > day)).join(
         r.children, on="child_id").group_by(pl.col("district_code").is_in(pilot).alias("pilot")).len()
-    workers = r.caseworkers.group_by(pl.col("district_code").is_in(pilot).alias("pilot")).len()
-    load = open_cases.join(workers, on="pilot").select("pilot", (pl.col("len") / pl.col("len_right")).alias("load"))
+    fte = r.caseworkers.group_by(pl.col("district_code").is_in(pilot).alias("pilot")).agg(
+        pl.col("fte").sum())
+    load = open_cases.join(fte, on="pilot").select("pilot", (pl.col("len") / pl.col("fte")).alias("load"))
     load = dict(zip(load["pilot"], load["load"], strict=True))
-    assert 18 <= load[True] <= 26
-    assert 38 <= load[False] <= 51
+    assert 20 <= load[True] <= 30
+    assert 42 <= load[False] <= 58
 
 
 def test_pilot_reduces_placements_in_pilot_districts():

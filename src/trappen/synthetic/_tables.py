@@ -261,7 +261,7 @@ def _periodic(rng: np.random.Generator, ep: dict[str, np.ndarray], rows: NDArray
 def _casework(rng: np.random.Generator, cs: dict[str, np.ndarray], district: NDArray[np.int16], *,
               W: int, E: int, dcodes: NDArray, pilot_from_day: NDArray[np.int32]
               ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Caseworkers per district for the caseload (50, or 25 in a pilot), and one assignment per case."""
+    """Caseworkers per district for the caseload (50, or 25 in a pilot), one assignment per case."""
     n_dist = len(dcodes)
     opened = cs["opened"].astype(np.int64)
     closed = cs["closed"].astype(np.int64)
@@ -272,30 +272,40 @@ def _casework(rng: np.random.Generator, cs: dict[str, np.ndarray], district: NDA
         m = (opened <= day) & (closed > day)
         return np.bincount(case_d[m], minlength=n_dist)
 
-    base_n = np.ones(n_dist, np.int64)
-    extra_n = np.zeros(n_dist, np.int64)
-    # one pass per checkpoint day over all cases (not per row): busiest of window start and end
-    busiest = np.maximum(open_on(W), open_on(E - 1))
+    def mean_open(start: int, stop: int) -> NDArray[np.float64]:
+        """Mean open cases per district on the first day of each quarter in [start, stop)."""
+        days = np.arange(start, stop, 91)
+        if len(days) == 0:
+            days = np.array([start])
+        return np.mean([open_on(int(d)) for d in days], axis=0)  # a loop over quarters
+
+    # staff so that open cases per full-time caseworker are 50 (25 in a pilot district from its
+    # first day): whole posts, the group's full-time equivalents shared evenly among them
+    base_need = np.maximum(mean_open(W, E) / P.NORMAL_CASELOAD, 0.2)
+    extra_need = np.zeros(n_dist)
     for d in range(n_dist):  # a loop over districts (a handful), not over rows
         pf = int(pilot_from_day[d])
         if pf < E:
-            before = open_on(pf - 1)[d] if pf > W else open_on(W)[d]
-            after = max(open_on(E - 1)[d], before)
-            base_n[d] = max(1, -(-before // P.NORMAL_CASELOAD))
-            extra_n[d] = max(0, -(-after // P.HERNING_CASELOAD) - base_n[d])
-        else:
-            base_n[d] = max(1, -(-busiest[d] // P.NORMAL_CASELOAD))
+            before = mean_open(W, pf)[d] if pf > W else mean_open(W, E)[d]
+            after = mean_open(max(pf, W), E)[d]
+            base_need[d] = max(before / P.NORMAL_CASELOAD, 0.2)
+            extra_need[d] = max(after / P.HERNING_CASELOAD - base_need[d], 0.0)
+    base_n = np.ceil(base_need).astype(np.int64)
+    extra_n = np.ceil(extra_need).astype(np.int64)
     total = base_n + extra_n
     cw_d = np.repeat(np.arange(n_dist), total)
     _, k = _counter(total)
     is_extra = k > base_n[cw_d]
+    group_need = np.where(is_extra, extra_need[cw_d], base_need[cw_d])
+    group_n = np.where(is_extra, extra_n[cw_d], base_n[cw_d])
+    fte = np.clip(np.round(group_need / group_n, 2), 0.2, 1.0)
     cw_start = np.where(is_extra, pilot_from_day[cw_d].astype(np.int64), first_day)
     cw_ids = np.arange(1, len(cw_d) + 1, dtype=np.int64)
     caseworkers = pl.DataFrame({
         "caseworker_id": cw_ids,
         "district_code": dcodes[cw_d],
         "team_code": np.char.add("T-", dcodes[cw_d].astype(str)),
-        "fte": np.where(rng.random(len(cw_d)) < 0.2, 0.8, 1.0),
+        "fte": fte,
         "start_date": _date(cw_start),
         "end_date": _date(np.full(len(cw_d), NEVER)),
     })
