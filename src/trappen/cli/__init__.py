@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from trappen.cli import evaluate, forecast, generate, invest, kpi, web
+from trappen.cli import evaluate, forecast, generate, invest, kpi, report, web
 
 app = typer.Typer(
     name="trappen",
@@ -29,7 +29,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for module in (generate, web, kpi, forecast, invest, evaluate):
+for module in (generate, web, kpi, forecast, invest, evaluate, report):
     module.register(app)
 
 
