@@ -153,7 +153,7 @@ def test_injected_effect_recovered_with_nominal_coverage() -> None:
         r = staggered_did(to_long(y, cohort), outcome="y", draws=199, seed=rng)
         covered += r.overall["ci_low"][0] <= effect <= r.overall["ci_high"][0]
     # binomial sd at p = .95 and 100 reps is 2.2 points: accept 88%-100%
-    assert covered >= 88
+    assert covered >= 88  # observed 95
 
 
 def test_size_under_no_effect_bootstrap_and_randomisation() -> None:
