@@ -63,3 +63,12 @@ def test_custom_duties_file_changes_the_rule(tmp_path):
 def default_duties_path():
     from importlib import resources
     return resources.files("trappen.deadlines") / "data" / "duties.toml"
+
+
+def test_duties_frame_joins_labels():
+    from trappen.deadlines import duties_frame
+    frame = duties_frame()
+    assert frame.height == 17 and frame["duty_id"].is_unique().all()
+    row = frame.filter(frame["duty_id"] == "D6").row(0, named=True)
+    assert row["name_da"] == "Børnefaglig undersøgelse" and row["computed"] is True
+    assert row["legal_source"] == "Barnets Lov § 20 stk. 3 (tidl. serviceloven § 50 stk. 7)"

@@ -335,3 +335,10 @@ def test_status_invariants():
     not_done = items["done_at"].is_null()
     assert (items.filter(not_done)["status"].is_in(["open", "overdue"])).all()
     assert (items.filter(~not_done)["status"].is_in(["on_time", "late"])).all()
+
+
+def test_done_exactly_at_the_due_instant_is_on_time():
+    # Received Monday 4 March 2024 09:15:30 CET; assessed exactly 24 hours later.
+    received = local(2024, 3, 4, 9, 15, 30)
+    reg = register(notifications=[notification(1, received, "parent", assessed_at=local(2024, 3, 5, 9, 15, 30))])
+    assert rows(deadline_items(reg, now=local(2024, 3, 6, 9)), "D1") == [(1, 1, date(2024, 3, 5), "on_time")]

@@ -19,7 +19,14 @@ from trappen.deadlines._calendar import (
     end_of_local_day,
     is_working_day,
 )
-from trappen.deadlines._duties import DeadlineConfig, Duties, Duty, default_duties, load_duties
+from trappen.deadlines._duties import (
+    DeadlineConfig,
+    Duties,
+    Duty,
+    default_duties,
+    duties_frame,
+    load_duties,
+)
 from trappen.deadlines._engine import (
     DEADLINE_ITEM_SCHEMA,
     STATUSES,
@@ -32,6 +39,6 @@ __all__ = [
     "COPENHAGEN", "DEADLINE_ITEM_SCHEMA", "STATUSES", "DeadlineConfig", "Duties", "Duty",
     "add_months", "add_working_days", "add_working_days_to_dates", "danish_holidays",
     "deadline_items", "deadline_items_for_child", "deadline_items_for_children",
-    "default_duties", "end_of_local_day",
+    "default_duties", "duties_frame", "end_of_local_day",
     "is_working_day", "load_duties",
 ]

@@ -10,6 +10,8 @@ from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+import polars as pl
+
 from trappen.errors import ConfigurationError, InvalidInput, Problem
 
 REF_TABLES = frozenset({"notifications", "investigations", "episodes", "children", "complaints"})
@@ -148,6 +150,21 @@ def load_duties(path: Path | str | None = None) -> Duties:
     if missing:
         raise ConfigurationError(f"{where}: computed duties missing: {missing}")
     return Duties(source=where, duties=tuple(duties))
+
+
+def duties_frame(duties: Duties | None = None) -> pl.DataFrame:
+    """The duties as a table to join on ``duty_id`` (labels for pages, reports and KPIs).
+
+    Columns: duty_id, name_da, name_en, rule, barnets_lov, serviceloven, legal_source, computed.
+    """
+    duties = duties if duties is not None else default_duties()
+    return pl.DataFrame(
+        [{"duty_id": d.id, "name_da": d.name_da, "name_en": d.name_en, "rule": d.rule,
+          "barnets_lov": d.barnets_lov, "serviceloven": d.serviceloven,
+          "legal_source": d.legal_source, "computed": d.computed} for d in duties.duties],
+        schema={"duty_id": pl.String, "name_da": pl.String, "name_en": pl.String, "rule": pl.String,
+                "barnets_lov": pl.String, "serviceloven": pl.String, "legal_source": pl.String,
+                "computed": pl.Boolean})
 
 
 @cache
