@@ -66,3 +66,23 @@ def test_argon2_first_outside_tests():
         [sys.executable, "-c", "import trappen.web.settings as s; print(s.PASSWORD_HASHERS[0])"],
         env={**os.environ, "SECRET_KEY": "y" * 50}, capture_output=True, text=True, check=True)
     assert done.stdout.strip().endswith("Argon2PasswordHasher")
+
+
+def test_empty_values_mean_unset(monkeypatch):
+    monkeypatch.setenv("TRAPPEN_SECURE_COOKIES", "")
+    assert env_bool("TRAPPEN_SECURE_COOKIES", True) is True
+
+
+def test_env_example_file_starts_the_server_once_keys_are_filled(tmp_path):
+    """Every variable in .env.example, as written there, is accepted by the settings."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    env = {}
+    for line in example.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            env[name] = value
+    env.update({"SECRET_KEY": "z" * 50, "TRAPPEN_DATA_DIR": str(tmp_path)})
+    done = _import_settings(env)
+    assert done.returncode == 0, done.stderr

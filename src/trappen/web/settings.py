@@ -26,18 +26,18 @@ from django.utils.translation import gettext_lazy as _
 WEB_DIR = Path(__file__).resolve().parent
 
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
 
 
 def env_str(name: str, default: str = "") -> str:
-    """A string variable; ``default`` when unset."""
-    return os.environ.get(name, default)
+    """A string variable; ``default`` when unset or empty."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
-    """A boolean variable: 1/true/yes/on or 0/false/no/off (case-insensitive)."""
+    """A boolean variable: 1/true/yes/on or 0/false/no/off (case-insensitive); empty = unset."""
     raw = os.environ.get(name)
-    if raw is None:
+    if raw is None or raw.strip() == "":
         return default
     value = raw.strip().lower()
     if value in _TRUE:
@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "trappen.web.accounts",
     "trappen.web.audit",
     "trappen.web.pages",
+    "trappen.web.casework", "trappen.web.api",
 ]
 
 MIDDLEWARE = [

@@ -16,4 +16,6 @@ urlpatterns = [
     path("children/<int:child_id>/", views.child_detail, name="child_detail"),
     path("children/<int:child_id>/interventions/new/", views.intervention_new, name="intervention_new"),
     path("episodes/<int:episode_id>/end/", views.intervention_stop, name="intervention_stop"),
+    path("", include("trappen.web.casework.urls")),
+    path("api/v1/", include("trappen.web.api.urls")),
 ]

@@ -1,0 +1,307 @@
+"""The JSON API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json).
+
+Same services, scoping and validation as the pages: a child outside the caller's districts
+is 404; the core's refusals are 422 with ``{"detail": ..., "problems": [{field, value,
+message}]}``; no token or a bad token is 401. Never a traceback. Every read of a child is
+audited.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer
+
+from trappen.errors import InvalidInput
+from trappen.web.api.services import token_user
+from trappen.web.audit.services import audit_record
+from trappen.web.casework import selectors as sel
+from trappen.web.casework import services as svc
+from trappen.web.register import models as m
+from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
+from trappen.web.register.services import intervention_end, intervention_start
+
+logger = logging.getLogger(__name__)
+
+CHILDREN_LIMIT_MAX = 200
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> object | None:
+        return token_user(token)
+
+
+api = NinjaAPI(title="Trappen API", version="1", urls_namespace="api-v1", auth=BearerToken(),
+               docs_url=None)
+
+
+# ------------------------------------------------------------------ errors as JSON
+
+def _jsonable(value: object) -> object:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)
+
+
+def _error(request: HttpRequest, status: int, detail: str, problems: list[dict[str, object]] | None = None) -> HttpResponse:
+    return api.create_response(request, {"detail": detail, "problems": problems or []}, status=status)
+
+
+@api.exception_handler(InvalidInput)
+def _invalid(request: HttpRequest, exc: InvalidInput) -> HttpResponse:
+    problems = [{"field": p.field, "value": _jsonable(p.value), "message": p.message} for p in exc.problems]
+    return _error(request, 422, str(exc), problems)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_invalid(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    problems = []
+    for err in exc.errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+        problems.append({"field": ".".join(loc), "value": _jsonable(err.get("input")), "message": err.get("msg", "")})
+    detail = "; ".join(f"field '{p['field']}': {p['message']}" for p in problems)
+    return _error(request, 422, detail or "invalid request", problems)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _error(request, 401, "missing or invalid token: send 'Authorization: Bearer <token>'")
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _error(request, 404, "not found")
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return _error(request, 403, str(exc) or "forbidden")
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.exception("API error at %s", request.path)
+    return _error(request, 500, "internal error; the incident is logged")
+
+
+# ------------------------------------------------------------------ schemas
+
+class ErrorOut(Schema):
+    detail: str
+    problems: list[dict[str, object]]
+
+
+class ChildOut(Schema):
+    id: int
+    name: str
+    birth_date: dt.date
+    sex: str
+    district_code: str
+    current_step: int
+
+
+class DeadlineOut(Schema):
+    duty_id: str
+    ref_table: str
+    ref_id: int
+    seq: int
+    due_at: dt.datetime
+    done_at: dt.datetime | None
+    status: str
+    legal_source: str
+
+
+class NotificationIn(Schema):
+    child_id: int
+    received_at: dt.datetime
+    notifier_kind: str
+
+
+class NotificationOut(Schema):
+    id: int
+    child_id: int
+    received_at: dt.datetime
+    notifier_kind: str
+    assessed_at: dt.datetime | None
+    outcome: str | None
+    assess_by: dt.datetime
+
+
+class AssessmentIn(Schema):
+    assessed_at: dt.datetime
+    outcome: str
+
+
+class InterventionIn(Schema):
+    child_id: int
+    intervention_code: str
+    step: int
+    start_date: dt.date
+    planned_end: dt.date | None = None
+    justification: dict[int, str] | None = None
+    provider: str = ""
+    price: Decimal | None = None
+
+
+class InterventionOut(Schema):
+    id: int
+    child_id: int
+    intervention_code: str
+    step: int
+    start_date: dt.date
+    planned_end: dt.date | None
+    end_date: dt.date | None
+    end_reason: str | None
+
+
+class InterventionEndIn(Schema):
+    end_date: dt.date
+    end_reason: str
+
+
+class FollowUpIn(Schema):
+    episode_id: int
+    held_on: dt.date
+
+
+class FollowUpOut(Schema):
+    id: int
+    child_id: int
+    episode_id: int
+    held_on: dt.date
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+def _child_out(child: m.Child) -> dict[str, object]:
+    return {"id": child.pk, "name": child.name, "birth_date": child.birth_date, "sex": child.sex,
+            "district_code": child.district_id, "current_step": child.current_step}
+
+
+def _audited_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child:
+    try:
+        child = child_for_user(request.auth, child_id)
+    except Http404:
+        audit_record(actor=request.auth, child_id=child_id, action="read", endpoint=request.path,
+                     purpose=f"refused: not in scope ({purpose})")
+        raise
+    audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path, purpose=purpose)
+    return child
+
+
+def _notification_out(n: m.Notification) -> dict[str, object]:
+    from trappen.deadlines import default_duties
+
+    hours = default_duties()["D1"].param("hours")  # Barnets Lov § 133 stk. 2 (duties.toml D1)
+    return {"id": n.pk, "child_id": n.child_id, "received_at": n.received_at,
+            "notifier_kind": n.notifier_kind, "assessed_at": n.assessed_at, "outcome": n.outcome,
+            "assess_by": n.received_at + dt.timedelta(hours=hours)}
+
+
+# ------------------------------------------------------------------ reads
+
+@api.get("/children", response={200: list[ChildOut], **ERRORS})
+def children_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, object]]:
+    """Children the caller may see (caseworker and team leader: their districts), by id."""
+    limit = max(1, min(limit, CHILDREN_LIMIT_MAX))
+    qs = children_with_step(children_visible_to(request.auth), on=timezone.localdate()).order_by("pk")
+    children = list(qs[max(offset, 0):max(offset, 0) + limit])
+    for child in children:
+        audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path,
+                     purpose="api list children")
+    return [_child_out(c) for c in children]
+
+
+@api.get("/children/{child_id}", response={200: ChildOut, **ERRORS})
+def child_read(request: HttpRequest, child_id: int) -> dict[str, object]:
+    child = _audited_child(request, child_id, purpose="api read child")
+    child = children_with_step(m.Child.objects.filter(pk=child.pk), on=timezone.localdate()).get()
+    return _child_out(child)
+
+
+@api.get("/children/{child_id}/deadlines", response={200: list[DeadlineOut], **ERRORS})
+def child_deadlines(request: HttpRequest, child_id: int, all: bool = False) -> list[dict[str, object]]:
+    """The child's deadline items: open and overdue (overdue first); ``all=true`` adds done ones."""
+    child = _audited_child(request, child_id, purpose="api read deadlines")
+    now = timezone.now()
+    if all:
+        from trappen.deadlines import deadline_items
+
+        items = deadline_items(sel.register_for_children([child.pk]), now=now)
+    else:
+        items = sel.open_deadlines([child.pk], now=now)
+    return list(items.select(list(DeadlineOut.model_fields)).iter_rows(named=True))
+
+
+# ------------------------------------------------------------------ writes
+
+@api.post("/notifications", response={201: NotificationOut, **ERRORS})
+def notification_create(request: HttpRequest, payload: NotificationIn) -> tuple[int, dict[str, object]]:
+    """Register a notification; the answer carries ``assess_by`` (the 24-hour clock)."""
+    child = child_for_user(request.auth, payload.child_id)
+    n = svc.notification_register(actor=request.auth, child=child, received_at=payload.received_at,
+                                  notifier_kind=payload.notifier_kind)
+    return 201, _notification_out(n)
+
+
+@api.post("/notifications/{notification_id}/assessment", response={200: NotificationOut, **ERRORS})
+def notification_assessment(request: HttpRequest, notification_id: int, payload: AssessmentIn) -> dict[str, object]:
+    n = m.Notification.objects.filter(child__in=children_visible_to(request.auth), pk=notification_id).first()
+    if n is None:
+        raise Http404("no such notification")
+    n = svc.notification_assess(actor=request.auth, notification=n, assessed_at=payload.assessed_at,
+                                outcome=payload.outcome)
+    return _notification_out(n)
+
+
+def _episode_out(e: m.Episode) -> dict[str, object]:
+    return {"id": e.pk, "child_id": e.child_id, "intervention_code": e.intervention_code, "step": e.step,
+            "start_date": e.start_date, "planned_end": e.planned_end, "end_date": e.end_date,
+            "end_reason": e.end_reason}
+
+
+@api.post("/interventions", response={201: InterventionOut, **ERRORS})
+def intervention_create(request: HttpRequest, payload: InterventionIn) -> tuple[int, dict[str, object]]:
+    """Start an intervention. Moving the child up needs ``justification``: {step: reason} for
+    every lower step passed over; without it the answer is 422 naming ``justification``."""
+    child = child_for_user(request.auth, payload.child_id)
+    e = intervention_start(actor=request.auth, child=child, intervention_code=payload.intervention_code,
+                           step=payload.step, start_date=payload.start_date, planned_end=payload.planned_end,
+                           justification=payload.justification, provider=payload.provider,
+                           price=payload.price)
+    return 201, _episode_out(e)
+
+
+def _episode(request: HttpRequest, episode_id: int) -> m.Episode:
+    e = m.Episode.objects.filter(child__in=children_visible_to(request.auth), pk=episode_id).first()
+    if e is None:
+        raise Http404("no such intervention")
+    return e
+
+
+@api.post("/interventions/{episode_id}/end", response={200: InterventionOut, **ERRORS})
+def intervention_finish(request: HttpRequest, episode_id: int, payload: InterventionEndIn) -> dict[str, object]:
+    e = intervention_end(actor=request.auth, episode=_episode(request, episode_id),
+                         end_date=payload.end_date, end_reason=payload.end_reason)
+    return _episode_out(e)
+
+
+@api.post("/follow-ups", response={201: FollowUpOut, **ERRORS})
+def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> tuple[int, dict[str, object]]:
+    fu = svc.follow_up_record(actor=request.auth, episode=_episode(request, payload.episode_id),
+                              held_on=payload.held_on)
+    return 201, {"id": fu.pk, "child_id": fu.child_id, "episode_id": fu.episode_id, "held_on": fu.held_on}

@@ -1,0 +1,121 @@
+"""Casework reads: a register of some children (for the deadline engine), My day, caseloads."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+
+from trappen.deadlines import deadline_items
+from trappen.register import TABLES, Register
+from trappen.web.register import models as m
+from trappen.web.register.selectors import _SNAPSHOT, children_visible_to
+
+CASELOAD_TARGET_DEFAULT = 25
+"""Children per full-time caseworker: Herning model target (Socialstyrelsen's Herning
+evaluation: at most 25 children per caseworker); override with settings.TRAPPEN_CASELOAD_TARGET."""
+
+DEADLINE_LOOKBACK_DAYS = 365
+"""Items due more than a year ago are left out of My day: the demo register holds no events
+before its window, so older recurring duties would show as overdue without being real."""
+
+_CHILD_TABLES = ("children", "notifications", "investigations", "episodes", "plans",
+                 "follow_ups", "supervision_visits", "complaints")
+
+
+def caseload_target() -> int:
+    """The municipality's caseload target (children per caseworker)."""
+    return int(getattr(settings, "TRAPPEN_CASELOAD_TARGET", CASELOAD_TARGET_DEFAULT))
+
+
+def register_for_children(child_ids: list[int]) -> Register:
+    """The analytic register cut to ``child_ids``: one filtered query per child table.
+
+    Same columns as the foundation's ``register_snapshot`` (pseudonymous), so the cost grows
+    with these children's records, not with the municipality.
+    """
+    frames = {}
+    for name in _CHILD_TABLES:
+        model, fields = _SNAPSHOT[name]
+        key = "pk__in" if name == "children" else "child_id__in"
+        rows = list(model.objects.filter(**{key: child_ids}).order_by("pk").values_list(*fields))
+        frames[name] = pl.DataFrame(rows, schema=TABLES[name].schema, orient="row")
+    return Register.from_frames(meta={"source": "operational database"}, **frames)
+
+
+def _active(on: dt.date, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on}))
+
+
+def caseworker_child_ids(caseworker_ids: list[int], *, on: dt.date) -> dict[int, list[int]]:
+    """Current children per caseworker post."""
+    out: dict[int, list[int]] = {cw: [] for cw in caseworker_ids}
+    for cw, child in (m.Assignment.objects.filter(_active(on), caseworker_id__in=caseworker_ids)
+                      .values_list("caseworker_id", "child_id").order_by("child_id")):
+        out[cw].append(child)
+    return out
+
+
+def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
+    """Not-done deadline items (open or overdue) of these children, overdue first, then by due time."""
+    register = register_for_children(child_ids)
+    since = now.date() - dt.timedelta(days=DEADLINE_LOOKBACK_DAYS)
+    items = deadline_items(register, now=now, since=since)
+    return (items.filter(pl.col("status").is_in(["open", "overdue"]))
+            .with_columns(overdue=pl.col("status") == "overdue")
+            .sort(["overdue", "due_at"], descending=[True, False]))
+
+
+def my_day(user: object, *, now: dt.datetime, on: dt.date) -> dict[str, object]:
+    """The caseworker's children (with current step) and their open deadlines by urgency."""
+    from trappen.web.register.selectors import caseload_for_caseworker
+
+    children = list(caseload_for_caseworker(user, on=on))
+    ids = [c.pk for c in children]
+    items = open_deadlines(ids, now=now) if ids else pl.DataFrame()
+    return {"children": children, "deadlines": items}
+
+
+def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[str, object]]:
+    """Caseload per caseworker post in the leader's team vs target, with open and overdue items.
+
+    A team leader sees their own team; an administrator every post. Caseworkers not in the
+    leader's districts are never listed.
+    """
+    posts: QuerySet[m.Caseworker] = m.Caseworker.objects.filter(_active(on)).select_related("user")
+    if getattr(user, "role", None) == "teamleader":
+        posts = posts.filter(team_id=getattr(user, "team_id", None),
+                             district__in=user.districts.all())  # type: ignore[attr-defined]
+    elif getattr(user, "role", None) != "admin":
+        return []
+    posts = posts.annotate(children=Count("assignment", filter=_active(on, "assignment__"))).order_by("pk")
+    posts = list(posts)
+    per_post = caseworker_child_ids([p.pk for p in posts], on=on)
+    all_ids = sorted({c for ids in per_post.values() for c in ids})
+    items = open_deadlines(all_ids, now=now) if all_ids else None
+    target = caseload_target()
+    rows = []
+    if items is not None:
+        child_to_post = pl.DataFrame({"child_id": [c for ids in per_post.values() for c in ids],
+                                      "caseworker_id": [p for p, ids in per_post.items() for _ in ids]},
+                                     schema={"child_id": pl.Int64, "caseworker_id": pl.Int64})
+        counts = (items.join(child_to_post, on="child_id")
+                  .group_by("caseworker_id")
+                  .agg(open=pl.len(), overdue=pl.col("overdue").sum()))
+        by_post = {r["caseworker_id"]: r for r in counts.iter_rows(named=True)}
+    else:
+        by_post = {}
+    for p in posts:
+        c = by_post.get(p.pk, {})
+        rows.append({"caseworker": p, "username": p.user.username if p.user else f"#{p.pk}",
+                     "children": p.children, "target": target, "over": p.children > target,
+                     "open": int(c.get("open", 0)), "overdue": int(c.get("overdue", 0))})
+    return rows
+
+
+def team_children(user: object, *, on: dt.date) -> QuerySet[m.Child]:
+    """Children currently assigned to posts the leader may manage (for reassignment)."""
+    return children_visible_to(user)

@@ -1,0 +1,19 @@
+"""Casework pages."""
+
+from django.urls import path
+
+from trappen.web.casework import views
+
+urlpatterns = [
+    path("my-day/", views.my_day_page, name="my_day"),
+    path("team/", views.team_page, name="team"),
+    path("children/<int:child_id>/casework/", views.child_casework, name="child_casework"),
+    path("children/<int:child_id>/notifications/new/", views.notification_new, name="notification_new"),
+    path("notifications/<int:notification_id>/assess/", views.notification_assess_page,
+         name="notification_assess"),
+    path("children/<int:child_id>/investigations/new/", views.investigation_new, name="investigation_new"),
+    path("investigations/<int:investigation_id>/conclude/", views.investigation_conclude_page,
+         name="investigation_conclude"),
+    path("episodes/<int:episode_id>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
+    path("children/<int:child_id>/reassign/", views.reassign_page, name="child_reassign"),
+]

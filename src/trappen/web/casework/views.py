@@ -1,0 +1,202 @@
+"""Casework pages: parse input, call one service or selector, render. The core's refusals
+become form errors naming the field; a child outside the user's districts is a 404."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from trappen.deadlines import default_duties
+from trappen.errors import InvalidInput
+from trappen.staircase import default_staircase
+from trappen.web.audit.services import audit_record
+from trappen.web.casework import forms as f
+from trappen.web.casework import selectors as sel
+from trappen.web.casework import services as svc
+from trappen.web.register import models as m
+from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
+
+
+def _step_names() -> dict[int, str]:
+    language = (get_language() or "da")[:2]
+    return {s.number: s.name(language) for s in default_staircase().steps}
+
+
+def _duty_names() -> dict[str, str]:
+    english = (get_language() or "da").startswith("en")
+    return {d.id: (d.name_en if english else d.name_da) for d in default_duties().duties}
+
+
+def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child:
+    """The child if in scope (audited read); an out-of-scope attempt is audited, then 404."""
+    try:
+        child = child_for_user(request.user, child_id)
+    except Http404:
+        audit_record(actor=request.user, child_id=child_id, action="read", endpoint=request.path,
+                     purpose=f"refused: not in scope ({purpose})")
+        raise
+    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=request.path, purpose=purpose)
+    return child
+
+
+def _form_errors(form: object, exc: InvalidInput) -> None:
+    for problem in exc.problems:
+        field = problem.field if problem.field in form.fields else None  # type: ignore[attr-defined]
+        message = problem.message if field else f"{problem.field}: {problem.message}"
+        form.add_error(field, f"{message} ({problem.value})")  # type: ignore[attr-defined]
+
+
+def _deadline_rows(items: pl.DataFrame, names: dict[str, dict[str, object]] | None = None) -> list[dict[str, object]]:
+    duty = _duty_names()
+    rows = []
+    for r in items.iter_rows(named=True):
+        r["duty_name"] = duty.get(r["duty_id"], r["duty_id"])
+        r["due_local"] = timezone.localtime(r["due_at"]) if r["due_at"] is not None else None
+        if names is not None:
+            r["child"] = names.get(r["child_id"])
+        rows.append(r)
+    return rows
+
+
+@login_required
+def my_day_page(request: HttpRequest) -> HttpResponse:
+    """My children with their current step; my open deadlines, overdue first and marked."""
+    now = timezone.now()
+    data = sel.my_day(request.user, now=now, on=timezone.localdate())
+    steps = _step_names()
+    children = data["children"]
+    by_id = {c.pk: c for c in children}
+    items = data["deadlines"]
+    rows = _deadline_rows(items, by_id) if items.height else []
+    return render(request, "casework/my_day.html", {
+        "children": [{"child": c, "step": c.current_step, "step_name": steps.get(c.current_step, "")}
+                     for c in children],
+        "deadlines": rows, "overdue": sum(1 for r in rows if r["overdue"]), "now": now})
+
+
+@login_required
+def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
+    """One child's notifications (24-hour clock), investigations (4-month clock), interventions
+    with follow-ups, and open deadlines."""
+    child = _open_child(request, child_id, purpose="casework")
+    now = timezone.now()
+    today = timezone.localdate()
+    child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).get()
+    items = sel.open_deadlines([child.pk], now=now)
+    due = {(r["ref_table"], r["ref_id"], r["duty_id"]): timezone.localtime(r["due_at"])
+           for r in items.iter_rows(named=True) if r["seq"] == 1}
+    notifications = [{"n": n, "due": due.get(("notifications", n.pk, "D1"))}
+                     for n in child.notifications.order_by("-received_at")]
+    investigations = [{"i": i, "due": due.get(("investigations", i.pk, "D6"))}
+                      for i in child.investigations.order_by("-started_on")]
+    return render(request, "casework/child.html", {
+        "child": child, "step_name": _step_names().get(child.current_step, ""),
+        "notifications": notifications, "investigations": investigations,
+        "episodes": child.episodes.order_by("-start_date"),
+        "follow_ups": child.follow_ups.order_by("-held_on"),
+        "deadlines": _deadline_rows(items),
+        "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin"),
+        "can_reassign": getattr(request.user, "role", None) in svc.LEADER_ROLES})
+
+
+def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
+                 success: str) -> HttpResponse:
+    if request.method == "POST" and form.is_valid():  # type: ignore[attr-defined]
+        try:
+            save(form.cleaned_data)  # type: ignore[operator, attr-defined]
+        except InvalidInput as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, success)
+            return redirect("child_casework", child_id=child.pk)
+    return render(request, "casework/form.html", {"child": child, "form": form, "title": title})
+
+
+@login_required
+def notification_new(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _open_child(request, child_id, purpose="register notification")
+    form = f.NotificationForm(request.POST or None)
+    return _simple_form(
+        request, form, child=child, title=_("Register notification"),
+        save=lambda d: svc.notification_register(actor=request.user, child=child, **d),
+        success=_("Notification registered: the 24-hour assessment clock is running."))
+
+
+@login_required
+def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
+    n = get_object_or_404(m.Notification.objects.filter(child__in=children_visible_to(request.user)),
+                          pk=notification_id)
+    child = _open_child(request, n.child_id, purpose="assess notification")
+    form = f.AssessmentForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Assess notification"),
+                        save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
+                        success=_("Assessment recorded."))
+
+
+@login_required
+def investigation_new(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _open_child(request, child_id, purpose="open investigation")
+    notes = {n.pk: n for n in child.notifications.order_by("-received_at")}
+    form = f.InvestigationOpenForm(
+        request.POST or None,
+        notifications=[(pk, f"{timezone.localtime(n.received_at):%Y-%m-%d %H:%M} {n.notifier_kind}")
+                       for pk, n in notes.items()])
+
+    def save(d: dict[str, object]) -> None:
+        svc.investigation_open(actor=request.user, child=child, started_on=d["started_on"],
+                               aware_on=d["aware_on"], notification=notes.get(d["notification_id"]))
+
+    return _simple_form(request, form, child=child, title=_("Open investigation"), save=save,
+                        success=_("Investigation opened: the 4-month clock is running."))
+
+
+@login_required
+def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> HttpResponse:
+    inv = get_object_or_404(m.Investigation.objects.filter(child__in=children_visible_to(request.user)),
+                            pk=investigation_id)
+    child = _open_child(request, inv.child_id, purpose="conclude investigation")
+    form = f.InvestigationConcludeForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Conclude investigation"),
+                        save=lambda d: svc.investigation_conclude(actor=request.user, investigation=inv, **d),
+                        success=_("Investigation concluded."))
+
+
+@login_required
+def follow_up_new(request: HttpRequest, episode_id: int) -> HttpResponse:
+    ep = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)), pk=episode_id)
+    child = _open_child(request, ep.child_id, purpose="record follow-up")
+    form = f.FollowUpForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Record follow-up"),
+                        save=lambda d: svc.follow_up_record(actor=request.user, episode=ep, **d),
+                        success=_("Follow-up recorded."))
+
+
+@login_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    """Team leader: caseload per caseworker vs target, who is over, open and overdue deadlines."""
+    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
+        raise Http404("not a team leader")
+    rows = sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
+    return render(request, "casework/team.html", {"rows": rows, "target": sel.caseload_target(),
+                                                  "over": sum(1 for r in rows if r["over"])})
+
+
+@login_required
+def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
+        raise Http404("not a team leader")
+    child = _open_child(request, child_id, purpose="reassign")
+    rows = sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
+    form = f.ReassignForm(request.POST or None, initial={"on": timezone.localdate()},
+                          caseworkers=[(r["caseworker"].pk, f"{r['username']} ({r['children']})") for r in rows])
+    return _simple_form(request, form, child=child, title=_("Reassign child"),
+                        save=lambda d: svc.child_reassign(actor=request.user, child=child, **d),
+                        success=_("Child reassigned; the previous assignment is kept in the history."))
