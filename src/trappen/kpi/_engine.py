@@ -22,7 +22,7 @@ import polars as pl
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi._catalogue import DIMENSIONS, kpi_catalogue
 from trappen.register._container import Register
-from trappen.register.derive import population_on, steps_at
+from trappen.register.derive import population_on, steps_by_day_index
 from trappen.staircase import (
     FAMILY_CARE_CATEGORIES,
     PLACEMENT_CATEGORIES,
@@ -65,6 +65,17 @@ def default_period(at: date) -> tuple[date, date]:
     return _minus_months(at, 12) + timedelta(days=1), at + timedelta(days=1)
 
 
+def _snapshot_days(w: _Window) -> list[date]:
+    """The day before the period, then back from ``at`` month by month (flows, moves)."""
+    first = w.start - timedelta(days=1)
+    days = {first}
+    k = 0
+    while (d := _minus_months(w.at, k)) > first:
+        days.add(d)
+        k += 1
+    return sorted(days)
+
+
 class _Context:
     """Shared, lazily computed frames for one engine run."""
 
@@ -84,22 +95,47 @@ class _Context:
             {"step": [s.number for s in staircase.steps], "category": [s.category for s in staircase.steps]},
             schema={"step": pl.Int8, "category": pl.String})
         self._cache: dict[str, pl.DataFrame] = {}
+        self.flow_days = [_snapshot_days(w) for w in windows]
+        """Monthly snapshot days per window. Window day sets overlap in at most one day, so in
+        the union of all days each window's days form one consecutive run."""
 
     def cached(self, key: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
         if key not in self._cache:
             self._cache[key] = make()
         return self._cache[key]
 
+    @property
+    def all_days(self) -> pl.Series:
+        """Every snapshot day any KPI needs, sorted: each window's flow days (they include
+        ``at`` and the day before the period)."""
+        return pl.Series("day", sorted({d for days in self.flow_days for d in days}), dtype=pl.Date)
+
+    @property
+    def day_steps(self) -> pl.DataFrame:
+        """(child_id, day_index, step) on every day of :attr:`all_days`, sorted; computed once."""
+        return self.cached("day_steps", lambda: steps_by_day_index(self.reg, days=self.all_days))
+
     def steps_on_days(self, days: list[date]) -> pl.DataFrame:
         """(child_id, _w, step, category) for one day per window."""
-        day_to_w = pl.DataFrame({"day": days, _W: pl.Series(range(len(days)), dtype=pl.UInt32)},
-                                schema={"day": pl.Date, _W: pl.UInt32})
-        return (steps_at(self.reg, days=days).join(day_to_w, on="day")
-                .join(self.categories, on="step", how="left").drop("day"))
+        position = {d: i for i, d in enumerate(self.all_days.to_list())}
+        to_w = {position[d]: w for w, d in enumerate(days)}
+        to_category = dict(zip(self.categories["step"].to_list(), self.categories["category"].to_list(), strict=True))
+        return (self.day_steps.filter(pl.col("day_index").is_in(list(to_w)))
+                .select("child_id",
+                        pl.col("day_index").replace_strict(to_w, return_dtype=pl.UInt32).alias(_W),
+                        "step",
+                        pl.col("step").replace_strict(to_category, default=None, return_dtype=pl.String)
+                        .alias("category")))
 
     @property
     def stock(self) -> pl.DataFrame:
         return self.cached("stock", lambda: self.steps_on_days([w.at for w in self.windows]))
+
+    @property
+    def stock_counts(self) -> pl.DataFrame:
+        """(_w, step, category, n): children on each step on each window's ``at``."""
+        return self.cached("stock_counts", lambda: self.stock.group_by(_W, "step").agg(pl.len().alias("n"))
+                           .join(self.categories, on="step", how="left"))
 
     @property
     def stock_before(self) -> pl.DataFrame:
@@ -180,15 +216,22 @@ def _stock_in(ctx: _Context, stock: pl.DataFrame, categories: frozenset[str] | s
     return _count_per_window(ctx, stock.filter(pl.col("category").is_in(list(categories))), name)
 
 
+def _counted_in(ctx: _Context, categories: frozenset[str] | set[str], name: str) -> pl.DataFrame:
+    """Children on a step of ``categories`` on each window's ``at`` (from the per-step counts)."""
+    counts = (ctx.stock_counts.filter(pl.col("category").is_in(list(categories)))
+              .group_by(_W).agg(pl.col("n").sum().alias(name)))
+    return ctx.all_windows().join(counts, on=_W, how="left").with_columns(pl.col(name).fill_null(0))
+
+
 # --- the KPIs -------------------------------------------------------------------------------------
 def _placement_shares(ctx: _Context) -> list[pl.DataFrame]:
-    placed = _stock_in(ctx, ctx.stock, PLACEMENT_CATEGORIES, "placed")
+    placed = _counted_in(ctx, PLACEMENT_CATEGORIES, "placed")
     out = []
     for code, cats in (("SS01_RESIDENTIAL_SHARE", {"residential_care"}),
                        ("SS03_FOSTER_SHARE", {"foster_care"}),
                        ("SS04_KINSHIP_SHARE", {"kinship_care"}),
                        ("FAMILY_CARE_SHARE", FAMILY_CARE_CATEGORIES)):
-        n = _stock_in(ctx, ctx.stock, cats, "n").join(placed, on=_W)
+        n = _counted_in(ctx, cats, "n").join(placed, on=_W)
         out.append(_ratio(n, code, num="n", den="placed"))
     return out
 
@@ -198,11 +241,11 @@ def _per_1000(ctx: _Context) -> list[pl.DataFrame]:
     out = []
     for code, cats in (("SS05_HOME_BASED_PER_1000", {"home_based"}),
                        ("SS06_PREVENTIVE_PER_1000", {"preventive"})):
-        n = _stock_in(ctx, ctx.stock, cats, "n").join(pop, on=_W)
+        n = _counted_in(ctx, cats, "n").join(pop, on=_W)
         out.append(_ratio(n, code, num="n", den="children", scale=1000.0))
     steps = pl.DataFrame({"step": list(ctx.staircase.numbers)}, schema={"step": pl.Int8})
     grid = ctx.all_windows().join(steps, how="cross")
-    counts = ctx.stock.group_by(_W, "step").agg(pl.len().alias("n"))
+    counts = ctx.stock_counts.select(_W, "step", "n")
     per_step = (grid.join(counts, on=[_W, "step"], how="left").with_columns(pl.col("n").fill_null(0))
                 .join(pop, on=_W))
     out.append(_ratio(per_step, "STEP_PER_1000", num="n", den="children", scale=1000.0, dims=["step"]))
@@ -239,7 +282,7 @@ def _moves_from_home_based(ctx: _Context) -> list[pl.DataFrame]:
                                  (pl.col("_after") < pl.col("step")).sum().alias("down"))
     agg = ctx.all_windows().join(agg, on=_W, how="left").with_columns(pl.col("n", "up", "down").fill_null(0))
     prev0 = _stock_in(ctx, ctx.stock_before, {"preventive"}, "n0")
-    prev1 = _stock_in(ctx, ctx.stock, {"preventive"}, "n1")
+    prev1 = _counted_in(ctx, {"preventive"}, "n1")
     trend = prev0.join(prev1, on=_W).with_columns((pl.col("n1") - pl.col("n0")).alias("change"))
     return [_ratio(agg, "SS08_UP_FROM_HOME_BASED", num="up", den="n"),
             _ratio(agg, "SS09_DOWN_FROM_HOME_BASED", num="down", den="n"),
@@ -294,30 +337,30 @@ def _follow_up(ctx: _Context) -> list[pl.DataFrame]:
 
 
 def _flows(ctx: _Context) -> list[pl.DataFrame]:
-    # monthly snapshot days per window: start-1, then back from `at` month by month
-    rows: list[tuple[int, int, date]] = []
-    intervals: list[int] = []
-    for wi, w in enumerate(ctx.windows):
-        first = w.start - timedelta(days=1)
-        days = {first}
-        k = 0
-        while (d := _minus_months(w.at, k)) > first:
-            days.add(d)
-            k += 1
-        ordered = sorted(days)
-        rows += [(wi, i, d) for i, d in enumerate(ordered)]
-        intervals.append(len(ordered) - 1)
-    snaps = pl.DataFrame(rows, schema={_W: pl.UInt32, "_k": pl.Int32, "day": pl.Date}, orient="row")
-    n_int = pl.DataFrame({_W: ctx.wframe[_W], "_n": pl.Series(intervals, dtype=pl.Int32)})
-    steps = steps_at(ctx.reg, days=snaps["day"].to_list()).join(snaps, on="day").drop("day")
-    steps = steps.join(n_int, on=_W)
-    left = steps.filter(pl.col("_k") < pl.col("_n")).select("child_id", _W, "_k", pl.col("step").alias("from_step"))
-    right = steps.filter(pl.col("_k") >= 1).select("child_id", _W, (pl.col("_k") - 1).alias("_k"),
-                                                    pl.col("step").alias("to_step"))
-    moves = (left.join(right, on=["child_id", _W, "_k"], how="full", coalesce=True)
-             .with_columns(pl.col("from_step", "to_step").fill_null(0))
-             .filter(pl.col("from_step") != pl.col("to_step")))
-    agg = (moves.group_by(_W, "from_step", "to_step").agg(pl.len().alias("n"))
+    days = ctx.all_days.to_list()
+    position = {d: i for i, d in enumerate(days)}
+    # pair j = (days[j], days[j + 1]) belongs to the window whose snapshot days hold both
+    pair_w: list[tuple[int, int]] = []
+    for wi, wdays in enumerate(ctx.flow_days):
+        idx = [position[d] for d in wdays]
+        pair_w += [(a, wi) for a, b in zip(idx, idx[1:], strict=False) if b == a + 1]
+    pairs = pl.DataFrame(pair_w, schema={"_pair": pl.UInt32, _W: pl.UInt32}, orient="row")
+    n_int = pl.DataFrame({_W: ctx.wframe[_W],
+                          "_n": pl.Series([len(d) - 1 for d in ctx.flow_days], dtype=pl.Int32)})
+    f = ctx.day_steps  # sorted by child, day_index
+    same_next = ((pl.col("child_id").shift(-1) == pl.col("child_id"))
+                 & (pl.col("day_index").shift(-1) == pl.col("day_index") + 1)).fill_null(False)
+    same_prev = ((pl.col("child_id").shift(1) == pl.col("child_id"))
+                 & (pl.col("day_index").shift(1) + 1 == pl.col("day_index"))).fill_null(False)
+    out_moves = (f.with_columns(pl.when(same_next).then(pl.col("step").shift(-1)).otherwise(0)
+                                .cast(pl.Int8).alias("to_step"))
+                 .filter(pl.col("day_index") < len(days) - 1)
+                 .select(pl.col("day_index").alias("_pair"), pl.col("step").alias("from_step"), "to_step"))
+    in_moves = (f.filter(~same_prev & (pl.col("day_index") >= 1))
+                .select((pl.col("day_index") - 1).alias("_pair"), pl.lit(0, dtype=pl.Int8).alias("from_step"),
+                        pl.col("step").alias("to_step")))
+    moves = pl.concat([out_moves, in_moves]).filter(pl.col("from_step") != pl.col("to_step"))
+    agg = (moves.join(pairs, on="_pair").group_by(_W, "from_step", "to_step").agg(pl.len().alias("n"))
            .join(n_int, on=_W).sort(_W, "from_step", "to_step"))
     return [_ratio(agg, "STEP_FLOWS", num="n", den="_n", dims=["from_step", "to_step"])]
 
