@@ -67,3 +67,40 @@ def test_generator_pilot_caseload_effect_recovered(pilot_register) -> None:  # t
     assert built_in < -10  # the pilot halves caseloads (50 -> 25 children per caseworker)
     assert o["ci_low"] <= built_in <= o["ci_high"] and o["ci_high"] < 0
     assert result.clusters.treated == 3 and result.flags.few_treated
+
+
+def test_cli_writes_duration_tables(pilot_register, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    pilot_register.write(tmp_path / "r")
+    res = CliRunner().invoke(app, ["evaluate", "--out", str(tmp_path / "o"), "--register", str(tmp_path / "r"),
+                                   "--draws", "49", "--ri-draws", "0"])
+    assert res.exit_code == 0, res.output
+    cif = pl.read_csv(tmp_path / "o" / "placement_exits_cif.csv")
+    causes = [c for c in cif.columns if c.startswith("cif_")]
+    assert len(causes) == 5 and (cif.select(pl.sum_horizontal(causes)) <= 1 + 1e-9).to_series().all()
+    # the naive 1-KM breakdown risk is never below the Aalen-Johansen cumulative incidence
+    assert (cif["naive_km_breakdown"] >= cif["cif_breakdown"] - 1e-12).all()
+    years = pl.read_csv(tmp_path / "o" / "expected_years_per_step.csv")
+    assert years["step"].to_list() == sorted(years["step"].to_list()) and (years["child_years"] >= 0).all()
+
+
+def test_cli_synthetic_control_from_statbank_file(tmp_path: Path) -> None:
+    import numpy as np
+
+    from tests.evaluation.test_synth_statbank import _donor_table
+
+    table = _donor_table(np.random.default_rng(1), effect=-2.0)
+    wide = table.with_columns(pl.col("value").round(4).cast(pl.String).str.replace(".", ",", literal=True)) \
+        .pivot(on="year", index="municipality", values="value")
+    lines = ['"Anbragte børn pr. 1.000 0-17-årige"', ";" + ";".join(wide.columns[1:])]
+    lines += [";".join(row) for row in wide.iter_rows()]
+    path = tmp_path / "statbank.csv"
+    path.write_bytes("\n".join(lines).encode("cp1252"))
+    res = CliRunner().invoke(app, ["evaluate-municipality", "--statbank", str(path), "--treated", "Herning",
+                                   "--from", "2020", "--out", str(tmp_path / "s")])
+    assert res.exit_code == 0, res.output
+    assert "placebo p = 0.0476 over 20 donors" in res.output
+    series = pl.read_csv(tmp_path / "s" / "series.csv")
+    assert series.filter(pl.col("year") >= 2020)["gap"].mean() == pytest.approx(-2.0, abs=0.15)
+    bad = CliRunner().invoke(app, ["evaluate-municipality", "--statbank", str(path), "--treated", "Nowhere",
+                                   "--from", "2020", "--out", str(tmp_path / "s2")])
+    assert bad.exit_code == 1 and "municipality not in the table" in bad.output

@@ -51,7 +51,10 @@ def register(app: typer.Typer) -> None:
                 staggered_did,
                 twfe,
             )
-            from trappen.evaluation._report import write_evaluation
+            import polars as pl
+
+            from trappen.evaluation import competing_exits
+            from trappen.evaluation._report import durations_tables, write_evaluation
             from trappen.register import Register
 
             if register_dir is not None:
@@ -78,6 +81,13 @@ def register(app: typer.Typer) -> None:
             command = (f"trappen evaluate --outcome {outcome} --freq {freq} --start {d_start} --end {d_end} "
                        f"--draws {draws} --ri-draws {ri_draws} --seed {seed}")
             paths = write_evaluation(result, out, twfe_result=tw, bacon=bacon, command=command)
+            # episodes starting in the window: entry rates per year and durations on each step
+            exits = competing_exits(reg, as_of=d_end).filter(pl.col("start_date") >= d_start)
+            if exits.filter(pl.col("placement")).height:
+                cif, expected = durations_tables(exits, span_years=(d_end - d_start).days / 365.25)
+                cif.write_csv(out / "placement_exits_cif.csv")
+                expected.write_csv(out / "expected_years_per_step.csv")
+                paths += [out / "placement_exits_cif.csv", out / "expected_years_per_step.csv"]
             o = result.overall.row(0, named=True)
             c = result.clusters
             typer.echo(f"{outcome}: ATT {o['att']:.3g} (95% CI {o['ci_low']:.3g} to {o['ci_high']:.3g}); "
@@ -85,3 +95,32 @@ def register(app: typer.Typer) -> None:
             for caveat in result.caveats("en")[1:]:
                 typer.echo(f"Caveat: {caveat}")
             typer.echo(f"Wrote {len(paths)} files to {out}")
+
+    @app.command("evaluate-municipality")
+    def evaluate_municipality_command(
+        statbank: Path = typer.Option(..., "--statbank", help="Danmarks Statistik StatBank CSV (municipality x year)."),
+        treated: str = typer.Option(..., "--treated", help="Municipality that changed, as named in the file."),
+        first_year: int = typer.Option(..., "--from", help="First year with the change."),
+        out: Path = typer.Option(..., "--out", help="Directory for weights.csv, series.csv, placebos.csv, summary.md."),
+    ) -> None:
+        """Synthetic control against other municipalities, with placebo tests over the donors."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            from trappen.evaluation import synthetic_control
+            from trappen.exchange.statbank import read_statbank_csv
+
+            res = synthetic_control(read_statbank_csv(statbank), treated=treated, first_treated_year=first_year)
+            out.mkdir(parents=True, exist_ok=True)
+            res.weights.write_csv(out / "weights.csv")
+            res.series.write_csv(out / "series.csv")
+            res.placebos.write_csv(out / "placebos.csv")
+            top = ", ".join(f"{d} {w:.2f}" for d, w in res.weights.head(5).iter_rows())
+            (out / "summary.md").write_text(
+                f"# Synthetic control: {treated} from {first_year}\n\n"
+                f"- Average gap after the change: {res.average_post_gap:.3g}\n"
+                f"- Pre-period RMSPE {res.pre_rmspe:.3g}, post-period RMSPE {res.post_rmspe:.3g}\n"
+                f"- Placebo rank p-value over {res.placebos.height - 1} donor municipalities: {res.p_value:.3g}\n"
+                f"- Largest weights: {top}\n", encoding="utf-8")
+            typer.echo(f"{treated}: average gap {res.average_post_gap:.3g} after {first_year}; "
+                       f"placebo p = {res.p_value:.3g} over {res.placebos.height - 1} donors; wrote 4 files to {out}")

@@ -41,7 +41,7 @@ def competing_exits(register: Register, *, as_of: date, staircase: Staircase | N
     """One row per episode started before ``as_of``, with its duration and exit cause.
 
     Returns:
-        Frame ``episode_id``, ``child_id``, ``step``, ``placement`` (bool), ``duration_days``
+        Frame ``episode_id``, ``child_id``, ``step``, ``start_date``, ``placement`` (bool), ``duration_days``
         (float, > 0), ``residential`` (placement type: residential care rather than family
         care), ``cause`` (one of :data:`EXIT_CAUSES`, null = censored), ``cause_code``
         (0 = censored, 1.. in :data:`EXIT_CAUSES` order), ``age_years`` at the start,
@@ -58,7 +58,7 @@ def competing_exits(register: Register, *, as_of: date, staircase: Staircase | N
         .join(register.districts.select("district_code", "pilot_from"), on="district_code", how="left")
     codes = {c: i + 1 for i, c in enumerate(EXIT_CAUSES)}
     return frame.select(
-        "episode_id", "child_id", pl.col("step").cast(pl.Int16),
+        "episode_id", "child_id", pl.col("step").cast(pl.Int16), "start_date",
         placement=pl.col("step").is_in(list(staircase.placement_steps)),
         residential=pl.col("step").is_in(list(staircase.numbers_in(("residential_care",)))),
         duration_days=((pl.col("stop") - pl.col("start_date")).dt.total_days()).cast(pl.Float64),

@@ -110,3 +110,40 @@ def write_evaluation(result: DidResult, out: Path | str, *, twfe_result: TwfeRes
     md.write_text(summary_markdown(result, twfe_result=twfe_result, bacon=bacon, command=command), encoding="utf-8")
     paths.append(md)
     return paths
+
+
+def durations_tables(exits: pl.DataFrame, *, horizon_years: float = 5.0, span_years: float,
+                     grid_years: tuple[float, ...] = (0.5, 1.0, 2.0, 3.0, 5.0)) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cumulative incidence of each exit from placements at a few horizons (Aalen–Johansen, with
+    the naive 1-KM breakdown risk next to it), and expected child-years on each step.
+
+    Returns:
+        ``(cif, expected_years)``: cif has ``years``, ``at_risk``, ``cif_<cause>`` per exit and
+        ``naive_km_breakdown``; expected_years is :func:`expected_years_on_steps`.
+    """
+    import numpy as np
+
+    from trappen.evaluation._durations import (
+        DAYS_PER_YEAR,
+        EXIT_CAUSES,
+        aalen_johansen,
+        expected_years_on_steps,
+        naive_km_risk,
+    )
+
+    placed = exits.filter(pl.col("placement"))
+    years = placed["duration_days"].to_numpy() / DAYS_PER_YEAR
+    codes = placed["cause_code"].to_numpy()
+    aj = aalen_johansen(years, codes, n_causes=len(EXIT_CAUSES))
+    km = naive_km_risk(years, codes, cause=1)
+    grid = np.asarray(grid_years)
+    idx = np.searchsorted(aj["time"].to_numpy(), grid, side="right") - 1
+    ok = idx >= 0
+    pick = np.where(ok, idx, 0)
+    cif = pl.DataFrame({
+        "years": grid,
+        "at_risk": np.where(ok, aj["at_risk"].to_numpy()[pick], len(years)),
+        **{f"cif_{c}": np.where(ok, aj[f"cif_{k + 1}"].to_numpy()[pick], 0.0) for k, c in enumerate(EXIT_CAUSES)},
+        "naive_km_breakdown": np.where(ok, km["risk"].to_numpy()[pick], 0.0),
+    }) if aj.height else pl.DataFrame()
+    return cif, expected_years_on_steps(exits, horizon_years=horizon_years, span_years=span_years)
