@@ -88,7 +88,8 @@ def calibration_report(register: Register, *, years: int = 5,
     rows = []
     for figure, national, key in (
         ("placed 0-22 on 31 Dec per 1,000 children 0-17", P.TARGET_PLACED_0_22, "placed"),
-        ("children entering care during the year per 1,000", P.TARGET_PLACEMENTS_STARTED, "entered"),
+        ("children entering care during the year per 1,000", P.TARGET_PLACEMENTS_STARTED,
+         "entered"),
         ("with a home-based (preventive) measure on 31 Dec per 1,000", P.TARGET_PREVENTIVE_0_22,
          "preventive"),
         ("notifications in the year per 1,000", P.TARGET_NOTIFICATIONS, "notifications"),

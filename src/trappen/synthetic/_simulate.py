@@ -103,9 +103,11 @@ def make_population(rng: np.random.Generator, *, children: int, starts: NDArray[
     births = rng.poisson(children / 18 / 12 * lengths / 30.44)
     movers = rng.poisson(children * P.OUT_MIGRATION_PER_MONTH * lengths / 30.44)
     b_month = np.repeat(np.arange(months), births)
-    birth1 = starts[b_month] + np.floor(rng.random(len(b_month)) * lengths[b_month]).astype(np.int64)
+    birth1 = starts[b_month] + np.floor(
+        rng.random(len(b_month)) * lengths[b_month]).astype(np.int64)
     m_month = np.repeat(np.arange(months), movers)
-    entry2 = starts[m_month] + np.floor(rng.random(len(m_month)) * lengths[m_month]).astype(np.int64)
+    entry2 = starts[m_month] + np.floor(
+        rng.random(len(m_month)) * lengths[m_month]).astype(np.int64)
     birth2 = entry2 - 1 - np.floor(rng.random(len(m_month)) * 18 * year).astype(np.int64)
     birth = np.concatenate([birth0, birth1, birth2])
     entry = np.concatenate([birth0, birth1, entry2])
@@ -147,7 +149,8 @@ class SimResult:
 
 
 _NOTIFICATION_STEP_FACTOR = np.asarray(P.NOTIFICATION_STEP_FACTOR)
-_MAX_NOTIFICATION_FACTOR = max(P.NOTIFICATION_STEP_FACTOR) * max(P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0)
+_MAX_NOTIFICATION_FACTOR = (max(P.NOTIFICATION_STEP_FACTOR)
+                            * max(P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0))
 
 
 def _age_days(years: float) -> np.int32:
@@ -327,7 +330,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         h_up = np.asarray(P.UP_PER_MONTH)[s] * np.where(cpilot, P.PILOT_UP_FACTOR, 1.0)
         h_down = np.asarray(P.DOWN_PER_MONTH)[s] * np.where(cpilot, P.PILOT_DOWN_FACTOR, 1.0)
         h_break = np.asarray(P.BREAKDOWN_PER_MONTH)[s]
-        h_break = np.where((s == 5) & (age_y >= P.TEEN_AGE), P.BREAKDOWN_TEEN_FOSTER_PER_MONTH, h_break)
+        h_break = np.where((s == 5) & (age_y >= P.TEEN_AGE), P.BREAKDOWN_TEEN_FOSTER_PER_MONTH,
+                           h_break)
         u = rng.random(len(cand))
         c1 = h_end
         c2 = c1 + h_up
@@ -357,7 +361,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         i = cand[ev_down]
         dd = day[ev_down]
         old = step[i].copy()
-        new = np.where(old >= 4, np.where(rng.random(len(i)) < 0.7, 3, old - 1), old - 1).astype(np.int8)
+        home = rng.random(len(i)) < 0.7  # estimate: most placements step down to home-based help
+        new = np.where(old >= 4, np.where(home, 3, old - 1), old - 1).astype(np.int8)
         end_episodes(i, dd, R_DOWN)
         start_episodes(i, dd, new)
         # breakdown: a new placement on the same step or residential care
@@ -379,7 +384,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         age_y = (ms - pop.birth[idx]) / P.DAYS_PER_YEAR
         npilot = pilot_start[pop.district[idx]] <= ms
         lam = (base * pop.risk[idx] * _NOTIFICATION_STEP_FACTOR[s]
-               * np.where(npilot & (age_y < P.PILOT_YOUNG_AGE), P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0))
+               * np.where(npilot & (age_y < P.PILOT_YOUNG_AGE),
+                          P.PILOT_YOUNG_NOTIFICATION_FACTOR, 1.0))
         hit = u[maybe] < np.minimum(lam, P.NOTIFICATION_MAX_PER_MONTH)
         idx = idx[hit]
         npilot = npilot[hit]
@@ -422,7 +428,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
                     shift = pr[4:].sum() * (1 - P.PILOT_PLACEMENT_FACTOR)
                     pr[4:] *= P.PILOT_PLACEMENT_FACTOR
                     pr[3] += shift
-                tgt[m] = np.minimum(np.searchsorted(np.cumsum(pr) / pr.sum(), u[m], side="right"), 6)
+                cum = np.cumsum(pr) / pr.sum()
+                tgt[m] = np.minimum(np.searchsorted(cum, u[m], side="right"), 6)
         pend_day[i] = concluded
         pend_target[i] = tgt
         fresh = case_open[i] == NEVER

@@ -157,7 +157,8 @@ def build_tables(rng: np.random.Generator, sim: SimResult, *, window_start: int,
     assessed_us = received_us + (delay_h * 3600 * _US).astype(np.int64)
     professional = np.isin(kinds, list(PROFESSIONAL_NOTIFIERS))
     ack_us = np.where(professional,
-                      received_us + (rng.uniform(0.5, 8.5, k) * _SECONDS_PER_DAY * _US).astype(np.int64),
+                      received_us + (rng.uniform(0.5, 8.5, k)
+                                     * _SECONDS_PER_DAY * _US).astype(np.int64),
                       np.iinfo(np.int64).max)
     horizon_us = E * _SECONDS_PER_DAY * _US
     notifications = pl.DataFrame({
@@ -197,7 +198,8 @@ def build_tables(rng: np.random.Generator, sim: SimResult, *, window_start: int,
     })
 
     follow_ups = _periodic(rng, ep, measure, ep_stop, episode_id, every_days=P.FOLLOW_UP_EVERY_DAYS,
-                           jitter=(-10, 15), id_name="follow_up_id", day_name="held_on", window_start=W)
+                           jitter=(-10, 15), id_name="follow_up_id", day_name="held_on",
+                           window_start=W)
     placed = np.flatnonzero(ep["step"] >= 4)
     visits = _periodic(rng, ep, placed, ep_stop, episode_id, every_days=P.SUPERVISION_EVERY_DAYS,
                        jitter=(-30, 20), id_name="visit_id", day_name="visited_on", window_start=W)
@@ -241,7 +243,8 @@ def build_tables(rng: np.random.Generator, sim: SimResult, *, window_start: int,
 
 def _periodic(rng: np.random.Generator, ep: dict[str, np.ndarray], rows: NDArray[np.int64],
               ep_stop: NDArray[np.int64], episode_id: NDArray[np.int64], *, every_days: int,
-              jitter: tuple[int, int], id_name: str, day_name: str, window_start: int) -> pl.DataFrame:
+              jitter: tuple[int, int], id_name: str, day_name: str,
+              window_start: int) -> pl.DataFrame:
     """Events about every ``every_days`` days during each episode in ``rows``."""
     start = ep["start"][rows].astype(np.int64)
     counts = np.maximum((ep_stop[rows] - start - 1) // every_days, 0)
