@@ -1,0 +1,112 @@
+"""Forecast benchmarks: microsimulation throughput against raw NumPy drawing, peak memory, and
+a municipality-sized run. Prints figures; asserts nothing.
+
+    .venv/bin/python benchmarks/forecast.py                      # both, national with 100 replicates
+    .venv/bin/python benchmarks/forecast.py --national-replicates 20 --municipality-replicates 1000
+
+National size: a synthetic 20,000-child municipality is estimated, then its start population
+and arrivals are scaled to about 1.2 million children (Denmark's 0-17 year-olds), 120 months.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import time
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def _live_child_months(p, model) -> float:
+    """Child-months simulated of children living in the municipality or in aftercare (those
+    who left or ended are dropped yearly, so this undercounts the draws slightly)."""
+    st = model.states
+    live = [s for s in range(st.size) if s not in (st.left, st.ended)]
+    return float(p.mean[:-1, live].sum())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--national-children", type=int, default=1_200_000)
+    parser.add_argument("--national-months", type=int, default=120)
+    parser.add_argument("--national-replicates", type=int, default=100)
+    parser.add_argument("--municipality-children", type=int, default=20_000)
+    parser.add_argument("--municipality-months", type=int, default=60)
+    parser.add_argument("--municipality-replicates", type=int, default=1000)
+    parser.add_argument("--skip-national", action="store_true")
+    parser.add_argument("--dask", default=None, help="also time the municipality run on Dask, e.g. local:2")
+    args = parser.parse_args()
+
+    from trappen.forecast import estimate, project_expected, simulate
+    from trappen.synthetic import generate
+
+    t = time.perf_counter()
+    reg = generate(children=args.municipality_children, years=6, seed=1)
+    t_gen = time.perf_counter() - t
+    t = time.perf_counter()
+    model = estimate(reg, cutoff=date(2025, 12, 31))
+    t_est = time.perf_counter() - t
+    print(f"synthetic municipality: {args.municipality_children:,} children, generated in {t_gen:.2f} s, "
+          f"estimated in {t_est:.2f} s ({reg.episodes.height:,} episodes)")
+    t = time.perf_counter()
+    project_expected(model, months=args.municipality_months)
+    print(f"expected engine, {args.municipality_months} months: {time.perf_counter() - t:.3f} s")
+
+    # municipality: N children, 60 months, 1,000 replicates
+    simulate(model, months=2, replicates=1, seed=1)  # warm caches
+    t = time.perf_counter()
+    p = simulate(model, months=args.municipality_months, replicates=args.municipality_replicates, seed=1)
+    dt = time.perf_counter() - t
+    cm = _live_child_months(p, model) * args.municipality_replicates
+    print(f"municipality: {model.start.sum():,.0f} children, {args.municipality_months} months, "
+          f"{args.municipality_replicates:,} replicates: {dt:.2f} s "
+          f"({cm / dt / 1e6:.1f} M child-months/s; target < 2 s)")
+    if args.dask:
+        from trappen.forecast._dask import connect
+
+        client, cluster = connect(args.dask)
+        try:
+            simulate(model, months=2, replicates=2, seed=1, client=client)
+            t = time.perf_counter()
+            simulate(model, months=args.municipality_months, replicates=args.municipality_replicates,
+                     seed=1, client=client)
+            print(f"municipality on Dask {args.dask}: {time.perf_counter() - t:.2f} s")
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    if args.skip_national:
+        print(f"peak memory: {_peak_mb():,.0f} MB")
+        return
+    factor = args.national_children / model.start.sum()
+    big = replace(model, start=np.rint(model.start * factor), arrivals_per_month=model.arrivals_per_month * factor)
+    n = int(big.start.sum())
+    months, reps = args.national_months, args.national_replicates
+    t = time.perf_counter()
+    p = simulate(big, months=months, replicates=reps, seed=1)
+    dt = time.perf_counter() - t
+    draws = _live_child_months(p, big) * reps
+    print(f"national: {n:,} children, {months} months, {reps} replicates: {dt:.1f} s, "
+          f"{draws / dt / 1e6:.1f} M child-months/s ({draws:,.0f} child-months)")
+    # raw NumPy: the same number of 32-bit random integers, in blocks of the population size
+    rng = np.random.default_rng(1)
+    blocks = int(round(draws / n))
+    t = time.perf_counter()
+    for _ in range(blocks):
+        rng.integers(0, 2**32, size=n, dtype=np.uint32)
+    dt_raw = time.perf_counter() - t
+    raw_rate = blocks * n / dt_raw
+    print(f"raw NumPy (Generator.integers, uint32): {raw_rate / 1e6:.1f} M draws/s for the same count; "
+          f"simulation at {draws / dt / raw_rate:.0%} of the raw rate (target >= 50 %)")
+    print(f"peak memory: {_peak_mb():,.0f} MB (target < 4,096 MB)")
+
+
+if __name__ == "__main__":
+    main()
