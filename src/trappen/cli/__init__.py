@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import typer
 
-from trappen.cli import evaluate, forecast, generate, invest, kpi, report, web
+from trappen.cli import api, evaluate, forecast, generate, invest, kpi, report, web
 
 app = typer.Typer(
     name="trappen",
@@ -29,7 +29,7 @@ def version() -> None:
     typer.echo(__version__)
 
 
-for module in (generate, web, kpi, forecast, invest, evaluate, report):
+for module in (generate, web, kpi, forecast, invest, evaluate, report, api):
     module.register(app)
 
 

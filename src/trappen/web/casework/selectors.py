@@ -87,7 +87,9 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
     """
     posts: QuerySet[m.Caseworker] = m.Caseworker.objects.filter(_active(on)).select_related("user")
     if getattr(user, "role", None) == "teamleader":
-        posts = posts.filter(team_id=getattr(user, "team_id", None),
+        if getattr(user, "team", None) is None:
+            return []
+        posts = posts.filter(team=user.team,  # type: ignore[attr-defined]
                              district__in=user.districts.all())  # type: ignore[attr-defined]
     elif getattr(user, "role", None) != "admin":
         return []

@@ -228,7 +228,8 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
     target = m.Caseworker.objects.filter(pk=caseworker_id).first()
     if target is None:
         problems.add(field="caseworker_id", value=caseworker_id, message="unknown caseworker")
-    elif getattr(actor, "role", None) == "teamleader" and target.team_id != getattr(actor, "team_id", None):
+    elif getattr(actor, "role", None) == "teamleader" and (
+            getattr(actor, "team", None) is None or target.team_id != actor.team.code):  # type: ignore[attr-defined]
         problems.add(field="caseworker_id", value=caseworker_id, message="not in your team")
     current = list(m.Assignment.objects.select_for_update().filter(child=child)
                    .filter(Q(end_date__isnull=True) | Q(end_date__gt=on)))
