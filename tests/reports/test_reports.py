@@ -249,3 +249,11 @@ def test_pdf_is_a_real_pdf(report_en, tmp_path):
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert "Goals and results 2024" in text and "CASELOAD_MEAN" in text
+
+
+def test_summary_text_uses_engine_figures(report_en, kpis):
+    text = " ".join(report_en.sections[0].paragraphs)
+    new_cases = _kpi(kpis, "NEW_CASES")["numerator"]
+    assert new_cases >= 5
+    assert f"{format_number(new_cases, fmt='int', language='en')} new cases" in text
+    assert "Of the municipality's 2 goals, 1 are met, 0 on track and 1 off track." in text

@@ -224,6 +224,30 @@ def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: 
                                       "progress": pl.Float64, "status": pl.String})
 
 
+def _summary_text(current: pl.DataFrame, *, year: int, language: str, publish: bool,
+                  goal_statuses: list[str] | None) -> tuple[str, ...]:
+    """A few sentences with the year's key figures (the same engine rows as the tables)."""
+    from trappen.reports._render import MARKERS, format_number
+
+    def shown(code: str, part: str, fmt: str, scale: float = 1.0) -> str:
+        row = _kpi_row(current, code)
+        if row is None or row[part] is None:
+            return "–"
+        if publish and _single_hidden(code, row):
+            return MARKERS["primary"]
+        return format_number(round(row[part] * scale, 1 if fmt == "dec1" else 0), fmt=fmt, language=language)
+
+    text = [label(language, "summary_text").format(
+        year=year, placed=shown("FAMILY_CARE_SHARE", "denominator", "int"),
+        family=shown("FAMILY_CARE_SHARE", "value", "dec1", 100.0),
+        new_cases=shown("NEW_CASES", "numerator", "int"), age=shown("AGE_AT_OPENING", "value", "dec1"))]
+    if goal_statuses:
+        count = {k: goal_statuses.count(label(language, k)) for k in ("met", "on_track", "off_track")}
+        text.append(label(language, "summary_goals").format(n=len(goal_statuses), met=count["met"],
+                                                            on=count["on_track"], off=count["off_track"]))
+    return tuple(text)
+
+
 # --- the report -----------------------------------------------------------------------------------
 def build_report(register: Register, *, year: int, language: str = "da",
                  goals: Sequence[ReportGoal | Goal] = (), publish: bool = True,
@@ -439,7 +463,7 @@ def build_report(register: Register, *, year: int, language: str = "da",
         cols = (Column(key="goal", label=lab("goal")), Column(key="kpi", label=lab("kpi")),
                 Column(key="district", label=lab("district")), Column(key="unit", label=lab("unit")),
                 Column(key="baseline", label=lab("baseline"), fmt="dec1"),
-                Column(key="target", label=lab("target"), fmt="dec1"), Column(key="target_date", label=lab("year")),
+                Column(key="target", label=lab("target"), fmt="dec1"), Column(key="target_date", label=lab("target_date")),
                 Column(key="latest", label=lab("latest"), fmt="dec1"),
                 Column(key="progress", label=lab("progress_pct"), fmt="dec1"),
                 Column(key="status", label=lab("status")))
@@ -447,6 +471,10 @@ def build_report(register: Register, *, year: int, language: str = "da",
             key="goals", title=lab("goals"), sheet="Goals", columns=cols, frame=_finish(frame, cols)),)))
     else:
         sections.append(Section(key="goals", title=lab("goals"), paragraphs=(lab("no_goals"),)))
+
+    sections[0] = replace(sections[0], paragraphs=_summary_text(
+        current, year=year, language=language, publish=publish,
+        goal_statuses=sections[-1].tables[0].frame["status"].to_list() if goals else None))
 
     price_years = sorted({t.price_year for t in catalogue.types})
     sections.append(Section(key="method", title=lab("method"), paragraphs=(

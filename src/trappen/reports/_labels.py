@@ -57,6 +57,11 @@ LABELS: dict[str, dict[str, str]] = {
         "method_internal": "Intern udgave: tallene er ikke diskretioneret og må ikke offentliggøres.",
         "method_prices": "Udgifter er enhedspriser gange dage fra indsatskataloget, i {price_year}-priser.",
         "generated": "Dannet",
+        "target_date": "Måldato",
+        "summary_text": ("Pr. 31. december {year} var {placed} børn og unge anbragt, heraf {family} % i "
+                         "familiepleje (slægt, netværk eller plejefamilie). I løbet af året blev der åbnet "
+                         "{new_cases} nye sager; gennemsnitsalderen ved sagsåbning var {age} år."),
+        "summary_goals": "Af kommunens {n} mål er {met} nået, {on} på vej og {off} ikke på vej.",
     },
     "en": {
         "title": "Goals and results {year}",
@@ -113,6 +118,12 @@ LABELS: dict[str, dict[str, str]] = {
         "method_internal": "Internal edition: figures are not suppressed and must not be published.",
         "method_prices": "Spending is unit prices times days from the intervention catalogue, in {price_year} prices.",
         "generated": "Generated",
+        "target_date": "Target date",
+        "summary_text": ("On 31 December {year}, {placed} children and young people were placed "
+                         "(anbragt), {family} % of them in family care (kinship, network or foster family). "
+                         "During the year {new_cases} new cases were opened; the mean age at case opening "
+                         "was {age} years."),
+        "summary_goals": "Of the municipality's {n} goals, {met} are met, {on} on track and {off} off track.",
     },
 }
 
