@@ -60,12 +60,20 @@ def register(app: typer.Typer) -> None:
             if register_dir is not None:
                 reg = Register.read(register_dir)
             else:
+                from django.core.exceptions import ImproperlyConfigured
+                from django.db import DatabaseError
+
                 from trappen.cli._common import setup_django
 
-                setup_django()
-                from trappen.web.register.selectors import register_snapshot
+                try:
+                    setup_django()
+                    from trappen.web.register.selectors import register_snapshot
 
-                reg = register_snapshot()
+                    reg = register_snapshot()
+                except (ImproperlyConfigured, DatabaseError) as exc:
+                    typer.secho(f"Error: cannot read the database ({exc}); or pass --register DIR",
+                                fg=typer.colors.RED, err=True)
+                    raise typer.Exit(code=1) from None
             w_start, w_end = _default_window(reg, freq) if start is None or end is None else (None, None)
             d_start = date.fromisoformat(start) if start else w_start
             d_end = date.fromisoformat(end) if end else w_end
