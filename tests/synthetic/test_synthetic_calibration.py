@@ -5,6 +5,7 @@ from datetime import date
 import polars as pl
 import pytest
 
+from trappen.errors import InvalidInput
 from trappen.register import Register
 from trappen.synthetic import MODEL_TOLERANCE, calibration_report
 
@@ -63,3 +64,8 @@ def test_generated_register_is_within_tolerance(register20k):
     assert report["within"].all(), report
     # the bands are narrow enough to mean something at this size
     assert (report["tolerance"] < 0.30).all()
+
+
+def test_a_register_without_population_is_refused():
+    with pytest.raises(InvalidInput, match="population"):
+        calibration_report(Register.from_frames())

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 
+from trappen.errors import InvalidInput, Problem
 from trappen.register import Register
 from trappen.staircase import Staircase, default_staircase
 from trappen.staircase._model import FAMILY_CARE_CATEGORIES
@@ -73,6 +74,9 @@ def calibration_report(register: Register, *, years: int = 5,
         years: how many of the last full years in ``population`` to average over.
         staircase: which steps are placements and family care; the shipped one by default.
 
+    Raises:
+        InvalidInput: the register has no ``population`` rows.
+
     Returns:
         One row per figure: ``figure``, ``target``, ``generated``, ``tolerance`` (relative:
         :data:`MODEL_TOLERANCE` plus three standard deviations of sampling noise) and
@@ -80,8 +84,11 @@ def calibration_report(register: Register, *, years: int = 5,
     """
     staircase = staircase or default_staircase()
     all_years = sorted(register.population["year"].unique().to_list())[-years:]
+    if not all_years:
+        raise InvalidInput(Problem(field="children", value=0, table="population",
+                                   message="no population counts to measure the figures against"))
     per_year = [_counts(register, y, staircase) for y in all_years]  # a few years, not rows
-    c = {k: sum(d[k] for d in per_year) for k in per_year[0]} if per_year else {}
+    c = {k: sum(d[k] for d in per_year) for k in per_year[0]}
     kids = c.get("children", 0.0)
     nat = P.NATIONAL_CHILDREN_0_17
 
