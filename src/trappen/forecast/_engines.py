@@ -245,15 +245,17 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     out[0] = x.sum(axis=(0, 1))
     red[0] = moved0
     red_arrivals = _arrivals_redirected(model, months=months, scenario=scenario)
-    diag = np.eye(s_n, dtype=bool)
+    any_closed = bool(closed_in.any())
+    full_m = full @ remap if any_closed else full  # moves after redirection
+    stay_p = np.diagonal(full_m, axis1=2, axis2=3)  # (AGE, DUR, S)
+    by_age = full_m.reshape(AGE_N, DUR_N * s_n, s_n)
     for m in range(1, months + 1):
-        flow = x[..., :, None] * full  # (AGE, DUR, S, S)
-        into_closed = flow[..., closed_in].sum(axis=(0, 1, 2))
-        red[m] = np.bincount(lut[closed_in], weights=into_closed, minlength=s_n) if closed_in.any() else 0.0
+        if any_closed:
+            into = np.einsum("ads,adsc->c", x, full[..., closed_in])
+            red[m] = np.bincount(lut[closed_in], weights=into, minlength=s_n)
         red[m] += red_arrivals[m]
-        flow = flow @ remap
-        stay = flow[..., diag]  # (AGE, DUR, S)
-        moves = np.where(diag, 0.0, flow).sum(axis=(1, 2))  # (AGE, S)
+        stay = x * stay_p  # (AGE, DUR, S)
+        moves = np.matmul(x.reshape(AGE_N, 1, DUR_N * s_n), by_age)[:, 0, :] - stay.sum(axis=1)  # (AGE, S)
         new = np.zeros_like(x)
         new[1:, 1:] += stay[:-1, :-1]
         new[1:, -1] += stay[:-1, -1]
