@@ -168,3 +168,23 @@ def test_size_under_no_effect_bootstrap_and_randomisation() -> None:
     # the band: between 1% and 9% rejections at the 5% level
     assert 1 <= boot <= 9
     assert 1 <= ri <= 9
+
+
+@pytest.mark.parametrize("kind", ["webb", "rademacher", "mammen"])
+def test_bootstrap_weights_have_mean_zero_and_unit_variance(kind: str) -> None:
+    from trappen.evaluation import bootstrap_weights
+
+    w = bootstrap_weights(np.random.default_rng(0), draws=20_000, clusters=10, kind=kind)
+    # sd of the mean of 200,000 unit-variance draws is 0.0022; allow 4 sd
+    assert abs(w.mean()) < 0.009 and abs(w.var() - 1) < 0.02
+    with pytest.raises(ValueError, match="bootstrap weights"):
+        bootstrap_weights(np.random.default_rng(0), draws=1, clusters=1, kind="normal")
+
+
+def test_single_treated_randomisation_is_the_placebo_rank() -> None:
+    # one treated district with a large effect: its overall ATT is the most extreme of the 8
+    # placebo assignments, so the permutation p-value approaches 1/8
+    y, cohort = simulate_panel(np.random.default_rng(4), cohorts=[4] + [np.inf] * 7, periods=8, effect=10.0,
+                               noise_sd=0.2)
+    p = randomisation_p_value(y, cohort, draws=2_000, rng=np.random.default_rng(1))
+    assert p == pytest.approx(1 / 8, abs=0.02)
