@@ -51,8 +51,14 @@ def test_per_1000(kpis):
     # population table 2024: 600 + 400 = 1,000 children
     assert value(kpis, "SS05_HOME_BASED_PER_1000") == 0.0  # nobody's highest step is 3 on the date
     assert value(kpis, "SS06_PREVENTIVE_PER_1000") == pytest.approx(2.0)  # children 3 and 4
-    per_step = {r["step"]: r["value"] for r in kpis.filter(pl.col("kpi_code") == "STEP_PER_1000").to_dicts()}
+    rows = kpis.filter(pl.col("kpi_code") == "STEP_PER_1000")
+    per_step = {r["step"]: r["value"] for r in rows.filter(pl.col("district").is_null()).to_dicts()}
     assert per_step == {"1": 0.0, "2": 2.0, "3": 0.0, "4": 1.0, "5": 1.0, "6": 1.0}
+    # by district: N (600 children) has children 1 (step 5), 2 (4), 5 (6); S (400) children 3, 4 (2)
+    by_district = {(r["district"], r["step"]): r["value"] for r in rows.filter(pl.col("value") > 0).to_dicts()
+                   if r["district"] is not None}
+    assert by_district == pytest.approx({("N", "4"): 1000 / 600, ("N", "5"): 1000 / 600, ("N", "6"): 1000 / 600,
+                                         ("S", "2"): 2 * 1000 / 400})
 
 
 def test_residential_duration_and_previously_residential(kpis):
@@ -161,6 +167,7 @@ def test_five_step_staircase_uses_categories(reg, tmp_path):
     assert value(got, "SS03_FOSTER_SHARE") == 1.0
     assert value(got, "SS04_KINSHIP_SHARE") == 0.0
     assert set(got.filter(pl.col("kpi_code") == "STEP_PER_1000")["step"]) == {"1", "2", "3", "4", "5"}
+    assert got.filter(pl.col("kpi_code") == "STEP_PER_1000").height == 5 * 3  # municipality + N + S
 
 
 def _write(tmp_path, text):
@@ -178,7 +185,7 @@ def test_series_equals_compute_kpis_per_month(reg):
         nxt = date(2025, 1, 1) if m.month == 12 else date(2024, m.month + 1, 1)
         single = compute_kpis(reg, at=nxt - timedelta(days=1), period=(m, nxt), caseload_target=3)
         got = series.filter(pl.col("month") == m).drop("month")
-        key = ["kpi_code", "step", "from_step", "to_step", "age_band", "placement_type", "duty"]
+        key = ["kpi_code", "step", "from_step", "to_step", "district", "age_band", "placement_type", "duty"]
         a = single.sort(key, nulls_last=True)
         b = got.sort(key, nulls_last=True)
         assert a.select(key).equals(b.select(key))

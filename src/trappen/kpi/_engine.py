@@ -155,6 +155,42 @@ class _Context:
                                  "children": pl.Series(counts, dtype=pl.Float64)})
         return self.cached("population", make)
 
+    @property
+    def population_by_district(self) -> pl.DataFrame:
+        """(_w, district, children) aged 0-17 on each window's ``at``, like :attr:`population`."""
+        def make() -> pl.DataFrame:
+            table = self.reg.population.group_by("year", "district_code").agg(pl.col("children").sum())
+            parts = []
+            for wi, w in enumerate(self.windows):
+                year = table.filter(pl.col("year") == w.at.year)
+                if year.is_empty():
+                    year = population_on(self.reg, on=w.at).group_by("district_code").agg(pl.len().alias("children"))
+                parts.append(year.select(pl.lit(wi, dtype=pl.UInt32).alias(_W),
+                                         pl.col("district_code").alias("district"),
+                                         pl.col("children").cast(pl.Float64)))
+            return pl.concat(parts)
+        return self.cached("population_by_district", make)
+
+    @property
+    def stock_by_district(self) -> pl.DataFrame:
+        """(_w, step, district, n): children on each step on ``at`` by district of residence
+        (the residence active on ``at``, else ``children.district_code``)."""
+        def make() -> pl.DataFrame:
+            stock = self.stock.select("child_id", _W, "step").join(
+                self.reg.children.select("child_id", "district_code"), on="child_id", how="left")
+            residences = self.reg.residences
+            if residences.height:
+                here = (stock.select("child_id", _W).join(self.wframe.select(_W, "_at"), on=_W)
+                        .join(residences, on="child_id")
+                        .filter((pl.col("start_date") <= pl.col("_at"))
+                                & (pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("_at"))))
+                        .group_by("child_id", _W)
+                        .agg(pl.col("district_code").sort_by("start_date").last().alias("_here")))
+                stock = (stock.join(here, on=["child_id", _W], how="left")
+                         .with_columns(pl.coalesce("_here", "district_code").alias("district_code")))
+            return stock.group_by(_W, "step", pl.col("district_code").alias("district")).agg(pl.len().alias("n"))
+        return self.cached("stock_by_district", make)
+
     def steps_in(self, categories: frozenset[str] | set[str]) -> list[int]:
         return list(self.staircase.numbers_in(categories))
 
@@ -249,6 +285,12 @@ def _per_1000(ctx: _Context) -> list[pl.DataFrame]:
     per_step = (grid.join(counts, on=[_W, "step"], how="left").with_columns(pl.col("n").fill_null(0))
                 .join(pop, on=_W))
     out.append(_ratio(per_step, "STEP_PER_1000", num="n", den="children", scale=1000.0, dims=["step"]))
+    pop_d = ctx.population_by_district
+    grid_d = pop_d.join(steps, how="cross")
+    by_district = (grid_d.join(ctx.stock_by_district, on=[_W, "step", "district"], how="left")
+                   .with_columns(pl.col("n").fill_null(0)))
+    out.append(_ratio(by_district, "STEP_PER_1000", num="n", den="children", scale=1000.0,
+                      dims=["step", "district"]))
     return out
 
 
