@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
@@ -250,12 +250,12 @@ def child_deadlines(request: HttpRequest, child_id: int, all: bool = False) -> l
 # ------------------------------------------------------------------ writes
 
 @api.post("/notifications", response={201: NotificationOut, **ERRORS})
-def notification_create(request: HttpRequest, payload: NotificationIn) -> tuple[int, dict[str, object]]:
+def notification_create(request: HttpRequest, payload: NotificationIn) -> Status:
     """Register a notification; the answer carries ``assess_by`` (the 24-hour clock)."""
     child = child_for_user(request.auth, payload.child_id)
     n = svc.notification_register(actor=request.auth, child=child, received_at=payload.received_at,
                                   notifier_kind=payload.notifier_kind)
-    return 201, _notification_out(n)
+    return Status(201, _notification_out(n))
 
 
 @api.post("/notifications/{notification_id}/assessment", response={200: NotificationOut, **ERRORS})
@@ -275,7 +275,7 @@ def _episode_out(e: m.Episode) -> dict[str, object]:
 
 
 @api.post("/interventions", response={201: InterventionOut, **ERRORS})
-def intervention_create(request: HttpRequest, payload: InterventionIn) -> tuple[int, dict[str, object]]:
+def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status:
     """Start an intervention. Moving the child up needs ``justification``: {step: reason} for
     every lower step passed over; without it the answer is 422 naming ``justification``."""
     child = child_for_user(request.auth, payload.child_id)
@@ -283,7 +283,7 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> tuple[
                            step=payload.step, start_date=payload.start_date, planned_end=payload.planned_end,
                            justification=payload.justification, provider=payload.provider,
                            price=payload.price)
-    return 201, _episode_out(e)
+    return Status(201, _episode_out(e))
 
 
 def _episode(request: HttpRequest, episode_id: int) -> m.Episode:
@@ -301,7 +301,7 @@ def intervention_finish(request: HttpRequest, episode_id: int, payload: Interven
 
 
 @api.post("/follow-ups", response={201: FollowUpOut, **ERRORS})
-def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> tuple[int, dict[str, object]]:
+def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> Status:
     fu = svc.follow_up_record(actor=request.auth, episode=_episode(request, payload.episode_id),
                               held_on=payload.held_on)
-    return 201, {"id": fu.pk, "child_id": fu.child_id, "episode_id": fu.episode_id, "held_on": fu.held_on}
+    return Status(201, {"id": fu.pk, "child_id": fu.child_id, "episode_id": fu.episode_id, "held_on": fu.held_on})
