@@ -53,6 +53,11 @@ def main() -> None:
     print(f"read: {time.perf_counter() - t0:.2f} s, peak RSS {_peak_gb():.2f} GB")
 
     from trappen.kpi import kpi_catalogue
+    from trappen.register import validate
+
+    t0 = time.perf_counter()
+    validate(reg)
+    print(f"validate: {time.perf_counter() - t0:.2f} s, peak RSS {_peak_gb():.2f} GB")
 
     codes = [k.code for k in kpi_catalogue() if k.code != "DEADLINE_COMPLIANCE"]
     t0 = time.perf_counter()

@@ -213,3 +213,11 @@ def test_docs_list_every_kpi():
     text = (Path(__file__).resolve().parents[2] / "docs" / "kpi.md").read_text(encoding="utf-8")
     for k in kpi_catalogue():
         assert f"`{k.code}`" in text
+
+
+def test_empty_register_gives_null_ratios_not_errors():
+    from trappen.register import Register
+
+    got = compute_kpis(Register.from_frames(), at=AT)
+    assert value(got, "CASELOAD_MAX") is None and value(got, "SS01_RESIDENTIAL_SHARE") is None
+    assert value(got, "NEW_CASES") == 0

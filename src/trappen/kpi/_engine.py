@@ -436,9 +436,9 @@ def _caseload(ctx: _Context) -> list[pl.DataFrame]:
            .with_columns(pl.col("kids", "workers", "over").fill_null(0), pl.col("fte").fill_null(0.0),
                          pl.lit(1.0).alias("one")))
     return [_ratio(agg, "CASELOAD_MEAN", num="kids", den="fte"),
-            _ratio(agg.with_columns(pl.col("max").fill_null(0.0)), "CASELOAD_MAX", num="max", den="one")
-            .with_columns(pl.when(pl.col("numerator").is_null() | (pl.col("denominator") == 0))
-                          .then(None).otherwise(pl.col("value")).alias("value")),
+            _ratio(agg.with_columns(pl.col("max").fill_null(0.0),
+                                    (pl.col("workers") > 0).cast(pl.Float64).alias("any")),
+                   "CASELOAD_MAX", num="max", den="any"),
             _ratio(agg, "CASELOAD_OVER_TARGET", num="over", den="workers")]
 
 
