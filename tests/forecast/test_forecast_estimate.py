@@ -79,3 +79,18 @@ def test_costs_from_catalogue_or_register_mix(tiny):
     four = [t.cost_dkk_per_day for t in cat.for_step(4) if not t.aftercare]
     assert m.cost_dkk_per_day[4] == pytest.approx(np.mean(four))
     assert m.cost_dkk_per_day[0] == 0
+
+
+def test_caseload_effect_estimated_from_pilot_districts():
+    """Pilot districts run at ~25 children per caseworker against ~50 elsewhere, with fewer
+    moves into placement: the elasticity comes from the register, with a plausible sign."""
+    from trappen.forecast import DEFAULT_CASELOAD_ELASTICITY
+    from trappen.synthetic import generate
+
+    reg = generate(children=10_000, years=7, seed=2, pilot_districts=4, pilot_from=2020)
+    m = estimate(reg, cutoff=date(2025, 12, 31))
+    assert m.caseload_source.startswith("estimated from the register")
+    assert 0 < m.caseload_elasticity < 1
+    plain = estimate(generate(children=2_000, years=4, seed=2), cutoff=date(2025, 12, 31))
+    assert plain.caseload_elasticity == DEFAULT_CASELOAD_ELASTICITY
+    assert plain.caseload_source.startswith("default from Herning")

@@ -60,22 +60,21 @@ def redirect_table(states: StateSpace, closed: Iterable[int]) -> NDArray[np.intp
 def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario: Scenario) -> NDArray[np.float64]:
     """Apply the rate levers of ``scenario`` to transition matrices of shape (..., S, S).
 
-    Caseload: moves up the staircase (to a higher step) are multiplied by
-    ``(caseload_new / caseload_old) ** e`` and moves down by its inverse; entrant change
-    multiplies moves from 0 onto the staircase. The probability of staying absorbs the change
-    (other moves are scaled down if staying would go negative). Rows still sum to 1.
+    Caseload: moves up into a placement step are multiplied by
+    ``(caseload_new / caseload_old) ** e`` and moves down out of one by its inverse; entrant
+    change multiplies moves from 0 onto the staircase. The probability of staying absorbs the
+    change (other moves are scaled down if staying would go negative). Rows still sum to 1.
     """
     p = transition.copy()
     st = model.states
     s_n = st.size
-    active = np.arange(st.top + 1)
     factor = np.ones((s_n, s_n))
     if scenario.caseload_per_caseworker is not None:
         old = model.caseload_baseline or HERNING_CASELOAD_BEFORE
         up = (scenario.caseload_per_caseworker / old) ** model.caseload_elasticity
-        tri_up = np.triu(np.ones((st.top + 1, st.top + 1)), 1)
-        tri_dn = np.tril(np.ones((st.top + 1, st.top + 1)), -1)
-        factor[np.ix_(active, active)] *= np.where(tri_up > 0, up, 1.0) * np.where(tri_dn > 0, 1.0 / up, 1.0)
+        for k in model.placement_steps:
+            factor[:k, k] *= up  # from a lower state (0..k-1) up into placement step k
+            factor[k, :k] /= up  # from placement step k down
     factor[0, 1:st.top + 1] *= max(1.0 + scenario.entrant_rate_change_pct / 100.0, 0.0)
     if np.all(factor == 1.0):
         return p

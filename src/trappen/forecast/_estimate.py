@@ -123,6 +123,51 @@ def _caseload(register: Register, *, cutoff: date) -> float | None:
     return cases.height / fte
 
 
+def _caseload_effect(register: Register, *, pairs: pl.DataFrame, days: list[date], states: StateSpace,
+                     cutoff: date, placement_steps: tuple[int, ...],
+                     min_moves: int = 20) -> tuple[float, str] | None:
+    """Elasticity of moves up into placement to caseload, from pilot vs other districts.
+
+    Pilot districts (``pilot_from`` on or before the cut-off) are compared with the others over
+    the months since the last pilot started: e = ln(r_pilot / r_other) / ln(c_pilot / c_other),
+    r = moves up into a placement step per child-month on 0..N, c = active assignments per caseworker FTE at the
+    cut-off. None when either group is missing, has fewer than ``min_moves`` moves up, or the
+    caseloads differ by less than 10 %. Not randomised: districts chose to pilot.
+    """
+    d = register.districts
+    pilot = d.filter(pl.col("pilot_from").is_not_null() & (pl.col("pilot_from") <= cutoff))
+    if pilot.height == 0 or pilot.height == d.height:
+        return None
+    since = pilot["pilot_from"].max()
+    first_k = int(np.searchsorted(np.array(days, dtype="datetime64[D]"), np.datetime64(since)))
+    kids = register.children.select("child_id", pl.col("district_code").is_in(pilot["district_code"].implode()).alias("_pilot"))
+    sub = (pairs.filter((pl.col("k") >= first_k) & (pl.col("state") <= states.top)
+                        & (pl.col("age_m") + 1 < ADULT_MONTHS))
+           .join(kids, on="child_id", how="inner"))
+    up = (pl.col("to") > pl.col("state")) & pl.col("to").is_in(list(placement_steps))
+    g = sub.group_by("_pilot").agg(pl.len().alias("months"), up.sum().alias("up"))
+    stats = {row["_pilot"]: row for row in g.iter_rows(named=True)}
+    active = (pl.col("start_date") <= cutoff) & (pl.col("end_date").is_null() | (pl.col("end_date") > cutoff))
+    cases = register.assignments.filter(active).join(kids, on="child_id", how="inner").group_by("_pilot").len()
+    fte = (register.caseworkers.filter(active)
+           .with_columns(pl.col("district_code").is_in(pilot["district_code"].implode()).alias("_pilot"))
+           .group_by("_pilot").agg(pl.col("fte").sum()))
+    n_cases = dict(zip(cases["_pilot"].to_list(), cases["len"].to_list(), strict=True))
+    n_fte = dict(zip(fte["_pilot"].to_list(), fte["fte"].to_list(), strict=True))
+    if any(stats.get(k, {"up": 0})["up"] < min_moves or not n_fte.get(k) or not n_cases.get(k) for k in (True, False)):
+        return None
+    c_p, c_o = n_cases[True] / n_fte[True], n_cases[False] / n_fte[False]
+    if abs(math.log(c_p / c_o)) < math.log(1.1):
+        return None
+    r_p = stats[True]["up"] / stats[True]["months"]
+    r_o = stats[False]["up"] / stats[False]["months"]
+    e = math.log(r_p / r_o) / math.log(c_p / c_o)
+    clipped = min(max(e, 0.0), 1.0)
+    return clipped, (f"estimated from the register: pilot districts {c_p:.1f} vs others {c_o:.1f} children per "
+                     f"caseworker, moves up into placement {r_p * 1000:.2f} vs {r_o * 1000:.2f} per 1,000 child-months since "
+                     f"{since}; e = {e:.3f}" + (" (clipped to [0, 1])" if clipped != e else ""))
+
+
 def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = None,
              catalogue: Catalogue | None = None, prior: float = 1.0,
              window_months: int = 36) -> TransitionModel:
@@ -237,6 +282,10 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
     arrivals[:, 0] *= scale
 
     caseload = _caseload(register, cutoff=cutoff)
+    effect = _caseload_effect(register, pairs=pairs, days=days, states=states, cutoff=cutoff,
+                              placement_steps=staircase.placement_steps)
+    elasticity, source = effect if effect is not None else (
+        DEFAULT_CASELOAD_ELASTICITY, "default from Herning (KORA 2015/2017): caseload 50 -> 25, placements -15 %")
     cost = (_costs(register, states=states, catalogue=catalogue, cutoff=cutoff)
             if catalogue is not None else np.zeros(s_n))
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -245,7 +294,6 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
         states=states, cutoff=cutoff, counts=counts, alpha=alpha, transition=transition,
         start=start, arrivals_per_month=arrivals, entrants_per_1000_per_year=entrants,
         cost_dkk_per_day=cost, caseload_baseline=caseload,
-        caseload_elasticity=DEFAULT_CASELOAD_ELASTICITY,
-        caseload_source="default from Herning (KORA 2015/2017): caseload 50 -> 25, placements -15 %",
+        caseload_elasticity=elasticity, caseload_source=source, placement_steps=staircase.placement_steps,
         unregistered_children=int(extra.sum()),
     )

@@ -135,8 +135,10 @@ class TransitionModel:
             children not on it, per year, by age 0..17, shape (18,).
         cost_dkk_per_day: cost of a child-day in each state, shape (S,).
         caseload_baseline: children per caseworker FTE at the cut-off (None = unknown).
-        caseload_elasticity: e in factor = (caseload_new / caseload_old) ** e on moves up.
+        caseload_elasticity: e in factor = (caseload_new / caseload_old) ** e on moves up into a
+            placement step (and its inverse on moves down out of one).
         caseload_source: where the elasticity comes from.
+        placement_steps: the staircase's placement (out-of-home) steps.
         unregistered_children: children from the population table with no row in the register,
             added to state 0 (0 when the population table is empty).
     """
@@ -154,6 +156,7 @@ class TransitionModel:
     caseload_elasticity: float = 0.0
     caseload_source: str = ""
     unregistered_children: int = 0
+    placement_steps: tuple[int, ...] = ()
 
     def transition_frame(self) -> pl.DataFrame:
         """The posterior mean and counts as a long frame (age band, duration band, from, to)."""
