@@ -105,12 +105,18 @@ def test_aftercare_starts_at_18_and_ends_by_23(register20k):
 
 
 def test_teenagers_in_foster_care_break_down_more_often(register20k):
-    ep = register20k.episodes.filter(pl.col("step") == 5, pl.col("end_date").is_not_null()).join(
+    # breakdowns per year in foster care, by age at the start of the placement
+    ep = register20k.episodes.filter(pl.col("step") == 5).join(
         register20k.children, on="child_id").with_columns(
-        (((pl.col("end_date") - pl.col("birth_date")).dt.total_days() / 365.25) >= 13).alias("teen"))
-    rate = ep.group_by("teen").agg((pl.col("end_reason") == "breakdown").mean().alias("r"))
-    r = dict(zip(rate["teen"], rate["r"], strict=True))
-    assert r[True] > 2 * r[False]
+        ((pl.col("start_date") - pl.col("birth_date")).dt.total_days() / 365.25).alias("age"),
+        (pl.col("end_date").fill_null(date(2026, 1, 1)) - pl.col("start_date")).dt.total_days()
+        .alias("days"))
+    group = pl.when(pl.col("age") >= 13).then(pl.lit("teen")).when(pl.col("age") < 10).then(
+        pl.lit("child")).otherwise(pl.lit("between"))
+    rate = ep.group_by(group.alias("group")).agg(
+        ((pl.col("end_reason") == "breakdown").sum() / pl.col("days").sum() * 365.25).alias("r"))
+    r = dict(zip(rate["group"], rate["r"], strict=True))
+    assert r["teen"] > 2 * r["child"]  # built in: 0.012 against 0.003 a month
 
 
 def test_notifications_are_mostly_assessed_within_24_hours(register20k):
@@ -215,3 +221,14 @@ def test_generated_registers_pass_register_validation(register20k):
 
     validate(register20k)  # raises RegisterInvalid listing every bad row
     validate(generate(children=2_000, years=3, seed=5, pilot_districts=2, pilot_from=2024))
+
+
+def test_episodes_fall_while_the_child_lives_here(register20k):
+    ep = register20k.episodes.join(register20k.children, on="child_id")
+    assert ep.filter(pl.col("start_date") < pl.col("entry_date")).height == 0
+    moved = ep.filter(pl.col("exit_date").is_not_null())
+    assert moved.filter(pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("exit_date"))).height == 0
+    durations = register20k.episodes.filter(pl.col("end_date").is_not_null()).group_by("step").agg(
+        (pl.col("end_date") - pl.col("start_date")).dt.total_days().median().alias("days"))
+    days = dict(zip(durations["step"], durations["days"], strict=True))
+    assert days[1] < days[3] < days[5]  # early help is short, placements long

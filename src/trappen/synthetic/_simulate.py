@@ -265,7 +265,7 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
             return (ms + np.floor(rng.random(k) * length)).astype(np.int32)
 
         # children living here who entered before this month and are under 23
-        alive = np.flatnonzero((pop.entry < ms) & (pop.exit > ms) & (age23 > ms))
+        alive = np.flatnonzero((pop.entry < ms) & (pop.exit >= ms) & (age23 >= ms))
         # 1. moving away: measures end
         leaving = alive[(pop.exit[alive] < me)]
         # placed children stay the municipality's children (the placing municipality keeps
