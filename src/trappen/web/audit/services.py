@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from trappen.privacy.chain import GENESIS, ChainBreak, entry_hash, verify_chain
@@ -13,6 +13,21 @@ HASHED_FIELDS = ("at", "username", "child_id", "action", "endpoint", "purpose")
 
 def _hashed_fields(event: AuditEvent) -> dict[str, object]:
     return {name: getattr(event, name) for name in HASHED_FIELDS}
+
+
+_CHAIN_LOCK_ID = 0x7472617070656E  # "trappen": one advisory lock for the audit chain
+
+
+def _lock_chain() -> None:
+    """Serialise appends so two requests cannot both chain onto the same previous event.
+
+    PostgreSQL: a transaction-scoped advisory lock (a row lock on the last event would not
+    stop the second writer from reading the same last row after the first commits).
+    SQLite: write transactions are already serialised (``transaction_mode = IMMEDIATE``).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_ID])
 
 
 @transaction.atomic
@@ -26,7 +41,8 @@ def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: 
     if action not in ACTIONS:
         raise ValueError(f"audit action must be one of {ACTIONS}, got {action!r}")
     user = actor if getattr(actor, "pk", None) is not None else None
-    last = AuditEvent.objects.select_for_update().order_by("-id").first()
+    _lock_chain()
+    last = AuditEvent.objects.order_by("-id").first()
     event = AuditEvent(at=timezone.now(), user=user,
                        username=getattr(actor, "username", "") or "anonymous",
                        child_id=child_id, action=action, endpoint=endpoint[:200],
