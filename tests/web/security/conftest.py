@@ -1,0 +1,55 @@
+"""A scene for security tests: two districts, one user per role, a child inside the users'
+scope (district N, linked to the partner) and one outside (district S), each with an
+intervention, a notification and an investigation, and an API token per role."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+
+
+@pytest.fixture
+def scene(db, districts, make_user, make_child):
+    from django.utils import timezone
+
+    from trappen.web.api.services import token_create
+    from trappen.web.register.models import (
+        Assignment,
+        Caseworker,
+        Episode,
+        Investigation,
+        Notification,
+        Team,
+    )
+
+    team = Team.objects.create(code="T1", name="Team 1", district_id="N")
+    users = {}
+    for role in ROLES:
+        users[role] = make_user(f"u_{role}", role, ["N"] if role in ("caseworker", "teamleader") else [])
+    users["caseworker"].team = team
+    users["caseworker"].save()
+    users["teamleader"].team = team
+    users["teamleader"].save()
+    post = Caseworker.objects.create(district_id="N", team=team, start_date=dt.date(2020, 1, 1),
+                                     user=users["caseworker"])
+    inside = make_child("N", name="Barn Inde")
+    outside = make_child("S", name="Barn Ude")
+    users["partner"].linked_children.set([inside])
+    Assignment.objects.create(child=inside, caseworker=post, start_date=dt.date(2024, 1, 1))
+    objects = {}
+    for key, child in (("in", inside), ("out", outside)):
+        episode = Episode.objects.create(child=child, intervention_code="HV_EXTRA_VISITS", step=1,
+                                         start_date=dt.date(2025, 1, 1))
+        notification = Notification.objects.create(
+            child=child, received_at=timezone.now() - dt.timedelta(hours=2), notifier_kind="school")
+        investigation = Investigation.objects.create(child=child, notification=notification,
+                                                     aware_on=dt.date(2025, 1, 2),
+                                                     started_on=dt.date(2025, 1, 3))
+        objects[key] = {"child_id": child.pk, "episode_id": episode.pk,
+                        "notification_id": notification.pk, "investigation_id": investigation.pk}
+    tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
+    return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
+            "team": team, "post": post}
