@@ -49,10 +49,10 @@ def test_scenario_from_toml(tmp_path):
 
     path = tmp_path / "close6.toml"
     path.write_text('name = "close 6"\nclosed_steps = [6]\ncaseload_per_caseworker = 25\n'
-                    'entrant_rate_change_pct = -10\n', encoding="utf-8")
+                    'entrant_rate_change_pct = -10\n[step_caps]\n5 = 40\n', encoding="utf-8")
     sc = Scenario.from_toml(path)
     assert sc == Scenario(name="close 6", closed_steps=(6,), caseload_per_caseworker=25.0,
-                          entrant_rate_change_pct=-10.0)
+                          entrant_rate_change_pct=-10.0, step_caps=((5, 40),))
     bad = tmp_path / "bad.toml"
     bad.write_text('closed_step = [6]\ncaseload_per_caseworker = "low"\n', encoding="utf-8")
     with pytest.raises(InvalidInput) as err:

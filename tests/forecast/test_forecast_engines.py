@@ -119,3 +119,23 @@ def test_costs_follow_counts(model):
     years = e.cost_per_year()
     assert years["year"].unique().to_list() == [1]
     assert years["cost_dkk"].sum() == pytest.approx(e.cost_dkk_per_month[1:].sum())
+
+
+def test_capped_step_takes_no_more_than_its_places(model):
+    on6 = model.start[:, :, 6].sum()
+    places = int(on6) - 3
+    capped = Scenario(name="cap", step_caps=((6, places),))
+    e = project_expected(model, months=MONTHS, scenario=capped)
+    # one chunk: with several, each chunk holds its share of the places (see simulate)
+    s = simulate(model, months=MONTHS, replicates=8, seed=4, scenario=capped)
+    free = simulate(model, months=MONTHS, replicates=8, seed=4)
+    for p in (e, s):
+        # never more than the start stock (nobody new gets in while it is over its places) ...
+        assert np.all(p.p90[:, 6] <= on6 + 1e-9)
+        assert p.redirected[1:, 5].sum() > 0  # the overflow went to step 5
+    # once down to its places it stays there (per replicate, so for the cohort mean)
+    at = np.flatnonzero(e.mean[:, 6] <= places + 1e-9)
+    assert at.size and np.all(e.mean[at[0]:, 6] <= places + 1e-9)
+    assert s.p50[-1, 6] <= places
+    assert free.mean[-1, 6] > s.mean[-1, 6]
+    np.testing.assert_allclose(s.mean.sum(axis=1), free.mean.sum(axis=1))

@@ -12,12 +12,12 @@ from trappen.forecast._model import Scenario, TransitionModel
 
 def _task(model: TransitionModel, months: int, scenario: Scenario, seed: int, replicate: int, chunk: int,
           start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
-          draw_parameters: bool) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+          draw_parameters: bool, caps: dict[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     from trappen.forecast._engines import _simulate_chunk
 
     return _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
                            chunk=chunk, start_keys=start_keys, arrival_keys=arrival_keys,
-                           draw_parameters=draw_parameters)
+                           draw_parameters=draw_parameters, caps=caps)
 
 
 def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario: Scenario, seed: int,
@@ -33,12 +33,13 @@ def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario
 
     c = client  # a dask.distributed.Client
     model_f = c.scatter(model, broadcast=True)  # type: ignore[attr-defined]
-    chunks = [(c.scatter(sk), c.scatter(ak)) for sk, ak in  # type: ignore[attr-defined]
-              zip(plan.start_keys, plan.arrival_keys, strict=True)]  # type: ignore[attr-defined]
+    chunks = [(c.scatter(sk), c.scatter(ak), cap) for sk, ak, cap in  # type: ignore[attr-defined]
+              zip(plan.start_keys, plan.arrival_keys, plan.caps, strict=True)]  # type: ignore[attr-defined]
     futures = {}
     for r in range(replicates):
-        for ci, (sk, ak) in enumerate(chunks):
-            f = c.submit(_task, model_f, months, scenario, seed, r, ci, sk, ak, draw_parameters, pure=False)  # type: ignore[attr-defined]
+        for ci, (sk, ak, cap) in enumerate(chunks):
+            f = c.submit(_task, model_f, months, scenario, seed, r, ci, sk, ak, draw_parameters, cap,
+                         pure=False)  # type: ignore[attr-defined]
             futures[f] = r
     s_n = model.states.size
     runs = np.zeros((replicates, months + 1, s_n), dtype=np.int64)

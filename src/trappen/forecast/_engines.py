@@ -37,6 +37,9 @@ def _check(model: TransitionModel, scenario: Scenario, months: int) -> None:
     bad = [s for s in scenario.closed_steps if s not in model.states.steps]
     problems = [Problem(field="closed_steps", value=s, message=f"not a step of the staircase 1..{model.states.top}")
                 for s in bad]
+    problems += [Problem(field="step_caps", value=f"{step} = {places}", message="needs a step of the staircase "
+                         f"and a non-negative number of places")
+                 for step, places in scenario.step_caps if step not in model.states.steps or places < 0]
     if months < 1:
         problems.append(Problem(field="months", value=months, message="must be at least 1"))
     if scenario.caseload_per_caseworker is not None and scenario.caseload_per_caseworker <= 0:
@@ -55,6 +58,27 @@ def redirect_table(states: StateSpace, closed: Iterable[int]) -> NDArray[np.intp
     for c in closed:
         lut[c] = min(open_steps, key=lambda s: (abs(s - c), s)) if open_steps else 0
     return lut
+
+
+def _cap_targets(states: StateSpace, scenario: Scenario) -> dict[int, int]:
+    """Where children go when a capped step is full: the nearest other open step."""
+    out = {}
+    for step, _ in scenario.step_caps:
+        lut = redirect_table(states, (*scenario.closed_steps, step))
+        out[step] = int(lut[step])
+    return out
+
+
+def _chunk_caps(scenario: Scenario, sizes: list[int]) -> list[dict[int, int]]:
+    """Each capped step's places shared among chunks in proportion to their children."""
+    total = max(sum(sizes), 1)
+    caps: list[dict[int, int]] = [{} for _ in sizes]
+    for step, places in scenario.step_caps:
+        share = np.floor(places * np.array(sizes) / total).astype(np.int64)
+        share[: places - int(share.sum())] += 1
+        for c, v in enumerate(share):
+            caps[c][step] = int(v)
+    return caps
 
 
 def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario: Scenario) -> NDArray[np.float64]:
@@ -244,6 +268,7 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     out[0] = x.sum(axis=(0, 1))
     red[0] = moved0
     red_arrivals = _arrivals_redirected(model, months=months, scenario=scenario)
+    cap_target = _cap_targets(st, scenario)
     any_closed = bool(closed_in.any())
     full_m = full @ remap if any_closed else full  # moves after redirection
     stay_p = np.diagonal(full_m, axis1=2, axis2=3)  # (AGE, DUR, S)
@@ -263,6 +288,14 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
         new[1:, 0] += moves[:-1]
         new[-1, 0] += moves[-1]
         new[:ADULT_MONTHS, 0, :] += arrivals[m]
+        for step, places in scenario.step_caps:
+            entrants = new[:, 0, step].sum()
+            room = max(places - (new[:, :, step].sum() - entrants), 0.0)
+            if entrants > room:
+                over = new[:, 0, step] * (1.0 - room / entrants)
+                new[:, 0, step] -= over
+                new[:, 0, cap_target[step]] += over
+                red[m, cap_target[step]] += over.sum()
         x = new
         out[m] = x.sum(axis=(0, 1))
     return _projection(model, scenario, out, out, out, out, red, None, 0, None)
@@ -282,6 +315,7 @@ class _Plan:
 
     start_keys: list[NDArray[np.int32]]
     arrival_keys: list[list[NDArray[np.int32]]]  # [chunk][month] keys arriving that month
+    caps: list[dict[int, int]]  # [chunk] places per capped step
 
 
 def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int) -> tuple[_Plan, NDArray[np.float64]]:
@@ -304,7 +338,8 @@ def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_chil
         k = kt.encode(ages, np.zeros_like(ages), states)
         for c, part in enumerate(np.array_split(k, n_chunks)):
             arr_keys[c].append(part)
-    return _Plan(start_keys, arr_keys), moved0
+    caps = _chunk_caps(scenario, [k.size for k in start_keys])
+    return _Plan(start_keys, arr_keys, caps), moved0
 
 
 @functools.cache
@@ -344,6 +379,7 @@ COMPACT_EVERY_MONTHS = 12
 def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
                     chunk: int, start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
                     draw_parameters: bool = True, tables: _Tables | None = None,
+                    caps: dict[int, int] | None = None,
                     ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """One replicate of one chunk of children: counts (months + 1, S) and redirected moves.
 
@@ -362,6 +398,9 @@ def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, 
     bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1)))
     lut = redirect_table(st, scenario.closed_steps)
     row_of_key = keys.row_of_key
+    caps = caps or {}
+    cap_target = _cap_targets(st, scenario)
+    pick_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1, 1))))
     stay_step, age_step = np.int32(keys.stay_step), keys.age_step
     absorbing = np.zeros(s_n, dtype=bool)
     absorbing[[st.left, st.ended]] = True
@@ -394,18 +433,33 @@ def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, 
             really = dest != s_old
             red[m] = np.bincount(dest[drawn != dest], minlength=s_n)
             o, d = old[really], dest[really]
-            view[movers[really]] = (o // age_step + 1) * age_step + d
+            mv = movers[really]
+            view[mv] = (o // age_step + 1) * age_step + d
             cur -= np.bincount(s_old[really], minlength=s_n)
             cur += np.bincount(d, minlength=s_n)
-        if m % COMPACT_EVERY_MONTHS == 0:
-            keep = np.flatnonzero(~absorbing[view % s_n])
-            n = keep.size
-            key[:n] = view[keep]
         new = arrival_keys[m]
         if new.size:
             key[n:n + new.size] = new
             n += new.size
             cur += np.bincount(new % s_n, minlength=s_n)
+        for step, places in caps.items():
+            if cur[step] <= places:
+                continue
+            onto = [np.flatnonzero(key[n - new.size:n] % s_n == step) + (n - new.size)]
+            if movers.size:
+                onto.append(mv[d == step])
+            entrants = np.concatenate(onto)
+            excess = min(int(cur[step] - places), entrants.size)
+            if excess > 0:
+                pick = pick_rng.choice(np.sort(entrants), size=excess, replace=False)
+                key[pick] += cap_target[step] - step
+                cur[step] -= excess
+                cur[cap_target[step]] += excess
+                red[m, cap_target[step]] += excess
+        if m % COMPACT_EVERY_MONTHS == 0:
+            keep = np.flatnonzero(~absorbing[key[:n] % s_n])
+            key[:keep.size] = key[keep]
+            n = keep.size
         counts[m] = cur
     return counts, red
 
@@ -419,7 +473,8 @@ def run_replicate(model: TransitionModel, *, months: int, scenario: Scenario, se
     red = np.zeros_like(tot)
     for c, sk in enumerate(plan.start_keys):
         a, b = _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c], tables=tables)
+                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c], tables=tables,
+                               caps=plan.caps[c])
         tot += a
         red += b
     return tot, red
@@ -449,7 +504,10 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
     destination in a cumulative integer table. Children are split into chunks of
     ``chunk_children``; chunk ``c`` of replicate ``r`` draws from
     ``SeedSequence(seed, spawn_key=(r, c + 1))`` and the parameters from ``spawn_key=(r, 0)``,
-    so the result depends only on the seed and the chunking, also on a Dask cluster.
+    so the result depends only on the seed and the chunking, also on a Dask cluster. A capped
+    step's places are shared among chunks in proportion to their children, so with several
+    chunks the cap holds per chunk (the total can briefly exceed it while one chunk is over
+    its share and another fills its own).
 
     Args:
         model: the fitted model.

@@ -179,6 +179,9 @@ class Scenario:
         caseload_per_caseworker: target children per caseworker FTE; None = unchanged.
         closed_steps: steps closed from month 1: flows into them go to the nearest open step
             (the lower one on a tie: closer to everyday life), children on them move at month 0.
+        step_caps: (step, places) pairs: at most this many children on the step; each month,
+            children moving onto a full step beyond its places go to the nearest open step
+            instead (children already there stay). In TOML: ``[step_caps]`` with ``6 = 40``.
         entrant_rate_change_pct: change in moves from state 0 onto the staircase (notifications
             that lead to support), e.g. +10.
         population_growth_pct_per_year: growth of arrivals (births and moving in) per year.
@@ -187,6 +190,7 @@ class Scenario:
     name: str = "baseline"
     caseload_per_caseworker: float | None = None
     closed_steps: tuple[int, ...] = ()
+    step_caps: tuple[tuple[int, int], ...] = ()
     entrant_rate_change_pct: float = 0.0
     population_growth_pct_per_year: float = 0.0
 
@@ -213,6 +217,10 @@ class Scenario:
             if key == "name":
                 ok = isinstance(value, str)
                 kwargs[key] = value
+            elif key == "step_caps":
+                ok = isinstance(value, dict) and all(
+                    str(k).isdigit() and isinstance(v, int) and v >= 0 for k, v in value.items())
+                kwargs[key] = tuple(sorted((int(k), int(v)) for k, v in value.items())) if ok else ()
             elif key == "closed_steps":
                 ok = isinstance(value, list) and all(isinstance(v, int) for v in value)
                 kwargs[key] = tuple(value) if ok else ()
