@@ -31,8 +31,15 @@ def browser_page(settings):
         page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
         errors: list[str] = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "Failed to load resource" not in msg.text else None)
-        yield page, errors
-        browser.close()
+        try:
+            yield page, errors
+        finally:
+            browser.close()
+            # ORM calls made while Playwright's loop ran may hold their own connection;
+            # close it so PostgreSQL can drop the test database
+            from django.db import connections
+
+            connections.close_all()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 

@@ -78,7 +78,7 @@ def test_my_day_lists_children_with_step_and_overdue_first(client, scene):
     assert rows[0]["status"] == "overdue" and rows[0]["duty_id"] == "D1"
     statuses = [r["status"] for r in rows]
     assert statuses == sorted(statuses, key=lambda s: s != "overdue")  # overdue first
-    assert "OVERDUE" in resp.content.decode()
+    assert '<tr class="overdue"' in resp.content.decode()
     assert [(r["child"].pk, r["step"]) for r in resp.context["children"]] == [(child.pk, 1)]
 
 
