@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "trappen.web.audit",
     "trappen.web.pages",
     "trappen.web.casework", "trappen.web.api",
+    "trappen.web.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -18,4 +18,5 @@ urlpatterns = [
     path("episodes/<int:episode_id>/end/", views.intervention_stop, name="intervention_stop"),
     path("", include("trappen.web.casework.urls")),
     path("api/v1/", include("trappen.web.api.urls")),
+    path("dashboards/", include("trappen.web.dashboards.urls")),
 ]
