@@ -221,3 +221,17 @@ def test_empty_register_gives_null_ratios_not_errors():
     got = compute_kpis(Register.from_frames(), at=AT)
     assert value(got, "CASELOAD_MAX") is None and value(got, "SS01_RESIDENTIAL_SHARE") is None
     assert value(got, "NEW_CASES") == 0
+
+
+def test_step_per_1000_by_district_follows_residences(reg):
+    # child 1 moved N -> S on 2024-06-01 (two rows: as-of lookup); child 3 has one residence, in N
+    residences = pl.DataFrame({"child_id": [1, 1, 3], "district_code": ["N", "S", "N"],
+                               "start_date": [date(2010, 5, 1), date(2024, 6, 1), date(2020, 7, 1)],
+                               "end_date": [date(2024, 6, 1), None, None]})
+    got = compute_kpis(reg.replace(residences=residences), at=AT, kpis=["STEP_PER_1000"])
+    counts = {(r["district"], r["step"]): r["numerator"] for r in got.filter(
+        pl.col("district").is_not_null() & (pl.col("numerator") > 0)).to_dicts()}
+    # N: child 2 (step 4), child 5 (6), child 3 (2); S: child 1 (5), child 4 (2)
+    assert counts == {("N", "4"): 1, ("N", "6"): 1, ("N", "2"): 1, ("S", "5"): 1, ("S", "2"): 1}
+    before = compute_kpis(reg.replace(residences=residences), at=date(2024, 5, 31), kpis=["STEP_PER_1000"])
+    assert one(before, "STEP_PER_1000", district="N", step="5")["numerator"] == 1  # child 1 still in N

@@ -176,18 +176,30 @@ class _Context:
         """(_w, step, district, n): children on each step on ``at`` by district of residence
         (the residence active on ``at``, else ``children.district_code``)."""
         def make() -> pl.DataFrame:
-            stock = self.stock.select("child_id", _W, "step").join(
-                self.reg.children.select("child_id", "district_code"), on="child_id", how="left")
             residences = self.reg.residences
-            if residences.height:
-                here = (stock.select("child_id", _W).join(self.wframe.select(_W, "_at"), on=_W)
-                        .join(residences, on="child_id")
-                        .filter((pl.col("start_date") <= pl.col("_at"))
-                                & (pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("_at"))))
-                        .group_by("child_id", _W)
-                        .agg(pl.col("district_code").sort_by("start_date").last().alias("_here")))
-                stock = (stock.join(here, on=["child_id", _W], how="left")
-                         .with_columns(pl.coalesce("_here", "district_code").alias("district_code")))
+            n_res = residences.group_by("child_id").agg(pl.len().alias("_n"))
+            # one residence row (the common case): its district; none: children.district_code
+            single = residences.join(n_res.filter(pl.col("_n") == 1), on="child_id", how="semi").select(
+                "child_id", pl.col("district_code").alias("_one"))
+            home = (self.reg.children.select("child_id", "district_code").join(single, on="child_id", how="left")
+                    .select("child_id", pl.coalesce("_one", "district_code").alias("district_code")))
+            stock = self.stock.select("child_id", _W, "step").join(home, on="child_id", how="left")
+            moved = n_res.filter(pl.col("_n") > 1).select("child_id")
+            if moved.height:
+                # children who moved: the last residence starting on or before `at`, if still active
+                at_of = dict(zip(self.wframe[_W].to_list(), self.wframe["_at"].to_list(), strict=True))
+                movers = stock.join(moved, on="child_id", how="semi")
+                right = (residences.join(moved, on="child_id", how="semi")
+                         .select("child_id", pl.col("district_code").alias("_here"), "start_date", "end_date")
+                         .sort("start_date"))
+                movers = (movers.with_columns(pl.col(_W).replace_strict(at_of, return_dtype=pl.Date).alias("_at"))
+                          .sort("_at")
+                          .join_asof(right, left_on="_at", right_on="start_date", by="child_id",
+                                     strategy="backward", check_sortedness=False)
+                          .with_columns(pl.when(pl.col("end_date").is_null() | (pl.col("end_date") > pl.col("_at")))
+                                        .then(pl.col("_here")).otherwise(None).alias("_here"))
+                          .select("child_id", _W, "step", pl.coalesce("_here", "district_code").alias("district_code")))
+                stock = pl.concat([stock.join(moved, on="child_id", how="anti"), movers])
             return stock.group_by(_W, "step", pl.col("district_code").alias("district")).agg(pl.len().alias("n"))
         return self.cached("stock_by_district", make)
 
