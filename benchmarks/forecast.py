@@ -67,6 +67,9 @@ def main() -> None:
     print(f"municipality: {model.start.sum():,.0f} children, {args.municipality_months} months, "
           f"{args.municipality_replicates:,} replicates: {dt:.2f} s "
           f"({cm / dt / 1e6:.1f} M child-months/s; target < 2 s)")
+    t = time.perf_counter()
+    simulate(model, months=args.municipality_months, replicates=args.municipality_replicates, seed=1, threads=2)
+    print(f"municipality with threads=2 (same result): {time.perf_counter() - t:.2f} s")
     if args.dask:
         from trappen.forecast._dask import connect
 

@@ -33,7 +33,9 @@ def test_same_seed_same_result_other_seed_differs(model):
     a = simulate(model, months=12, replicates=4, seed=7)
     b = simulate(model, months=12, replicates=4, seed=7)
     c = simulate(model, months=12, replicates=4, seed=8)
+    threaded = simulate(model, months=12, replicates=4, seed=7, threads=2)
     np.testing.assert_array_equal(a.mean, b.mean)
+    np.testing.assert_array_equal(a.p10, threaded.p10)
     np.testing.assert_array_equal(a.p90, b.p90)
     assert not np.array_equal(a.mean, c.mean)
 

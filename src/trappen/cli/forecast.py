@@ -91,6 +91,7 @@ def run_command(
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     cutoff: str | None = typer.Option(None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."),
     dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
+    threads: int = typer.Option(2, "--threads", help="Threads for replicates in this process (same result)."),
 ) -> None:
     """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -124,7 +125,8 @@ def run_command(
                         progress.update(task, completed=done)
 
                     projections.append(simulate(model, months=months, replicates=replicates, seed=seed,
-                                                scenario=sc, progress=advance, client=client))
+                                                scenario=sc, progress=advance, client=client,
+                                                threads=threads))
         finally:
             if client is not None:
                 client.close()  # type: ignore[attr-defined]
