@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from trappen.deadlines import deadline_items
 from trappen.register import TABLES, Register
 from trappen.web.register import models as m
-from trappen.web.register.selectors import _SNAPSHOT, children_visible_to
+from trappen.web.register.selectors import _SNAPSHOT, caseload_for_caseworker
 
 CASELOAD_TARGET_DEFAULT = 25
 """Children per full-time caseworker: Herning model target (Socialstyrelsen's Herning
@@ -71,8 +71,6 @@ def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
 
 def my_day(user: object, *, now: dt.datetime, on: dt.date) -> dict[str, object]:
     """The caseworker's children (with current step) and their open deadlines by urgency."""
-    from trappen.web.register.selectors import caseload_for_caseworker
-
     children = list(caseload_for_caseworker(user, on=on))
     ids = [c.pk for c in children]
     items = open_deadlines(ids, now=now) if ids else pl.DataFrame()
@@ -117,7 +115,3 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
                      "open": int(c.get("open", 0)), "overdue": int(c.get("overdue", 0))})
     return rows
 
-
-def team_children(user: object, *, on: dt.date) -> QuerySet[m.Child]:
-    """Children currently assigned to posts the leader may manage (for reassignment)."""
-    return children_visible_to(user)

@@ -3,7 +3,6 @@ become form errors naming the field; a child outside the user's districts is a 4
 
 from __future__ import annotations
 
-import datetime as dt
 
 import polars as pl
 from django.contrib import messages
