@@ -73,7 +73,17 @@ def main() -> None:
         assert resp.status_code == 200, resp.status_code
     from trappen.web.casework.selectors import my_day
 
+    t = time.perf_counter()
     data = my_day(user, now=timezone.now(), on=today)
+    selector_ms = (time.perf_counter() - t) * 1000
+    from trappen.web.casework.selectors import register_for_children
+
+    ids = [c.pk for c in data["children"]]
+    t = time.perf_counter()
+    register_for_children(ids)
+    queries_ms = (time.perf_counter() - t) * 1000
+    print(f"My day breakdown: my_day selector {selector_ms:.0f} ms (register of my children from the "
+          f"database {queries_ms:.0f} ms, the rest deadline engine and caseload query)")
     items = data["deadlines"]
     overdue = int(items["overdue"].sum()) if items.height else 0
     print(f"My day: caseworker post {pk} with {n} current children, {items.height} open deadlines "
