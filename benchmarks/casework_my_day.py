@@ -24,6 +24,7 @@ def main() -> None:
     parser.add_argument("--children", type=int, default=20_000)
     parser.add_argument("--years", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--screenshots", default="", help="Directory for my_day.png and team.png (needs Chromium).")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="trappen-myday-")
     os.environ["TRAPPEN_DEMO"] = "1"
@@ -102,9 +103,51 @@ def main() -> None:
         times.append(time.perf_counter() - t)
     assert resp.status_code == 200, resp.status_code
     print(f"Team page: {resp.content.decode().count('data-caseworker=')} caseworkers, median {statistics.median(times) * 1000:.0f} ms")
+    if args.screenshots:
+        _screenshots(args.screenshots, data_dir=tmp)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak_mb:.0f} MB")
     sys.stdout.flush()
+
+
+def _screenshots(directory: str, *, data_dir: str) -> None:
+    """Serve the demo database with ``trappen serve`` and photograph My day and the team page."""
+    import socket
+    import subprocess
+    from pathlib import Path
+
+    from playwright.sync_api import sync_playwright
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    port = 8765
+    env = {**os.environ, "TRAPPEN_DEMO": "1", "TRAPPEN_DATA_DIR": data_dir}
+    server = subprocess.Popen([str(Path(sys.executable).with_name("trappen")), "serve", "--port", str(port),
+                               "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        base = f"http://127.0.0.1:{port}"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            for user, path, name in (("caseworker", "/my-day/", "my_day.png"), ("teamleader", "/team/", "team.png")):
+                page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="da-DK")
+                page.goto(f"{base}/login/")
+                page.fill("#id_username", user)
+                page.fill("#id_password", f"{user}-demo")
+                page.click("form.card button[type=submit]")
+                page.wait_for_load_state()
+                page.goto(f"{base}{path}")
+                page.screenshot(path=str(out / name), full_page=False)
+                print(f"screenshot {out / name}")
+                page.close()
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 if __name__ == "__main__":
