@@ -31,6 +31,7 @@ def version() -> None:
 
 for module in (generate, web, kpi, forecast, invest, evaluate, report, api):
     module.register(app)
+__import__("trappen.cli.audit", fromlist=["register"]).register(app)  # audit verify/export
 
 
 def main() -> None:

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "trappen.web.pages",
     "trappen.web.casework", "trappen.web.api",
     "trappen.web.dashboards",
+    "axes", "django_otp", "django_otp.plugins.otp_totp", "trappen.web.security",
 ]
 
 MIDDLEWARE = [
@@ -116,13 +117,17 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "trappen.web.security.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "trappen.web.urls"
 WSGI_APPLICATION = "trappen.web.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+from trappen.web.security.config import *  # noqa: E402,F403  (login hardening: axes, OTP, OIDC)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"

@@ -19,4 +19,6 @@ urlpatterns = [
     path("", include("trappen.web.casework.urls")),
     path("api/v1/", include("trappen.web.api.urls")),
     path("dashboards/", include("trappen.web.dashboards.urls")),
+    path("security/", include("trappen.web.security.urls")),
+    path("audit/", include("trappen.web.audit.urls")),
 ]

@@ -55,6 +55,12 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
+    # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
+    "otp_setup": ANY_ROLE_OK,
+    "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
+    # the access log: only audit/view at scope "all" (admin) or the audit.view_auditevent permission
+    "audit_search": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    "audit_child_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("ok", "404"), "partner": ("ok", "404"),

@@ -1,0 +1,66 @@
+"""Login-hardening settings, star-imported by :mod:`trappen.web.settings` (one line there).
+
+* django-axes: lockout after ``TRAPPEN_LOGIN_FAILURE_LIMIT`` failed logins (default 5) for
+  ``TRAPPEN_LOCKOUT_HOURS`` (default 1), counted per username so a password-guessing attack
+  spread over many addresses is stopped too, and per address + browser.
+* django-otp: a time-based one-time password is required for team leaders, analysts and
+  administrators when ``TRAPPEN_REQUIRE_OTP`` is on (default on in production, off in the
+  demo, debug and tests so the demo logins work without a phone).
+* mozilla-django-oidc: single sign-on through a municipal OpenID Connect provider, enabled
+  only when ``TRAPPEN_OIDC_CLIENT_ID`` is set (see docs/privacy.md). Users are not created by
+  SSO: an administrator creates the account (role, districts) first; SSO matches it by email.
+"""
+
+from __future__ import annotations
+
+from trappen.web import settings as _base
+
+_env_bool, _env_int, _env_str = _base.env_bool, _base.env_int, _base.env_str
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out logins
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Source: OWASP Authentication Cheat Sheet (account lockout after a small number of failures);
+# NSIS/Digitaliseringsstyrelsen guidance uses 5 attempts for password logins.
+AXES_FAILURE_LIMIT = _env_int("TRAPPEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = _env_int("TRAPPEN_LOCKOUT_HOURS", 1, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
+"""Locked per username (guessing one account from many addresses), and per client (one browser
+trying many usernames); not per bare address, so one municipal NAT does not lock everyone."""
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
+AXES_VERBOSE = False
+
+OTP_REQUIRED_ROLES = ("teamleader", "analyst", "admin")
+TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _base.INSECURE_DEFAULTS_ALLOWED)
+OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
+
+OIDC_ENABLED = bool(_env_str("TRAPPEN_OIDC_CLIENT_ID"))
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = _env_str("TRAPPEN_OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = _env_str("TRAPPEN_OIDC_CLIENT_SECRET")
+    OIDC_RP_SIGN_ALGO = _env_str("TRAPPEN_OIDC_SIGN_ALGO", "RS256")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _env_str("TRAPPEN_OIDC_AUTHORIZATION_ENDPOINT")
+    OIDC_OP_TOKEN_ENDPOINT = _env_str("TRAPPEN_OIDC_TOKEN_ENDPOINT")
+    OIDC_OP_USER_ENDPOINT = _env_str("TRAPPEN_OIDC_USER_ENDPOINT")
+    OIDC_OP_JWKS_ENDPOINT = _env_str("TRAPPEN_OIDC_JWKS_ENDPOINT")
+    OIDC_CREATE_USER = False  # accounts (role, districts) are created by an administrator
+    OIDC_RP_SCOPES = "openid email"
+    _missing = [name for name, value in (
+        ("TRAPPEN_OIDC_CLIENT_SECRET", OIDC_RP_CLIENT_SECRET),
+        ("TRAPPEN_OIDC_AUTHORIZATION_ENDPOINT", OIDC_OP_AUTHORIZATION_ENDPOINT),
+        ("TRAPPEN_OIDC_TOKEN_ENDPOINT", OIDC_OP_TOKEN_ENDPOINT),
+        ("TRAPPEN_OIDC_USER_ENDPOINT", OIDC_OP_USER_ENDPOINT),
+        ("TRAPPEN_OIDC_JWKS_ENDPOINT", OIDC_OP_JWKS_ENDPOINT)) if not value]
+    if _missing:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(f"TRAPPEN_OIDC_CLIENT_ID is set but {', '.join(_missing)} "
+                                   "is missing")
+    _base.INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("mozilla_django_oidc.auth.OIDCAuthenticationBackend")
+    LOGIN_REDIRECT_URL_FAILURE = "/login/"
+
+__all__ = [name for name in dir() if name.isupper()]

@@ -1,0 +1,55 @@
+"""Exports of the audit trail: every access to one child's data, as CSV.
+
+Citizens have a right to know when their data was consulted and why (GDPR art. 15; in Danish
+child-protection practice an "aktindsigt" request). Text cells are formula-neutralised
+(:func:`trappen.privacy.sanitize.neutralise_formula`) because usernames, endpoints and purposes
+are typed or influenced by users.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from trappen.privacy.sanitize import neutralise_formula
+from trappen.web.audit.models import AuditEvent
+
+AUDIT_COLUMNS = ("id", "at", "username", "child_id", "action", "endpoint", "purpose")
+"""Columns of an audit export: ids, times and purposes only, never case content."""
+
+
+def audit_events(*, child_id: int | None = None, username: str = "", start: object = None,
+                 end: object = None) -> QuerySet[AuditEvent]:
+    """Audit events filtered by child, user (exact username) and a half-open date range.
+
+    Args:
+        child_id: only events about this child.
+        username: only events by this user.
+        start: first local date included (``datetime.date``) or ``None``.
+        end: first local date excluded, or ``None``.
+    """
+    qs = AuditEvent.objects.order_by("id")
+    if child_id is not None:
+        qs = qs.filter(child_id=child_id)
+    if username:
+        qs = qs.filter(username=username)
+    if start is not None:
+        qs = qs.filter(at__date__gte=start)
+    if end is not None:
+        qs = qs.filter(at__date__lt=end)
+    return qs
+
+
+def audit_csv(events: QuerySet[AuditEvent]) -> str:
+    """The events as CSV text (header + one row per event), formula-neutralised, times local."""
+    out = io.StringIO()
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(AUDIT_COLUMNS)
+    for row in events.values_list(*AUDIT_COLUMNS).iterator():
+        values = list(row)
+        values[1] = timezone.localtime(values[1]).isoformat(timespec="seconds")
+        writer.writerow([neutralise_formula(v) if isinstance(v, str) else v for v in values])
+    return out.getvalue()

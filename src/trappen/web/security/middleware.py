@@ -1,0 +1,45 @@
+"""Require a verified one-time password for the roles that need one.
+
+With ``TRAPPEN_REQUIRE_OTP`` on, a logged-in team leader, analyst or administrator whose
+session is not OTP-verified is sent to the enrolment page (no device yet) or the verify page,
+for every URL except those two, logout, static files and the language switch. The API is not
+affected: it authenticates with bearer tokens, not sessions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+EXEMPT_NAMES = ("otp_setup", "otp_verify", "logout", "login", "set_language")
+
+
+def otp_required_for(user: object) -> bool:
+    """Whether ``user`` must pass a one-time password before using the app."""
+    return (getattr(settings, "TRAPPEN_REQUIRE_OTP", False)
+            and getattr(user, "is_authenticated", False)
+            and getattr(user, "role", None) in settings.OTP_REQUIRED_ROLES)
+
+
+class RequireOTPMiddleware:
+    """Redirect users who need a second factor and have not given one."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if otp_required_for(user) and not user.is_verified():  # type: ignore[union-attr]
+            path = request.path_info
+            exempt = {reverse(name) for name in EXEMPT_NAMES}
+            if (path not in exempt and not path.startswith(settings.STATIC_URL)
+                    and not path.startswith("/api/")):
+                from django_otp import devices_for_user
+
+                has_device = any(True for _ in devices_for_user(user, confirmed=True))
+                return redirect("otp_verify" if has_device else "otp_setup")
+        return self.get_response(request)

@@ -1,0 +1,13 @@
+"""Security pages: second factor, and (when enabled) OpenID Connect single sign-on."""
+
+from django.conf import settings
+from django.urls import include, path
+
+from trappen.web.security import views
+
+urlpatterns = [
+    path("otp/setup/", views.otp_setup, name="otp_setup"),
+    path("otp/verify/", views.otp_verify, name="otp_verify"),
+]
+if getattr(settings, "OIDC_ENABLED", False):
+    urlpatterns.append(path("oidc/", include("mozilla_django_oidc.urls")))
