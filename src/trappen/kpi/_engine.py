@@ -176,12 +176,14 @@ class _Context:
         """(_w, step, district, n): children on each step on ``at`` by district of residence
         (the residence active on ``at``, else ``children.district_code``)."""
         def make() -> pl.DataFrame:
-            residences = self.reg.residences
+            kids = self.stock.select("child_id").unique()
+            residences = self.reg.residences.join(kids, on="child_id", how="semi")
             n_res = residences.group_by("child_id").agg(pl.len().alias("_n"))
             # one residence row (the common case): its district; none: children.district_code
             single = residences.join(n_res.filter(pl.col("_n") == 1), on="child_id", how="semi").select(
                 "child_id", pl.col("district_code").alias("_one"))
-            home = (self.reg.children.select("child_id", "district_code").join(single, on="child_id", how="left")
+            home = (self.reg.children.select("child_id", "district_code").join(kids, on="child_id", how="semi")
+                    .join(single, on="child_id", how="left")
                     .select("child_id", pl.coalesce("_one", "district_code").alias("district_code")))
             stock = self.stock.select("child_id", _W, "step").join(home, on="child_id", how="left")
             moved = n_res.filter(pl.col("_n") > 1).select("child_id")
