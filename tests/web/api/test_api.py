@@ -129,3 +129,27 @@ def test_createtoken_cli_unknown_user_exits_1(db):
     result = CliRunner().invoke(app, ["createtoken", "nobody"])
     assert result.exit_code == 1
     assert "username" in result.output
+
+
+def test_partner_may_not_write_403_json(client, scene, make_user):
+    partner = make_user("partner1", "partner")
+    partner.linked_children.add(scene["mine"])
+    token = token_create(username="partner1")
+    resp = client.post("/api/v1/notifications", data=json.dumps(
+        {"child_id": scene["mine"].pk, "received_at": timezone.now().isoformat(), "notifier_kind": "school"}),
+        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert resp.status_code == 403 and "detail" in resp.json()
+    assert m.Notification.objects.count() == 0
+
+
+def test_naive_time_is_422_naming_the_field(api, scene):
+    resp = api.post("/notifications", {"child_id": scene["mine"].pk, "received_at": "2026-01-05T09:00:00",
+                                       "notifier_kind": "school"})
+    assert resp.status_code == 422
+    assert resp.json()["problems"][0] == {"field": "received_at", "value": "2026-01-05 09:00:00",
+                                          "message": "must be a date and time with a timezone"}
+
+
+def test_revoked_token_is_401(api, scene):
+    ApiToken.objects.update(revoked_at=timezone.now())
+    assert api.get("/children").status_code == 401
