@@ -211,3 +211,22 @@ def test_bad_period_is_a_form_error_not_a_crash(client, make_user, db_register):
     assert response.status_code == 200
     assert response.context["form"].errors["date_to"]
     assert c.get("/dashboards/nope/").status_code == 404
+
+
+def test_caseload_and_deadlines_downloads_add_up_to_the_engine(client, make_user, db_register):
+    districts = sorted(db_register.districts["district_code"].to_list())
+    c = _client(client, make_user, "teamleader", districts)
+    k = compute_kpis(db_register, at=AT, period=(START, END),
+                     kpis=["CASELOAD_MEAN", "CASELOAD_OVER_TARGET", "DEADLINE_COMPLIANCE"])
+    mean = cells(k.filter(pl.col("kpi_code") == "CASELOAD_MEAN"))
+    over = cells(k.filter(pl.col("kpi_code") == "CASELOAD_OVER_TARGET"))
+    rows = _csv(c.get("/dashboards/caseload/", {**PERIOD, "format": "csv"}))
+    assert len(rows) == len(districts)
+    assert sum(int(r["children"]) for r in rows) == mean["numerator"].item() > 0
+    assert sum(int(r["caseworkers"]) for r in rows) == over["denominator"].item()
+    assert sum(int(r["over_target"]) for r in rows) == over["numerator"].item()
+    duty = cells(k.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE"), dims=["duty"])
+    rows = _csv(c.get("/dashboards/deadlines/", {**PERIOD, "format": "csv"}))
+    want = {d: (int(ok), int(n)) for d, ok, n in duty.select("duty", "numerator", "denominator").iter_rows()}
+    assert {r["duty"]: (int(r["on_time"]), int(r["due"])) for r in rows} == want
+    assert all(int(r["on_time"]) + int(r["late"]) == int(r["due"]) for r in rows)

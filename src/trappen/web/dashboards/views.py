@@ -147,14 +147,14 @@ def dashboard(request: HttpRequest, key: str) -> HttpResponse:
         raise Http404("unknown format")
     if fmt and not access.can_export:
         raise PermissionDenied("no right to download")
-    register, _version = sel.analytic_register()
+    register, version = sel.analytic_register()
     names = dict(zip(register.districts["district_code"].to_list(), register.districts["name"].to_list(), strict=True))
     codes = sorted(names) if access.districts is None else [c for c in access.districts if c in names]
     form = FilterForm(request.GET or None, district_choices=[(c, names[c]) for c in codes])
     default = sel.default_period(register, today=timezone.localdate())
     filters = _filters(form, access=access, default=default)
     language = (get_language() or "da")[:2]
-    table = sel.dashboard_for(key, filters=filters, publish=access.publish, language=language)
+    table = sel.dashboard_for(key, register=register, version=version, filters=filters, publish=access.publish, language=language)
     if fmt:
         return _download(table, fmt, filters)
     keys = [k for k, _label in table.columns]
