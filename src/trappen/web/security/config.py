@@ -37,6 +37,19 @@ OTP_REQUIRED_ROLES = ("teamleader", "analyst", "admin")
 TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _base.INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
 
+# HSTS: with TRAPPEN_HSTS_SECONDS > 0 (the foundation's setting), subdomains and preloading are on
+# unless turned off (a municipality whose subdomains still serve plain http turns them off).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRAPPEN_HSTS_INCLUDE_SUBDOMAINS", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
+SECURE_HSTS_PRELOAD = _env_bool("TRAPPEN_HSTS_PRELOAD", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
+
+# Uploads: Trappen has no file-upload view; request bodies are capped so a large POST is refused
+# (400) before it is parsed. Source: Django's defaults are 2.5 MB; our forms and API payloads
+# are a few kB, so 1 MiB leaves ample room.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
+DATA_UPLOAD_MAX_NUMBER_FILES = 1
+
 OIDC_ENABLED = bool(_env_str("TRAPPEN_OIDC_CLIENT_ID"))
 if OIDC_ENABLED:
     OIDC_RP_CLIENT_ID = _env_str("TRAPPEN_OIDC_CLIENT_ID")
