@@ -7,11 +7,11 @@ from collections.abc import Iterable, Mapping
 
 from django.utils.html import escape
 
-WIDTH = 760
+WIDTH = 1000
 HEIGHT = 420
 NODE_W = 14
 GAP = 10
-LABEL_W = 190
+LABEL_W = 300
 PALETTE = ("#5b6b76", "#1f5f8b", "#3a9d5d", "#c9a227", "#e07b39", "#b5446e", "#7a5cc2", "#2aa1b3")
 
 
@@ -72,6 +72,6 @@ def sankey_svg(links: Iterable[tuple[int, int, int | None]], *, names: Mapping[i
             parts.append(f'<rect x="{x:.1f}" y="{10 + top:.1f}" width="{NODE_W}" height="{max(h, 1):.1f}" fill="{colour}"/>')
             label = f"{k}. {names.get(k, str(k))} ({int(totals[k])})"
             parts.append(f'<text x="{tx:.1f}" y="{10 + top + h / 2 + 4:.1f}" text-anchor="{anchor}" '
-                         f'font-size="12" class="sankey-{side}">{escape(label)}</text>')
+                         f'font-size="13" class="sankey-{side}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
