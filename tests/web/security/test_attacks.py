@@ -168,3 +168,14 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
     env["SECRET_KEY"] = ""
     refused = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
     assert refused.returncode != 0 and "SECRET_KEY" in refused.stderr
+
+
+def test_ids_beyond_a_64_bit_key_are_404_not_500(scene):
+    huge = 2**70
+    client = Client(raise_request_exception=False)
+    client.force_login(scene["users"]["caseworker"])
+    assert client.get(f"/children/{huge}/").status_code == 404
+    api = Client(raise_request_exception=False).get(
+        f"/api/v1/children/{huge}/deadlines", headers={"Authorization": f"Bearer {scene['tokens']['caseworker']}"})
+    assert api.status_code == 404 and api.json()["detail"] == "not found"
+    assert client.get(f"/children/{2**63 - 1}/").status_code == 404  # the largest key: a normal miss

@@ -8,10 +8,11 @@ affected: it authenticates with bearer tokens, not sessions.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -42,4 +43,29 @@ class RequireOTPMiddleware:
 
                 has_device = any(True for _ in devices_for_user(user, confirmed=True))
                 return redirect("otp_verify" if has_device else "otp_setup")
+        return self.get_response(request)
+
+
+MAX_ID = 2**63 - 1
+"""The largest id a 64-bit database key can hold (BigAutoField)."""
+_DIGITS = re.compile(r"\d{19,}")
+
+
+class OversizedIdMiddleware:
+    """Answer 404 for a path carrying a number beyond any database id.
+
+    Django's ``int`` path converter accepts any length; such a number reaching the database
+    (the refused-access audit row, a lookup) overflows the driver and would be a 500. Guessing
+    ids is answered exactly like a missing child: 404.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for match in _DIGITS.finditer(request.path_info):
+            if int(match.group()) > MAX_ID:
+                if request.path_info.startswith("/api/"):
+                    return JsonResponse({"detail": "not found", "problems": []}, status=404)
+                raise Http404("no such record")
         return self.get_response(request)
