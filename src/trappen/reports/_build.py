@@ -297,7 +297,8 @@ def build_report(register: Register, *, year: int, language: str = "da",
         previous=previous, publish=publish, language=language),)))
 
     # children on each step, 31 December: municipality, then by district
-    steps = (current.filter(pl.col("kpi_code") == "STEP_PER_1000")
+    step_rows = current.filter(pl.col("kpi_code") == "STEP_PER_1000")
+    steps = (step_rows.filter(pl.col("district").is_null())
              .select("step", pl.col("numerator").alias("children"), pl.col("value").alias("per_1000")))
     steps = _protect(steps, value_col="children", row_dims=["step"], col_dims=None, publish=publish,
                      derived=["per_1000"]).with_columns(pl.col("step").replace_strict(step_name).alias("step"))
@@ -305,13 +306,13 @@ def build_report(register: Register, *, year: int, language: str = "da",
             Column(key="per_1000", label=lab("per_1000"), fmt="dec1"))
     steps_table = ReportTable(key="steps", title=lab("steps"), sheet="Steps", columns=cols,
                               frame=_finish(steps, cols))
-    parts = []
-    district_regs = _districts(register, on=at)
-    for code, name, reg in district_regs:
-        part = compute_kpis(reg, at=at, period=period, kpis=["STEP_PER_1000"], **kw)
-        parts.append(part.select(pl.lit(name).alias("district"), "step", pl.col("numerator").alias("n"),
-                                 pl.col("value").alias("v")))
-    by_d = _protect(pl.concat(parts), value_col="n", row_dims=["district"], col_dims=["step"],
+    # by district of residence: the engine's own district rows, labelled with district names
+    names = dict(zip(register.districts["district_code"].to_list(), register.districts["name"].to_list(),
+                     strict=True))
+    by_d = (step_rows.filter(pl.col("district").is_not_null())
+            .select(pl.col("district").replace_strict(names, default=pl.col("district")).alias("district"),
+                    "step", pl.col("numerator").alias("n"), pl.col("value").alias("v")))
+    by_d = _protect(by_d, value_col="n", row_dims=["district"], col_dims=["step"],
                     publish=publish, derived=["v"])
     short = {str(s.number): f"{lab('step')} {s.number}" for s in staircase.steps}
     wide = _pivot(by_d, index="district", on="step", value="v", names=short)
@@ -324,7 +325,7 @@ def build_report(register: Register, *, year: int, language: str = "da",
     # trend over five years: STEP_PER_1000 on each 31 December
     years = list(range(year - TREND_YEARS + 1, year + 1))
     series = kpi_series(register, months=[date(y, 12, 1) for y in years], kpis=["STEP_PER_1000"], **kw)
-    trend = series.select(pl.col("month").dt.year().cast(pl.String).alias("year"), "step",
+    trend = series.filter(pl.col("district").is_null()).select(pl.col("month").dt.year().cast(pl.String).alias("year"), "step",
                           pl.col("numerator").alias("n"), pl.col("value").alias("v"))
     trend = _protect(trend, value_col="n", row_dims=["year"], col_dims=["step"], publish=publish, derived=["v"])
     wide = _pivot(trend, index="year", on="step", value="v", names=short)
@@ -459,7 +460,7 @@ def build_report(register: Register, *, year: int, language: str = "da",
     # goals
     if goals:
         frame = _goal_rows(goals, register=register, year=year, language=language,
-                           districts={code: reg for code, _, reg in district_regs})
+                           districts={code: reg for code, _, reg in _districts(register, on=at)})
         cols = (Column(key="goal", label=lab("goal")), Column(key="kpi", label=lab("kpi")),
                 Column(key="district", label=lab("district")), Column(key="unit", label=lab("unit")),
                 Column(key="baseline", label=lab("baseline"), fmt="dec1"),
