@@ -29,6 +29,7 @@ from trappen.register import Register
 from trappen.register.derive import age_expr
 from trappen.staircase import default_staircase
 from trappen.web.register import models as m
+from trappen.web.dashboards.sankey import sankey_svg
 from trappen.web.register.selectors import register_snapshot
 
 logger = logging.getLogger(__name__)
@@ -89,16 +90,19 @@ def _age_range(band: str) -> tuple[int, int]:
 
 
 def district_of_children(register: Register, *, on: date) -> pl.DataFrame:
-    """(child_id, district_code): the residence active on ``on``, else the child's latest district."""
+    """(child_id, district_code): the residence active on ``on``, else the child's latest
+    district."""
     res = register.residences.filter((pl.col("start_date") <= on)
                                      & (pl.col("end_date").is_null() | (pl.col("end_date") > on)))
-    here = res.group_by("child_id").agg(pl.col("district_code").sort_by("start_date").last().alias("_d"))
-    return (register.children.select("child_id", "district_code").join(here, on="child_id", how="left")
+    here = res.group_by("child_id").agg(
+        pl.col("district_code").sort_by("start_date").last().alias("_d"))
+    return (register.children.select("child_id", "district_code")
+            .join(here, on="child_id", how="left")
             .select("child_id", pl.coalesce("_d", "district_code").alias("district_code")))
 
 
-_CHILD_TABLES = ("children", "residences", "cases", "episodes", "notifications", "investigations", "plans",
-                 "follow_ups", "supervision_visits", "complaints", "assignments")
+_CHILD_TABLES = ("children", "residences", "cases", "episodes", "notifications", "investigations",
+                 "plans", "follow_ups", "supervision_visits", "complaints", "assignments")
 
 
 def register_filtered(register: Register, *, filters: DashboardFilters) -> Register:
@@ -131,8 +135,10 @@ def register_filtered(register: Register, *, filters: DashboardFilters) -> Regis
         keep = keep & (pl.col("sex") == filters.sex)
         population = population.clear()
     ids = kids.filter(keep)["child_id"].implode()
-    tables = {name: register.tables[name].filter(pl.col("child_id").is_in(ids)) for name in _CHILD_TABLES}
-    return register.replace(**tables, population=population, caseworkers=caseworkers, districts=districts)
+    tables = {name: register.tables[name].filter(pl.col("child_id").is_in(ids))
+              for name in _CHILD_TABLES}
+    return register.replace(**tables, population=population, caseworkers=caseworkers,
+                            districts=districts)
 
 
 # --------------------------------------------------------------------------- the cached register
@@ -152,7 +158,8 @@ def register_version() -> tuple[object, ...]:
         table = connection.ops.quote_name(model._meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         if model is not m.District:
-            parts.append(f"(SELECT MAX({connection.ops.quote_name(model._meta.pk.column)}) FROM {table})")
+            pk = connection.ops.quote_name(model._meta.pk.column)
+            parts.append(f"(SELECT MAX({pk}) FROM {table})")
     episodes = connection.ops.quote_name(m.Episode._meta.db_table)
     parts.append(f"(SELECT COUNT(*) FROM {episodes} WHERE end_date IS NULL)")
     with connection.cursor() as cursor:
@@ -166,7 +173,8 @@ def analytic_register() -> tuple[Register, tuple[object, ...]]:
     version = register_version()
     now = time.monotonic()
     with _lock:
-        if _register_cache.get("version") == version and now - float(_register_cache["at"]) < CACHE_SECONDS:  # type: ignore[arg-type]
+        fresh = now - float(_register_cache.get("at", -CACHE_SECONDS)) < CACHE_SECONDS  # type: ignore[arg-type]
+        if _register_cache.get("version") == version and fresh:
             return _register_cache["register"], version  # type: ignore[return-value]
     register = register_snapshot()
     with _lock:
@@ -205,16 +213,17 @@ def _step_names(language: str) -> dict[int, str]:
     return {s.number: s.name(language) for s in default_staircase().steps}
 
 
-def _protect(frame: pl.DataFrame, *, value_col: str, row_dims: Sequence[str], col_dims: Sequence[str] | None,
-             publish: bool, derived: Sequence[str] = ()) -> pl.DataFrame:
+def _protect(frame: pl.DataFrame, *, value_col: str, row_dims: Sequence[str],
+             col_dims: Sequence[str] | None, publish: bool, derived: Sequence[str] = ()) -> pl.DataFrame:
     """Primary and secondary suppression of the count ``value_col`` when ``publish``; the
     ``derived`` columns (rates from that count) are hidden with it."""
     if not publish or frame.height == 0:
         return frame
     out = suppress(frame.with_columns(pl.col(value_col).cast(pl.Float64)), value_col=value_col,
                    row_dims=row_dims, col_dims=col_dims, threshold=DISCLOSURE_THRESHOLD)
-    return out.with_columns(*[pl.when(pl.col("suppression").is_null()).then(pl.col(d)).otherwise(None).alias(d)
-                              for d in derived]).drop("suppression")
+    shown = pl.col("suppression").is_null()
+    return out.with_columns(*[pl.when(shown).then(pl.col(d)).alias(d) for d in derived]
+                            ).drop("suppression")
 
 
 def cells(frame: pl.DataFrame, *, dims: Sequence[str] = ()) -> pl.DataFrame:
@@ -222,6 +231,12 @@ def cells(frame: pl.DataFrame, *, dims: Sequence[str] = ()) -> pl.DataFrame:
     engine may add breakdowns (e.g. by district) next to the totals."""
     other = [d for d in DIMENSIONS if d in frame.columns and d not in dims]
     return frame.filter(*[pl.col(d).is_null() for d in other]) if other else frame
+
+
+def _kpis(reg: Register, f: DashboardFilters, codes: Sequence[str],
+          dims: Sequence[str] = ()) -> pl.DataFrame:
+    """:func:`compute_kpis` for the filters' period (stock KPIs on its last day)."""
+    return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes)), dims=dims)
 
 
 def _months(filters: DashboardFilters) -> list[date]:
@@ -232,13 +247,21 @@ def _months(filters: DashboardFilters) -> list[date]:
     return out
 
 
-def _steps_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _named(column: str, names: dict[int, str], alias: str, default: str | None = None) -> pl.Expr:
+    return pl.col(column).replace_strict(names, default=default, return_dtype=pl.String).alias(alias)
+
+
+def _steps_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                 language: str) -> DashboardTable:
     steps = list(default_staircase().numbers)
     names = _step_names(language)
-    series = cells(kpi_series(reg, months=_months(filters), kpis=["STEP_PER_1000"]), dims=["step"])
-    long = series.select("month", pl.col("step").cast(pl.Int64), pl.col("numerator").alias("children"))
-    long = _protect(long, value_col="children", row_dims=["month"], col_dims=["step"], publish=publish)
-    wide = (long.with_columns(pl.col("children").cast(pl.Int64), ("step_" + pl.col("step").cast(pl.String)).alias("_c"))
+    series = cells(kpi_series(reg, months=_months(f), kpis=["STEP_PER_1000"]), dims=["step"])
+    long = series.select("month", pl.col("step").cast(pl.Int64),
+                         pl.col("numerator").alias("children"))
+    long = _protect(long, value_col="children", row_dims=["month"], col_dims=["step"],
+                    publish=publish)
+    wide = (long.with_columns(pl.col("children").cast(pl.Int64),
+                              ("step_" + pl.col("step").cast(pl.String)).alias("_c"))
             .pivot(on="_c", index="month", values="children", sort_columns=False).sort("month"))
     for s in steps:
         if f"step_{s}" not in wide.columns:
@@ -246,159 +269,172 @@ def _steps_table(reg: Register, filters: DashboardFilters, *, publish: bool, lan
     wide = wide.select("month", *[f"step_{s}" for s in steps])
     columns = (("month", _("Month")), *[(f"step_{s}", f"{s}. {names[s]}") for s in steps])
     chart = {"type": "line", "labels": [d.strftime("%Y-%m") for d in wide["month"].to_list()],
-             "datasets": [{"label": f"{s}. {names[s]}", "data": wide[f"step_{s}"].to_list()} for s in steps]}
-    return DashboardTable(key="steps", title=_("Children on each step over time"),
-                          description=_("Children on each step on the last day of each month (KPI STEP_PER_1000, numerator)."),
-                          columns=columns, frame=wide, chart=chart, suppressed=publish)
+             "datasets": [{"label": f"{s}. {names[s]}", "data": wide[f"step_{s}"].to_list()}
+                          for s in steps]}
+    return DashboardTable(
+        key="steps", title=_("Children on each step over time"),
+        description=_("Children on each step on the last day of each month "
+                      "(KPI STEP_PER_1000, numerator)."),
+        columns=columns, frame=wide, chart=chart, suppressed=publish)
 
 
-def _flows_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _flows_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                 language: str) -> DashboardTable:
     names = {0: _("Not on the staircase"), **_step_names(language)}
-    kpis = cells(compute_kpis(reg, at=filters.at, period=(filters.start, filters.end), kpis=["STEP_FLOWS"]),
-                 dims=["from_step", "to_step"])
-    long = kpis.select(pl.col("from_step").cast(pl.Int64), pl.col("to_step").cast(pl.Int64),
-                       pl.col("numerator").alias("moves")).sort("from_step", "to_step")
-    long = _protect(long, value_col="moves", row_dims=["from_step"], col_dims=["to_step"], publish=publish)
-    long = long.with_columns(pl.col("moves").cast(pl.Int64))
-    frame = long.with_columns(pl.col("from_step").replace_strict(names, return_dtype=pl.String).alias("from_name"),
-                              pl.col("to_step").replace_strict(names, return_dtype=pl.String).alias("to_name")
-                              ).select("from_step", "from_name", "to_step", "to_name", "moves")
-    columns = (("from_step", _("From step")), ("from_name", _("From")), ("to_step", _("To step")),
-               ("to_name", _("To")), ("moves", _("Moves")))
-    from trappen.web.dashboards.sankey import sankey_svg
-
+    long = (_kpis(reg, f, ["STEP_FLOWS"], dims=["from_step", "to_step"])
+            .select(pl.col("from_step").cast(pl.Int64), pl.col("to_step").cast(pl.Int64),
+                    pl.col("numerator").alias("moves")).sort("from_step", "to_step"))
+    long = _protect(long, value_col="moves", row_dims=["from_step"], col_dims=["to_step"],
+                    publish=publish)
+    frame = (long.with_columns(pl.col("moves").cast(pl.Int64), _named("from_step", names, "from_name"),
+                               _named("to_step", names, "to_name"))
+             .select("from_step", "from_name", "to_step", "to_name", "moves"))
+    columns = (("from_step", _("From step")), ("from_name", _("From")),
+               ("to_step", _("To step")), ("to_name", _("To")), ("moves", _("Moves")))
     svg = sankey_svg(frame.select("from_step", "to_step", "moves").rows(), names=names)
-    return DashboardTable(key="flows", title=_("Moves between steps"),
-                          description=_("Moves between steps over the period, counted between monthly snapshots (KPI STEP_FLOWS, numerator). Step 0: not on the staircase."),
-                          columns=columns, frame=frame, svg=svg, suppressed=publish)
+    return DashboardTable(
+        key="flows", title=_("Moves between steps"),
+        description=_("Moves between steps over the period, counted between monthly snapshots "
+                      "(KPI STEP_FLOWS, numerator). Step 0: not on the staircase."),
+        columns=columns, frame=frame, svg=svg, suppressed=publish)
 
 
-def _pilot_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _pilot_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                 language: str) -> DashboardTable:
     names = _step_names(language)
-    pilots = reg.districts.filter(pl.col("pilot_from").is_not_null() & (pl.col("pilot_from") <= filters.at))
-    pilot_codes = pilots["district_code"].to_list()
-    rest_codes = reg.districts.filter(~pl.col("district_code").is_in(pilot_codes))["district_code"].to_list()
+    is_pilot = pl.col("pilot_from").is_not_null() & (pl.col("pilot_from") <= f.at)
+    pilot_codes = reg.districts.filter(is_pilot)["district_code"].to_list()
+    rest_codes = reg.districts.filter(~is_pilot.fill_null(False))["district_code"].to_list()
     parts = []
     for group, codes in ((_("Pilot districts"), pilot_codes), (_("Other districts"), rest_codes)):
         if not codes:
             continue
-        part = register_filtered(reg, filters=DashboardFilters(start=filters.start, end=filters.end,
+        part = register_filtered(reg, filters=DashboardFilters(start=f.start, end=f.end,
                                                                districts=tuple(codes)))
-        k = cells(compute_kpis(part, at=filters.at, period=(filters.start, filters.end), kpis=["STEP_PER_1000"]),
-                  dims=["step"])
-        parts.append(k.select(pl.lit(group).alias("group"), pl.col("step").cast(pl.Int64),
-                              pl.col("numerator").alias("children"), pl.col("value").round(2).alias("per_1000")))
-    frame = pl.concat(parts) if parts else pl.DataFrame(schema={"group": pl.String, "step": pl.Int64,
-                                                                "children": pl.Float64, "per_1000": pl.Float64})
-    frame = _protect(frame, value_col="children", row_dims=["group"], col_dims=["step"], publish=publish,
-                     derived=["per_1000"])
-    frame = frame.with_columns(pl.col("children").cast(pl.Int64),
-                               pl.col("step").replace_strict(names, return_dtype=pl.String).alias("step_name")
-                               ).select("group", "step", "step_name", "children", "per_1000")
+        parts.append(_kpis(part, f, ["STEP_PER_1000"], dims=["step"]).select(
+            pl.lit(group).alias("group"), pl.col("step").cast(pl.Int64),
+            pl.col("numerator").alias("children"), pl.col("value").round(2).alias("per_1000")))
+    schema = {"group": pl.String, "step": pl.Int64, "children": pl.Float64, "per_1000": pl.Float64}
+    frame = pl.concat(parts) if parts else pl.DataFrame(schema=schema)
+    frame = _protect(frame, value_col="children", row_dims=["group"], col_dims=["step"],
+                     publish=publish, derived=["per_1000"])
+    frame = (frame.with_columns(pl.col("children").cast(pl.Int64), _named("step", names, "step_name"))
+             .select("group", "step", "step_name", "children", "per_1000"))
     columns = (("group", _("Group")), ("step", _("Step")), ("step_name", _("Step name")),
                ("children", _("Children")), ("per_1000", _("Per 1,000 children 0-17")))
-    groups = frame["group"].unique(maintain_order=True).to_list()
     steps = list(default_staircase().numbers)
-    chart = {"type": "bar", "labels": [f"{s}. {names[s]}" for s in steps],
-             "datasets": [{"label": g, "data": [frame.filter((pl.col("group") == g) & (pl.col("step") == s))["per_1000"]
-                                                .first() if frame.filter((pl.col("group") == g) & (pl.col("step") == s)).height else None
-                                                for s in steps]} for g in groups]}
-    notes = () if pilot_codes else (_("No district works by the model on this date: nothing to compare."),)
-    return DashboardTable(key="pilot", title=_("Pilot districts against the rest"),
-                          description=_("Children on each step on the last day of the period, per 1,000 children 0-17 (KPI STEP_PER_1000)."),
-                          columns=columns, frame=frame, chart=chart, suppressed=publish, notes=notes)
+    datasets = []
+    for group in frame["group"].unique(maintain_order=True).to_list():
+        rates = dict(frame.filter(pl.col("group") == group).select("step", "per_1000").iter_rows())
+        datasets.append({"label": group, "data": [rates.get(s) for s in steps]})
+    chart = {"type": "bar", "labels": [f"{s}. {names[s]}" for s in steps], "datasets": datasets}
+    notes = () if pilot_codes else (
+        _("No district works by the model on this date: nothing to compare."),)
+    return DashboardTable(
+        key="pilot", title=_("Pilot districts against the rest"),
+        description=_("Children on each step on the last day of the period, per 1,000 children "
+                      "0-17 (KPI STEP_PER_1000)."),
+        columns=columns, frame=frame, chart=chart, suppressed=publish, notes=notes)
 
 
-def _caseload_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _caseload_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                    language: str) -> DashboardTable:
     codes = ["CASELOAD_MEAN", "CASELOAD_MAX", "CASELOAD_OVER_TARGET"]
-    district_names = dict(zip(reg.districts["district_code"].to_list(), reg.districts["name"].to_list(), strict=True))
+    names = dict(reg.districts.select("district_code", "name").iter_rows())
     rows = []
-    for code in sorted(district_names):
+    for code in sorted(names):
         # a district's caseload: its caseworkers and every child assigned to them (only these
         # two tables feed the caseload KPIs)
         workers = reg.caseworkers.filter(pl.col("district_code") == code)
         part = Register.from_frames(caseworkers=workers, assignments=reg.assignments.filter(
             pl.col("caseworker_id").is_in(workers["caseworker_id"].implode())))
-        rows.append((code, district_names[code], cells(compute_kpis(
-            part, at=filters.at, period=(filters.start, filters.end), kpis=codes))))
-    frames = []
-    for code, name, k in rows:
-        get = {r["kpi_code"]: r for r in k.iter_rows(named=True)}
-        frames.append({"district": code, "district_name": name,
-                       "children": get["CASELOAD_MEAN"]["numerator"], "fte": get["CASELOAD_MEAN"]["denominator"],
-                       "mean": get["CASELOAD_MEAN"]["value"], "max": get["CASELOAD_MAX"]["value"],
-                       "caseworkers": get["CASELOAD_OVER_TARGET"]["denominator"],
-                       "over_target": get["CASELOAD_OVER_TARGET"]["numerator"]})
-    frame = pl.DataFrame(frames, schema={"district": pl.String, "district_name": pl.String, "children": pl.Float64,
-                                         "fte": pl.Float64, "mean": pl.Float64, "max": pl.Float64,
-                                         "caseworkers": pl.Float64, "over_target": pl.Float64})
-    frame = _protect(frame, value_col="children", row_dims=["district"], col_dims=None, publish=publish,
-                     derived=["mean", "max"])
+        get = {r["kpi_code"]: r for r in _kpis(part, f, codes).iter_rows(named=True)}
+        mean, top, over = get["CASELOAD_MEAN"], get["CASELOAD_MAX"], get["CASELOAD_OVER_TARGET"]
+        rows.append({"district": code, "district_name": names[code],
+                     "children": mean["numerator"], "fte": mean["denominator"],
+                     "mean": mean["value"], "max": top["value"],
+                     "caseworkers": over["denominator"], "over_target": over["numerator"]})
+    frame = pl.DataFrame(rows, schema={
+        "district": pl.String, "district_name": pl.String, "children": pl.Float64,
+        "fte": pl.Float64, "mean": pl.Float64, "max": pl.Float64, "caseworkers": pl.Float64,
+        "over_target": pl.Float64})
+    frame = _protect(frame, value_col="children", row_dims=["district"], col_dims=None,
+                     publish=publish, derived=["mean", "max"])
     frame = frame.with_columns(pl.col("children", "caseworkers", "over_target").cast(pl.Int64),
                                pl.col("fte", "mean", "max").round(2))
-    columns = (("district", _("District")), ("district_name", _("Name")), ("children", _("Children with a caseworker")),
-               ("fte", _("Caseworker FTE")), ("mean", _("Children per FTE")), ("max", _("Highest caseload per FTE")),
+    columns = (("district", _("District")), ("district_name", _("Name")),
+               ("children", _("Children with a caseworker")), ("fte", _("Caseworker FTE")),
+               ("mean", _("Children per FTE")), ("max", _("Highest caseload per FTE")),
                ("caseworkers", _("Caseworkers")), ("over_target", _("Caseworkers over target")))
     chart = {"type": "bar", "labels": frame["district_name"].to_list(),
              "datasets": [{"label": _("Children per FTE"), "data": frame["mean"].to_list()},
                           {"label": _("Highest caseload per FTE"), "data": frame["max"].to_list()}]}
-    return DashboardTable(key="caseload", title=_("Caseload distribution"),
-                          description=_("Children per caseworker FTE on the last day of the period, by the caseworkers' district (KPIs CASELOAD_MEAN, CASELOAD_MAX, CASELOAD_OVER_TARGET; target 25)."),
-                          columns=columns, frame=frame, chart=chart, suppressed=publish)
+    return DashboardTable(
+        key="caseload", title=_("Caseload distribution"),
+        description=_("Children per caseworker FTE on the last day of the period, by the "
+                      "caseworkers' district (KPIs CASELOAD_MEAN, CASELOAD_MAX, "
+                      "CASELOAD_OVER_TARGET; target 25)."),
+        columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
-def _deadlines_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _deadlines_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                     language: str) -> DashboardTable:
     duties = {d.id: (d.name_da if language == "da" else d.name_en) for d in default_duties().duties}
-    k = cells(compute_kpis(reg, at=filters.at, period=(filters.start, filters.end), kpis=["DEADLINE_COMPLIANCE"]),
-              dims=["duty"])
-    base = k.select("duty", pl.col("numerator").alias("on_time"), pl.col("denominator").alias("due"),
-                    pl.col("value"))
-    long = pl.concat([base.select("duty", pl.lit("on_time").alias("status"), pl.col("on_time").alias("n")),
-                      base.select("duty", pl.lit("late").alias("status"), (pl.col("due") - pl.col("on_time")).alias("n"))])
+    base = _kpis(reg, f, ["DEADLINE_COMPLIANCE"], dims=["duty"]).select(
+        "duty", pl.col("numerator").alias("on_time"), pl.col("denominator").alias("due"), "value")
+    long = pl.concat([
+        base.select("duty", pl.lit("on_time").alias("status"), pl.col("on_time").alias("n")),
+        base.select("duty", pl.lit("late").alias("status"),
+                    (pl.col("due") - pl.col("on_time")).alias("n"))])
     long = _protect(long, value_col="n", row_dims=["duty"], col_dims=["status"], publish=publish)
     wide = base.select("duty", "due", (pl.col("value") * 100).round(1).alias("share_pct")).join(
         long.pivot(on="status", index="duty", values="n"), on="duty", how="left")
-    hidden = pl.col("on_time").is_null() | pl.col("late").is_null()
-    frame = (wide.with_columns(pl.when(hidden).then(None).otherwise(pl.col("share_pct")).alias("share_pct"),
-                               pl.col("duty").replace_strict(duties, default=pl.col("duty")).alias("duty_name"))
+    shown = pl.col("on_time").is_not_null() & pl.col("late").is_not_null()
+    frame = (wide.with_columns(pl.when(shown).then(pl.col("share_pct")).alias("share_pct"),
+                               pl.col("duty").replace_strict(duties, default=pl.col("duty"))
+                               .alias("duty_name"))
              .with_columns(pl.col("on_time", "late", "due").cast(pl.Int64))
              .select("duty", "duty_name", "on_time", "late", "due", "share_pct").sort("duty"))
-    columns = (("duty", _("Duty")), ("duty_name", _("Name")), ("on_time", _("Met on time")), ("late", _("Late or missed")),
-               ("due", _("Due in period")), ("share_pct", _("Share on time (%)")))
+    columns = (("duty", _("Duty")), ("duty_name", _("Name")), ("on_time", _("Met on time")),
+               ("late", _("Late or missed")), ("due", _("Due in period")),
+               ("share_pct", _("Share on time (%)")))
     chart = {"type": "bar", "labels": frame["duty"].to_list(), "percent": True,
              "datasets": [{"label": _("Share on time (%)"), "data": frame["share_pct"].to_list()}]}
-    return DashboardTable(key="deadlines", title=_("Deadline compliance"),
-                          description=_("Deadlines due in the period met on time, per legal duty (KPI DEADLINE_COMPLIANCE)."),
-                          columns=columns, frame=frame, chart=chart, suppressed=publish)
+    return DashboardTable(
+        key="deadlines", title=_("Deadline compliance"),
+        description=_("Deadlines due in the period met on time, per legal duty "
+                      "(KPI DEADLINE_COMPLIANCE)."),
+        columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
-def _spending_table(reg: Register, filters: DashboardFilters, *, publish: bool, language: str) -> DashboardTable:
+def _spending_table(reg: Register, f: DashboardFilters, *, publish: bool,
+                    language: str) -> DashboardTable:
     names = _step_names(language)
-    k = cells(compute_kpis(reg, at=filters.at, period=(filters.start, filters.end),
-                           kpis=["SPEND_PER_STEP", "SPEND_PER_CHILD"]), dims=["step"])
-    per_step = k.filter(pl.col("kpi_code") == "SPEND_PER_CHILD").select(
+    per_step = _kpis(reg, f, ["SPEND_PER_CHILD"], dims=["step"]).select(
         pl.col("step").cast(pl.Int64), pl.col("numerator").alias("spending_dkk"),
         pl.col("denominator").alias("children"), pl.col("value").alias("dkk_per_child"))
-    steps = _protect(per_step.filter(pl.col("step").is_not_null()), value_col="children", row_dims=["step"],
-                     col_dims=None, publish=publish, derived=["dkk_per_child"])
+    steps = _protect(per_step.filter(pl.col("step").is_not_null()), value_col="children",
+                     row_dims=["step"], col_dims=None, publish=publish, derived=["dkk_per_child"])
     frame = pl.concat([steps, per_step.filter(pl.col("step").is_null())], how="vertical_relaxed")
     frame = frame.with_columns(
-        pl.col("step").replace_strict(names, default=_("All steps"), return_dtype=pl.String).alias("step_name"),
-        pl.col("children").cast(pl.Int64), pl.col("spending_dkk").round(0), pl.col("dkk_per_child").round(0),
+        _named("step", names, "step_name", default=_("All steps")),
+        pl.col("children").cast(pl.Int64), pl.col("spending_dkk", "dkk_per_child").round(0),
     ).select("step", "step_name", "children", "spending_dkk", "dkk_per_child")
     columns = (("step", _("Step")), ("step_name", _("Step name")), ("children", _("Children")),
                ("spending_dkk", _("Spending (DKK)")), ("dkk_per_child", _("DKK per child")))
     shown = frame.filter(pl.col("step").is_not_null())
     chart = {"type": "bar", "labels": [f"{s}. {names[s]}" for s in shown["step"].to_list()],
              "datasets": [{"label": _("Spending (DKK)"), "data": shown["spending_dkk"].to_list()}]}
-    return DashboardTable(key="spending", title=_("Spending per step"),
-                          description=_("Days on each intervention in the period times its price from the catalogue (KPIs SPEND_PER_STEP, SPEND_PER_CHILD)."),
-                          columns=columns, frame=frame, chart=chart, suppressed=publish)
+    return DashboardTable(
+        key="spending", title=_("Spending per step"),
+        description=_("Days on each intervention in the period times its price from the "
+                      "catalogue (KPI SPEND_PER_CHILD: spending and children per step)."),
+        columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
 _BUILDERS: dict[str, Callable[..., DashboardTable]] = {
-    "steps": _steps_table, "flows": _flows_table, "pilot": _pilot_table, "caseload": _caseload_table,
-    "deadlines": _deadlines_table, "spending": _spending_table,
+    "steps": _steps_table, "flows": _flows_table, "pilot": _pilot_table,
+    "caseload": _caseload_table, "deadlines": _deadlines_table, "spending": _spending_table,
 }
 
 
@@ -417,8 +453,8 @@ def dashboard_table(key: str, *, register: Register, filters: DashboardFilters, 
     return _BUILDERS[key](part, filters, publish=publish, language=language)
 
 
-def dashboard_for(key: str, *, register: Register, version: tuple[object, ...], filters: DashboardFilters,
-                  publish: bool, language: str) -> DashboardTable:
+def dashboard_for(key: str, *, register: Register, version: tuple[object, ...],
+                  filters: DashboardFilters, publish: bool, language: str) -> DashboardTable:
     """:func:`dashboard_table`, cached per register ``version`` (from :func:`analytic_register`)."""
     cache_key = (version, key, filters.key(), publish, language)
     now = time.monotonic()
@@ -427,7 +463,8 @@ def dashboard_for(key: str, *, register: Register, version: tuple[object, ...], 
         if hit is not None and now - hit[0] < CACHE_SECONDS:
             _table_cache.move_to_end(cache_key)
             return hit[1]
-    table = dashboard_table(key, register=register, filters=filters, publish=publish, language=language)
+    table = dashboard_table(key, register=register, filters=filters, publish=publish,
+                            language=language)
     with _lock:
         _table_cache[cache_key] = (now, table)
         while len(_table_cache) > _TABLE_CACHE_SIZE:

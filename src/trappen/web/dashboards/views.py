@@ -55,7 +55,8 @@ class FilterForm(forms.Form):
                                  choices=[("", _("All ages"))] + [(b, b) for b, _lo, _hi in AGE_BANDS])
     sex = forms.ChoiceField(label=_("Sex"), required=False,
                             choices=[("", _("Both")), ("F", _("Girls")), ("M", _("Boys"))])
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(label=_("From"), required=False,
+                                widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("To (inclusive)"), required=False,
                               widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -71,7 +72,8 @@ class FilterForm(forms.Form):
         return data
 
 
-def _filters(form: FilterForm, *, access: Access, default: tuple[dt.date, dt.date]) -> sel.DashboardFilters:
+def _filters(form: FilterForm, *, access: Access,
+             default: tuple[dt.date, dt.date]) -> sel.DashboardFilters:
     # an invalid field (e.g. a district outside the user's) falls back to its default; the
     # valid ones still apply
     data: dict[str, object] = {}
@@ -121,7 +123,8 @@ def _download(table: sel.DashboardTable, fmt: str, filters: sel.DashboardFilters
         sheet.append(list(row))
     if table.suppressed:
         sheet.append([])
-        sheet.append([str(_("Empty cells: fewer than 5 children, or hidden so that they cannot be recovered from totals."))])
+        sheet.append([str(_("Empty cells: fewer than 5 children, or hidden so that they "
+                            "cannot be recovered from totals."))])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(buffer.getvalue(),
@@ -148,13 +151,15 @@ def dashboard(request: HttpRequest, key: str) -> HttpResponse:
     if fmt and not access.can_export:
         raise PermissionDenied("no right to download")
     register, version = sel.analytic_register()
-    names = dict(zip(register.districts["district_code"].to_list(), register.districts["name"].to_list(), strict=True))
-    codes = sorted(names) if access.districts is None else [c for c in access.districts if c in names]
+    names = dict(register.districts.select("district_code", "name").iter_rows())
+    codes = sorted(names) if access.districts is None else [
+        c for c in access.districts if c in names]
     form = FilterForm(request.GET or None, district_choices=[(c, names[c]) for c in codes])
     default = sel.default_period(register, today=timezone.localdate())
     filters = _filters(form, access=access, default=default)
     language = (get_language() or "da")[:2]
-    table = sel.dashboard_for(key, register=register, version=version, filters=filters, publish=access.publish, language=language)
+    table = sel.dashboard_for(key, register=register, version=version, filters=filters,
+                              publish=access.publish, language=language)
     if fmt:
         return _download(table, fmt, filters)
     keys = [k for k, _label in table.columns]
