@@ -235,3 +235,18 @@ def test_step_per_1000_by_district_follows_residences(reg):
     assert counts == {("N", "4"): 1, ("N", "6"): 1, ("N", "2"): 1, ("S", "5"): 1, ("S", "2"): 1}
     before = compute_kpis(reg.replace(residences=residences), at=date(2024, 5, 31), kpis=["STEP_PER_1000"])
     assert one(before, "STEP_PER_1000", district="N", step="5")["numerator"] == 1  # child 1 still in N
+
+
+def test_preventive_trend_can_fall():
+    # two children on the preventive step on 2023-12-31, one on 2024-12-31 -> (1 - 2) / 2
+    from trappen.register import Register
+
+    children = pl.DataFrame({"child_id": [1, 2], "birth_date": [date(2015, 1, 1)] * 2, "sex": ["F", "M"],
+                             "district_code": ["N", "N"], "entry_date": [date(2015, 1, 1)] * 2,
+                             "exit_date": [None, None]})
+    episodes = pl.DataFrame({"episode_id": [1, 2], "child_id": [1, 2],
+                             "intervention_code": ["PARENTING_COURSE"] * 2, "step": [2, 2],
+                             "start_date": [date(2023, 6, 1)] * 2,
+                             "end_date": [None, date(2024, 6, 1)], "end_reason": [None, "goal_reached"]})
+    reg = Register.from_frames(children=children, episodes=episodes)
+    assert value(compute_kpis(reg, at=AT), "SS10_PREVENTIVE_TREND") == pytest.approx(-0.5)

@@ -339,7 +339,9 @@ def _moves_from_home_based(ctx: _Context) -> list[pl.DataFrame]:
     agg = ctx.all_windows().join(agg, on=_W, how="left").with_columns(pl.col("n", "up", "down").fill_null(0))
     prev0 = _stock_in(ctx, ctx.stock_before, {"preventive"}, "n0")
     prev1 = _counted_in(ctx, {"preventive"}, "n1")
-    trend = prev0.join(prev1, on=_W).with_columns((pl.col("n1") - pl.col("n0")).alias("change"))
+    trend = prev0.join(prev1, on=_W).with_columns(
+        # counts are unsigned: subtract as signed so a fall is negative, not a wrap-around
+        (pl.col("n1").cast(pl.Int64) - pl.col("n0").cast(pl.Int64)).alias("change"))
     return [_ratio(agg, "SS08_UP_FROM_HOME_BASED", num="up", den="n"),
             _ratio(agg, "SS09_DOWN_FROM_HOME_BASED", num="down", den="n"),
             _ratio(trend, "SS10_PREVENTIVE_TREND", num="change", den="n0")]
