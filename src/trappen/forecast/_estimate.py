@@ -101,7 +101,8 @@ def _costs(register: Register, *, states: StateSpace, catalogue: Catalogue, cuto
                           "_cost": [t.cost_dkk_per_day for t in catalogue.types],
                           "_aftercare": [t.aftercare for t in catalogue.types]})
     mix = (active.join(price, on="intervention_code", how="inner")
-           .filter(~pl.col("_aftercare")).group_by("step").agg(pl.col("_cost").mean()))
+           .filter(~pl.col("_aftercare")).sort("step", "_cost")  # a fixed order: same sum every run
+           .group_by("step", maintain_order=True).agg(pl.col("_cost").mean()))
     by_step = dict(zip(mix["step"].to_list(), mix["_cost"].to_list(), strict=True))
     for s in states.steps:
         types = [t for t in catalogue.for_step(s) if not t.aftercare] if s <= catalogue.staircase.top else []
