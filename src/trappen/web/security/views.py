@@ -61,3 +61,43 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                 return redirect("overview")
         form.add_error("token", _("The code is wrong or has expired. / Koden er forkert."))
     return render(request, "security/otp_verify.html", {"form": form})
+
+
+class PurposeForm(forms.Form):
+    purpose = forms.ChoiceField(label=_("Why are you opening this record?"), widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, language: str = "da", **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from trappen.privacy.roles import PURPOSES
+        from trappen.web.security.purpose import CHOOSABLE
+
+        english = language.startswith("en")
+        self.fields["purpose"].choices = [
+            (code, PURPOSES[code].label_en if english else PURPOSES[code].label_da) for code in CHOOSABLE]
+
+
+@login_required
+def child_purpose(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Ask why a child outside the user's own cases is opened; remember it for the session."""
+    from django.http import Http404
+    from django.utils.http import url_has_allowed_host_and_scheme
+    from django.utils.translation import get_language
+
+    from trappen.web.register.selectors import child_for_user
+    from trappen.web.security.purpose import remember_purpose
+
+    try:
+        child = child_for_user(request.user, child_id)
+    except Http404:
+        audit_record(actor=request.user, child_id=child_id, action="read", endpoint="child_purpose",
+                     purpose="refused: not in scope (purpose)")
+        raise
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                           require_https=request.is_secure()):
+        target = f"/children/{child.pk}/"
+    form = PurposeForm(request.POST or None, language=get_language() or "da")
+    if request.method == "POST" and form.is_valid():
+        remember_purpose(request, child.pk, form.cleaned_data["purpose"])
+        return redirect(target)
+    return render(request, "security/purpose.html", {"form": form, "child_id": child.pk, "next": target})
