@@ -78,3 +78,15 @@ def test_cached_register_follows_writes(make_user):
     assert v3 != v1 and fresh is not first
     assert fresh.episodes.filter(pl.col("episode_id") == ongoing.pk)["end_date"].item() is not None
     sel.cache_clear()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("key", ["steps", "flows", "pilot", "caseload", "deadlines", "spending"])
+def test_pages_render_on_an_empty_database(client, make_user, key):
+    from trappen.web.dashboards.selectors import cache_clear
+
+    cache_clear()
+    client.force_login(make_user("empty_analyst", "analyst"))
+    assert client.get(f"/dashboards/{key}/").status_code == 200
+    assert client.get(f"/dashboards/{key}/", {"format": "csv"}).status_code == 200
+    cache_clear()

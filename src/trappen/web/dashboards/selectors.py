@@ -387,8 +387,10 @@ def _deadlines_table(reg: Register, f: DashboardFilters, *, publish: bool,
         base.select("duty", pl.lit("late").alias("status"),
                     (pl.col("due") - pl.col("on_time")).alias("n"))])
     long = _protect(long, value_col="n", row_dims=["duty"], col_dims=["status"], publish=publish)
-    wide = base.select("duty", "due", (pl.col("value") * 100).round(1).alias("share_pct")).join(
-        long.pivot(on="status", index="duty", values="n"), on="duty", how="left")
+    wide = base.select("duty", "due", (pl.col("value") * 100).round(1).alias("share_pct"))
+    for status in ("on_time", "late"):
+        part = long.filter(pl.col("status") == status).select("duty", pl.col("n").alias(status))
+        wide = wide.join(part, on="duty", how="left")
     shown = pl.col("on_time").is_not_null() & pl.col("late").is_not_null()
     frame = (wide.with_columns(pl.when(shown).then(pl.col("share_pct")).alias("share_pct"),
                                pl.col("duty").replace_strict(duties, default=pl.col("duty"))
