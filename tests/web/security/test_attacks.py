@@ -179,3 +179,43 @@ def test_ids_beyond_a_64_bit_key_are_404_not_500(scene):
         f"/api/v1/children/{huge}/deadlines", headers={"Authorization": f"Bearer {scene['tokens']['caseworker']}"})
     assert api.status_code == 404 and api.json()["detail"] == "not found"
     assert client.get(f"/children/{2**63 - 1}/").status_code == 404  # the largest key: a normal miss
+
+
+def _settings_probe(env_extra: dict[str, str], tmp_path: Path, code: str) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parents[3]
+    env = {"PATH": os.environ.get("PATH", "/usr/bin"), "HOME": str(tmp_path), "TRAPPEN_DEMO": "1",
+           "DJANGO_SETTINGS_MODULE": "trappen.web.settings", "PYTHONPATH": str(root / "src"),
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", **env_extra}
+    return subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_oidc_is_an_option_enabled_by_environment(tmp_path):
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "from django.urls import reverse; "
+            "print(s.OIDC_ENABLED, 'mozilla_django_oidc' in s.INSTALLED_APPS, "
+            "s.AUTHENTICATION_BACKENDS[-1].rsplit('.', 1)[-1], s.OIDC_CREATE_USER, "
+            "reverse('oidc_authentication_init'), s.TRAPPEN_REQUIRE_OTP)")
+    full = {f"TRAPPEN_OIDC_{k}": f"https://idp.example.dk/{k.lower()}" for k in (
+        "AUTHORIZATION_ENDPOINT", "TOKEN_ENDPOINT", "USER_ENDPOINT", "JWKS_ENDPOINT")}
+    on = _settings_probe({"TRAPPEN_OIDC_CLIENT_ID": "trappen", "TRAPPEN_OIDC_CLIENT_SECRET": "s",
+                          **full}, tmp_path, code)
+    assert on.returncode == 0, on.stderr
+    assert on.stdout.split() == ["True", "True", "OIDCAuthenticationBackend", "False",
+                                 "/security/oidc/authenticate/", "False"]
+    half = _settings_probe({"TRAPPEN_OIDC_CLIENT_ID": "trappen"}, tmp_path, code)
+    assert half.returncode != 0 and "TRAPPEN_OIDC_CLIENT_SECRET" in half.stderr
+    off = _settings_probe({"TRAPPEN_REQUIRE_OTP": "1"}, tmp_path,
+                          "import django; django.setup(); from django.conf import settings as s; "
+                          "print(s.OIDC_ENABLED, 'mozilla_django_oidc' in s.INSTALLED_APPS, s.TRAPPEN_REQUIRE_OTP)")
+    assert off.stdout.split() == ["False", "False", "True"], off.stderr
+
+
+def test_otp_is_required_by_default_in_production(tmp_path):
+    from trappen.privacy.cpr import generate_key
+
+    prod = _settings_probe({"TRAPPEN_DEMO": "0", "SECRET_KEY": secrets.token_urlsafe(50),
+                            "TRAPPEN_CPR_KEY": generate_key(), "ALLOWED_HOSTS": "x.example.dk"},
+                           tmp_path, "import django; django.setup(); from django.conf import settings as s; "
+                                     "print(s.TRAPPEN_REQUIRE_OTP, s.SESSION_COOKIE_SECURE)")
+    assert prod.stdout.split() == ["True", "True"], prod.stderr
