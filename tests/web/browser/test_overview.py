@@ -38,41 +38,20 @@ def browser_page(settings):
 
 
 def _close_live_server_sessions() -> None:
-    """End the PostgreSQL sessions the live server's request threads left open.
+    """Wait (bounded) until the live server's request threads have closed their PostgreSQL
+    sessions: they close them when the browser's keep-alive connections end, and the test
+    database cannot be dropped while one is open. Nothing is killed: other tests share the
+    live server."""
+    import time
 
-    Its daemon request threads may still hold a connection when the test database is
-    dropped at the end of the run, which PostgreSQL refuses.
-    """
     from django.db import connection
 
-    if connection.vendor == "postgresql":
+    if connection.vendor != "postgresql":
+        return
+    for _ in range(100):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
-
-
-def test_caseworker_logs_in_sees_overview_and_opens_a_child(live_server, browser_page, small_register):
-    from trappen.web.accounts.services import demo_users_create
-    from trappen.web.register.services import register_bulk_load
-
-    register_bulk_load(small_register)
-    demo_users_create()
-    page, errors = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "caseworker")
-    page.fill("#id_password", "caseworker-demo")
-    page.click("form.card button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/overview/")
-    table = page.locator("#overview-table")
-    assert table.is_visible()
-    assert table.locator("tbody tr").count() >= 1
-    page.wait_for_function("() => document.getElementById('overview-chart').width > 0")
-    assert errors == [], errors  # no CSP violations, no script errors
-    if os.environ.get("TRAPPEN_SCREENSHOT"):
-        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOT), full_page=True)
-    page.click("header nav a[href='/children/']")
-    page.wait_for_url(f"{live_server.url}/children/")
-    page.locator("#children-table tbody a").first.click()
-    page.wait_for_selector("svg.timeline")
-    assert page.locator("h1").inner_text()
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
