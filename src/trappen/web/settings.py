@@ -90,6 +90,9 @@ TRAPPEN_CPR_PREVIOUS_KEYS = env_str("TRAPPEN_CPR_PREVIOUS_KEYS")
 """The key that encrypts CPR numbers at rest; read by trappen.web.register.crypto."""
 
 TRAPPEN_DATA_DIR = Path(env_str("TRAPPEN_DATA_DIR", "var")).resolve()
+# The municipality's own staircase and intervention catalogue (TOML); empty = the shipped ones.
+TRAPPEN_STAIRCASE_FILE = env_str("TRAPPEN_STAIRCASE_FILE")
+TRAPPEN_CATALOGUE_FILE = env_str("TRAPPEN_CATALOGUE_FILE")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if INSECURE_DEFAULTS_ALLOWED else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

@@ -15,18 +15,18 @@ from django.utils.translation import gettext as _
 
 from trappen.deadlines import default_duties
 from trappen.errors import InvalidInput
-from trappen.staircase import default_staircase
 from trappen.web.audit.services import audit_record
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
+from trappen.web import rules
 
 
 def _step_names() -> dict[int, str]:
     language = (get_language() or "da")[:2]
-    return {s.number: s.name(language) for s in default_staircase().steps}
+    return {s.number: s.name(language) for s in rules.staircase().steps}
 
 
 def _duty_names() -> dict[str, str]:

@@ -27,10 +27,10 @@ from trappen.kpi import AGE_BANDS, DIMENSIONS, compute_kpis, kpi_series
 from trappen.kpi.disclosure import suppress
 from trappen.register import Register
 from trappen.register.derive import age_expr
-from trappen.staircase import default_staircase
 from trappen.web.register import models as m
 from trappen.web.dashboards.sankey import sankey_svg
 from trappen.web.register.selectors import register_snapshot
+from trappen.web import rules
 
 logger = logging.getLogger(__name__)
 
@@ -210,7 +210,7 @@ class DashboardTable:
 
 
 def _step_names(language: str) -> dict[int, str]:
-    return {s.number: s.name(language) for s in default_staircase().steps}
+    return {s.number: s.name(language) for s in rules.staircase().steps}
 
 
 def _protect(frame: pl.DataFrame, *, value_col: str, row_dims: Sequence[str],
@@ -253,7 +253,7 @@ def _named(column: str, names: dict[int, str], alias: str, default: str | None =
 
 def _steps_table(reg: Register, f: DashboardFilters, *, publish: bool,
                  language: str) -> DashboardTable:
-    steps = list(default_staircase().numbers)
+    steps = list(rules.staircase().numbers)
     names = _step_names(language)
     series = cells(kpi_series(reg, months=_months(f), kpis=["STEP_PER_1000"]), dims=["step"])
     long = series.select("month", pl.col("step").cast(pl.Int64),
@@ -322,7 +322,7 @@ def _pilot_table(reg: Register, f: DashboardFilters, *, publish: bool,
              .select("group", "step", "step_name", "children", "per_1000"))
     columns = (("group", _("Group")), ("step", _("Step")), ("step_name", _("Step name")),
                ("children", _("Children")), ("per_1000", _("Per 1,000 children 0-17")))
-    steps = list(default_staircase().numbers)
+    steps = list(rules.staircase().numbers)
     datasets = []
     for group in frame["group"].unique(maintain_order=True).to_list():
         rates = dict(frame.filter(pl.col("group") == group).select("step", "per_1000").iter_rows())

@@ -5,13 +5,14 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trappen.staircase import END_REASONS, default_catalogue, default_staircase
+from trappen.staircase import END_REASONS
+from trappen.web import rules
 
-REASON_STEPS = tuple(s.number for s in default_staircase().steps[:-1])
+REASON_STEPS = tuple(s.number for s in rules.staircase().steps[:-1])
 
 
 def _intervention_choices() -> list[tuple[str, str]]:
-    catalogue = default_catalogue()
+    catalogue = rules.catalogue()
     return [(t.code, f"{t.code} — {t.name_da}") for t in catalogue.types]
 
 
@@ -23,7 +24,7 @@ class InterventionStartForm(forms.Form):
     intervention_code = forms.ChoiceField(label=_("Intervention"), choices=_intervention_choices)
     step = forms.TypedChoiceField(label=_("Step"), coerce=int,
                                   choices=[(s.number, f"{s.number}: {s.name_da}")
-                                           for s in default_staircase().steps])
+                                           for s in rules.staircase().steps])
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput)
     provider = forms.CharField(label=_("Provider"), required=False, max_length=200)

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from trappen.errors import InvalidInput
-from trappen.staircase import default_staircase
 from trappen.web.audit.services import audit_record
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
@@ -26,6 +25,7 @@ from trappen.web.register.selectors import (
     staircase_overview,
 )
 from trappen.web.register.services import intervention_end, intervention_start
+from trappen.web import rules
 
 MY_CHILDREN_LIMIT = 500
 
@@ -36,7 +36,7 @@ def _today() -> dt.date:
 
 def _step_names() -> dict[int, str]:
     language = get_language() or "da"
-    return {s.number: s.name(language[:2]) for s in default_staircase().steps}
+    return {s.number: s.name(language[:2]) for s in rules.staircase().steps}
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,7 +48,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     """Children on each step today, by district: a chart and the same numbers as a table."""
     today = _today()
     frame = staircase_overview(on=today)
-    steps = list(default_staircase().numbers)
+    steps = list(rules.staircase().numbers)
     names = _step_names()
     wide = {}
     for code, name, step, count in frame.iter_rows():
@@ -99,7 +99,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     names = _step_names()
     return render(request, "pages/child.html", {
         "child": child, "episodes": timeline["episodes"], "step_names": names,
-        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=default_staircase().top),
+        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=rules.staircase().top),
         "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")})
 
 

@@ -26,11 +26,11 @@ from trappen.staircase import (
     check_escalation,
     check_step_allowed,
     current_step,
-    default_catalogue,
 )
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.crypto import cpr_cipher
+from trappen.web import rules
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,7 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
         InvalidInput: a planned end not after the start, a start before birth, a negative price.
     """
     _require_writer(actor)
-    check_step_allowed(default_catalogue(), code=intervention_code, step=step)
+    check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
     if start_date < child.birth_date:
         problems.add(field="start_date", value=start_date.isoformat(),
