@@ -109,8 +109,11 @@ def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.Da
     if p.suffix.lower() in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
 
-        ws = load_workbook(p, read_only=True, data_only=True).worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
+        book = load_workbook(p, read_only=True, data_only=True)
+        try:  # read-only workbooks keep the file open until closed
+            rows = list(book.worksheets[0].iter_rows(values_only=True))
+        finally:
+            book.close()
         header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
         body = [["" if x is None else str(x) for x in r] for r in rows[1:] if any(x is not None for x in r)]
         frame = pl.DataFrame(body, schema=header, orient="row") if header else pl.DataFrame()
