@@ -72,6 +72,9 @@ def register(app: typer.Typer) -> None:
         children: int = typer.Option(20_000, "--children", help="Children 0-17 in the synthetic municipality."),
         years: int = typer.Option(10, "--years", help="Years of history."),
         seed: int = typer.Option(1, "--seed", help="Random seed."),
+        pilot_districts: int = typer.Option(
+            3, "--pilot-districts", help="Districts that adopted the Herning way of working (0 = none)."),
+        pilot_from: int = typer.Option(2021, "--pilot-from", help="Year the pilot districts adopted it."),
         no_serve: bool = typer.Option(False, "--no-serve", help="Load and print logins, do not serve."),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
         port: int = typer.Option(8000, "--port", help="Port to serve on."),
@@ -98,6 +101,8 @@ def register(app: typer.Typer) -> None:
                           transient=True) as progress:
                 simulate = progress.add_task("simulating months", total=None)
                 register = generate(children=children, years=years, seed=seed,
+                                    pilot_districts=pilot_districts,
+                                    pilot_from=pilot_from if pilot_districts else None,
                                     progress=lambda done, total: progress.update(simulate, completed=done, total=total))
                 load = progress.add_task("loading tables", total=15)
                 started = time.perf_counter()
