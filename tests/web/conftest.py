@@ -4,6 +4,8 @@ users per role, a district pair for scoping tests."""
 from __future__ import annotations
 
 import datetime as dt
+import os
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +83,11 @@ def scene(db, districts, make_user, make_child):
     Assignment.objects.create(child=mine, caseworker=post, start_date=dt.date(2024, 1, 1))
     return {"user": cw_user, "post": post, "other_post": other_post, "leader": leader,
             "mine": mine, "outside": outside, "team": team}
+
+
+@pytest.fixture(autouse=True)
+def _browser_required_in_ci(request):
+    """In CI a browser test never skips for want of Chromium: it fails (runs before the skip)."""
+    if (request.node.get_closest_marker("browser") and os.environ.get("CI") == "true"
+            and not Path("/usr/bin/chromium").exists()):
+        pytest.fail("browser tests are required in CI: apt-get install chromium")
