@@ -8,6 +8,7 @@ Public API::
         default_price_index, load_price_index, convert_price_year,             # price years
         load_accounts, load_mapping, map_accounts, accounts_by_bucket,         # accounts
         load_budget, budget_vs_actual,                                         # budget
+        planned_vs_realised,                                                   # adopted cases
     )
 
 Everything here is pure (NumPy/Polars); no Django.
@@ -55,6 +56,7 @@ from trappen.economics._prices import (
     load_price_index,
     spending,
 )
+from trappen.economics._realised import planned_vs_realised
 from trappen.economics._uncertainty import TORNADO_QUANTILES, Simulation, simulate_case, tornado
 
 __all__ = [
@@ -65,7 +67,7 @@ __all__ = [
     "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",
     "case_from_dict", "caseworker_costs", "convert_price_year", "default_price_index",
     "default_rates", "discount_factors", "evaluate_case", "herning_pilot_path", "load_case",
-    "load_price_index", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
+    "load_price_index", "planned_vs_realised", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
 ]
 
 
