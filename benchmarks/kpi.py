@@ -72,6 +72,11 @@ def main() -> None:
     except Exception as exc:  # report, do not hide: the deadlines engine is another module
         print(f"deadline compliance failed after {time.perf_counter() - t0:.2f} s: {type(exc).__name__}: {exc}"[:300])
 
+    t0 = time.perf_counter()
+    whole = compute_kpis(reg, at=args.at)
+    print(f"one date ({args.at}), the whole catalogue ({whole['kpi_code'].n_unique()} KPIs), "
+          f"{whole.height} rows: {time.perf_counter() - t0:.2f} s, peak RSS {_peak_gb():.2f} GB")
+
     first = date(args.at.year - args.years + 1, 1, 1)
     months = [date(first.year + i // 12, i % 12 + 1, 1) for i in range(args.years * 12)]
     t0 = time.perf_counter()

@@ -342,3 +342,16 @@ def test_done_exactly_at_the_due_instant_is_on_time():
     received = local(2024, 3, 4, 9, 15, 30)
     reg = register(notifications=[notification(1, received, "parent", assessed_at=local(2024, 3, 5, 9, 15, 30))])
     assert rows(deadline_items(reg, now=local(2024, 3, 6, 9)), "D1") == [(1, 1, date(2024, 3, 5), "on_time")]
+
+
+@pytest.mark.parametrize("since", [date(2020, 1, 1), date(2023, 3, 31), date(2024, 6, 1), date(2026, 1, 1)])
+def test_since_equals_filtering_the_whole(since):
+    # `since` is pushed into every duty (episodes that ended earlier, windows, notifications
+    # received long before are skipped early): the result must equal filtering afterwards.
+    from trappen.synthetic import generate
+    reg = generate(children=1500, years=5, seed=3, end_date=date(2025, 6, 30))
+    now = local(2025, 6, 30, 12)
+    whole = deadline_items(reg, now=now)
+    got = deadline_items(reg, now=now, since=since)
+    assert got.equals(whole.filter(pl.col("due_on") >= since))
+    assert whole.height > got.height

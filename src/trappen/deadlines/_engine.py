@@ -98,6 +98,12 @@ def _dated(frame: pl.DataFrame, *, done: str) -> pl.DataFrame:
                               done_at=_start_of_day(pl.col(done)))
 
 
+def _due_from(frame: pl.DataFrame, since: date | None) -> pl.DataFrame:
+    """Drop rows due (local ``due_on``) before ``since``: the public filter, applied early so
+    that whole-register work shrinks (a row is only dropped once its own due date is known)."""
+    return frame if since is None else frame.filter(pl.col("due_on") >= since)
+
+
 def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: str,
            seq: pl.Expr | int = 1) -> pl.DataFrame:
     """Select the common item columns; ``frame`` has child_id, due_on, due_at and done_at."""
@@ -115,42 +121,57 @@ def _items(frame: pl.DataFrame, duty_id: pl.Expr | str, ref_table: str, ref_id: 
 
 # ---------------------------------------------------------------- one function per duty
 
-def _assessment(reg: Register, duties: Duties) -> pl.DataFrame:
+def _assessment(reg: Register, duties: Duties, *, since: date | None = None) -> pl.DataFrame:
     # D1: 24 elapsed hours after receipt (Barnets Lov § 136).
     hours = duties["D1"].param("hours")
     frame = reg.notifications.with_columns(
         due_at=pl.col("received_at") + pl.duration(hours=hours),
         done_at=pl.col("assessed_at"),
     ).with_columns(due_on=_local_date(pl.col("due_at")))
-    return _items(frame, "D1", "notifications", "notification_id")
+    return _items(_due_from(frame, since), "D1", "notifications", "notification_id")
 
 
-def _acknowledgement(reg: Register, duties: Duties) -> pl.DataFrame:
+def _acknowledgement(reg: Register, duties: Duties, *, since: date | None = None) -> pl.DataFrame:
     # D2: 6 working days after the local day of receipt, professional notifiers only (§ 136).
     n = duties["D2"].param("working_days")
     frame = reg.notifications.filter(pl.col("notifier_kind").is_in(sorted(PROFESSIONAL_NOTIFIERS)))
-    received = frame.select(_local_date(pl.col("received_at"))).to_series().to_numpy()
-    due = add_working_days_to_dates(received.astype("datetime64[D]"), n)
-    frame = frame.with_columns(due_on=pl.Series("due_on", due, dtype=pl.Date)).with_columns(
+    if since is not None:
+        # n working days are at most 2n + 20 calendar days (see add_working_days_to_dates);
+        # one more day covers the UTC/local date difference. Exact filter below.
+        lead = pl.duration(days=2 * n + 21)
+        frame = frame.filter(pl.col("received_at") >= pl.lit(since).cast(UTC) - lead)
+    # Time-zone conversion and working-day arithmetic once per distinct local day, not per row.
+    frame = frame.with_columns(_received_on=_local_date(pl.col("received_at")))
+    days = frame.select(pl.col("_received_on").unique().drop_nulls())
+    due = add_working_days_to_dates(days.to_series().to_numpy().astype("datetime64[D]"), n)
+    days = days.with_columns(due_on=pl.Series("due_on", due, dtype=pl.Date))
+    frame = frame.join(days, on="_received_on", how="left", maintain_order="left")
+    frame = _due_from(frame, since).with_columns(
         due_at=_end_of_day(pl.col("due_on")), done_at=pl.col("acknowledged_at"))
     return _items(frame, "D2", "notifications", "notification_id")
 
 
-def _investigation(reg: Register, duties: Duties) -> pl.DataFrame:
+def _investigation(reg: Register, duties: Duties, *, since: date | None = None) -> pl.DataFrame:
     # D6: concluded within 4 months of awareness (§ 20 stk. 3).
     months = duties["D6"].param("months")
-    frame = _dated(reg.investigations.with_columns(due_on=_add_months(pl.col("aware_on"), months)),
-                   done="concluded_on")
+    frame = _dated(_due_from(reg.investigations.with_columns(
+        due_on=_add_months(pl.col("aware_on"), months)), since), done="concluded_on")
     return _items(frame, "D6", "investigations", "investigation_id")
 
 
-def _measures(reg: Register, *, steps: list[int], today: date) -> pl.DataFrame:
-    return reg.episodes.filter(pl.col("step").cast(pl.Int64).is_in(steps),
-                               pl.col("start_date") <= today)
+def _measures(reg: Register, *, steps: list[int], today: date,
+              ended_by: date | None = None) -> pl.DataFrame:
+    """Episodes on ``steps`` started by ``today``; with ``ended_by``, without those that ended
+    on or before it (all their recurring items are due before their end)."""
+    eps = reg.episodes.filter(pl.col("step").cast(pl.Int64).is_in(steps),
+                              pl.col("start_date") <= today)
+    if ended_by is not None:
+        eps = eps.filter(pl.col("end_date").is_null() | (pl.col("end_date") > ended_by))
+    return eps
 
 
 def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[int],
-           placement: list[int], today: date) -> pl.DataFrame:
+           placement: list[int], today: date, since: date | None = None) -> pl.DataFrame:
     # D8 (§ 32 measure) and D9 (placement): the child's plan within 3 months (§ 91 stk. 1-2).
     m8, m9 = duties["D8"].param("months"), duties["D9"].param("months")
     eps = _measures(reg, steps=home + placement, today=today).with_columns(
@@ -158,6 +179,7 @@ def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[
     eps = eps.with_columns(due_on=pl.when(pl.col("placed"))
                            .then(_add_months(pl.col("start_date"), m9))
                            .otherwise(_add_months(pl.col("start_date"), m8)))
+    eps = _due_from(eps, since)
     plans = reg.plans.select("child_id", "made_on", plan_episode_id=pl.col("episode_id"))
     first = (eps.select("episode_id", "child_id", "start_date")
              .join(plans, on="child_id", how="inner")
@@ -175,7 +197,7 @@ def _plans(reg: Register, duties: Duties, config: DeadlineConfig, *, home: list[
 
 
 def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
-                today: date) -> pl.DataFrame:
+                today: date, since: date | None = None) -> pl.DataFrame:
     # D10: first follow-up at the earlier of the end of a parallel investigation and 3 months
     # after the start (§ 95 stk. 1-2). D11: then `interval` months after the previous follow-up
     # was held (§ 95 stk. 3-5; Herning: every 3 months); while one is missing, the next ones
@@ -183,7 +205,7 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
     # items in date order (the first held is the first follow-up, ...).
     first_months = duties["D10"].param("months")
     interval = config.interval_months
-    eps = _measures(reg, steps=steps, today=today).select(
+    eps = _measures(reg, steps=steps, today=today, ended_by=since).select(
         "episode_id", "child_id", "start_date", "end_date")
     parallel = (eps.select("episode_id", "child_id", "start_date")
                 .join(reg.investigations.select("child_id", "started_on", "concluded_on"),
@@ -241,19 +263,20 @@ def _follow_ups(reg: Register, duties: Duties, config: DeadlineConfig, *, steps:
                  # only while the measure lasts
                  pl.col("end_date").is_null() | (pl.col("due_on") < pl.col("end_date")),
              )
+             .pipe(_due_from, since)
              .pipe(_dated, done="held_on"))
     duty = pl.when(pl.col("k") == 0).then(pl.lit("D10")).otherwise(pl.lit("D11"))
     return _items(frame, duty, "episodes", "episode_id", seq=pl.col("k") + 1)
 
 
 def _supervision(reg: Register, duties: Duties, *, placement: list[int],
-                 today: date) -> pl.DataFrame:
+                 today: date, since: date | None = None) -> pl.DataFrame:
     # D12: at least 2 supervision visits in each placement-year window [start + k years,
     # start + k+1 years) (§ 156 stk. 5). A window cut short by the placement's end needs
     # ceil(2 x its share of a year) visits (at least 1). Visits are matched in date order
     # within the window; a missed visit stays overdue (a later visit belongs to a later window).
     per_year = duties["D12"].param("visits_per_year")
-    eps = _measures(reg, steps=placement, today=today).select(
+    eps = _measures(reg, steps=placement, today=today, ended_by=since).select(
         "episode_id", "child_id", "start_date", "end_date")
     years = (pl.lit(today).dt.year().cast(pl.Int64) - pl.col("start_date").dt.year().cast(pl.Int64))
     win = eps.with_columns(w=pl.int_ranges(0, years.clip(lower_bound=0) + 2)).explode("w")
@@ -266,6 +289,8 @@ def _supervision(reg: Register, duties: Duties, *, placement: list[int],
         required=((pl.col("w_end") - pl.col("w_start")).dt.total_days() * per_year
                   / (pl.col("w_full_end") - pl.col("w_start")).dt.total_days())
         .ceil().clip(1, per_year).cast(pl.Int64))
+    if since is not None:  # a window's items are due on its last day; visits match per window
+        win = win.filter(pl.col("w_end") > since)
     items = win.with_columns(j=pl.int_ranges(0, pl.col("required"))).explode("j").with_columns(
         pl.col("j").cast(pl.Int64), due_on=pl.col("w_end").dt.offset_by("-1d"))
     visits = (reg.supervision_visits.select("episode_id", "visited_on", "visit_id")
@@ -282,7 +307,7 @@ def _supervision(reg: Register, duties: Duties, *, placement: list[int],
 
 
 def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: list[int],
-              today: date) -> pl.DataFrame:
+              today: date, since: date | None = None) -> pl.DataFrame:
     # D14: for a child with a measure when it turns 17½, the plan for support after 18 is due
     # 6 months before the 18th birthday (§ 108). No ungeplan table: any plan made from the
     # 17th birthday (config) until the 18th counts.
@@ -290,7 +315,8 @@ def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: l
     kids = reg.children.select("child_id", "birth_date").with_columns(
         due_on=_add_months(_add_months(pl.col("birth_date"), 18 * 12), -months),
         adult=_add_months(pl.col("birth_date"), 18 * 12),
-        from_day=_add_months(pl.col("birth_date"), config.ungeplan_from_age_years * 12))
+        from_day=_add_months(pl.col("birth_date"), config.ungeplan_from_age_years * 12)
+    ).pipe(_due_from, since)
     with_measure = (_measures(reg, steps=steps, today=today)
                     .select("child_id", "start_date", "end_date")
                     .join(kids.select("child_id", "due_on"), on="child_id")
@@ -306,11 +332,11 @@ def _ungeplan(reg: Register, duties: Duties, config: DeadlineConfig, *, steps: l
     return _items(frame, "D14", "children", "ref")
 
 
-def _complaint(reg: Register, duties: Duties) -> pl.DataFrame:
+def _complaint(reg: Register, duties: Duties, *, since: date | None = None) -> pl.DataFrame:
     # D16: re-assessment within 4 weeks of receiving the complaint (§§ 144-150; rsl. § 67).
     weeks = duties["D16"].param("weeks")
     due_on = pl.col("received_on") + pl.duration(weeks=weeks)
-    frame = _dated(reg.complaints.with_columns(due_on=due_on), done="reassessed_on")
+    frame = _dated(_due_from(reg.complaints.with_columns(due_on=due_on), since), done="reassessed_on")
     return _items(frame, "D16", "complaints", "complaint_id")
 
 
@@ -350,14 +376,14 @@ def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig 
     home = list(staircase.numbers_in({"home_based"}))
     placement = list(staircase.numbers_in(PLACEMENT_CATEGORIES))
     parts = [
-        _assessment(register, duties),
-        _acknowledgement(register, duties),
-        _investigation(register, duties),
-        _plans(register, duties, config, home=home, placement=placement, today=today),
-        _follow_ups(register, duties, config, steps=home + placement, today=today),
-        _supervision(register, duties, placement=placement, today=today),
-        _ungeplan(register, duties, config, steps=home + placement, today=today),
-        _complaint(register, duties),
+        _assessment(register, duties, since=since),
+        _acknowledgement(register, duties, since=since),
+        _investigation(register, duties, since=since),
+        _plans(register, duties, config, home=home, placement=placement, today=today, since=since),
+        _follow_ups(register, duties, config, steps=home + placement, today=today, since=since),
+        _supervision(register, duties, placement=placement, today=today, since=since),
+        _ungeplan(register, duties, config, steps=home + placement, today=today, since=since),
+        _complaint(register, duties, since=since),
     ]
     items = pl.concat(parts, how="vertical")
     if since is not None:

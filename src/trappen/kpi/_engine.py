@@ -537,7 +537,11 @@ def _deadline_compliance(ctx: _Context) -> list[pl.DataFrame]:
         return []
     last = ctx.windows[-1].end
     now = datetime.combine(last, time.min, tzinfo=timezone.utc)
-    items = module.deadline_items(ctx.reg, now=now)  # type: ignore[attr-defined]
+    # Only items due in a window count. The UTC date of due_at (used below) is never after the
+    # local due_on (Copenhagen is ahead of UTC), so `since` = the first window's start keeps
+    # every item that counts and lets the engine skip the rest early.
+    since = min(w.start for w in ctx.windows)
+    items = module.deadline_items(ctx.reg, now=now, since=since)  # type: ignore[attr-defined]
     items = items.filter(pl.col("status") != "open").with_columns(
         pl.col("due_at").dt.convert_time_zone("UTC").dt.date().alias("_due"))
     got = ctx.assign(items.select("duty_id", "status", "_due"), "_due")
