@@ -55,6 +55,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
+    "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
+                   "admin": E403, "anonymous": LOGIN},
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
     "otp_setup": ANY_ROLE_OK,
     "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup

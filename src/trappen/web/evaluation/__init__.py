@@ -1,0 +1,1 @@
+"""Evaluation page: staggered difference-in-differences, TWFE diagnostic, durations."""
