@@ -55,6 +55,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
+    "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
                    "admin": E403, "anonymous": LOGIN},
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
@@ -80,6 +81,8 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
+    "POST /api/v1/forecasts": {"caseworker": "403", "teamleader": "ok", "partner": "403", "analyst": "ok",
+                               "admin": "403", "anonymous": "401"},  # forecast/view
 }
 
 API_PAYLOADS = {
@@ -93,6 +96,7 @@ API_PAYLOADS = {
     "POST /api/v1/interventions/{episode_id}/end": lambda ids: {"end_date": "2025-06-02",
                                                                 "end_reason": "goal_reached"},
     "POST /api/v1/follow-ups": lambda ids: {"episode_id": ids["episode_id"], "held_on": "2025-06-02"},
+    "POST /api/v1/forecasts": lambda ids: {"months": 12},
 }
 
 API_NAMESPACE = "api-v1"

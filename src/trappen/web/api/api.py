@@ -305,3 +305,8 @@ def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> Status:
     fu = svc.follow_up_record(actor=request.auth, episode=_episode(request, payload.episode_id),
                               held_on=payload.held_on)
     return Status(201, {"id": fu.pk, "child_id": fu.child_id, "episode_id": fu.episode_id, "held_on": fu.held_on})
+
+
+from trappen.web.forecasts.api import router as forecasts_router  # noqa: E402 (after the handlers)
+
+api.add_router("/forecasts", forecasts_router)

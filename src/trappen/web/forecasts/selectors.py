@@ -1,0 +1,166 @@
+"""Every read behind the forecast page and API: the fitted transition model (estimated once per
+register version and cached, like the dashboards' snapshot) and one aggregate forecast per set
+of levers.
+
+No forecasting happens here: the numbers are :func:`trappen.forecast.project_expected` (means,
+and the baseline the difference is taken from), :func:`trappen.forecast.simulate` (P10/P50/P90
+bands, seeded) and :func:`trappen.forecast.compare`. Everything returned is counts of children
+per step per month and costs; nothing per child.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import polars as pl
+
+from trappen.errors import InvalidInput, Problem
+from trappen.forecast import Projection, Scenario, TransitionModel, compare, estimate, project_expected, simulate
+from trappen.register import Register
+from trappen.web.dashboards.selectors import analytic_register
+
+logger = logging.getLogger(__name__)
+
+REPLICATES = 100
+"""Replicates behind the page's bands: enough for stable P10/P90 of municipal step counts, and
+about a second for a 20,000-child municipality over 60 months (benchmarks/forecast.py)."""
+
+SEED = 1
+"""The page's seed: the same levers give the same bands (reproducible in the CLI with --seed 1)."""
+
+MONTHS_MIN, MONTHS_MAX = 12, 120
+
+_lock = threading.Lock()
+_model_cache: dict[str, object] = {}
+_result_cache: OrderedDict[tuple[object, ...], ForecastResult] = OrderedDict()
+_RESULTS_KEPT = 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class Levers:
+    """What the leader chose on the page (or in the API body)."""
+
+    months: int = 60
+    caseload_per_caseworker: float | None = None
+    closed_steps: tuple[int, ...] = ()
+    step_caps: tuple[tuple[int, int], ...] = ()
+    entrant_rate_change_pct: float = 0.0
+    population_growth_pct_per_year: float = 0.0
+
+    def scenario(self) -> Scenario:
+        return Scenario(name="scenario", caseload_per_caseworker=self.caseload_per_caseworker,
+                        closed_steps=self.closed_steps, step_caps=self.step_caps,
+                        entrant_rate_change_pct=self.entrant_rate_change_pct,
+                        population_growth_pct_per_year=self.population_growth_pct_per_year)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ForecastResult:
+    """One forecast: the scenario simulated (bands), its expected path, the expected baseline
+    and their comparison (aggregate only)."""
+
+    levers: Levers
+    simulated: Projection
+    expected: Projection
+    baseline: Projection
+    comparison: pl.DataFrame  # trappen.forecast.compare(baseline, [expected])
+
+
+def default_cutoff(register: Register) -> date:
+    """The last day of the last full month the register has data for (as the CLI's default)."""
+    dates = [register.episodes["start_date"].max(), register.children["entry_date"].max(),
+             register.episodes["end_date"].max()]
+    known = [d for d in dates if isinstance(d, date)]
+    if not known:
+        raise InvalidInput(Problem(field="register", value=0, message="the register is empty"))
+    latest = max(known)
+    if (latest + timedelta(days=1)).day == 1:
+        return latest
+    return date(latest.year, latest.month, 1) - timedelta(days=1)
+
+
+def forecast_model() -> TransitionModel:
+    """The transition model fitted on the analytic register, re-estimated only when the
+    register's version changes.
+
+    Raises:
+        InvalidInput: the register holds too little to fit a model (e.g. empty).
+    """
+    register, version = analytic_register()
+    with _lock:
+        if _model_cache.get("version") == version:
+            return _model_cache["model"]  # type: ignore[return-value]
+    t = time.perf_counter()
+    model = estimate(register, cutoff=default_cutoff(register))
+    with _lock:
+        _model_cache.update(version=version, model=model)
+        _result_cache.clear()
+    logger.info("forecast model estimated", extra={"seconds": round(time.perf_counter() - t, 2)})
+    return model
+
+
+def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int = REPLICATES,
+                 seed: int = SEED) -> ForecastResult:
+    """The forecast for ``levers``: simulated bands, expected means and the difference from the
+    expected baseline; cached per (model, levers, replicates, seed).
+
+    Raises:
+        InvalidInput: the core refused a lever (e.g. every step closed), naming it.
+    """
+    key = (id(model), levers, replicates, seed)
+    with _lock:
+        hit = _result_cache.get(key)
+        if hit is not None:
+            _result_cache.move_to_end(key)
+            return hit
+    scenario = levers.scenario()
+    baseline = project_expected(model, months=levers.months)
+    expected = project_expected(model, months=levers.months, scenario=scenario)
+    simulated = simulate(model, months=levers.months, replicates=replicates, seed=seed, scenario=scenario,
+                         threads=2)  # same result as one thread (simulate's contract)
+    result = ForecastResult(levers=levers, simulated=simulated, expected=expected, baseline=baseline,
+                            comparison=compare(baseline, [expected]))
+    with _lock:
+        _result_cache[key] = result
+        while len(_result_cache) > _RESULTS_KEPT:
+            _result_cache.popitem(last=False)
+    return result
+
+
+def cost_per_year(result: ForecastResult) -> pl.DataFrame:
+    """year, baseline_cost_dkk, scenario_cost_dkk, diff_cost_dkk (expected costs, all states)."""
+    frame = result.comparison.filter((pl.col("scenario") == "scenario") & (pl.col("month") > 0))
+    return (frame.with_columns(((pl.col("month") - 1) // 12 + 1).alias("year"))
+            .group_by("year").agg(pl.col("baseline_cost_dkk").sum(), pl.col("cost_dkk").sum().alias("scenario_cost_dkk"))
+            .with_columns((pl.col("scenario_cost_dkk") - pl.col("baseline_cost_dkk")).alias("diff_cost_dkk"))
+            .sort("year"))
+
+
+def chart_data(result: ForecastResult, *, step_names: dict[int, str]) -> dict[str, object]:
+    """The numbers the page's chart script draws: per step, P10/P50/P90 of the simulation, the
+    expected path and the expected baseline, per month."""
+    sim, exp, base = result.simulated, result.expected, result.baseline
+    steps = []
+    for s in range(1, len(sim.labels)):
+        label = sim.labels[s]
+        if not label.startswith("step_"):
+            break
+        steps.append({"step": s, "name": step_names.get(s, label),
+                      "p10": [round(float(v), 1) for v in sim.p10[:, s]],
+                      "p50": [round(float(v), 1) for v in sim.p50[:, s]],
+                      "p90": [round(float(v), 1) for v in sim.p90[:, s]],
+                      "expected": [round(float(v), 1) for v in exp.mean[:, s]],
+                      "baseline": [round(float(v), 1) for v in base.mean[:, s]]})
+    return {"months": [d.isoformat() for d in sim.month_dates], "steps": steps}
+
+
+def cache_clear() -> None:
+    """Forget the cached model and results (tests, after a bulk load)."""
+    with _lock:
+        _model_cache.clear()
+        _result_cache.clear()

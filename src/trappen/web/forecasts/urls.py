@@ -1,0 +1,9 @@
+"""Forecast page."""
+
+from django.urls import path
+
+from trappen.web.forecasts import views
+
+urlpatterns = [
+    path("", views.forecast, name="forecasts"),
+]
