@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "trappen.web.pages",
     "trappen.web.casework", "trappen.web.api",
     "trappen.web.dashboards",
+    "trappen.web.investments",
     "trappen.web.forecasts",
     "trappen.web.evaluation",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "trappen.web.security",

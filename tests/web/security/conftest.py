@@ -50,6 +50,7 @@ def scene(db, districts, make_user, make_child):
                                                      started_on=dt.date(2025, 1, 3))
         objects[key] = {"child_id": child.pk, "episode_id": episode.pk,
                         "notification_id": notification.pk, "investigation_id": investigation.pk}
+        objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
     tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
     return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
             "team": team, "post": post}

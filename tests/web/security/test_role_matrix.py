@@ -55,6 +55,17 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
+    # investment cases: investment/view for team leaders and analysts, create/change for analysts
+    # (privacy/data/permissions.toml); case_id names no case, so allowed roles get 404
+    "investment_list": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},
+    "investment_compare": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},
+    "investment_new": {r: E403 for r in ROLES} | {"analyst": OK, "anonymous": LOGIN},
+    "investment_detail": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
+    "investment_edit": {r: E403 for r in ROLES} | {"analyst": E404, "anonymous": LOGIN},
+    "investment_xlsx": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
+    "investment_pdf": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
+    "investment_copy": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
+    "investment_adopt": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
                    "admin": E403, "anonymous": LOGIN},
@@ -81,6 +92,8 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
+    "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES} | {"teamleader": "ok", "analyst": "ok", "anonymous": "401"},
+    "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES} | {"teamleader": "404", "analyst": "404", "anonymous": "401"},
     "POST /api/v1/forecasts": {"caseworker": "403", "teamleader": "ok", "partner": "403", "analyst": "ok",
                                "admin": "403", "anonymous": "401"},  # forecast/view
 }
@@ -96,6 +109,8 @@ API_PAYLOADS = {
     "POST /api/v1/interventions/{episode_id}/end": lambda ids: {"end_date": "2025-06-02",
                                                                 "end_reason": "goal_reached"},
     "POST /api/v1/follow-ups": lambda ids: {"episode_id": ids["episode_id"], "held_on": "2025-06-02"},
+    "POST /api/v1/investments/evaluate": lambda ids: {"case": {"name": "m", "price_year": 2024,
+                                                               "start_year": 2024, "horizon_years": 2}},
     "POST /api/v1/forecasts": lambda ids: {"months": 12},
 }
 

@@ -310,3 +310,7 @@ def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> Status:
 from trappen.web.forecasts.api import router as forecasts_router  # noqa: E402 (after the handlers)
 
 api.add_router("/forecasts", forecasts_router)
+
+from trappen.web.investments.api import router as investments_router  # noqa: E402
+
+api.add_router("/investments", investments_router)

@@ -1,0 +1,22 @@
+"""Saved investment cases: the TOML text is the case (the same file `trappen invest run` reads)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class InvestmentCase(models.Model):
+    name = models.CharField(max_length=200)
+    toml_text = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                                   related_name="investment_cases")
+    adopted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-updated_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.name
