@@ -178,3 +178,10 @@ def test_api_bad_lever_is_422_naming_it(client, make_user, db_register, body, fi
 @pytest.mark.parametrize(("role", "status"), [("teamleader", 200), ("caseworker", 403), ("partner", 403)])
 def test_api_access_follows_the_permission_table(client, make_user, db_register, role, status):
     assert _api(client, make_user, role)({"months": 12}).status_code == status
+
+
+def test_page_is_in_danish(client, make_user, db_register):
+    response = _login(client, make_user, "teamleader").get("/forecasts/", {"months": 12},
+                                                           HTTP_ACCEPT_LANGUAGE="da")
+    body = response.content.decode()
+    assert "Vis prognose" in body and "Børn pr. sagsbehandler" in body and "Udgift pr. år" in body
