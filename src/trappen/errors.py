@@ -101,3 +101,17 @@ class ProblemCollector:
     def raise_if_any(self, cls: type[InvalidInput] = InvalidInput) -> None:
         if self.problems:
             raise cls(self.problems)
+
+
+class EditConflict(InvalidInput):
+    """Raised when a record changed after the user opened it (optimistic locking).
+
+    Nothing is written. Each :class:`Problem` names a field whose stored value differs from
+    what the user submitted: ``value`` is the current stored value, the message quotes the
+    user's. ``current_version`` is the version to resubmit against after reviewing.
+    """
+
+    def __init__(self, problems: list[Problem], *, current_version: int):
+        self.current_version = current_version
+        super().__init__(problems or [Problem(field="version", value=current_version,
+                                              message="the record was changed by someone else")])

@@ -249,6 +249,51 @@ def _summary_text(current: pl.DataFrame, *, year: int, language: str, publish: b
 
 
 # --- the report -----------------------------------------------------------------------------------
+_EVALUATION_LABELS = {
+    "da": {"title": "Evaluering af omlægningen", "column": "Udfald", "outcome": "Anbragte børn pr. 1.000 børn 0-17",
+           "att": "Effekt", "ci_low": "95 %-interval fra", "ci_high": "95 %-interval til",
+           "treated": "Distrikter der har lagt om", "control": "Kontroldistrikter",
+           "method": "Forskudt forskel-i-forskelle (Callaway og Sant'Anna) på et kvartalspanel over "
+                     "{years} år; distrikter, der endnu ikke har lagt om, er kontrolgruppe."},
+    "en": {"title": "Evaluation of the change", "column": "Outcome", "outcome": "Children placed per 1,000 children 0-17",
+           "att": "Effect", "ci_low": "95% interval from", "ci_high": "95% interval to",
+           "treated": "Treated districts", "control": "Control districts",
+           "method": "Staggered difference-in-differences (Callaway and Sant'Anna) on a quarterly "
+                     "panel over {years} years; districts that have not yet adopted are the controls."},
+}
+EVALUATION_DRAWS = 199
+"""Wild-bootstrap draws of the report's evaluation (as the web page; the CLI uses 999)."""
+EVALUATION_SEED = 1
+
+
+def _evaluation_section(register: Register, *, year: int, language: str) -> Section | None:
+    """The staggered DiD of the pilot districts' adoption on placements per 1,000 (issue 8), over
+    the ``TREND_YEARS`` years up to ``year``; None when no district has a pilot date. The table
+    holds rates and district counts only (no count of children); the caveats are plain language."""
+    from trappen.evaluation import build_panel, staggered_did
+
+    if register.districts.filter(pl.col("pilot_from").is_not_null()).height == 0:
+        return None
+    lab = _EVALUATION_LABELS[language]
+    panel = build_panel(register, freq="quarter", start=date(year + 1 - TREND_YEARS, 1, 1),
+                        end=date(year + 1, 1, 1))
+    result = staggered_did(panel, outcome="placements_per_1000", draws=EVALUATION_DRAWS,
+                           seed=EVALUATION_SEED)
+    o = result.overall.row(0, named=True)
+    frame = pl.DataFrame({"outcome": [lab["outcome"]], "att": [o["att"]], "ci_low": [o["ci_low"]],
+                          "ci_high": [o["ci_high"]], "treated": [result.clusters.treated],
+                          "control": [result.clusters.control]})
+    cols = (Column(key="outcome", label=lab["column"]), Column(key="att", label=lab["att"], fmt="dec2"),
+            Column(key="ci_low", label=lab["ci_low"], fmt="dec2"),
+            Column(key="ci_high", label=lab["ci_high"], fmt="dec2"),
+            Column(key="treated", label=lab["treated"], fmt="int"),
+            Column(key="control", label=lab["control"], fmt="int"))
+    table = ReportTable(key="evaluation", title=lab["title"], sheet="Evaluation", columns=cols,
+                        frame=_finish(frame, cols))
+    return Section(key="evaluation", title=lab["title"], tables=(table,),
+                   paragraphs=(lab["method"].format(years=TREND_YEARS), *result.caveats(language)))
+
+
 def build_report(register: Register, *, year: int, language: str = "da",
                  goals: Sequence[ReportGoal | Goal] = (), publish: bool = True,
                  catalogue: Catalogue | None = None, caseload_target: float = 25) -> Report:
@@ -476,6 +521,10 @@ def build_report(register: Register, *, year: int, language: str = "da",
     sections[0] = replace(sections[0], paragraphs=_summary_text(
         current, year=year, language=language, publish=publish,
         goal_statuses=sections[-1].tables[0].frame["status"].to_list() if goals else None))
+
+    evaluation = _evaluation_section(register, year=year, language=language)
+    if evaluation is not None:
+        sections.append(evaluation)
 
     price_years = sorted({t.price_year for t in catalogue.types})
     sections.append(Section(key="method", title=lab("method"), paragraphs=(

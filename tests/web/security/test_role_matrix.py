@@ -52,6 +52,11 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "investigation_new": DISTRICT_CHILD,
     "investigation_conclude": DISTRICT_CHILD,
     "follow_up_new": DISTRICT_CHILD,
+    "placement_breakdown": DISTRICT_CHILD,
+    "supervision_visit_new": DISTRICT_CHILD,
+    "child_conversation_new": DISTRICT_CHILD,
+    "child_plan": DISTRICT_CHILD,
+    "complaint_new": DISTRICT_CHILD,
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},

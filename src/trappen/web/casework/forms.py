@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trappen.register.schema import ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
+from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
 
 
 class DateInput(forms.DateInput):
@@ -53,3 +53,56 @@ class ReassignForm(forms.Form):
     def __init__(self, *args: object, caseworkers: list[tuple[int, str]] = (), **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.fields["caseworker_id"].choices = list(caseworkers)
+
+
+class VersionedForm(forms.Form):
+    """A form editing an existing record: carries the record's version (optimistic locking)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class VersionedAssessmentForm(AssessmentForm, VersionedForm):
+    pass
+
+
+class VersionedConcludeForm(InvestigationConcludeForm, VersionedForm):
+    pass
+
+
+class BreakdownForm(VersionedForm):
+    end_date = forms.DateField(label=_("Placement ended (first day out)"), widget=DateInput)
+    reason = forms.CharField(label=_("Why did the placement break down?"), widget=forms.Textarea,
+                             required=False, max_length=4000)
+
+
+class SupervisionVisitForm(forms.Form):
+    visited_on = forms.DateField(label=_("Visited on"), widget=DateInput)
+
+
+class ChildConversationForm(forms.Form):
+    held_on = forms.DateField(label=_("Held on"), widget=DateInput)
+    kind = forms.ChoiceField(label=_("Present"), choices=[
+        ("alone", _("the child alone")), ("with_parent", _("with a parent")),
+        ("with_other_adult", _("with another adult"))])
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000)
+
+
+class PlanForm(forms.Form):
+    made_on = forms.DateField(label=_("Plan made on"), widget=DateInput)
+    goals = forms.CharField(label=_("Concrete goals (one per line)"), widget=forms.Textarea, required=False,
+                            max_length=8000)
+
+    def clean_goals(self) -> list[str]:
+        return [line for line in self.cleaned_data["goals"].splitlines() if line.strip()]
+
+
+class PlanEditForm(PlanForm, VersionedForm):
+    pass
+
+
+class ComplaintForm(forms.Form):
+    received_on = forms.DateField(label=_("Complaint received"), widget=DateInput)
+    reassessed_on = forms.DateField(label=_("Re-assessed by the municipality"), required=False, widget=DateInput)
+    municipality_upheld = forms.NullBooleanField(label=_("Municipality kept its decision"), required=False)
+    appeals_outcome = forms.ChoiceField(label=_("Appeals board outcome"), required=False,
+                                        choices=[("", "—"), *[(k, k) for k in APPEALS_OUTCOMES]])

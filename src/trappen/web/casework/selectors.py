@@ -115,3 +115,43 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
                      "open": int(c.get("open", 0)), "overdue": int(c.get("overdue", 0))})
     return rows
 
+
+
+def casework_timeline(child: m.Child) -> list[dict[str, object]]:
+    """Every casework record of one child, newest first: ``{"on": date, "kind": str, "text": str,
+    "detail": str}``. Includes the operational-only child conversations and plan goals."""
+    rows: list[dict[str, object]] = []
+
+    def add(on: dt.date, kind: str, text: str, detail: str = "") -> None:
+        rows.append({"on": on, "kind": kind, "text": text, "detail": detail})
+
+    from django.utils import timezone
+
+    for n in child.notifications.all():
+        add(timezone.localtime(n.received_at).date(), "notification", n.notifier_kind,
+            f"{n.outcome}" if n.assessed_at else "")
+    for i in child.investigations.all():
+        add(i.started_on, "investigation", "started")
+        if i.concluded_on:
+            add(i.concluded_on, "investigation", "concluded")
+    for e in child.episodes.all():
+        add(e.start_date, "intervention", f"{e.intervention_code} (step {e.step}) started")
+        if e.end_date:
+            add(e.end_date, "breakdown" if e.end_reason == "breakdown" else "intervention",
+                f"{e.intervention_code} ended: {e.end_reason or ''}", e.breakdown_reason)
+    for fu in child.follow_ups.all():
+        add(fu.held_on, "follow_up", f"episode {fu.episode_id}")
+    for v in child.supervision_visits.all():
+        add(v.visited_on, "supervision_visit", f"episode {v.episode_id}")
+    for c in child.conversations.all():
+        add(c.held_on, "child_conversation", c.kind, c.notes)
+    for p in child.plans.all():
+        add(p.made_on, "plan", f"{len(p.goals or [])} goal(s)", "; ".join(p.goals or []))
+    for c in child.complaints.all():
+        add(c.received_on, "complaint", "received")
+        if c.reassessed_on:
+            upheld = {True: "decision kept", False: "decision changed", None: ""}[c.municipality_upheld]
+            add(c.reassessed_on, "complaint", f"re-assessed: {upheld}",
+                f"appeals board: {c.appeals_outcome}" if c.appeals_outcome else "")
+    rows.sort(key=lambda r: (r["on"], r["kind"]), reverse=True)
+    return rows

@@ -17,12 +17,16 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-from trappen.errors import InvalidInput, Problem, ProblemCollector
-from trappen.register.schema import ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
+import polars as pl
+
+from trappen.errors import EditConflict, InvalidInput, Problem, ProblemCollector
+from trappen.register.derive import age_expr
+from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.selectors import children_visible_to
 from trappen.web.register.services import WRITER_ROLES
+from trappen.web import rules
 
 LEADER_ROLES = frozenset({"teamleader", "admin"})
 
@@ -47,6 +51,44 @@ def _aware(value: object, *, field: str) -> dt.datetime:
 
 def _iso(value: object) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _show(value: object) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    return _iso(value)
+
+
+def _conflict(current: object, mine: dict[str, object]) -> EditConflict:
+    """The conflict error: per field, the stored value (``value``) against the user's."""
+    problems = [Problem(field=k, value=_show(getattr(current, k)),
+                        message=f"was changed by someone else while you edited; yours: {_show(v)}")
+                for k, v in mine.items() if _show(getattr(current, k)) != _show(v)]
+    return EditConflict(problems, current_version=current.version)  # type: ignore[attr-defined]
+
+
+def _check_version(record: object, version: int | None, mine: dict[str, object]) -> None:
+    """Refuse a form opened at an older ``version`` than the record's, listing what changed."""
+    if version is not None and version != record.version:  # type: ignore[attr-defined]
+        raise _conflict(record, mine)
+
+
+def _locked_update(record: object, values: dict[str, object]) -> None:
+    """``UPDATE … WHERE pk = … AND version = v`` setting ``version = v + 1``; 0 rows means
+    someone wrote in between: :class:`EditConflict`, nothing written."""
+    model = type(record)
+    version = record.version  # type: ignore[attr-defined]
+    rows = model.objects.filter(pk=record.pk, version=version).update(  # type: ignore[attr-defined]
+        **values, version=version + 1)
+    if rows == 0:
+        raise _conflict(model.objects.get(pk=record.pk), values)  # type: ignore[attr-defined]
+    for k, v in values.items():
+        setattr(record, k, v)
+    record.version = version + 1  # type: ignore[attr-defined]
 
 
 @transaction.atomic
@@ -82,10 +124,15 @@ def notification_register(*, actor: object, child: m.Child, received_at: dt.date
 
 @transaction.atomic
 def notification_assess(*, actor: object, notification: m.Notification, assessed_at: dt.datetime,
-                        outcome: str, now: dt.datetime | None = None) -> m.Notification:
+                        outcome: str, now: dt.datetime | None = None,
+                        version: int | None = None) -> m.Notification:
     """Record the assessment of a notification and its outcome.
 
+    ``version`` is the version the user's form was opened at (optimistic locking); ``None``
+    (API callers) skips the stale-form check but the write is still conditional.
+
     Raises:
+        EditConflict: someone changed the notification since ``version``; nothing written.
         InvalidInput: already assessed; ``assessed_at`` naive, before ``received_at`` or in the
             future; ``outcome`` not in ``ASSESSMENT_OUTCOMES``.
         Http404: the child is outside the actor's districts.
@@ -94,6 +141,7 @@ def notification_assess(*, actor: object, notification: m.Notification, assessed
     require_in_scope(actor, notification.child_id)
     now = now or timezone.now()
     assessed_at = _aware(assessed_at, field="assessed_at")
+    _check_version(notification, version, {"assessed_at": assessed_at, "outcome": outcome})
     problems = ProblemCollector()
     if notification.assessed_at is not None:
         problems.add(field="assessed_at", value=_iso(notification.assessed_at),
@@ -107,9 +155,7 @@ def notification_assess(*, actor: object, notification: m.Notification, assessed
         problems.add(field="outcome", value=outcome,
                      message=f"must be one of {', '.join(ASSESSMENT_OUTCOMES)}")
     problems.raise_if_any()
-    notification.assessed_at = assessed_at
-    notification.outcome = outcome
-    notification.save(update_fields=["assessed_at", "outcome"])
+    _locked_update(notification, {"assessed_at": assessed_at, "outcome": outcome})
     audit_record(actor=actor, child_id=notification.child_id, action="write",
                  endpoint="notification_assess", purpose=f"assessment: {outcome}")
     return notification
@@ -156,16 +202,18 @@ def investigation_open(*, actor: object, child: m.Child, started_on: dt.date,
 
 @transaction.atomic
 def investigation_conclude(*, actor: object, investigation: m.Investigation, concluded_on: dt.date,
-                           today: dt.date | None = None) -> m.Investigation:
-    """Conclude an investigation.
+                           today: dt.date | None = None, version: int | None = None) -> m.Investigation:
+    """Conclude an investigation (optimistic locking on ``version`` as in :func:`notification_assess`).
 
     Raises:
+        EditConflict: someone changed the investigation since ``version``; nothing written.
         InvalidInput: already concluded; ``concluded_on`` before the start or in the future.
         Http404: the child is outside the actor's districts.
     """
     _require_writer(actor)
     require_in_scope(actor, investigation.child_id)
     today = today or timezone.localdate()
+    _check_version(investigation, version, {"concluded_on": concluded_on})
     problems = ProblemCollector()
     if investigation.concluded_on is not None:
         problems.add(field="concluded_on", value=investigation.concluded_on.isoformat(),
@@ -176,8 +224,7 @@ def investigation_conclude(*, actor: object, investigation: m.Investigation, con
     if concluded_on > today:
         problems.add(field="concluded_on", value=concluded_on.isoformat(), message="is in the future")
     problems.raise_if_any()
-    investigation.concluded_on = concluded_on
-    investigation.save(update_fields=["concluded_on"])
+    _locked_update(investigation, {"concluded_on": concluded_on})
     audit_record(actor=actor, child_id=investigation.child_id, action="write",
                  endpoint="investigation_conclude", purpose="conclude investigation")
     return investigation
@@ -248,3 +295,227 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="child_reassign",
                  purpose=f"reassign to caseworker {caseworker_id}")
     return assignment
+
+
+# --------------------------------------------------------------------------- placements, plans, complaints
+
+
+def _is_placement(episode: m.Episode) -> bool:
+    return episode.step in rules.staircase().placement_steps
+
+
+def age_years(birth_date: dt.date, on: dt.date) -> int:
+    """Whole years of age on ``on`` (the register's own rule, ``trappen.register.derive.age_expr``)."""
+    return int(pl.select(age_expr(pl.lit(birth_date), on)).item())
+
+
+def placement_facts(episode: m.Episode, *, on: dt.date) -> dict[str, int]:
+    """Derived, never entered: the child's age at the end of the placement (or on ``on`` while it
+    runs) and the placement's length in days over the half-open period ``[start, end)``."""
+    until = episode.end_date or on
+    return {"age_years": age_years(episode.child.birth_date, until),
+            "duration_days": (until - episode.start_date).days}
+
+
+@transaction.atomic
+def placement_breakdown(*, actor: object, episode: m.Episode, end_date: dt.date, reason: str,
+                        today: dt.date | None = None, version: int | None = None) -> m.Episode:
+    """Register a placement breakdown (sammenbrud): end the placement with end_reason
+    ``"breakdown"`` on ``end_date`` (the first day out of the placement) and keep the reason.
+
+    Raises:
+        InvalidInput: not a placement (steps ``Staircase.placement_steps``); already ended;
+            ``end_date`` not after the start or in the future; an empty reason.
+        EditConflict: the episode changed since ``version``; nothing written.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, episode.child_id)
+    today = today or timezone.localdate()
+    reason = (reason or "").strip()
+    mine = {"end_date": end_date, "end_reason": "breakdown", "breakdown_reason": reason}
+    _check_version(episode, version, mine)
+    problems = ProblemCollector()
+    if not _is_placement(episode):
+        problems.add(field="episode_id", value=episode.pk,
+                     message=f"is not a placement (step {episode.step}); only placements break down")
+    if episode.end_date is not None:
+        problems.add(field="end_date", value=episode.end_date.isoformat(),
+                     message="the placement has already ended")
+    if end_date <= episode.start_date:
+        problems.add(field="end_date", value=end_date.isoformat(),
+                     message=f"must be after the start date {episode.start_date.isoformat()}")
+    if end_date > today:
+        problems.add(field="end_date", value=end_date.isoformat(), message="is in the future")
+    if not reason:
+        problems.add(field="reason", value=reason, message="is required: why did the placement break down?")
+    problems.raise_if_any()
+    _locked_update(episode, mine)
+    audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="placement_breakdown",
+                 purpose=f"placement breakdown, episode {episode.pk}")
+    return episode
+
+
+@transaction.atomic
+def supervision_visit_record(*, actor: object, episode: m.Episode, visited_on: dt.date,
+                             today: dt.date | None = None) -> m.SupervisionVisit:
+    """Record a supervision visit (tilsynsbesøg) at a placement.
+
+    Raises:
+        InvalidInput: not a placement; ``visited_on`` in the future, before the placement
+            started, or on/after its end.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, episode.child_id)
+    today = today or timezone.localdate()
+    problems = ProblemCollector()
+    if not _is_placement(episode):
+        problems.add(field="episode_id", value=episode.pk,
+                     message=f"is not a placement (step {episode.step}); supervision visits are for placements")
+    if visited_on > today:
+        problems.add(field="visited_on", value=visited_on.isoformat(), message="is in the future")
+    if visited_on < episode.start_date:
+        problems.add(field="visited_on", value=visited_on.isoformat(),
+                     message=f"is before the placement started ({episode.start_date.isoformat()})")
+    if episode.end_date is not None and visited_on >= episode.end_date:
+        problems.add(field="visited_on", value=visited_on.isoformat(),
+                     message=f"is on or after the placement ended ({episode.end_date.isoformat()})")
+    problems.raise_if_any()
+    visit = m.SupervisionVisit.objects.create(child_id=episode.child_id, episode=episode, visited_on=visited_on)
+    audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="supervision_visit_record",
+                 purpose=f"supervision visit, episode {episode.pk}")
+    return visit
+
+
+def _child_date(problems: ProblemCollector, child: m.Child, field: str, value: dt.date, today: dt.date) -> None:
+    if value > today:
+        problems.add(field=field, value=value.isoformat(), message="is in the future")
+    if value < child.birth_date:
+        problems.add(field=field, value=value.isoformat(), message="is before the child's birth date")
+
+
+@transaction.atomic
+def child_conversation_record(*, actor: object, child: m.Child, held_on: dt.date, kind: str,
+                              notes: str = "", today: dt.date | None = None) -> m.ChildConversation:
+    """Record a conversation with the child (børnesamtale). Operational only: the analytic
+    register has no table for it.
+
+    Raises:
+        InvalidInput: ``held_on`` in the future or before birth; ``kind`` not in
+            ``CONVERSATION_KINDS``.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, child.pk)
+    today = today or timezone.localdate()
+    problems = ProblemCollector()
+    _child_date(problems, child, "held_on", held_on, today)
+    if kind not in m.CONVERSATION_KINDS:
+        problems.add(field="kind", value=kind, message=f"must be one of {', '.join(m.CONVERSATION_KINDS)}")
+    problems.raise_if_any()
+    conversation = m.ChildConversation.objects.create(child=child, held_on=held_on, kind=kind,
+                                                      notes=(notes or "").strip())
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="child_conversation_record",
+                 purpose="child conversation")
+    return conversation
+
+
+def _clean_goals(problems: ProblemCollector, goals: list[str]) -> list[str]:
+    cleaned = [g.strip() for g in goals if g and g.strip()]
+    if not cleaned:
+        problems.add(field="goals", value="", message="a plan needs at least one concrete goal")
+    return cleaned
+
+
+@transaction.atomic
+def plan_record(*, actor: object, child: m.Child, made_on: dt.date, goals: list[str],
+                episode: m.Episode | None = None, today: dt.date | None = None) -> m.Plan:
+    """Record the child's plan (barnets plan / handleplan) with its concrete goals.
+
+    Raises:
+        InvalidInput: ``made_on`` in the future or before birth; no goal; an episode of
+            another child.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, child.pk)
+    today = today or timezone.localdate()
+    problems = ProblemCollector()
+    _child_date(problems, child, "made_on", made_on, today)
+    cleaned = _clean_goals(problems, goals)
+    if episode is not None and episode.child_id != child.pk:
+        problems.add(field="episode_id", value=episode.pk, message="belongs to another child")
+    problems.raise_if_any()
+    plan = m.Plan.objects.create(child=child, episode=episode, made_on=made_on, goals=cleaned)
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="plan_record", purpose="plan")
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, actor: object, plan: m.Plan, made_on: dt.date, goals: list[str], version: int,
+                today: dt.date | None = None) -> m.Plan:
+    """Revise a plan's date and goals under optimistic locking.
+
+    Raises:
+        EditConflict: the plan changed since ``version`` (lists stored vs submitted values).
+        InvalidInput: as :func:`plan_record`.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, plan.child_id)
+    today = today or timezone.localdate()
+    problems = ProblemCollector()
+    cleaned = _clean_goals(problems, goals)
+    mine = {"made_on": made_on, "goals": cleaned}
+    _check_version(plan, version, mine)
+    _child_date(problems, plan.child, "made_on", made_on, today)
+    problems.raise_if_any()
+    _locked_update(plan, mine)
+    audit_record(actor=actor, child_id=plan.child_id, action="write", endpoint="plan_update",
+                 purpose=f"revise plan {plan.pk}")
+    return plan
+
+
+@transaction.atomic
+def complaint_record(*, actor: object, child: m.Child, received_on: dt.date,
+                     reassessed_on: dt.date | None = None, municipality_upheld: bool | None = None,
+                     appeals_outcome: str | None = None, today: dt.date | None = None) -> m.Complaint:
+    """Record a complaint (klage) and, when known, the municipality's re-assessment and the
+    appeals board's (Ankestyrelsen) outcome.
+
+    Raises:
+        InvalidInput: dates in the future or before birth; ``reassessed_on`` before
+            ``received_on``; an outcome without a re-assessment; ``appeals_outcome`` not in
+            ``trappen.register.schema.APPEALS_OUTCOMES``; an appeals outcome although the
+            municipality did not uphold (then nothing went to the board).
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, child.pk)
+    today = today or timezone.localdate()
+    appeals_outcome = appeals_outcome or None
+    problems = ProblemCollector()
+    _child_date(problems, child, "received_on", received_on, today)
+    if reassessed_on is not None:
+        if reassessed_on < received_on:
+            problems.add(field="reassessed_on", value=reassessed_on.isoformat(),
+                         message=f"is before the complaint was received ({received_on.isoformat()})")
+        if reassessed_on > today:
+            problems.add(field="reassessed_on", value=reassessed_on.isoformat(), message="is in the future")
+    elif municipality_upheld is not None:
+        problems.add(field="municipality_upheld", value=municipality_upheld,
+                     message="needs the re-assessment date")
+    if appeals_outcome is not None:
+        if appeals_outcome not in APPEALS_OUTCOMES:
+            problems.add(field="appeals_outcome", value=appeals_outcome,
+                         message=f"must be one of {', '.join(APPEALS_OUTCOMES)}")
+        elif municipality_upheld is not True:
+            problems.add(field="appeals_outcome", value=appeals_outcome,
+                         message="only a complaint the municipality upheld goes to the appeals board")
+    problems.raise_if_any()
+    complaint = m.Complaint.objects.create(child=child, received_on=received_on, reassessed_on=reassessed_on,
+                                           municipality_upheld=municipality_upheld,
+                                           appeals_outcome=appeals_outcome)
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="complaint_record", purpose="complaint")
+    return complaint

@@ -16,4 +16,11 @@ urlpatterns = [
          name="investigation_conclude"),
     path("episodes/<int:episode_id>/follow-ups/new/", views.follow_up_new, name="follow_up_new"),
     path("children/<int:child_id>/reassign/", views.reassign_page, name="child_reassign"),
+    path("episodes/<int:episode_id>/breakdown/", views.placement_breakdown_page, name="placement_breakdown"),
+    path("episodes/<int:episode_id>/supervision-visits/new/", views.supervision_visit_new,
+         name="supervision_visit_new"),
+    path("children/<int:child_id>/conversations/new/", views.child_conversation_new,
+         name="child_conversation_new"),
+    path("children/<int:child_id>/plan/", views.plan_page, name="child_plan"),
+    path("children/<int:child_id>/complaints/new/", views.complaint_new, name="complaint_new"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trappen.deadlines import default_duties
-from trappen.errors import InvalidInput
+from trappen.errors import EditConflict, InvalidInput
 from trappen.web.audit.services import audit_record
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
@@ -101,22 +101,33 @@ def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
         "notifications": notifications, "investigations": investigations,
         "episodes": child.episodes.order_by("-start_date"),
         "follow_ups": child.follow_ups.order_by("-held_on"),
+        "placement_steps": rules.staircase().placement_steps,
+        "timeline": sel.casework_timeline(child),
         "deadlines": _deadline_rows(items),
         "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin"),
         "can_reassign": getattr(request.user, "role", None) in svc.LEADER_ROLES})
 
 
 def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
-                 success: str) -> HttpResponse:
+                 success: str, facts: dict[str, object] | None = None) -> HttpResponse:
+    conflict = None
     if request.method == "POST" and form.is_valid():  # type: ignore[attr-defined]
         try:
             save(form.cleaned_data)  # type: ignore[operator, attr-defined]
+        except EditConflict as exc:
+            # Nothing was saved: show stored vs submitted values; resubmitting (after review)
+            # goes against the current version, so overwriting is a deliberate second step.
+            conflict = exc.problems
+            data = form.data.copy()  # type: ignore[attr-defined]
+            data["version"] = str(exc.current_version)
+            form.data = data  # type: ignore[attr-defined]
         except InvalidInput as exc:
             _form_errors(form, exc)
         else:
             messages.success(request, success)
             return redirect("child_casework", child_id=child.pk)
-    return render(request, "casework/form.html", {"child": child, "form": form, "title": title})
+    return render(request, "casework/form.html", {"child": child, "form": form, "title": title,
+                                                  "conflict": conflict, "facts": facts})
 
 
 @login_required
@@ -134,7 +145,7 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
     n = get_object_or_404(m.Notification.objects.filter(child__in=children_visible_to(request.user)),
                           pk=notification_id)
     child = _open_child(request, n.child_id, purpose="assess notification")
-    form = f.AssessmentForm(request.POST or None)
+    form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
     return _simple_form(request, form, child=child, title=_("Assess notification"),
                         save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
                         success=_("Assessment recorded."))
@@ -162,7 +173,7 @@ def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> 
     inv = get_object_or_404(m.Investigation.objects.filter(child__in=children_visible_to(request.user)),
                             pk=investigation_id)
     child = _open_child(request, inv.child_id, purpose="conclude investigation")
-    form = f.InvestigationConcludeForm(request.POST or None)
+    form = f.VersionedConcludeForm(request.POST or None, initial={"version": inv.version})
     return _simple_form(request, form, child=child, title=_("Conclude investigation"),
                         save=lambda d: svc.investigation_conclude(actor=request.user, investigation=inv, **d),
                         success=_("Investigation concluded."))
@@ -199,3 +210,71 @@ def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return _simple_form(request, form, child=child, title=_("Reassign child"),
                         save=lambda d: svc.child_reassign(actor=request.user, child=child, **d),
                         success=_("Child reassigned; the previous assignment is kept in the history."))
+
+
+def _episode_in_scope(request: HttpRequest, episode_id: int) -> m.Episode:
+    return get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user))
+                             .select_related("child"), pk=episode_id)
+
+
+@login_required
+def placement_breakdown_page(request: HttpRequest, episode_id: int) -> HttpResponse:
+    """End a placement as a breakdown; shows the child's age and the placement's length (derived)."""
+    ep = _episode_in_scope(request, episode_id)
+    child = _open_child(request, ep.child_id, purpose="placement breakdown")
+    form = f.BreakdownForm(request.POST or None, initial={"version": ep.version,
+                                                          "end_date": timezone.localdate()})
+    on = form.cleaned_data["end_date"] if form.is_bound and form.is_valid() else timezone.localdate()
+    facts = svc.placement_facts(ep, on=on) if ep.end_date is None else svc.placement_facts(ep, on=ep.end_date)
+    facts = {_("Intervention"): f"{ep.intervention_code} ({_('step')} {ep.step})",
+             _("Placed from"): ep.start_date.isoformat(),
+             _("Child's age (years)"): facts["age_years"],
+             _("Length of the placement (days)"): facts["duration_days"]}
+    return _simple_form(request, form, child=child, title=_("Register placement breakdown"), facts=facts,
+                        save=lambda d: svc.placement_breakdown(actor=request.user, episode=ep, **d),
+                        success=_("Placement breakdown registered."))
+
+
+@login_required
+def supervision_visit_new(request: HttpRequest, episode_id: int) -> HttpResponse:
+    ep = _episode_in_scope(request, episode_id)
+    child = _open_child(request, ep.child_id, purpose="record supervision visit")
+    form = f.SupervisionVisitForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Record supervision visit"),
+                        save=lambda d: svc.supervision_visit_record(actor=request.user, episode=ep, **d),
+                        success=_("Supervision visit recorded."))
+
+
+@login_required
+def child_conversation_new(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _open_child(request, child_id, purpose="record child conversation")
+    form = f.ChildConversationForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Record child conversation"),
+                        save=lambda d: svc.child_conversation_record(actor=request.user, child=child, **d),
+                        success=_("Child conversation recorded."))
+
+
+@login_required
+def plan_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The child's current plan: a new plan if there is none, else revise the latest one."""
+    child = _open_child(request, child_id, purpose="plan")
+    plan = child.plans.order_by("-made_on", "-pk").first()
+    if plan is None:
+        form = f.PlanForm(request.POST or None)
+        return _simple_form(request, form, child=child, title=_("Record the child's plan"),
+                            save=lambda d: svc.plan_record(actor=request.user, child=child, **d),
+                            success=_("Plan recorded."))
+    form = f.PlanEditForm(request.POST or None, initial={
+        "version": plan.version, "made_on": plan.made_on, "goals": "\n".join(plan.goals or [])})
+    return _simple_form(request, form, child=child, title=_("Revise the child's plan"),
+                        save=lambda d: svc.plan_update(actor=request.user, plan=plan, **d),
+                        success=_("Plan revised."))
+
+
+@login_required
+def complaint_new(request: HttpRequest, child_id: int) -> HttpResponse:
+    child = _open_child(request, child_id, purpose="record complaint")
+    form = f.ComplaintForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Record complaint and outcome"),
+                        save=lambda d: svc.complaint_record(actor=request.user, child=child, **d),
+                        success=_("Complaint recorded."))

@@ -108,6 +108,10 @@ class Episode(models.Model):
     """For an escalation: ``{step: why that lower step does not meet the need}``."""
     provider = models.CharField(max_length=200, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    breakdown_reason = models.TextField(blank=True, default="")
+    """Why a placement broke down (end_reason "breakdown"); operational only, not in the register."""
+    version = models.PositiveIntegerField(default=0)
+    """Optimistic lock: each form edit bumps it; an edit carrying an older version is refused."""
 
     class Meta:
         indexes = [models.Index(fields=["start_date", "end_date"])]
@@ -120,6 +124,7 @@ class Notification(models.Model):
     assessed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES), null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
 
 class Investigation(models.Model):
@@ -128,12 +133,16 @@ class Investigation(models.Model):
     aware_on = models.DateField()
     started_on = models.DateField()
     concluded_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
 
 
 class Plan(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="plans")
     episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True)
     made_on = models.DateField()
+    goals = models.JSONField(default=list, blank=True)
+    """The plan's concrete goals, a list of strings; operational only (the register has ``made_on``)."""
+    version = models.PositiveIntegerField(default=0)
 
 
 class FollowUp(models.Model):
@@ -154,6 +163,20 @@ class Complaint(models.Model):
     reassessed_on = models.DateField(null=True, blank=True)
     municipality_upheld = models.BooleanField(null=True, blank=True)
     appeals_outcome = models.CharField(max_length=32, choices=_choices(APPEALS_OUTCOMES), null=True, blank=True)
+
+
+CONVERSATION_KINDS = ("alone", "with_parent", "with_other_adult")
+"""Who else was present at a child conversation (børnesamtale)."""
+
+
+class ChildConversation(models.Model):
+    """A conversation with the child (børnesamtale). OPERATIONAL ONLY: the analytic register
+    schema has no table for it, so snapshots and exports leave it out."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="conversations")
+    held_on = models.DateField()
+    kind = models.CharField(max_length=32, choices=_choices(CONVERSATION_KINDS))
+    notes = models.TextField(blank=True, default="")
 
 
 class PopulationCount(models.Model):
