@@ -155,3 +155,34 @@ def test_api_evaluate_equals_evaluate_case_and_names_bad_keys(client, users, sav
     cw = token_create(username="i_caseworker")
     assert client.get(f"/api/v1/investments/{saved.pk}",
                       HTTP_AUTHORIZATION=f"Bearer {cw}").status_code == 403
+
+
+
+def test_planned_against_realised_from_a_register(small_register):
+    import datetime as dt
+
+    from trappen.economics import default_rates, spending
+    from trappen.web.investments import selectors as sel
+
+    years = sorted({d.year for d in small_register.episodes["start_date"].to_list()})
+    start = years[len(years) // 2]  # a year with a year of register spending before it
+    result = sel.evaluate_text(GOLDEN_TOML.replace("start_year = 2024", f"start_year = {start}")).result
+    frame, note = sel.realised_for(result, today=dt.date(start + 1, 12, 31), register=small_register)
+    assert note == "" and frame is not None
+    by_year = {}
+    for y in (start - 1, start):
+        by_year[y] = spending(small_register, rates=default_rates(), start=dt.date(y, 1, 1),
+                              end=dt.date(y + 1, 1, 1), by=(), price_year=2024)["amount_dkk"][0]
+    row = frame.row(0, named=True)
+    assert row["calendar_year"] == start
+    assert row["realised_spending_dkk"] == pytest.approx(by_year[start])
+    assert row["realised_saving_dkk"] == pytest.approx(by_year[start - 1] - by_year[start])
+    assert frame["realised_spending_dkk"].to_list()[2:] == [None, None]  # after "today"
+
+
+def test_adopted_case_without_register_data_says_why(client, users, saved):
+    from trappen.web.investments.services import case_set_adopted
+
+    case_set_adopted(user=users["analyst"], case=saved, adopted=True)
+    page = _as(client, users["analyst"]).get(f"/investments/{saved.pk}/").content.decode()
+    assert 'id="investment-realised-note"' in page and "2023" in page

@@ -75,9 +75,11 @@ def staircase_rows(result: CaseResult) -> list[dict[str, object]]:
     return rows
 
 
-def realised_for(result: CaseResult, *, today: dt.date) -> tuple[pl.DataFrame | None, str]:
-    """Planned against realised for an adopted case from the analytic register; ``(None,
-    reason)`` when it cannot be computed (no baseline year in the register, missing rates)."""
+def realised_for(result: CaseResult, *, today: dt.date,
+                 register: object | None = None) -> tuple[pl.DataFrame | None, str]:
+    """Planned against realised for an adopted case from the analytic register (default: the
+    database's, :func:`register_snapshot`); ``(None, reason)`` when it cannot be computed (no
+    baseline year in the register, missing rates)."""
     from trappen.web.register.selectors import register_snapshot
 
     start = dt.date(result.case.start_year - 1, 1, 1)
@@ -86,7 +88,7 @@ def realised_for(result: CaseResult, *, today: dt.date) -> tuple[pl.DataFrame | 
     if end <= start:
         return None, "the case starts after this year"
     try:
-        register = register_snapshot()
+        register = register if register is not None else register_snapshot()
         monthly = spending(register, rates=default_rates(), start=start, end=end, by=("month",),
                            price_year=result.case.price_year)
         realised = (monthly.group_by(pl.col("month").dt.year().cast(pl.Int64).alias("calendar_year"))
