@@ -1,0 +1,75 @@
+"""In a real Chromium: an analyst pulls a lever on the forecast page; one chart per step draws
+under the strict CSP (a violation would show as a console error).
+
+``TRAPPEN_SCREENSHOT=1`` also writes docs/img/forecast.png."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "forecast.png"
+
+
+@pytest.fixture
+def page_and_errors(settings):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
+        errors: list[str] = []
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        yield page, errors
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    from django.db import connection
+
+    if connection.vendor == "postgresql":  # the live server's threads may hold sessions
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+def test_analyst_closes_a_step_and_sees_bands_per_step(live_server, page_and_errors, small_register):
+    from trappen.web.accounts.services import demo_users_create
+    from trappen.web.dashboards.selectors import cache_clear as dash_clear
+    from trappen.web.forecasts.selectors import cache_clear
+    from trappen.web.register.services import register_bulk_load
+
+    register_bulk_load(small_register)
+    demo_users_create()
+    dash_clear()
+    cache_clear()
+    page, errors = page_and_errors
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "analyst")
+    page.fill("#id_password", "analyst-demo")
+    page.click("form.card button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.goto(f"{live_server.url}/forecasts/?months=36")
+    page.check("#forecast-levers input[name=closed_steps][value='6']")
+    page.fill("#id_entrant_rate_change_pct", "10")
+    page.click("#forecast-levers button[type=submit]")
+    page.wait_for_function("() => document.querySelectorAll('#forecast-charts canvas').length === 6"
+                           " && document.querySelector('#forecast-charts canvas').width > 0")
+    assert "closed_steps=6" in page.url
+    assert page.locator("#forecast-costs tbody tr").count() == 3  # 36 months: three years
+    assert errors == [], errors  # no CSP violations, no script errors
+    if os.environ.get("TRAPPEN_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
+    dash_clear()
+    cache_clear()
