@@ -1,0 +1,76 @@
+"""In a real Chromium: an analyst opens an investment case; the SVG chart renders with no CSP
+violation or script error. TRAPPEN_SCREENSHOT=1 writes docs/img/investment.png."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "investment.png"
+
+
+@pytest.fixture
+def browser_page(settings):
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Chromium not installed at /usr/bin/chromium")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="da-DK")
+        errors: list[str] = []
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        yield page, errors
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _close_live_server_sessions()
+
+
+def _close_live_server_sessions() -> None:
+    """As in tests/web/browser/test_overview.py: wait (bounded) until the live server's threads
+    closed their PostgreSQL sessions, so the test database can be dropped."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    for _ in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
+
+
+def test_analyst_opens_the_herning_case(live_server, browser_page, make_user):
+    from trappen.economics import herning_pilot_path
+    from trappen.web.investments.services import case_save
+
+    analyst = make_user("economist", "analyst")
+    case = case_save(user=analyst, toml_text=Path(herning_pilot_path()).read_text(encoding="utf-8"))
+    page, errors = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "economist")
+    page.fill("#id_password", "not-checked-in-tests")
+    page.click("form.card button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/overview/")
+    page.goto(f"{live_server.url}/investments/{case.pk}/")
+    assert page.locator("#investment-chart svg").is_visible()
+    assert page.locator("#investment-chart .rule-marker").count() == 2
+    assert page.locator("#investment-tornado tbody tr").count() >= 3
+    assert errors == [], errors
+    if os.environ.get("TRAPPEN_SCREENSHOT"):
+        SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT), full_page=True)
