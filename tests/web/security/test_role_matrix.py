@@ -99,6 +99,7 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/follow-ups": API_WRITE,
     "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES} | {"teamleader": "ok", "analyst": "ok", "anonymous": "401"},
     "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES} | {"teamleader": "404", "analyst": "404", "anonymous": "401"},
+    "GET /api/v1/kpis": {r: "ok" for r in ROLES} | {"partner": "403", "admin": "403", "anonymous": "401"},  # kpi/view
     "POST /api/v1/forecasts": {"caseworker": "403", "teamleader": "ok", "partner": "403", "analyst": "ok",
                                "admin": "403", "anonymous": "401"},  # forecast/view
 }

@@ -314,3 +314,7 @@ api.add_router("/forecasts", forecasts_router)
 from trappen.web.investments.api import router as investments_router  # noqa: E402
 
 api.add_router("/investments", investments_router)
+
+from trappen.web.dashboards.api import router as kpis_router  # noqa: E402
+
+api.add_router("/kpis", kpis_router)
