@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "trappen.web.casework", "trappen.web.api",
     "trappen.web.dashboards",
     "trappen.web.investments",
+    "trappen.web.goals",
     "trappen.web.forecasts",
     "trappen.web.evaluation",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "trappen.web.security",

@@ -60,6 +60,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
+    "goal_list": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view, as the dashboards
+    "goal_new": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},  # kpi/export
     # investment cases: investment/view for team leaders and analysts, create/change for analysts
     # (privacy/data/permissions.toml); case_id names no case, so allowed roles get 404
     "investment_list": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},
