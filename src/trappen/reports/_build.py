@@ -253,13 +253,13 @@ _EVALUATION_LABELS = {
     "da": {"title": "Evaluering af omlægningen", "column": "Udfald", "outcome": "Anbragte børn pr. 1.000 børn 0-17",
            "att": "Effekt", "ci_low": "95 %-interval fra", "ci_high": "95 %-interval til",
            "treated": "Distrikter der har lagt om", "control": "Kontroldistrikter",
-           "method": "Forskudt forskel-i-forskelle (Callaway og Sant'Anna) på et kvartalspanel over "
-                     "{years} år; distrikter, der endnu ikke har lagt om, er kontrolgruppe."},
+           "method": "Forskudt forskel-i-forskelle (Callaway og Sant'Anna) på et kvartalspanel fra "
+                     "{start} til {end}; distrikter, der endnu ikke har lagt om, er kontrolgruppe."},
     "en": {"title": "Evaluation of the change", "column": "Outcome", "outcome": "Children placed per 1,000 children 0-17",
            "att": "Effect", "ci_low": "95% interval from", "ci_high": "95% interval to",
            "treated": "Treated districts", "control": "Control districts",
            "method": "Staggered difference-in-differences (Callaway and Sant'Anna) on a quarterly "
-                     "panel over {years} years; districts that have not yet adopted are the controls."},
+                     "panel from {start} to {end}; districts that have not yet adopted are the controls."},
 }
 EVALUATION_DRAWS = 199
 """Wild-bootstrap draws of the report's evaluation (as the web page; the CLI uses 999)."""
@@ -272,11 +272,15 @@ def _evaluation_section(register: Register, *, year: int, language: str) -> Sect
     holds rates and district counts only (no count of children); the caveats are plain language."""
     from trappen.evaluation import build_panel, staggered_did
 
-    if register.districts.filter(pl.col("pilot_from").is_not_null()).height == 0:
+    adopted = register.districts["pilot_from"].drop_nulls()
+    if adopted.len() == 0:
         return None
     lab = _EVALUATION_LABELS[language]
-    panel = build_panel(register, freq="quarter", start=date(year + 1 - TREND_YEARS, 1, 1),
-                        end=date(year + 1, 1, 1))
+    # at least three years before the first adoption, so that the first districts have a
+    # pre-period; not before the register's first episode
+    start = date(min(year + 1 - TREND_YEARS, adopted.min().year - 3), 1, 1)  # type: ignore[union-attr]
+    start = max(start, date(register.episodes["start_date"].min().year, 1, 1))  # type: ignore[union-attr]
+    panel = build_panel(register, freq="quarter", start=start, end=date(year + 1, 1, 1))
     result = staggered_did(panel, outcome="placements_per_1000", draws=EVALUATION_DRAWS,
                            seed=EVALUATION_SEED)
     o = result.overall.row(0, named=True)
@@ -291,7 +295,8 @@ def _evaluation_section(register: Register, *, year: int, language: str) -> Sect
     table = ReportTable(key="evaluation", title=lab["title"], sheet="Evaluation", columns=cols,
                         frame=_finish(frame, cols))
     return Section(key="evaluation", title=lab["title"], tables=(table,),
-                   paragraphs=(lab["method"].format(years=TREND_YEARS), *result.caveats(language)))
+                   paragraphs=(lab["method"].format(start=start.year, end=year),
+                               *result.caveats(language)))
 
 
 def build_report(register: Register, *, year: int, language: str = "da",

@@ -57,7 +57,11 @@ FREQ = "quarter"
 """Quarterly panel: monthly district rates of a 20,000-child municipality are mostly noise."""
 
 WINDOW_YEARS = 5
-"""The window: the five years up to the register's last month (as ``trappen evaluate``)."""
+"""The window: at least the five years up to the register's last quarter (as ``trappen evaluate``)."""
+
+PRE_YEARS = 3
+"""...and at least this many years before the first adoption, so that the first districts to
+adopt have quarters before it (otherwise they are "always treated" and not evaluated)."""
 
 DRAWS = 199
 """Wild-bootstrap draws on the page (the CLI defaults to 999): 199 keeps the page fast and is
@@ -79,14 +83,24 @@ districts of different size); see :data:`trappen.evaluation.OUTCOMES_DOC`."""
 
 
 def evaluation_window(register: Register) -> tuple[date, date]:
-    """The half-open window evaluated: :data:`WINDOW_YEARS` years up to the quarter after the
-    register's last episode start or notification."""
+    """The half-open quarterly window evaluated: up to the quarter after the register's last
+    episode start or notification; from :data:`WINDOW_YEARS` years before that, or
+    :data:`PRE_YEARS` years before the first adoption if earlier, but not before the first
+    episode."""
     dates = [register.episodes["start_date"].max(),
              register.notifications.select(pl.col("received_at").dt.date().max()).item()]
     last = max((d for d in dates if isinstance(d, date)), default=None) or date.today()
     month = 3 * ((last.month - 1) // 3) + 4
     end = date(last.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    return date(end.year - WINDOW_YEARS, end.month, 1), end
+    start = date(end.year - WINDOW_YEARS, end.month, 1)
+    adopted = register.districts["pilot_from"].drop_nulls()
+    if adopted.len():
+        first: date = adopted.min()  # type: ignore[assignment]
+        start = min(start, date(first.year - PRE_YEARS, 3 * ((first.month - 1) // 3) + 1, 1))
+    earliest = register.episodes["start_date"].min()
+    if isinstance(earliest, date) and earliest > start:
+        start = date(earliest.year, 3 * ((earliest.month - 1) // 3) + 1, 1)
+    return start, end
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -239,7 +253,10 @@ def compute_evaluation(register: Register, *, outcome: str, publish: bool,
         result = staggered_did(panel, outcome=outcome, draws=DRAWS, ri_draws=RI_DRAWS, seed=SEED)
         if result.clusters.treated:
             arrays = panel_arrays(panel, outcome=outcome)
-            tw = twfe(arrays.y, arrays.cohort)
+            # statsmodels takes the square root of every fixed effect's cluster variance; some
+            # are negative rounding noise (only the treatment coefficient's is shown)
+            with np.errstate(invalid="ignore"):
+                tw = twfe(arrays.y, arrays.cohort)
             bacon = bacon_decomposition(arrays.y, arrays.cohort)
         if result.event_study.height:
             svg = _event_study_svg(result)
