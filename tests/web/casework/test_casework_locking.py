@@ -101,3 +101,18 @@ def test_write_between_read_and_update_is_caught_by_the_conditional_update(scene
     assert exc.value.current_version == 1
     plan.refresh_from_db()
     assert plan.goals == ["B"]
+
+
+def test_intervention_end_two_clients_second_is_refused_naming_stored_values(scene):
+    child = scene["mine"]
+    ep = m.Episode.objects.create(child=child, intervention_code="daycare", step=1, start_date=dt.date(2025, 1, 15))
+    a, b = _two_clients(scene["user"])
+    url = f"/episodes/{ep.pk}/end/"
+    assert _hidden_version(a.get(url).content.decode()) == 0
+    assert _hidden_version(b.get(url).content.decode()) == 0
+    assert a.post(url, {"end_date": "2025-06-01", "end_reason": "goal_reached", "version": "0"}).status_code == 302
+    body = b.post(url, {"end_date": "2025-07-01", "end_reason": "planned_end", "version": "0"}).content.decode()
+    assert "changed by someone else to 2025-06-01" in body and "yours: 2025-07-01" in body
+    assert "changed by someone else to goal_reached" in body
+    ep.refresh_from_db()
+    assert (ep.end_date, ep.end_reason, ep.version) == (dt.date(2025, 6, 1), "goal_reached", 1)

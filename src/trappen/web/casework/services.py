@@ -66,7 +66,8 @@ def _show(value: object) -> str:
 def _conflict(current: object, mine: dict[str, object]) -> EditConflict:
     """The conflict error: per field, the stored value (``value``) against the user's."""
     problems = [Problem(field=k, value=_show(getattr(current, k)),
-                        message=f"was changed by someone else while you edited; yours: {_show(v)}")
+                        message=(f"was changed by someone else to {_show(getattr(current, k))} "
+                                 f"while you edited; yours: {_show(v)}"))
                 for k, v in mine.items() if _show(getattr(current, k)) != _show(v)]
     return EditConflict(problems, current_version=current.version)  # type: ignore[attr-defined]
 

@@ -45,3 +45,5 @@ class InterventionStartForm(forms.Form):
 class InterventionEndForm(forms.Form):
     end_date = forms.DateField(label=_("End date (first day without)"), widget=DateInput)
     end_reason = forms.ChoiceField(label=_("Reason"), choices=[(r, r) for r in END_REASONS])
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    """Optimistic lock (docs/casework.md): the episode version the form was opened at."""

@@ -135,7 +135,7 @@ def intervention_stop(request: HttpRequest, episode_id: int) -> HttpResponse:
     episode = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)),
                                 pk=episode_id)
     child = _open_child(request, episode.child_id, purpose="end intervention")
-    form = InterventionEndForm(request.POST or None)
+    form = InterventionEndForm(request.POST or None, initial={"version": episode.version})
     if request.method == "POST" and form.is_valid():
         try:
             intervention_end(actor=request.user, episode=episode, **form.cleaned_data)

@@ -108,10 +108,11 @@ class Episode(models.Model):
     """For an escalation: ``{step: why that lower step does not meet the need}``."""
     provider = models.CharField(max_length=200, blank=True)
     price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    breakdown_reason = models.TextField(blank=True, default="")
+    breakdown_reason = models.TextField(blank=True, default="", db_default="")
     """Why a placement broke down (end_reason "breakdown"); operational only, not in the register."""
-    version = models.PositiveIntegerField(default=0)
-    """Optimistic lock: each form edit bumps it; an edit carrying an older version is refused."""
+    version = models.PositiveIntegerField(default=0, db_default=0)
+    """Optimistic lock: each form edit bumps it; an edit carrying an older version is refused.
+    The database default lets the bulk loader's raw inserts leave the new columns out."""
 
     class Meta:
         indexes = [models.Index(fields=["start_date", "end_date"])]
@@ -124,7 +125,7 @@ class Notification(models.Model):
     assessed_at = models.DateTimeField(null=True, blank=True)
     outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES), null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, db_default=0)
 
 
 class Investigation(models.Model):
@@ -133,16 +134,17 @@ class Investigation(models.Model):
     aware_on = models.DateField()
     started_on = models.DateField()
     concluded_on = models.DateField(null=True, blank=True)
-    version = models.PositiveIntegerField(default=0)
+    version = models.PositiveIntegerField(default=0, db_default=0)
 
 
 class Plan(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="plans")
     episode = models.ForeignKey(Episode, on_delete=models.SET_NULL, null=True, blank=True)
     made_on = models.DateField()
-    goals = models.JSONField(default=list, blank=True)
-    """The plan's concrete goals, a list of strings; operational only (the register has ``made_on``)."""
-    version = models.PositiveIntegerField(default=0)
+    goals = models.JSONField(default=list, blank=True, null=True)
+    """The plan's concrete goals, a list of strings (NULL for plans bulk-loaded from a register);
+    operational only (the register has ``made_on``)."""
+    version = models.PositiveIntegerField(default=0, db_default=0)
 
 
 class FollowUp(models.Model):

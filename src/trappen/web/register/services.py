@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
-from trappen.errors import InvalidInput, Problem, ProblemCollector
+from trappen.errors import EditConflict, InvalidInput, Problem, ProblemCollector
 from trappen.register import Register
 from trappen.register.schema import SEXES
 from trappen.register.validate import validate
@@ -138,14 +138,30 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
 
 
 @transaction.atomic
-def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, end_reason: str) -> m.Episode:
+def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, end_reason: str,
+                     version: int | None = None) -> m.Episode:
     """End an ongoing episode; ``end_date`` is the first day without the intervention.
 
+    ``version`` is the episode version the user's form was opened at (optimistic locking);
+    the write is ``UPDATE … WHERE version = v`` either way.
+
     Raises:
+        EditConflict: the episode changed since ``version`` or while ending it; nothing written.
         InvalidInput: the episode already ended, the end is not after the start, or the reason
             is not one of :data:`trappen.staircase.END_REASONS`.
     """
     _require_writer(actor)
+
+    def conflict(current: m.Episode) -> EditConflict:
+        mine = {"end_date": end_date, "end_reason": end_reason}
+        return EditConflict([Problem(field=k, value=str(getattr(current, k) or "—"),
+                                     message=(f"was changed by someone else to {getattr(current, k) or '—'} "
+                                              f"while you edited; yours: {v}"))
+                             for k, v in mine.items() if getattr(current, k) != v],
+                            current_version=current.version)
+
+    if version is not None and version != episode.version:
+        raise conflict(episode)
     problems = ProblemCollector()
     if episode.end_date is not None:
         problems.add(field="end_date", value=episode.end_date.isoformat(),
@@ -157,9 +173,11 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
         problems.add(field="end_reason", value=end_reason,
                      message=f"must be one of {', '.join(END_REASONS)}")
     problems.raise_if_any()
-    episode.end_date = end_date
-    episode.end_reason = end_reason
-    episode.save(update_fields=["end_date", "end_reason"])
+    rows = m.Episode.objects.filter(pk=episode.pk, version=episode.version).update(
+        end_date=end_date, end_reason=end_reason, version=episode.version + 1)
+    if rows == 0:
+        raise conflict(m.Episode.objects.get(pk=episode.pk))
+    episode.end_date, episode.end_reason, episode.version = end_date, end_reason, episode.version + 1
     audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="intervention_end",
                  purpose=f"end episode {episode.pk}: {end_reason}")
     return episode
