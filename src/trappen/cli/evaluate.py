@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
         statbank: Path = typer.Option(..., "--statbank", help="Danmarks Statistik StatBank CSV (municipality x year)."),
         treated: str = typer.Option(..., "--treated", help="Municipality that changed, as named in the file."),
         first_year: int = typer.Option(..., "--from", help="First year with the change."),
-        out: Path = typer.Option(..., "--out", help="Directory for weights.csv, series.csv, placebos.csv, summary.md."),
+        out: Path = typer.Option(..., "--out", help="Directory for weights.csv, series.csv, placebos.csv, placebo_gaps.csv, synthetic_control.png, summary.md."),
     ) -> None:
         """Synthetic control against other municipalities, with placebo tests over the donors."""
         from trappen.cli._common import user_errors
@@ -123,12 +123,18 @@ def register(app: typer.Typer) -> None:
             res.weights.write_csv(out / "weights.csv")
             res.series.write_csv(out / "series.csv")
             res.placebos.write_csv(out / "placebos.csv")
+            from trappen.evaluation._report import placebo_gaps, synthetic_control_plot
+
+            gaps = placebo_gaps(read_statbank_csv(statbank), res)
+            gaps.write_csv(out / "placebo_gaps.csv")
+            synthetic_control_plot(res, gaps, out / "synthetic_control.png")
             top = ", ".join(f"{d} {w:.2f}" for d, w in res.weights.head(5).iter_rows())
             (out / "summary.md").write_text(
                 f"# Synthetic control: {treated} from {first_year}\n\n"
                 f"- Average gap after the change: {res.average_post_gap:.3g}\n"
                 f"- Pre-period RMSPE {res.pre_rmspe:.3g}, post-period RMSPE {res.post_rmspe:.3g}\n"
                 f"- Placebo rank p-value over {res.placebos.height - 1} donor municipalities: {res.p_value:.3g}\n"
-                f"- Largest weights: {top}\n", encoding="utf-8")
+                f"- Largest weights: {top}\n\n![synthetic control with placebo gaps](synthetic_control.png)\n",
+                encoding="utf-8")
             typer.echo(f"{treated}: average gap {res.average_post_gap:.3g} after {first_year}; "
-                       f"placebo p = {res.p_value:.3g} over {res.placebos.height - 1} donors; wrote 4 files to {out}")
+                       f"placebo p = {res.p_value:.3g} over {res.placebos.height - 1} donors; wrote 6 files to {out}")

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 
 from trappen.evaluation._did import DidResult
+from trappen.evaluation._synth import SyntheticControlResult, synthetic_control
 from trappen.evaluation._twfe import TwfeResult
 
 
@@ -147,3 +148,51 @@ def durations_tables(exits: pl.DataFrame, *, horizon_years: float = 5.0, span_ye
         "naive_km_breakdown": np.where(ok, km["risk"].to_numpy()[pick], 0.0),
     }) if aj.height else pl.DataFrame()
     return cif, expected_years_on_steps(exits, horizon_years=horizon_years, span_years=span_years)
+
+
+def placebo_gaps(frame: pl.DataFrame, result: SyntheticControlResult) -> pl.DataFrame:
+    """Year-by-year gaps of the treated municipality and of every donor given the same treatment
+    (each donor against a synthetic control from the other donors, as in the placebo test).
+
+    Returns:
+        ``unit``, ``year``, ``gap``, ``treated`` (bool); one row per unit and year.
+    """
+    donors = result.weights["donor"].to_list()
+    parts = [result.series.select(pl.lit(result.treated).alias("unit"), "year", "gap",
+                                  pl.lit(True).alias("treated"))]
+    for unit in donors:  # one small optimisation per donor (as the placebo test itself)
+        fit = synthetic_control(frame, treated=unit, first_treated_year=result.first_treated_year,
+                                donors=[d for d in donors if d != unit], placebos=False)
+        parts.append(fit.series.select(pl.lit(unit).alias("unit"), "year", "gap",
+                                       pl.lit(False).alias("treated")))
+    return pl.concat(parts)
+
+
+def synthetic_control_plot(result: SyntheticControlResult, gaps: pl.DataFrame, path: Path | str) -> Path:
+    """Save the synthetic-control plot: the treated municipality against its synthetic control,
+    and its gap among the donors' placebo gaps (grey)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, figsize=(7, 6), dpi=120, sharex=True)
+    s = result.series.sort("year")
+    top.plot(s["year"], s["treated"], color="black", lw=2, label=result.treated)
+    top.plot(s["year"], s["synthetic"], color="tab:blue", ls="--", label="synthetic control")
+    top.axvline(result.first_treated_year - 0.5, color="grey", lw=0.8, ls=":")
+    top.legend(fontsize=8, loc="best")
+    top.set_ylabel("value")
+    for unit, part in gaps.filter(~pl.col("treated")).sort("year").group_by("unit", maintain_order=True):
+        bottom.plot(part["year"], part["gap"], color="grey", lw=0.6, alpha=0.6)
+    bottom.plot(s["year"], s["gap"], color="black", lw=2, label=f"{result.treated} (placebo p = {result.p_value:.3g})")
+    bottom.axhline(0, color="black", lw=0.6)
+    bottom.axvline(result.first_treated_year - 0.5, color="grey", lw=0.8, ls=":")
+    bottom.set_ylabel("gap (treated - synthetic)")
+    bottom.set_xlabel("year")
+    bottom.legend(fontsize=8, loc="best", title="grey: donor placebos", title_fontsize=8)
+    fig.tight_layout()
+    path = Path(path)
+    fig.savefig(path)
+    plt.close(fig)
+    return path
