@@ -134,7 +134,7 @@ def _keys(value) -> set[str]:
 
 
 def test_api_equals_the_core_for_the_same_seed_and_is_aggregate(client, make_user, db_register):
-    from trappen.web.forecasts.selectors import REPLICATES, SEED, default_cutoff
+    from trappen.web.forecasts.selectors import SEED, default_cutoff, replicates_for
     from trappen.web.register.selectors import register_snapshot
 
     response = _api(client, make_user, "analyst")({"months": 18, "closed_steps": [6],
@@ -148,10 +148,11 @@ def test_api_equals_the_core_for_the_same_seed_and_is_aggregate(client, make_use
     register = register_snapshot()
     model = estimate(register, cutoff=default_cutoff(register))
     scenario = Scenario(name="scenario", closed_steps=(6,), population_growth_pct_per_year=2.0)
-    sim = simulate(model, months=18, replicates=REPLICATES, seed=SEED, scenario=scenario)
+    sim = simulate(model, months=18, replicates=replicates_for(18), seed=SEED, scenario=scenario)
     exp = project_expected(model, months=18, scenario=scenario)
     base = project_expected(model, months=18)
     assert out["cutoff"] == model.cutoff.isoformat() and out["seed"] == SEED
+    assert out["replicates"] == replicates_for(18) == 200
     assert [s["state"] for s in out["states"]] == list(sim.labels)
     for s, state in enumerate(out["states"]):
         np.testing.assert_array_equal(state["p10"], sim.p10[:, s])
@@ -185,3 +186,9 @@ def test_page_is_in_danish(client, make_user, db_register):
                                                            HTTP_ACCEPT_LANGUAGE="da")
     body = response.content.decode()
     assert "Vis prognose" in body and "Børn pr. sagsbehandler" in body and "Udgift pr. år" in body
+
+
+def test_replicates_shrink_with_the_horizon():
+    from trappen.web.forecasts.selectors import replicates_for
+
+    assert [replicates_for(m) for m in (12, 30, 60, 100, 120)] == [200, 200, 100, 60, 50]

@@ -26,9 +26,16 @@ from trappen.web.dashboards.selectors import analytic_register
 
 logger = logging.getLogger(__name__)
 
-REPLICATES = 100
-"""Replicates behind the page's bands: enough for stable P10/P90 of municipal step counts, and
-about a second for a 20,000-child municipality over 60 months (benchmarks/forecast.py)."""
+REPLICATE_MONTHS = 6_000
+"""Replicates x months behind the page's bands: 100 replicates over 60 months (200 at most,
+50 at 120 months). 100 replicates of a 20,000-child municipality over 60 months take about a
+second on one core (benchmarks/forecast.py); the page should answer in about 2 s."""
+
+
+def replicates_for(months: int) -> int:
+    """Replicates simulated for a horizon of ``months``: ``REPLICATE_MONTHS / months`` within
+    50..200 (fewer at long horizons keep the page fast; P10/P90 of 50 draws are still usable)."""
+    return max(50, min(200, REPLICATE_MONTHS // max(months, 1)))
 
 SEED = 1
 """The page's seed: the same levers give the same bands (reproducible in the CLI with --seed 1)."""
@@ -104,14 +111,16 @@ def forecast_model() -> TransitionModel:
     return model
 
 
-def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int = REPLICATES,
+def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int | None = None,
                  seed: int = SEED) -> ForecastResult:
-    """The forecast for ``levers``: simulated bands, expected means and the difference from the
-    expected baseline; cached per (model, levers, replicates, seed).
+    """The forecast for ``levers``: simulated bands (``replicates``, default
+    :func:`replicates_for`), expected means and the difference from the expected baseline;
+    cached per (model, levers, replicates, seed).
 
     Raises:
         InvalidInput: the core refused a lever (e.g. every step closed), naming it.
     """
+    replicates = replicates or replicates_for(levers.months)
     key = (id(model), levers, replicates, seed)
     with _lock:
         hit = _result_cache.get(key)

@@ -41,7 +41,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     """Levers form; with valid levers the bands per step, cost per year and the difference."""
     forecast_access(request.user)
     form = LeversForm(request.GET or {"months": 60})
-    context: dict[str, object] = {"form": form, "replicates": sel.REPLICATES, "seed": sel.SEED}
+    context: dict[str, object] = {"form": form, "seed": sel.SEED}
     if form.is_valid():
         try:
             model = sel.forecast_model()
@@ -59,7 +59,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         last = result.levers.months
         chart = sel.chart_data(result, step_names=names)
         context.update(
-            result=result, cutoff=model.cutoff, chart=chart,
+            result=result, cutoff=model.cutoff, chart=chart, replicates=result.simulated.replicates,
             years=[{"year": r["year"], "baseline": _dkk(r["baseline_cost_dkk"]),
                     "scenario": _dkk(r["scenario_cost_dkk"]), "diff": _dkk(r["diff_cost_dkk"])}
                    for r in years.iter_rows(named=True)],
