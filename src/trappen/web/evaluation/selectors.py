@@ -300,3 +300,64 @@ def cache_clear() -> None:
     """Forget the cached evaluations (tests, after a bulk load)."""
     with _lock:
         _cache.clear()
+
+
+# --------------------------------------------------------------------------- other municipalities
+@dataclass(frozen=True, kw_only=True)
+class Synthetic:
+    """The configured synthetic-control comparison: ``result`` and its plot, or ``error``."""
+
+    treated: str
+    first_year: int
+    result: object | None = None  # trappen.evaluation.SyntheticControlResult
+    svg: str = ""
+    donors: int = 0
+    average_post_gap: float = float("nan")
+    p_value: float = float("nan")
+    error: str = ""
+
+
+_synthetic_cache: dict[tuple[object, ...], Synthetic] = {}
+
+
+def synthetic_configured() -> Synthetic | None:
+    """The synthetic control of the municipality against the others from the StatBank CSV in
+    ``settings.TRAPPEN_STATBANK_CSV`` (treated ``TRAPPEN_STATBANK_MUNICIPALITY`` from year
+    ``TRAPPEN_STATBANK_FROM``), with the donors' placebo gaps; None when not configured.
+    Cached per file modification time."""
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from trappen.errors import InvalidInput
+    from trappen.evaluation import synthetic_control
+    from trappen.evaluation._report import placebo_gaps, synthetic_control_plot
+    from trappen.exchange.statbank import read_statbank_csv
+
+    path = getattr(settings, "TRAPPEN_STATBANK_CSV", None)
+    treated = getattr(settings, "TRAPPEN_STATBANK_MUNICIPALITY", None)
+    first = getattr(settings, "TRAPPEN_STATBANK_FROM", None)
+    if not (path and treated and first):
+        return None
+    source = Path(path)
+    key = (str(source), source.stat().st_mtime if source.exists() else None, treated, int(first))
+    with _lock:
+        if key in _synthetic_cache:
+            return _synthetic_cache[key]
+    try:
+        frame = read_statbank_csv(source)
+        result = synthetic_control(frame, treated=treated, first_treated_year=int(first))
+        gaps = placebo_gaps(frame, result)
+        with tempfile.TemporaryDirectory() as tmp:
+            svg_path = synthetic_control_plot(result, gaps, Path(tmp) / "synthetic.svg")
+            svg = "data:image/svg+xml;base64," + base64.b64encode(svg_path.read_bytes()).decode("ascii")
+        value = Synthetic(treated=treated, first_year=int(first), result=result, svg=svg,
+                          donors=result.weights.height, average_post_gap=result.average_post_gap,
+                          p_value=result.p_value)
+    except (InvalidInput, OSError) as exc:
+        value = Synthetic(treated=treated, first_year=int(first), error=str(exc))
+    with _lock:
+        _synthetic_cache.clear()
+        _synthetic_cache[key] = value
+    return value

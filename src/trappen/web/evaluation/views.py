@@ -69,5 +69,6 @@ def evaluation(request: HttpRequest) -> HttpResponse:
         "expected_rows": _rows(ev.expected, ["step", "step_name", "episodes", "entries_per_year",
                                              "rmst_years", "child_years"]),
         "overall_cells": {k: _cell(v) for k, v in overall.items()} if overall else {},
+        "synthetic": sel.synthetic_configured(),
         "mark": sel.SUPPRESSION_MARK, "draws": sel.DRAWS, "ri_draws": sel.RI_DRAWS,
         "seed": sel.SEED})
