@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from trappen.web.accounts.models import ROLES
 from trappen.web.audit.models import AuditEvent
-from trappen.web.register.models import Episode
+from trappen.web.register.models import Assignment, Caseworker, Episode, Team
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,17 @@ def scene(districts, make_user, make_child):
     users = {role: make_user(role, role, ["N"] if role in ("caseworker", "teamleader") else [])
              for role in ROLES}
     users["partner"].linked_children.set([north])
+    # the caseworker is Nora's responsible caseworker: her record is their own case
+    team = Team.objects.create(code="TN", name="Team Nord", district_id="N")
+    post = Caseworker.objects.create(district_id="N", team=team, start_date=dt.date(2020, 1, 1),
+                                     user=users["caseworker"])
+    Assignment.objects.create(child=north, caseworker=post, start_date=dt.date(2024, 1, 1))
     return {"north": north, "south": south, "users": users}
+
+
+def _choose_purpose(client, child_id: int, code: str) -> None:
+    response = client.post(reverse("child_purpose", args=[child_id]), {"purpose": code})
+    assert response.status_code == 302
 
 
 def test_login_required(client):
@@ -53,9 +63,13 @@ def test_pages_render_for_each_role(client, scene, role):
     assert 'id="overview-data"' in overview.content.decode()  # chart data via json_script
     mine = client.get(reverse("my_children"))
     assert mine.status_code == 200
-    can_open_north = role in ("caseworker", "teamleader", "admin", "partner")
-    assert ("Nora Nord" in mine.content.decode()) == (can_open_north and role != "caseworker")
+    can_open_north = role in ("caseworker", "teamleader", "partner")  # admin: no case content
+    assert ("Nora Nord" in mine.content.decode()) == can_open_north  # the caseworker: own caseload
     detail = client.get(reverse("child_detail", args=[scene["north"].pk]))
+    if role == "teamleader":  # not their own case: a purpose first
+        assert detail.status_code == 302 and "/purpose/" in detail["Location"]
+        _choose_purpose(client, scene["north"].pk, "team_leader_review")
+        detail = client.get(reverse("child_detail", args=[scene["north"].pk]))
     assert detail.status_code == (200 if can_open_north else 404)
 
 
@@ -70,10 +84,11 @@ def test_other_districts_child_is_404_and_audited(client, scene):
 
 def test_reading_a_child_page_writes_an_audit_event(client, scene):
     client.force_login(scene["users"]["teamleader"])
+    _choose_purpose(client, scene["north"].pk, "team_leader_review")
     response = client.get(reverse("child_detail", args=[scene["north"].pk]))
     assert response.status_code == 200 and "<svg" in response.content.decode()
-    event = AuditEvent.objects.get(child_id=scene["north"].pk)
-    assert (event.username, event.action, event.endpoint) == ("teamleader", "read", "child_detail")
+    event = AuditEvent.objects.get(child_id=scene["north"].pk, action="read", endpoint="child_detail")
+    assert (event.username, event.purpose) == ("teamleader", "team_leader_review")
 
 
 def test_escalation_without_reasons_becomes_a_form_error(client, scene):

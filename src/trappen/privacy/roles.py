@@ -25,7 +25,8 @@ from types import MappingProxyType
 from trappen.errors import ConfigurationError
 
 __all__ = [
-    "ACTIONS", "PERMISSIONS", "PURPOSES", "RESOURCES", "ROLES", "Grant", "PermissionTable",
+    "ACTIONS", "PARTNER_SHARED_FIELDS", "PERMISSIONS", "PURPOSES", "RESOURCES", "ROLES", "Grant",
+    "PermissionTable",
     "Purpose", "Scope", "allowed", "default_permissions", "load_permissions", "permission",
 ]
 
@@ -80,6 +81,8 @@ class PermissionTable:
     role_labels: Mapping[str, tuple[str, str]]
     purposes: Mapping[str, Purpose]
     source: str
+    partner_fields: tuple[str, ...] = ()
+    """Child fields shared with partners (``[partner] shared_child_fields``); none when absent."""
 
     def permission(self, role: str, resource: str, action: str) -> Scope | None:
         """The scope granted, or ``None`` when denied (anything not listed is denied)."""
@@ -89,6 +92,10 @@ class PermissionTable:
     def grants_for(self, role: str) -> list[Grant]:
         """Every grant of one role, in file order."""
         return [g for g in self.grants.values() if g.role == role]
+
+
+_NEVER_SHARED = frozenset({"cpr", "cpr_encrypted", "cpr_lookup", "notes", "justification"})
+"""Fields no table may share with partners: identity numbers and free text."""
 
 
 def _fail(source: str, where: str, message: str) -> ConfigurationError:
@@ -144,8 +151,16 @@ def _parse(data: Mapping[str, object], *, source: str) -> PermissionTable:
             raise _fail(source, f"[purposes] {code}", "needs label_da and label_en")
         purposes[code] = Purpose(code=code, label_da=str(body["label_da"]),
                                  label_en=str(body["label_en"]))
+    partner = data.get("partner", {})
+    fields = partner.get("shared_child_fields", []) if isinstance(partner, dict) else None
+    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
+        raise _fail(source, "[partner] shared_child_fields", "must be a list of field names")
+    forbidden = sorted(set(fields) & _NEVER_SHARED)
+    if forbidden:
+        raise _fail(source, "[partner] shared_child_fields", f"{forbidden} are never shared")
     return PermissionTable(grants=MappingProxyType(grants), role_labels=MappingProxyType(labels),
-                           purposes=MappingProxyType(purposes), source=source)
+                           purposes=MappingProxyType(purposes), source=source,
+                           partner_fields=tuple(fields))
 
 
 def load_permissions(path: str | Path | None = None) -> PermissionTable:
@@ -185,6 +200,9 @@ PERMISSIONS: Mapping[tuple[str, str, str], Grant] = _DEFAULT.grants
 
 PURPOSES: Mapping[str, Purpose] = _DEFAULT.purposes
 """Audit purposes by code, with Danish and English labels."""
+
+PARTNER_SHARED_FIELDS: tuple[str, ...] = _DEFAULT.partner_fields
+"""Child fields a partner sees for a linked child (the API's child schema names)."""
 
 
 def permission(role: str, resource: str, action: str, *,

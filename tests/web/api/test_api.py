@@ -135,11 +135,14 @@ def test_partner_may_not_write_403_json(client, scene, make_user):
     partner = make_user("partner1", "partner")
     partner.linked_children.add(scene["mine"])
     token = token_create(username="partner1")
-    resp = client.post("/api/v1/notifications", data=json.dumps(
-        {"child_id": scene["mine"].pk, "received_at": timezone.now().isoformat(), "notifier_kind": "school"}),
+    # interventions are the caseworker's: refused (notifications are allowed: the duty to notify,
+    # see tests/web/security/test_need_to_know.py)
+    resp = client.post("/api/v1/interventions", data=json.dumps(
+        {"child_id": scene["mine"].pk, "intervention_code": "HV_EXTRA_VISITS", "step": 1,
+         "start_date": "2025-06-01"}),
         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert resp.status_code == 403 and "detail" in resp.json()
-    assert m.Notification.objects.count() == 0
+    assert m.Episode.objects.count() == 0
 
 
 def test_naive_time_is_422_naming_the_field(api, scene):

@@ -91,6 +91,8 @@ def test_team_page_caseload_over_target_and_reassign(client, scene, settings):
     assert rows[scene["post"].pk]["children"] == 1 and rows[scene["post"].pk]["over"]
     assert rows[scene["other_post"].pk]["children"] == 0 and not rows[scene["other_post"].pk]["over"]
     today = timezone.localdate()
+    # not the leader's own case: state the purpose first (audited with every read)
+    client.post(f"/security/children/{scene['mine'].pk}/purpose/", {"purpose": "team_leader_review"})
     resp = client.post(f"/children/{scene['mine'].pk}/reassign/",
                        {"caseworker_id": scene["other_post"].pk, "on": (today + dt.timedelta(days=1)).isoformat()})
     assert resp.status_code == 302

@@ -27,11 +27,16 @@ ALL = (*ROLES, "anonymous")
 # Shorthands: one outcome for in and out of scope, or (inside, outside).
 OK, LOGIN, E403, E404 = "ok", "login", "403", "404"
 ANY_ROLE_OK = {r: OK for r in ROLES} | {"anonymous": LOGIN}
-DISTRICT_CHILD = {"caseworker": (OK, E404), "teamleader": (OK, E404), "partner": (OK, E404),
-                  "analyst": E404, "admin": OK, "anonymous": LOGIN}
-"""Child pages: caseworker and team leader see their districts' children, the partner the
-linked ones; analysts never a child. OPEN: admin sees every child (the foundation's selector);
-the permission table (privacy/data/permissions.toml) grants admin no case content."""
+PURPOSE = "purpose"  # a redirect to the purpose form: the child is not the user's own case
+DISTRICT_CHILD = {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404), "partner": (OK, E404),
+                  "analyst": E404, "admin": E404, "anonymous": LOGIN}
+"""Child pages: the caseworker opens their own case (the scene's child is assigned to them);
+the team leader sees the district's children after stating a purpose; the partner the linked
+ones (shared fields only); analysts and administrators never a child (permissions.toml grants
+them no case content)."""
+CASEWORK = DISTRICT_CHILD | {"partner": E404}
+"""Casework pages (notifications, investigations, plans): not for partners, who see only the
+shared fields on the child page and in the API."""
 
 EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "home": {r: OK for r in ALL},  # a redirect to the overview, which asks for a login
@@ -46,17 +51,17 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "my_day": ANY_ROLE_OK,
     "team": {"caseworker": E404, "teamleader": OK, "partner": E404, "analyst": E404, "admin": OK,
              "anonymous": LOGIN},
-    "child_casework": DISTRICT_CHILD,
-    "notification_new": DISTRICT_CHILD,
-    "notification_assess": DISTRICT_CHILD,
-    "investigation_new": DISTRICT_CHILD,
-    "investigation_conclude": DISTRICT_CHILD,
-    "follow_up_new": DISTRICT_CHILD,
-    "placement_breakdown": DISTRICT_CHILD,
-    "supervision_visit_new": DISTRICT_CHILD,
-    "child_conversation_new": DISTRICT_CHILD,
-    "child_plan": DISTRICT_CHILD,
-    "complaint_new": DISTRICT_CHILD,
+    "child_casework": CASEWORK,
+    "notification_new": CASEWORK,
+    "notification_assess": CASEWORK,
+    "investigation_new": CASEWORK,
+    "investigation_conclude": CASEWORK,
+    "follow_up_new": CASEWORK,
+    "placement_breakdown": CASEWORK,
+    "supervision_visit_new": CASEWORK,
+    "child_conversation_new": CASEWORK,
+    "child_plan": CASEWORK,
+    "complaint_new": CASEWORK,
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
@@ -79,22 +84,24 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
     "otp_setup": ANY_ROLE_OK,
     "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
-    "child_purpose": DISTRICT_CHILD,
+    "child_purpose": DISTRICT_CHILD | {"teamleader": (OK, E404)},  # the form itself
     # the access log: only audit/view at scope "all" (admin) or the audit.view_auditevent permission
     "audit_search": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
     "audit_child_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
 }
 
-API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("ok", "404"), "partner": ("ok", "404"),
-             "analyst": "404", "admin": "ok", "anonymous": "401"}
-API_WRITE = API_CHILD | {"partner": ("403", "404")}
-"""Writes: partners are refused (OPEN: the permission table lets partners create notifications;
-the API does not yet)."""
+API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
+             "analyst": "404", "admin": "404", "anonymous": "401"}
+"""Reads: the team leader's child is not their own case, so without an X-Purpose header the
+read is refused (403 naming the header; test_api_purpose_header covers it with the header)."""
+API_WRITE = API_CHILD | {"teamleader": ("ok", "404"), "partner": ("403", "404")}
+"""Writes: partners are refused, except notifications (the permission table grants partners
+notification/create: the duty to notify)."""
 API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "GET /api/v1/children": {r: "ok" for r in ROLES} | {"anonymous": "401"},
     "GET /api/v1/children/{child_id}": API_CHILD,
     "GET /api/v1/children/{child_id}/deadlines": API_CHILD,
-    "POST /api/v1/notifications": API_WRITE,
+    "POST /api/v1/notifications": API_WRITE | {"partner": ("ok", "404")},
     "POST /api/v1/notifications/{notification_id}/assessment": API_WRITE,
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
@@ -163,6 +170,8 @@ def classify(response: object) -> str:
     code = response.status_code
     if code in (301, 302, 303):
         location = response.headers.get("Location", "")
+        if "/purpose/" in location and "/login/" not in location:
+            return "purpose"
         return "login" if "/login/" in location else ("otp" if "/security/otp" in location else "ok")
     if code in (200, 201, 204):
         return "ok"

@@ -23,6 +23,7 @@ from ninja.security import HttpBearer
 from trappen.errors import InvalidInput
 from trappen.web.api.services import token_user
 from trappen.web.audit.services import audit_record
+from trappen.web.security.purpose import api_purpose, list_scope
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.register import models as m
@@ -105,12 +106,14 @@ class ErrorOut(Schema):
 
 
 class ChildOut(Schema):
+    """A child; for partners only the fields shared with them (the others are null)."""
+
     id: int
-    name: str
-    birth_date: dt.date
-    sex: str
-    district_code: str
-    current_step: int
+    name: str | None = None
+    birth_date: dt.date | None = None
+    sex: str | None = None
+    district_code: str | None = None
+    current_step: int | None = None
 
 
 class DeadlineOut(Schema):
@@ -187,9 +190,14 @@ class FollowUpOut(Schema):
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-def _child_out(child: m.Child) -> dict[str, object]:
-    return {"id": child.pk, "name": child.name, "birth_date": child.birth_date, "sex": child.sex,
-            "district_code": child.district_id, "current_step": child.current_step}
+def _child_out(child: m.Child, user: object) -> dict[str, object]:
+    out = {"id": child.pk, "name": child.name, "birth_date": child.birth_date, "sex": child.sex,
+           "district_code": child.district_id, "current_step": child.current_step}
+    if getattr(user, "role", None) == "partner":  # only the shared fields (permissions.toml)
+        from trappen.privacy.roles import PARTNER_SHARED_FIELDS
+
+        out = {k: (v if k in PARTNER_SHARED_FIELDS or k == "id" else None) for k, v in out.items()}
+    return out
 
 
 def _audited_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child:
@@ -199,7 +207,8 @@ def _audited_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Ch
         audit_record(actor=request.auth, child_id=child_id, action="read", endpoint=request.path,
                      purpose=f"refused: not in scope ({purpose})")
         raise
-    audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path, purpose=purpose)
+    chosen = api_purpose(request, request.auth, child.pk)  # 403 naming X-Purpose when missing
+    audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path, purpose=chosen)
     return child
 
 
@@ -216,21 +225,24 @@ def _notification_out(n: m.Notification) -> dict[str, object]:
 
 @api.get("/children", response={200: list[ChildOut], **ERRORS})
 def children_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, object]]:
-    """Children the caller may see (caseworker and team leader: their districts), by id."""
+    """Children the caller may see, by id: without an ``X-Purpose`` header only the caller's own
+    cases (partners: their linked children); with one, every child in the caller's scope."""
     limit = max(1, min(limit, CHILDREN_LIMIT_MAX))
-    qs = children_with_step(children_visible_to(request.auth), on=timezone.localdate()).order_by("pk")
-    children = list(qs[max(offset, 0):max(offset, 0) + limit])
+    visible, purpose = list_scope(request, request.auth, children_visible_to(request.auth))
+    qs = children_with_step(visible, on=timezone.localdate()).order_by("pk")
+    offset = min(max(offset, 0), 2**31 - 1)  # databases' integer range (fuzzing found a 500)
+    children = list(qs[offset:offset + limit])
     for child in children:
         audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path,
-                     purpose="api list children")
-    return [_child_out(c) for c in children]
+                     purpose=purpose)
+    return [_child_out(c, request.auth) for c in children]
 
 
 @api.get("/children/{child_id}", response={200: ChildOut, **ERRORS})
 def child_read(request: HttpRequest, child_id: int) -> dict[str, object]:
     child = _audited_child(request, child_id, purpose="api read child")
     child = children_with_step(m.Child.objects.filter(pk=child.pk), on=timezone.localdate()).get()
-    return _child_out(child)
+    return _child_out(child, request.auth)
 
 
 @api.get("/children/{child_id}/deadlines", response={200: list[DeadlineOut], **ERRORS})

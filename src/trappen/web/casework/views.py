@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from trappen.deadlines import default_duties
 from trappen.errors import EditConflict, InvalidInput
 from trappen.web.audit.services import audit_record
+from trappen.web.security.purpose import purpose_prompting, require_purpose
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
@@ -38,11 +39,14 @@ def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child
     """The child if in scope (audited read); an out-of-scope attempt is audited, then 404."""
     try:
         child = child_for_user(request.user, child_id)
+        if getattr(request.user, "role", None) == "partner":
+            raise Http404("partners see only the shared fields (child page and API)")
     except Http404:
         audit_record(actor=request.user, child_id=child_id, action="read", endpoint=request.path,
                      purpose=f"refused: not in scope ({purpose})")
         raise
-    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=request.path, purpose=purpose)
+    chosen = require_purpose(request, child.pk)  # PurposeRequired: the view answers with the prompt
+    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=request.path, purpose=chosen)
     return child
 
 
@@ -82,6 +86,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
     """One child's notifications (24-hour clock), investigations (4-month clock), interventions
     with follow-ups, and open deadlines."""
@@ -131,6 +136,7 @@ def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: s
 
 
 @login_required
+@purpose_prompting
 def notification_new(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="register notification")
     form = f.NotificationForm(request.POST or None)
@@ -141,6 +147,7 @@ def notification_new(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
     n = get_object_or_404(m.Notification.objects.filter(child__in=children_visible_to(request.user)),
                           pk=notification_id)
@@ -152,6 +159,7 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
 
 
 @login_required
+@purpose_prompting
 def investigation_new(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="open investigation")
     notes = {n.pk: n for n in child.notifications.order_by("-received_at")}
@@ -169,6 +177,7 @@ def investigation_new(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> HttpResponse:
     inv = get_object_or_404(m.Investigation.objects.filter(child__in=children_visible_to(request.user)),
                             pk=investigation_id)
@@ -180,6 +189,7 @@ def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> 
 
 
 @login_required
+@purpose_prompting
 def follow_up_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     ep = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)), pk=episode_id)
     child = _open_child(request, ep.child_id, purpose="record follow-up")
@@ -200,6 +210,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
     if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
         raise Http404("not a team leader")
@@ -218,6 +229,7 @@ def _episode_in_scope(request: HttpRequest, episode_id: int) -> m.Episode:
 
 
 @login_required
+@purpose_prompting
 def placement_breakdown_page(request: HttpRequest, episode_id: int) -> HttpResponse:
     """End a placement as a breakdown; shows the child's age and the placement's length (derived)."""
     ep = _episode_in_scope(request, episode_id)
@@ -236,6 +248,7 @@ def placement_breakdown_page(request: HttpRequest, episode_id: int) -> HttpRespo
 
 
 @login_required
+@purpose_prompting
 def supervision_visit_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     ep = _episode_in_scope(request, episode_id)
     child = _open_child(request, ep.child_id, purpose="record supervision visit")
@@ -246,6 +259,7 @@ def supervision_visit_new(request: HttpRequest, episode_id: int) -> HttpResponse
 
 
 @login_required
+@purpose_prompting
 def child_conversation_new(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="record child conversation")
     form = f.ChildConversationForm(request.POST or None)
@@ -255,6 +269,7 @@ def child_conversation_new(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def plan_page(request: HttpRequest, child_id: int) -> HttpResponse:
     """The child's current plan: a new plan if there is none, else revise the latest one."""
     child = _open_child(request, child_id, purpose="plan")
@@ -272,6 +287,7 @@ def plan_page(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def complaint_new(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="record complaint")
     form = f.ComplaintForm(request.POST or None)

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 
 from trappen.errors import InvalidInput
 from trappen.web.audit.services import audit_record
+from trappen.web.security.purpose import purpose_prompting, require_purpose
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
 from trappen.web.register import models as m
@@ -87,11 +88,13 @@ def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child
         audit_record(actor=request.user, child_id=child_id, action="read", endpoint=endpoint,
                      purpose=f"refused: not in scope ({purpose})")
         raise
-    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=endpoint, purpose=purpose)
+    chosen = require_purpose(request, child.pk)  # PurposeRequired: the view answers with the prompt
+    audit_record(actor=request.user, child_id=child.pk, action="read", endpoint=endpoint, purpose=chosen)
     return child
 
 
 @login_required
+@purpose_prompting
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     """The child's record and staircase timeline. Every read is audited."""
     child = _open_child(request, child_id, purpose="casework")
@@ -104,6 +107,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
     """Start an intervention; the core's refusals become form errors."""
     child = _open_child(request, child_id, purpose="start intervention")
@@ -130,6 +134,7 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 @login_required
+@purpose_prompting
 def intervention_stop(request: HttpRequest, episode_id: int) -> HttpResponse:
     """End an ongoing intervention."""
     episode = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)),

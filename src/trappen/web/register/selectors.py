@@ -24,15 +24,14 @@ def _active_on(day: dt.date, prefix: str = "") -> Q:
 def children_visible_to(user: object) -> QuerySet[m.Child]:
     """The children ``user`` may open by name.
 
-    caseworker and teamleader: children living in their districts; admin: all; partner: the
-    children linked to them; analyst (and anyone else): none — analysts work on the
-    pseudonymous analytic register.
+    caseworker and teamleader: children living in their districts; partner: the children
+    linked to them; analyst, admin (and anyone else): none — analysts work on the pseudonymous
+    analytic register, administrators run the system, not the cases (permissions.toml grants
+    admin no child resource).
     """
     role = getattr(user, "role", None)
     if not getattr(user, "is_authenticated", False):
         return m.Child.objects.none()
-    if role == "admin":
-        return m.Child.objects.all()
     if role in ("caseworker", "teamleader"):
         return m.Child.objects.filter(district__in=user.districts.all())  # type: ignore[attr-defined]
     if role == "partner":
