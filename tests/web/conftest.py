@@ -91,3 +91,42 @@ def _browser_required_in_ci(request):
     if (request.node.get_closest_marker("browser") and os.environ.get("CI") == "true"
             and not Path("/usr/bin/chromium").exists()):
         pytest.fail("browser tests are required in CI: apt-get install chromium")
+
+
+def _wait_for_live_server_sessions() -> None:
+    """Wait (bounded) until the live server's request threads have closed their PostgreSQL
+    sessions, so the test database can be dropped. Nothing is killed: the live server is shared
+    by every browser test, and terminating its sessions breaks the next test's requests."""
+    import time
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    for _ in range(100):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                           "AND pid <> pg_backend_pid()")
+            if cursor.fetchone()[0] == 0:
+                return
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def close_live_server_sessions():
+    """The callable a browser fixture runs after closing its browser."""
+    return _wait_for_live_server_sessions
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _end_stray_sessions_before_teardown(django_db_setup, django_db_blocker):
+    """After the last web test (the live server is stopped by then), end any session a server
+    thread left open, so the PostgreSQL test database can be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                               "WHERE datname = current_database() AND pid <> pg_backend_pid()")

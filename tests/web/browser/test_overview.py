@@ -14,7 +14,7 @@ SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "overview.pn
 
 
 @pytest.fixture
-def browser_page(settings):
+def browser_page(settings, close_live_server_sessions):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed at /usr/bin/chromium")
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there
@@ -34,27 +34,8 @@ def browser_page(settings):
         yield page, errors
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _close_live_server_sessions()
+    close_live_server_sessions()
 
-
-def _close_live_server_sessions() -> None:
-    """Wait (bounded) until the live server's request threads have closed their PostgreSQL
-    sessions: they close them when the browser's keep-alive connections end, and the test
-    database cannot be dropped while one is open. Nothing is killed: other tests share the
-    live server."""
-    import time
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    for _ in range(100):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] == 0:
-                return
-        time.sleep(0.1)
 
 
 def test_caseworker_logs_in_sees_overview_and_opens_a_child(live_server, browser_page, small_register):

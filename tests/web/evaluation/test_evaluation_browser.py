@@ -19,7 +19,7 @@ SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "evaluation.
 
 
 @pytest.fixture
-def page_and_errors(settings):
+def page_and_errors(settings, close_live_server_sessions):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed at /usr/bin/chromium")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
@@ -37,12 +37,7 @@ def page_and_errors(settings):
         yield page, errors
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    from django.db import connection
-
-    if connection.vendor == "postgresql":  # the live server's threads may hold sessions
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    close_live_server_sessions()
 
 
 def test_analyst_sees_effects_and_both_figures(live_server, page_and_errors):

@@ -15,7 +15,7 @@ SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "investment.
 
 
 @pytest.fixture
-def browser_page(settings):
+def browser_page(settings, close_live_server_sessions):
     if not Path(CHROMIUM).exists():
         pytest.skip("Chromium not installed at /usr/bin/chromium")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
@@ -33,25 +33,8 @@ def browser_page(settings):
         yield page, errors
         browser.close()
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    _close_live_server_sessions()
+    close_live_server_sessions()
 
-
-def _close_live_server_sessions() -> None:
-    """As in tests/web/browser/test_overview.py: wait (bounded) until the live server's threads
-    closed their PostgreSQL sessions, so the test database can be dropped."""
-    import time
-
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    for _ in range(100):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                           "AND pid <> pg_backend_pid()")
-            if cursor.fetchone()[0] == 0:
-                return
-        time.sleep(0.1)
 
 
 def test_analyst_opens_the_herning_case(live_server, browser_page, make_user):
