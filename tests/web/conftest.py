@@ -130,3 +130,46 @@ def _end_stray_sessions_before_teardown(django_db_setup, django_db_blocker):
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture
+def open_browser(settings):
+    """Debian's Chromium driven by Playwright, for tests against pytest-django's live server.
+
+    Yields ``open_page(*, locale, http_errors=True) -> (page, errors)``: ``errors`` collects
+    console errors (script errors, CSP violations) and, with ``http_errors``, every 4xx/5xx
+    response. Afterwards the browser is closed and the live server's sessions are waited for.
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not installed at {CHROMIUM}")
+    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there
+    # unless told it is safe (the live server runs in its own thread).
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
+
+        def open_page(*, locale: str, http_errors: bool = True):
+            page = browser.new_page(viewport={"width": 1200, "height": 900}, locale=locale)
+            errors: list[str] = []
+            if http_errors:
+                page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+            page.on("console", lambda m: errors.append(m.text)
+                    if m.type == "error" and "Failed to load resource" not in m.text else None)
+            return page, errors
+
+        try:
+            yield open_page
+        finally:
+            browser.close()
+            connections.close_all()  # ORM calls made in this thread hold their own connection
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    _wait_for_live_server_sessions()

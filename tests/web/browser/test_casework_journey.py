@@ -12,35 +12,12 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[3] / "docs" / "img"
 
 
 @pytest.fixture
-def browser_page(settings):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed at /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "Failed to load resource" not in msg.text else None)
-        try:
-            yield page, errors
-        finally:
-            browser.close()
-            # ORM calls made while Playwright's loop ran may hold their own connection;
-            # close it so PostgreSQL can drop the test database
-            from django.db import connections
-
-            connections.close_all()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+def browser_page(open_browser):
+    return open_browser(locale="en-GB", http_errors=False)
 
 
 def _submit(page) -> None:

@@ -9,33 +9,12 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "overview.png"
 
 
 @pytest.fixture
-def browser_page(settings, close_live_server_sessions):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed at /usr/bin/chromium")
-    # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls there
-    # unless told it is safe (the live server runs in its own thread).
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="da-DK")
-        errors: list[str] = []
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" and "Failed to load resource" not in msg.text else None)
-        yield page, errors
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    close_live_server_sessions()
-
+def browser_page(open_browser):
+    return open_browser(locale="da-DK")
 
 
 def test_caseworker_logs_in_sees_overview_and_opens_a_child(live_server, browser_page, small_register):

@@ -12,30 +12,12 @@ import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "img" / "forecast.png"
 
 
 @pytest.fixture
-def page_and_errors(settings, close_live_server_sessions):
-    if not Path(CHROMIUM).exists():
-        pytest.skip("Chromium not installed at /usr/bin/chromium")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop runs in this thread
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-background-networking", "--disable-gpu"])
-        page = browser.new_page(viewport={"width": 1200, "height": 900}, locale="en-GB")
-        errors: list[str] = []
-        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        yield page, errors
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    close_live_server_sessions()
+def page_and_errors(open_browser):
+    return open_browser(locale="en-GB")
 
 
 def test_analyst_closes_a_step_and_sees_bands_per_step(live_server, page_and_errors, small_register):
