@@ -3,10 +3,13 @@ become form errors naming the field; a child outside the user's districts is a 4
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 
 import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -24,6 +27,8 @@ from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
 from trappen.web import rules
 
+
+_M = TypeVar("_M", bound=Model)
 
 def _step_names() -> dict[int, str]:
     language = (get_language() or "da")[:2]
@@ -149,8 +154,7 @@ def notification_new(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @purpose_prompting
 def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
-    n = get_object_or_404(m.Notification.objects.filter(child__in=children_visible_to(request.user)),
-                          pk=notification_id)
+    n = _in_scope(request, m.Notification, notification_id)
     child = _open_child(request, n.child_id, purpose="assess notification")
     form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
     return _simple_form(request, form, child=child, title=_("Assess notification"),
@@ -179,8 +183,7 @@ def investigation_new(request: HttpRequest, child_id: int) -> HttpResponse:
 @login_required
 @purpose_prompting
 def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> HttpResponse:
-    inv = get_object_or_404(m.Investigation.objects.filter(child__in=children_visible_to(request.user)),
-                            pk=investigation_id)
+    inv = _in_scope(request, m.Investigation, investigation_id)
     child = _open_child(request, inv.child_id, purpose="conclude investigation")
     form = f.VersionedConcludeForm(request.POST or None, initial={"version": inv.version})
     return _simple_form(request, form, child=child, title=_("Conclude investigation"),
@@ -191,7 +194,7 @@ def investigation_conclude_page(request: HttpRequest, investigation_id: int) -> 
 @login_required
 @purpose_prompting
 def follow_up_new(request: HttpRequest, episode_id: int) -> HttpResponse:
-    ep = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)), pk=episode_id)
+    ep = _episode_in_scope(request, episode_id)
     child = _open_child(request, ep.child_id, purpose="record follow-up")
     form = f.FollowUpForm(request.POST or None)
     return _simple_form(request, form, child=child, title=_("Record follow-up"),
@@ -223,9 +226,14 @@ def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
                         success=_("Child reassigned; the previous assignment is kept in the history."))
 
 
+def _in_scope(request: HttpRequest, model: type[_M], pk: int) -> _M:
+    """The record, when its child is one the user may see; 404 otherwise."""
+    return get_object_or_404(model.objects.filter(child__in=children_visible_to(request.user))
+                             .select_related("child"), pk=pk)
+
+
 def _episode_in_scope(request: HttpRequest, episode_id: int) -> m.Episode:
-    return get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user))
-                             .select_related("child"), pk=episode_id)
+    return _in_scope(request, m.Episode, episode_id)
 
 
 @login_required
