@@ -67,11 +67,22 @@ def test_analyst_aggregate_only_no_case_content():
         assert permission("analyst", resource, action) is None
 
 
+def test_economist_no_case_content_and_prices_not_the_staircase():
+    grants = default_permissions().grants_for("economist")
+    assert {g.resource for g in grants} == {"kpi", "forecast", "investment", "prices", "budget"}
+    assert {g.scope for g in grants if g.resource != "prices"} == {Scope.AGGREGATE}
+    assert permission("economist", "prices", "change") is Scope.ALL
+    assert permission("economist", "config", "change") is None
+    for resource, action in itertools.product(PERSONAL_RESOURCES, ACTIONS):
+        assert permission("economist", resource, action) is None
+    assert default_permissions().role_labels["economist"] == ("Økonom", "Economist")
+
+
 def test_admin_no_case_content():
     for resource, action in itertools.product(PERSONAL_RESOURCES, ACTIONS):
         assert permission("admin", resource, action) is None
     assert {g.resource for g in default_permissions().grants_for("admin")} <= {
-        "user", "config", "audit"}
+        "user", "config", "prices", "audit"}
 
 
 def test_partner_only_linked_or_own():

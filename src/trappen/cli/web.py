@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
     @app.command("createuser")
     def createuser_command(
         username: str = typer.Argument(..., help="Login name."),
-        role: str = typer.Option(..., "--role", help="caseworker, teamleader, partner, analyst or admin."),
+        role: str = typer.Option(..., "--role", help="caseworker, teamleader, partner, analyst, economist or admin."),
         district: list[str] = typer.Option([], "--district", help="District code (repeat for several)."),
         password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True,
                                      help="Password (prompted when not given)."),

@@ -30,10 +30,10 @@ __all__ = [
     "Purpose", "Scope", "allowed", "default_permissions", "load_permissions", "permission",
 ]
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
-             "config", "export")
+             "config", "prices", "budget", "export")
 ACTIONS = ("view", "create", "change", "reassign", "export")
 
 PERSONAL_RESOURCES = frozenset({"child", "child_identity", "case_notes", "intervention",

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 
 
 @pytest.fixture

@@ -95,7 +95,7 @@ def test_otp_is_on_by_default_in_production_and_off_in_tests(settings):
     from trappen.web.security import config
 
     assert settings.TRAPPEN_REQUIRE_OTP is False  # tests run like the demo
-    assert config.OTP_REQUIRED_ROLES == ("teamleader", "analyst", "admin")
+    assert config.OTP_REQUIRED_ROLES == ("teamleader", "analyst", "economist", "admin")
 
 
 def test_sessions_expire_when_idle_and_cookies_are_http_only(settings):

@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 ALL = (*ROLES, "anonymous")
 
 # Shorthands: one outcome for in and out of scope, or (inside, outside).
@@ -29,10 +29,10 @@ OK, LOGIN, E403, E404 = "ok", "login", "403", "404"
 ANY_ROLE_OK = {r: OK for r in ROLES} | {"anonymous": LOGIN}
 PURPOSE = "purpose"  # a redirect to the purpose form: the child is not the user's own case
 DISTRICT_CHILD = {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404), "partner": (OK, E404),
-                  "analyst": E404, "admin": E404, "anonymous": LOGIN}
+                  "analyst": E404, "economist": E404, "admin": E404, "anonymous": LOGIN}
 """Child pages: the caseworker opens their own case (the scene's child is assigned to them);
 the team leader sees the district's children after stating a purpose; the partner the linked
-ones (shared fields only); analysts and administrators never a child (permissions.toml grants
+ones (shared fields only); analysts, economists and administrators never a child (permissions.toml grants
 them no case content)."""
 CASEWORK = DISTRICT_CHILD | {"partner": E404}
 """Casework pages (notifications, investigations, plans): not for partners, who see only the
@@ -49,8 +49,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "intervention_new": DISTRICT_CHILD,
     "intervention_stop": DISTRICT_CHILD,
     "my_day": ANY_ROLE_OK,
-    "team": {"caseworker": E404, "teamleader": OK, "partner": E404, "analyst": E404, "admin": OK,
-             "anonymous": LOGIN},
+    "team": {"caseworker": E404, "teamleader": OK, "partner": E404, "analyst": E404, "economist": E404,
+             "admin": OK, "anonymous": LOGIN},
     "child_casework": CASEWORK,
     "notification_new": CASEWORK,
     "notification_assess": CASEWORK,
@@ -66,21 +66,28 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
     "goal_list": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view, as the dashboards
-    "goal_new": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},  # kpi/export
-    # investment cases: investment/view for team leaders and analysts, create/change for analysts
-    # (privacy/data/permissions.toml); case_id names no case, so allowed roles get 404
-    "investment_list": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},
-    "investment_compare": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "anonymous": LOGIN},
-    "investment_new": {r: E403 for r in ROLES} | {"analyst": OK, "anonymous": LOGIN},
-    "investment_detail": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
-    "investment_edit": {r: E403 for r in ROLES} | {"analyst": E404, "anonymous": LOGIN},
-    "investment_xlsx": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
-    "investment_pdf": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "anonymous": LOGIN},
+    "goal_new": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "economist": OK,
+                                            "anonymous": LOGIN},  # kpi/export
+    # investment cases: investment/view for team leaders, analysts and economists, create/change
+    # for analysts and economists (privacy/data/permissions.toml); case_id names no case, so
+    # allowed roles get 404
+    "investment_list": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "economist": OK,
+                                                   "anonymous": LOGIN},
+    "investment_compare": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "economist": OK,
+                                                      "anonymous": LOGIN},
+    "investment_new": {r: E403 for r in ROLES} | {"analyst": OK, "economist": OK, "anonymous": LOGIN},
+    "investment_detail": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "economist": E404,
+                                                     "anonymous": LOGIN},
+    "investment_edit": {r: E403 for r in ROLES} | {"analyst": E404, "economist": E404, "anonymous": LOGIN},
+    "investment_xlsx": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "economist": E404,
+                                                   "anonymous": LOGIN},
+    "investment_pdf": {r: E403 for r in ROLES} | {"teamleader": E404, "analyst": E404, "economist": E404,
+                                                  "anonymous": LOGIN},
     "investment_copy": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     "investment_adopt": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
-                   "admin": E403, "anonymous": LOGIN},
+                   "economist": E403, "admin": E403, "anonymous": LOGIN},
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
     "otp_setup": ANY_ROLE_OK,
     "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
@@ -91,7 +98,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
-             "analyst": "404", "admin": "404", "anonymous": "401"}
+             "analyst": "404", "economist": "404", "admin": "404", "anonymous": "401"}
 """Reads: the team leader's child is not their own case, so without an X-Purpose header the
 read is refused (403 naming the header; test_api_purpose_header covers it with the header)."""
 API_WRITE = API_CHILD | {"teamleader": ("ok", "404"), "partner": ("403", "404")}
@@ -106,11 +113,13 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
-    "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES} | {"teamleader": "ok", "analyst": "ok", "anonymous": "401"},
-    "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES} | {"teamleader": "404", "analyst": "404", "anonymous": "401"},
+    "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES} | {"teamleader": "ok", "analyst": "ok", "economist": "ok",
+                                                                     "anonymous": "401"},
+    "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES} | {"teamleader": "404", "analyst": "404",
+                                                                      "economist": "404", "anonymous": "401"},
     "GET /api/v1/kpis": {r: "ok" for r in ROLES} | {"partner": "403", "admin": "403", "anonymous": "401"},  # kpi/view
     "POST /api/v1/forecasts": {"caseworker": "403", "teamleader": "ok", "partner": "403", "analyst": "ok",
-                               "admin": "403", "anonymous": "401"},  # forecast/view
+                               "economist": "ok", "admin": "403", "anonymous": "401"},  # forecast/view
 }
 
 API_PAYLOADS = {

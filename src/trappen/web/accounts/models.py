@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 """caseworker and teamleader see their districts' children; admin sees all; partner (a school,
-daycare or health visitor) sees only the children linked to them; analyst sees no names."""
+daycare or health visitor) sees only the children linked to them; analyst and economist see no
+names (the economist keeps prices, budgets, accounts and investment cases)."""
 
 
 class User(AbstractUser):

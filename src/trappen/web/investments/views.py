@@ -2,7 +2,7 @@
 copy, adopt, and the Excel workbook and PDF annex downloads.
 
 Access follows the permission table (:mod:`trappen.privacy.roles`, resource ``investment``):
-view for team leaders and analysts, create/change for analysts (the economist's role).
+view for team leaders, analysts and economists, create/change for analysts and economists.
 Downloads need view (cases are aggregate figures, no personal data).
 """
 

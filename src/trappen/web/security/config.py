@@ -33,7 +33,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
 
-OTP_REQUIRED_ROLES = ("teamleader", "analyst", "admin")
+OTP_REQUIRED_ROLES = ("teamleader", "analyst", "economist", "admin")
 TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _base.INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
 
