@@ -3,7 +3,7 @@
 Public API::
 
     from trappen.economics import (
-        load_case, case_from_dict, evaluate_case, simulate_case, tornado,      # investment case
+        load_case, case_from_dict, case_to_toml, evaluate_case, simulate_case, tornado,      # investment case
         default_rates, RateTable, spending, caseworker_costs,                  # prices, spending
         default_price_index, load_price_index, convert_price_year,             # price years
         load_accounts, load_mapping, map_accounts, accounts_by_bucket,         # accounts
@@ -39,6 +39,7 @@ from trappen.economics._case import (
     SomEffect,
     StepPrice,
     case_from_dict,
+    case_to_toml,
     discount_factors,
     evaluate_case,
     load_case,
@@ -65,7 +66,7 @@ __all__ = [
     "DEFAULT_DISCOUNT_SCHEDULE", "DISCOUNT_SOURCE", "PAYERS", "RATE_SCHEMA", "SPENDING_KEYS",
     "TORNADO_QUANTILES", "CaseResult", "CostItem", "DecisionRule", "Distribution",
     "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",
-    "case_from_dict", "caseworker_costs", "convert_price_year", "default_price_index",
+    "case_from_dict", "case_to_toml", "caseworker_costs", "convert_price_year", "default_price_index",
     "default_rates", "discount_factors", "evaluate_case", "herning_pilot_path", "load_case",
     "load_price_index", "planned_vs_realised", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
 ]

@@ -10,7 +10,8 @@ in exactly one bucket; a line no rule matches fails the import, naming account a
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+import zipfile
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -106,23 +107,33 @@ def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.Da
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: file not found")
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        from openpyxl import load_workbook
-
-        book = load_workbook(p, read_only=True, data_only=True)
-        try:  # read-only workbooks keep the file open until closed
-            rows = list(book.worksheets[0].iter_rows(values_only=True))
-        finally:
-            book.close()
-        header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
-        body = [["" if x is None else str(x) for x in r] for r in rows[1:] if any(x is not None for x in r)]
-        frame = pl.DataFrame(body, schema=header, orient="row") if header else pl.DataFrame()
-    else:
-        frame = pl.read_csv(p, infer_schema_length=0)
+    excel = p.suffix.lower() in (".xlsx", ".xlsm")
+    try:
+        frame = _read_excel(p) if excel else pl.read_csv(p, infer_schema_length=0)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError, pl.exceptions.PolarsError) as exc:
+        # openpyxl: BadZipFile/KeyError for a file that is not a workbook; Polars: bad encoding
+        # or ragged rows. Named, not a traceback.
+        kind = "an Excel workbook (.xlsx)" if excel else "a CSV file (UTF-8, comma-separated)"
+        raise InvalidInput(Problem(field="(file)", value=p.name, table=table,
+                                   message=f"cannot be read as {kind}: {type(exc).__name__}")) from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise InvalidInput([Problem(field=c, value=None, message="missing column", table=table) for c in missing])
     return frame.select(columns).with_row_index("row", offset=1)
+
+
+def _read_excel(p: Path) -> pl.DataFrame:
+    """The first sheet as strings; the first row is the header, empty rows are skipped."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(p, read_only=True, data_only=True)
+    try:  # read-only workbooks keep the file open until closed
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
+    header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+    body = [["" if x is None else str(x) for x in r] for r in rows[1:] if any(x is not None for x in r)]
+    return pl.DataFrame(body, schema=header, orient="row") if header else pl.DataFrame()
 
 
 def load_accounts(path: Path | str) -> pl.DataFrame:
@@ -191,11 +202,16 @@ def accounts_by_bucket(mapped: pl.DataFrame) -> pl.DataFrame:
 
 
 # ----------------------------------------------------------------------------- budget
-def load_budget(path: Path | str) -> pl.DataFrame:
+def load_budget(path: Path | str, *, steps: Collection[int] | None = None) -> pl.DataFrame:
     """Read a budget (CSV or Excel) with columns step, year, budget_dkk.
 
+    Args:
+        path: the file (``.xlsx`` is read as Excel, anything else as CSV).
+        steps: the staircase's step numbers; a budget line for another step is refused.
+
     Raises:
-        InvalidInput: a missing column, a non-numeric value or a (step, year) given twice.
+        InvalidInput: an unreadable file, a missing column, a non-numeric value, a step not
+            in ``steps``, or a (step, year) given twice; each named by row and column.
     """
     raw = _read_table(path, BUDGET_COLUMNS, "budget")
     frame = raw.with_columns(
@@ -208,6 +224,10 @@ def load_budget(path: Path | str) -> pl.DataFrame:
                 .select("row", col).iter_rows():
             bad.add(field=col, value=value, message="must be a number", row=row, table="budget")
     bad.raise_if_any()
+    if steps is not None:
+        for row, step in frame.filter(~pl.col("step").is_in(list(steps))).select("row", "step").iter_rows():
+            bad.add(field="step", value=step, message=f"not a step of the staircase ({sorted(steps)})",
+                    row=row, table="budget")
     dup = frame.filter(pl.struct("step", "year").is_duplicated())
     for row, step, year in dup.select("row", "step", "year").iter_rows():
         bad.add(field="step", value=f"{step}/{year}", message="step and year given twice", row=row, table="budget")

@@ -18,7 +18,9 @@ Monte Carlo and the tornado share one vectorised function.
 
 from __future__ import annotations
 
+import json
 import math
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -350,6 +352,65 @@ def _check_schedule(schedule: tuple[tuple[int, int, float], ...], horizon: int,
 
 
 # ----------------------------------------------------------------------------- TOML
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(key: str) -> str:
+    return key if _BARE_KEY.match(key) else json.dumps(key, ensure_ascii=False)
+
+
+def _toml_value(value: object, where: str) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise InvalidInput(Problem(field=where, value=value, message="must be a finite number"))
+        return repr(value)
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)  # JSON's escapes are valid TOML basic strings
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v, f"{where}[{i}]") for i, v in enumerate(value)) + "]"
+    if isinstance(value, Mapping):
+        inner = ", ".join(f"{_toml_key(str(k))} = {_toml_value(v, f'{where}.{k}')}" for k, v in value.items())
+        return "{ " + inner + " }" if inner else "{}"
+    raise InvalidInput(Problem(field=where, value=repr(value), message="cannot be written as TOML"))
+
+
+def case_to_toml(data: Mapping[str, object]) -> str:
+    """Write a case dict (the keys :func:`case_from_dict` reads) as TOML text.
+
+    Tables become ``[table]`` sections, lists of tables at the top level ``[[table]]``; other
+    values are written inline. ``tomllib.loads(case_to_toml(d)) == d`` for any such dict.
+
+    Raises:
+        InvalidInput: a value TOML cannot hold (None, NaN), named by its key path.
+    """
+    lines: list[str] = []
+
+    def is_table_list(v: object) -> bool:
+        return isinstance(v, list) and bool(v) and all(isinstance(x, Mapping) for x in v)
+
+    def table(prefix: str, body: Mapping[str, object], *, top: bool) -> None:
+        for k, v in body.items():
+            if not isinstance(v, Mapping) and not (top and is_table_list(v)):
+                lines.append(f"{_toml_key(str(k))} = {_toml_value(v, f'{prefix}{k}')}")
+        for k, v in body.items():
+            if isinstance(v, Mapping):
+                name = f"{prefix}{_toml_key(str(k))}"
+                lines.extend(["", f"[{name}]"])
+                table(name + ".", v, top=False)
+        for k, v in body.items():
+            if top and is_table_list(v):
+                for item in v:  # type: ignore[union-attr]
+                    lines.extend(["", f"[[{_toml_key(str(k))}]]"])
+                    table(f"{_toml_key(str(k))}.", item, top=False)
+
+    table("", data, top=True)
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
 def load_case(path: Path | str, *, price_index: Mapping[int, float] | None = None) -> InvestmentCase:
     """Load an investment case from a TOML file.
 
