@@ -71,3 +71,14 @@ def test_a_csv_without_the_columns_names_each_missing_column(tmp_path):
     with pytest.raises(InvalidInput) as err:
         load_accounts(p)
     assert {q.field for q in err.value.problems} == {"account", "function", "amount_dkk", "year"}
+
+
+def test_a_csv_line_with_too_many_fields_is_named_by_row(tmp_path):
+    p = tmp_path / "accounts.csv"
+    p.write_text("account,function,amount_dkk,year\n1,5.28.20,100,2023\n2,5.28.20,1.000,50,2023\n",
+                 encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        load_accounts(p)
+    (problem,) = err.value.problems
+    assert (problem.field, problem.value, problem.row) == ("(file)", "accounts.csv", 2)
+    assert "5 fields" in problem.message

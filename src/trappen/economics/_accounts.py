@@ -9,6 +9,7 @@ in exactly one bucket; a line no rule matches fails the import, naming account a
 
 from __future__ import annotations
 
+import csv
 import tomllib
 import zipfile
 from collections.abc import Collection, Mapping
@@ -108,6 +109,12 @@ def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.Da
     if not p.exists():
         raise FileNotFoundError(f"{p}: file not found")
     excel = p.suffix.lower() in (".xlsx", ".xlsm")
+    ragged = None if excel else _ragged_row(p)
+    if ragged is not None:
+        row, got, want = ragged
+        raise InvalidInput(Problem(field="(file)", value=p.name, row=row, table=table, message=(
+            f"the line has {got} fields where the header has {want} (a comma inside a number? "
+            "write 1000.50 or put the value in quotes)")))
     try:
         frame = _read_excel(p) if excel else pl.read_csv(p, infer_schema_length=0)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError, pl.exceptions.PolarsError) as exc:
@@ -120,6 +127,17 @@ def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.Da
     if missing:
         raise InvalidInput([Problem(field=c, value=None, message="missing column", table=table) for c in missing])
     return frame.select(columns).with_row_index("row", offset=1)
+
+
+def _ragged_row(p: Path) -> tuple[int, int, int] | None:
+    """The first data row (1-based) whose number of fields differs from the header's."""
+    with p.open(newline="", encoding="utf-8", errors="replace") as f:
+        rows = csv.reader(f)
+        header = next(rows, [])
+        for i, r in enumerate(rows, start=1):
+            if r and len(r) != len(header):
+                return i, len(r), len(header)
+    return None
 
 
 def _read_excel(p: Path) -> pl.DataFrame:

@@ -93,6 +93,9 @@ TRAPPEN_DATA_DIR = Path(env_str("TRAPPEN_DATA_DIR", "var")).resolve()
 # The municipality's own staircase and intervention catalogue (TOML); empty = the shipped ones.
 TRAPPEN_STAIRCASE_FILE = env_str("TRAPPEN_STAIRCASE_FILE")
 TRAPPEN_CATALOGUE_FILE = env_str("TRAPPEN_CATALOGUE_FILE")
+# The mapping of account functions to steps, versioned by accounting year (TOML); empty = the
+# shipped EXAMPLE (trappen/economics/data/account_mapping_example.toml), to be checked first.
+TRAPPEN_ACCOUNT_MAPPING_FILE = env_str("TRAPPEN_ACCOUNT_MAPPING_FILE")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if INSECURE_DEFAULTS_ALLOWED else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -109,6 +112,7 @@ INSTALLED_APPS = [
     "trappen.web.casework", "trappen.web.api",
     "trappen.web.dashboards",
     "trappen.web.investments",
+    "trappen.web.economics",
     "trappen.web.goals",
     "trappen.web.forecasts",
     "trappen.web.evaluation",

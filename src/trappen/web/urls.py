@@ -20,6 +20,7 @@ urlpatterns = [
     path("api/v1/", include("trappen.web.api.urls")),
     path("dashboards/", include("trappen.web.dashboards.urls")),
     path("investments/", include("trappen.web.investments.urls")),
+    path("economics/", include("trappen.web.economics.urls")),
     path("goals/", include("trappen.web.goals.urls")),
     path("forecasts/", include("trappen.web.forecasts.urls")),
     path("evaluation/", include("trappen.web.evaluation.urls")),

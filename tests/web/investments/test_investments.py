@@ -158,7 +158,7 @@ def test_api_evaluate_equals_evaluate_case_and_names_bad_keys(client, users, sav
 
 
 
-def test_planned_against_realised_from_a_register(small_register):
+def test_planned_against_realised_from_a_register(db, small_register):
     import datetime as dt
 
     from trappen.economics import default_rates, spending

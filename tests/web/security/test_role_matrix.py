@@ -85,6 +85,11 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
                                                   "anonymous": LOGIN},
     "investment_copy": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     "investment_adopt": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
+    # economics: prices/view for economists and administrators, budget/view for economists
+    "economics": {r: E403 for r in ROLES} | {"economist": OK, "admin": OK, "anonymous": LOGIN},
+    "economics_prices": {r: E403 for r in ROLES} | {"economist": OK, "admin": OK, "anonymous": LOGIN},
+    "economics_budget": {r: E403 for r in ROLES} | {"economist": OK, "anonymous": LOGIN},
+    "economics_accounts": {r: E403 for r in ROLES} | {"economist": OK, "anonymous": LOGIN},
     "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
                    "economist": E403, "admin": E403, "anonymous": LOGIN},

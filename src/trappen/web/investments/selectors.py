@@ -12,7 +12,6 @@ from django.http import Http404
 
 from trappen.economics import (
     CaseResult,
-    default_rates,
     evaluate_case,
     planned_vs_realised,
     simulate_case,
@@ -78,8 +77,10 @@ def staircase_rows(result: CaseResult) -> list[dict[str, object]]:
 def realised_for(result: CaseResult, *, today: dt.date,
                  register: object | None = None) -> tuple[pl.DataFrame | None, str]:
     """Planned against realised for an adopted case from the analytic register (default: the
-    database's, :func:`register_snapshot`); ``(None, reason)`` when it cannot be computed (no
-    baseline year in the register, missing rates)."""
+    database's, :func:`register_snapshot`) at the prices in force (the economics app's
+    :func:`rate_table`); ``(None, reason)`` when it cannot be computed (no baseline year in the
+    register, missing rates)."""
+    from trappen.web.economics.selectors import rate_table
     from trappen.web.register.selectors import register_snapshot
 
     start = dt.date(result.case.start_year - 1, 1, 1)
@@ -89,7 +90,7 @@ def realised_for(result: CaseResult, *, today: dt.date,
         return None, "the case starts after this year"
     try:
         register = register if register is not None else register_snapshot()
-        monthly = spending(register, rates=default_rates(), start=start, end=end, by=("month",),
+        monthly = spending(register, rates=rate_table(), start=start, end=end, by=("month",),
                            price_year=result.case.price_year)
         realised = (monthly.group_by(pl.col("month").dt.year().cast(pl.Int64).alias("calendar_year"))
                     .agg(pl.col("amount_dkk").sum()))

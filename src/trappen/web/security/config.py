@@ -42,9 +42,10 @@ OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRAPPEN_HSTS_INCLUDE_SUBDOMAINS", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
 SECURE_HSTS_PRELOAD = _env_bool("TRAPPEN_HSTS_PRELOAD", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
 
-# Uploads: Trappen has no file-upload view; request bodies are capped so a large POST is refused
-# (400) before it is parsed. Source: Django's defaults are 2.5 MB; our forms and API payloads
-# are a few kB, so 1 MiB leaves ample room.
+# Uploads: only the economist's budget and accounts imports take a file (one, .csv or .xlsx, at
+# most 1 MiB, checked by trappen.web.economics.forms); other request bodies are capped so a large
+# POST is refused (400) before it is parsed. Source: Django's defaults are 2.5 MB; our forms and
+# API payloads are a few kB, so 1 MiB leaves ample room.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 500
