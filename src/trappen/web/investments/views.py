@@ -1,5 +1,5 @@
-"""Investment case pages: list, build/edit (TOML with the problems named), result, compare,
-copy, adopt, and the Excel workbook and PDF annex downloads.
+"""Investment case pages: list, build/edit (a form of the main inputs, or the TOML text, with
+the problems named), result, compare, copy, adopt, and the Excel workbook and PDF annex downloads.
 
 Access follows the permission table (:mod:`trappen.privacy.roles`, resource ``investment``):
 view for team leaders, analysts and economists, create/change for analysts and economists.
@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from trappen.economics import herning_pilot_path
+from trappen.economics import case_to_toml, herning_pilot_path
 from trappen.economics._excel import write_workbook
 from trappen.errors import InvalidInput
 from trappen.privacy.roles import allowed
@@ -28,6 +28,7 @@ from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.investments import selectors as sel
 from trappen.web.investments import services as svc
 from trappen.web.investments.charts import cumulative_svg
+from trappen.web.investments.forms import CaseForm, add_case_problems, case_initial
 
 __all__ = ["case_adopt", "case_compare", "case_copy", "case_detail", "case_edit", "case_list",
            "case_new", "case_pdf", "case_workbook"]
@@ -46,18 +47,52 @@ def case_list(request: HttpRequest) -> HttpResponse:
 
 
 def _editor(request: HttpRequest, *, case: object | None, initial: str) -> HttpResponse:
+    """The TOML editor and the form, on one page; each posts its own ``mode``."""
     problems: list[object] = []
     text = initial
+    form = CaseForm(initial=_form_initial(initial))
     if request.method == "POST":
-        text = request.POST.get("toml_text", "")
-        try:
-            saved = svc.case_save(user=request.user, toml_text=text, case=case)  # type: ignore[arg-type]
-        except InvalidInput as exc:
-            problems = list(exc.problems)
+        if request.POST.get("mode") == "form":
+            form = CaseForm(request.POST)
+            text_or_none = _form_text(form)
+            if text_or_none is not None:
+                try:
+                    saved = svc.case_save(user=request.user, toml_text=text_or_none, case=case)  # type: ignore[arg-type]
+                except InvalidInput as exc:
+                    add_case_problems(form, exc)
+                else:
+                    return redirect("investment_detail", case_id=saved.pk)
         else:
-            return redirect("investment_detail", case_id=saved.pk)
-    return render(request, "investments/edit.html", {"case": case, "text": text, "problems": problems},
-                  status=422 if problems else 200)
+            text = request.POST.get("toml_text", "")
+            try:
+                saved = svc.case_save(user=request.user, toml_text=text, case=case)  # type: ignore[arg-type]
+            except InvalidInput as exc:
+                problems = list(exc.problems)
+            else:
+                return redirect("investment_detail", case_id=saved.pk)
+    failed = bool(problems or form.errors)
+    return render(request, "investments/edit.html", {"case": case, "text": text, "problems": problems,
+                                                     "form": form, "form_open": bool(form.errors) or not problems},
+                  status=422 if failed else 200)
+
+
+def _form_initial(text: str) -> dict[str, object]:
+    """The form's values from the case text; none when the text does not validate."""
+    try:
+        return case_initial(svc.parse_case_text(text))
+    except InvalidInput:
+        return {}
+
+
+def _form_text(form: CaseForm) -> str | None:
+    """The form as TOML text (the core writes it), or None with the problems on the form."""
+    if not form.is_valid():
+        return None
+    try:
+        return case_to_toml(form.case_dict())
+    except InvalidInput as exc:
+        add_case_problems(form, exc)
+        return None
 
 
 @login_required
