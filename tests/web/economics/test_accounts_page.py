@@ -71,7 +71,7 @@ def test_an_unmapped_account_fails_the_import_naming_it(as_role, tmp_path):
         response = _upload(client, path)
         assert response.status_code == 422
         text = " ".join(response.context["form"].non_field_errors())
-        assert "7777" in text and "4.62.80" in text and "row 4" in text
+        assert "7777" in text and "4.62.80" in text and "række 4" in text
     assert sorted(AccountLine.objects.values_list("pk", flat=True)) == stored  # nothing partial
 
 
@@ -80,10 +80,10 @@ def test_a_year_outside_the_mapping_and_a_bad_amount_are_named(as_role, tmp_path
     response = _upload(client, _csv(tmp_path, [("1", "5.28.20", "1.000,50", 2023), ("2", "5.28.20", 5, 1990)]))
     assert response.status_code == 422  # the comma splits the amount: one field too many
     text = " ".join(response.context["form"].non_field_errors())
-    assert "row 1" in text and "5 fields" in text and "4" in text
+    assert "række 1" in text and "5 fields" in text and "4" in text
     response = _upload(client, _csv(tmp_path, [("1", "5.28.20", "lots", 2023)], "a.csv"))
     text = " ".join(response.context["form"].non_field_errors())
-    assert response.status_code == 422 and "lots" in text and "row 1" in text and "amount_dkk" in text
+    assert response.status_code == 422 and "lots" in text and "række 1" in text and "amount_dkk" in text
     response = _upload(client, _csv(tmp_path, [("2", "5.28.20", 5, 1990)], "y.csv"))
     text = " ".join(response.context["form"].non_field_errors())
     assert response.status_code == 422 and "1990" in text

@@ -72,9 +72,9 @@ def test_a_csv_budget_replaces_the_years_it_holds(as_role, tmp_path):
 
 
 @pytest.mark.parametrize(("lines", "named"), [
-    ([(1, 2025, 100), (2, 2025, "lots")], ["row 2", "budget_dkk", "lots"]),
-    ([(1, 2025, 100), (9, 2025, 5)], ["row 2", "step", "9"]),
-    ([(1, 2025, 100), (1, 2025, 5)], ["row 2", "step", "1/2025"]),
+    ([(1, 2025, 100), (2, 2025, "lots")], ["række 2", "budget_dkk", "lots"]),
+    ([(1, 2025, 100), (9, 2025, 5)], ["række 2", "step", "9"]),
+    ([(1, 2025, 100), (1, 2025, 5)], ["række 2", "step", "1/2025"]),
 ])
 def test_a_bad_line_is_named_and_nothing_is_saved(as_role, tmp_path, lines, named):
     client = as_role("economist")

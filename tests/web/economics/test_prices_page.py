@@ -95,3 +95,13 @@ def test_spending_in_the_web_layer_uses_the_stored_prices(db, as_role, small_reg
                  cost_dkk_per_day="100000").status_code == 302
     after = spending(small_register, rates=rate_table(), **window)["amount_dkk"][0]
     assert after > before + 100000  # at least one open episode of that type, three months dearer
+
+
+def test_pages_are_danish_with_the_menu_entry(as_role):
+    client = as_role("economist")
+    html = client.get("/economics/").content.decode()
+    assert 'href="/economics/"' in html and "Økonomi" in html and "Budget mod forbrug" in html
+    assert "Enhedspriser" in client.get("/economics/prices/").content.decode()
+    admin = as_role("admin").get("/economics/").content.decode()
+    assert "Enhedspriser" in admin and "Budget mod forbrug" not in admin  # prices only
+    assert 'href="/economics/"' not in as_role("analyst").get("/overview/").content.decode()
