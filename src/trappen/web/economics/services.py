@@ -49,11 +49,13 @@ def price_add(*, user: object, intervention_code: str, valid_from: dt.date,
                                    message="not an intervention type of the catalogue"))
     if cost_dkk_per_day is None:
         raise InvalidInput(Problem(field="cost_dkk_per_day", value=None, message="a price is required"))
-    Price.objects.select_for_update().filter(intervention_code=intervention_code).exists()
-    table = sel.rate_table().with_new_price(  # the core refuses negative prices, a missing
-        intervention_code, valid_from=valid_from, cost_dkk_per_day=cost_dkk_per_day,  # year,
-        price_year=price_year, source=source)  # type: ignore[arg-type]  # an earlier start
-    stored = {p.valid_from: p for p in Price.objects.filter(intervention_code=intervention_code)}
+    # lock the type's rows (PostgreSQL) so two simultaneous changes cannot both close the same one
+    stored = {p.valid_from: p for p in
+              Price.objects.select_for_update().filter(intervention_code=intervention_code)}
+    # the core refuses a negative price, a missing price year and a start on or before the latest
+    table = sel.rate_table().with_new_price(
+        intervention_code, valid_from=valid_from, cost_dkk_per_day=cost_dkk_per_day,
+        price_year=price_year, source=source)  # type: ignore[arg-type]
     new: Price | None = None
     for row in table.frame.filter(pl.col("intervention_code") == intervention_code).iter_rows(named=True):
         old = stored.get(row["valid_from"])
