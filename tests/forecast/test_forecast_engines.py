@@ -42,17 +42,17 @@ def test_same_seed_same_result_other_seed_differs(model):
 
 def test_simulation_mean_agrees_with_expected(model):
     """Without parameter draws the simulation is unbiased for the expected projection:
-    every state and month within 4 standard errors (SE from the replicates)."""
-    reps = 60
+    every state and month within 4.5 standard errors (SE from the replicates; with 250 cells
+    a false alarm has a chance of about 0.2 %)."""
+    reps = 1000
     e = project_expected(model, months=MONTHS)
-    from trappen.forecast._engines import _plan, run_replicate
+    from trappen.forecast._engines import run_replicates
 
-    plan, _ = _plan(model, months=MONTHS, scenario=Scenario(), chunk_children=1_000_000)
-    runs = np.array([run_replicate(model, months=MONTHS, scenario=Scenario(), seed=3, replicate=r,
-                                   plan=plan, draw_parameters=False)[0] for r in range(reps)], dtype=float)
+    runs = run_replicates(model, months=MONTHS, replicates=reps, seed=3, scenario=Scenario(),
+                          draw_parameters=False)[0].astype(float)
     mean, sd = runs.mean(axis=0), runs.std(axis=0, ddof=1)
     se = np.maximum(sd / np.sqrt(reps), 1.0 / np.sqrt(reps))
-    assert np.all(np.abs(mean - e.mean) <= 4 * se + 1e-9)
+    assert np.all(np.abs(mean - e.mean) <= 4.5 * se + 1e-9)
 
 
 def test_parameter_uncertainty_widens_bands(model):

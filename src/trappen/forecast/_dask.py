@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Iterator
 
 import numpy as np
 from numpy.typing import NDArray
@@ -10,53 +10,39 @@ from numpy.typing import NDArray
 from trappen.forecast._model import Scenario, TransitionModel
 
 
-def _task(model: TransitionModel, months: int, scenario: Scenario, seed: int, replicate: int, chunk: int,
-          start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
-          draw_parameters: bool, caps: dict[int, int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    from trappen.forecast._engines import _simulate_chunk
+def _task(model: TransitionModel, months: int, scenario: Scenario, seed: int, block: int, replicates: range,
+          chunk: int, start: NDArray[np.int64], arrivals: list[NDArray[np.int64]], caps: dict[int, int],
+          draw_parameters: bool) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    from trappen.forecast._engines import simulate_unit
 
-    return _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                           chunk=chunk, start_keys=start_keys, arrival_keys=arrival_keys,
-                           draw_parameters=draw_parameters, caps=caps)
+    return simulate_unit(model, months=months, scenario=scenario, seed=seed, replicates=replicates, block=block,
+                         chunk=chunk, start=start, arrivals=arrivals, caps=caps, draw_parameters=draw_parameters)
 
 
 def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario: Scenario, seed: int,
-                replicates: int, plan: object,
-                progress: Callable[[int], None] | None = None,
-                draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Submit one task per (replicate, chunk); sum chunks per replicate.
+                plan: object, units: list[tuple[int, range, int]], draw_parameters: bool = True,
+                ) -> Iterator[tuple[tuple[int, range, int], tuple[NDArray[np.int64], NDArray[np.int64]]]]:
+    """Submit one task per unit (block of replicates, chunk of children); yield each unit with
+    its result as it completes.
 
-    Each task seeds itself from (seed, replicate, chunk), so the result equals the one-process
-    run for the same seed and chunking.
+    Each task seeds itself from (seed, block, chunk), so the result equals the one-process run
+    for the same seed and split.
     """
     from dask.distributed import as_completed
 
     c = client  # a dask.distributed.Client
     model_f = c.scatter(model, broadcast=True)  # type: ignore[attr-defined]
-    chunks = [(c.scatter(sk), c.scatter(ak), cap) for sk, ak, cap in  # type: ignore[attr-defined]
-              zip(plan.start_keys, plan.arrival_keys, plan.caps, strict=True)]  # type: ignore[attr-defined]
+    chunks = [(c.scatter(st), c.scatter(ar), cap) for st, ar, cap in  # type: ignore[attr-defined]
+              zip(plan.start, plan.arrivals, plan.caps, strict=True)]  # type: ignore[attr-defined]
     futures = {}
-    for r in range(replicates):
-        for ci, (sk, ak, cap) in enumerate(chunks):
-            f = c.submit(_task, model_f, months, scenario, seed, r, ci, sk, ak, draw_parameters, cap,
-                         pure=False)  # type: ignore[attr-defined]
-            futures[f] = r
-    s_n = model.states.size
-    runs = np.zeros((replicates, months + 1, s_n), dtype=np.int64)
-    red = np.zeros_like(runs)
-    left = np.full(replicates, len(chunks))
-    done = 0
+    for unit in units:
+        b, reps, ci = unit
+        st, ar, cap = chunks[ci]
+        f = c.submit(_task, model_f, months, scenario, seed, b, reps, ci, st, ar, cap, draw_parameters,
+                     pure=False)  # type: ignore[attr-defined]
+        futures[f] = unit
     for fut in as_completed(list(futures)):
-        r = futures[fut]
-        a, b = fut.result()
-        runs[r] += a
-        red[r] += b
-        left[r] -= 1
-        if left[r] == 0:
-            done += 1
-            if progress is not None:
-                progress(done)
-    return runs, red
+        yield futures[fut], fut.result()
 
 
 def connect(address: str) -> tuple[object, object | None]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 import functools
+import itertools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -14,6 +15,7 @@ from trappen.errors import InvalidInput, Problem
 from trappen.forecast._estimate import DAYS_PER_MONTH, HERNING_CASELOAD_BEFORE, add_months
 from trappen.forecast._model import (
     ADULT_MONTHS,
+    AGE_BAND_EDGES_YEARS,
     AFTERCARE_END_MONTHS,
     MAX_START_DURATION,
     Projection,
@@ -144,61 +146,6 @@ def _arrivals_redirected(model: TransitionModel, *, months: int, scenario: Scena
     return red
 
 
-@dataclass(frozen=True)
-class _Keys:
-    """Lookup tables over keys = (age_month * dur_x + duration) * S + state.
-
-    Durations are not capped inside a run (``dur_x`` = 25 + months), and ages run 12 months
-    past 23 (children who ended are dropped every :data:`COMPACT_EVERY_MONTHS`), so a child
-    who stays put simply moves to ``key + stay_step``: no lookup needed.
-    """
-
-    s_n: int
-    dur_x: int
-    row_of_key: NDArray[np.intp]  # (K,) row index (a_band, d_band, s) flattened
-
-    @property
-    def stay_step(self) -> int:
-        return (self.dur_x + 1) * self.s_n
-
-    @property
-    def age_step(self) -> int:
-        return self.dur_x * self.s_n
-
-    @classmethod
-    def build(cls, s_n: int, a_bands: int, d_bands: int, months: int) -> _Keys:
-        dur_x = DUR_N + months
-        age_x = AGE_N + COMPACT_EVERY_MONTHS + 1
-        ba = age_band_of_month(age_x)
-        bd = duration_band_of_month(dur_x)
-        age_k, dur_k, st_k = np.meshgrid(np.arange(age_x), np.arange(dur_x), np.arange(s_n), indexing="ij")
-        row = (ba[age_k.ravel()] * d_bands + bd[dur_k.ravel()]) * s_n + st_k.ravel()
-        if row.size >= 2**31:
-            raise InvalidInput(Problem(field="months", value=months, message="horizon too long"))
-        return cls(s_n=s_n, dur_x=dur_x, row_of_key=row)
-
-    def encode(self, age: NDArray[np.integer], dur: NDArray[np.integer], state: NDArray[np.integer]) -> NDArray[np.int32]:
-        return ((age * self.dur_x + dur) * self.s_n + state).astype(np.int32)
-
-
-def _thresholds(p: NDArray[np.float64]) -> tuple[NDArray[np.uint32], NDArray[np.uint64], NDArray[np.intp]]:
-    """Integer thresholds per row of p (rows, S): stay threshold (uint32), cumulative uint64
-    thresholds over destinations ordered own-state first, and that order."""
-    rows, s_n = p.shape
-    own = np.arange(rows) % s_n
-    order = np.empty((rows, s_n), dtype=np.intp)
-    order[:, 0] = own
-    others = np.tile(np.arange(s_n), (rows, 1))
-    mask = others != own[:, None]
-    order[:, 1:] = others[mask].reshape(rows, s_n - 1)
-    po = np.take_along_axis(p, order, axis=1)
-    cdf = np.floor(np.cumsum(po, axis=1) * TWO32)
-    cdf = np.minimum(cdf, TWO32).astype(np.uint64)
-    cdf[:, -1] = TWO32
-    stay = np.minimum(cdf[:, 0], TWO32 - 1).astype(np.uint32)
-    return stay, cdf, order
-
-
 def _start_moved(model: TransitionModel, lut: NDArray[np.intp]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
     """Start population with children on closed steps moved (durations reset); and how many."""
     start = model.start.copy()
@@ -302,182 +249,374 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
 
 
 def _replace_start(model: TransitionModel, start: NDArray[np.float64]) -> TransitionModel:
-    from dataclasses import replace
-
     if start.shape != model.start.shape:
         raise InvalidInput(Problem(field="start", value=start.shape, message=f"shape must be {model.start.shape}"))
     return replace(model, start=start)
 
 
+# A child in the microsimulation is one int64 record: its replicate (within a block), age in
+# months, months in the state (0..24, 24 = 24 or more) and state. A child's transition row
+# depends on its state and on the bands of its age and of its time in the state, so the row is
+# the same for runs of months. When a child arrives or moves, the engine draws one exponential
+# E and walks the runs ahead: the child stays through a run of L months at rate
+# -log(P(stay)) while E exceeds the run's hazard L * rate (then E loses that hazard and the next
+# run starts), else it moves after floor(E / rate) months in the run. That is the monthly chain
+# exactly (P(stay k months) = P(stay)^k, and the exponential forgets what it spent). The child is
+# then filed under the month of its move, so each month only the movers are touched.
+_S_BITS, _D_BITS, _A_BITS = 4, 5, 9
+_D_SHIFT = _S_BITS
+_A_SHIFT = _S_BITS + _D_BITS
+_REP_SHIFT = _S_BITS + _D_BITS + _A_BITS
+_S_MASK = (1 << _S_BITS) - 1
+_D_MASK = (1 << _D_BITS) - 1
+_A_MASK = (1 << _A_BITS) - 1
+_CELL_MASK = (1 << _REP_SHIFT) - 1
+_NEVER = 1 << 15  # a run length longer than any horizon
+
+BLOCK_RECORDS = 1 << 21
+"""Children x replicates simulated together in one work unit (about 16 MB of records)."""
+
+SLICE_RECORDS = 1 << 17
+"""Records walked at a time (their arrays stay in a core's cache)."""
+
+
+def _run_lengths(band: NDArray[np.intp]) -> NDArray[np.int64]:
+    """For each index, how many consecutive indices from it share its band (the last band
+    never ends)."""
+    out = np.empty(band.size, dtype=np.int64)
+    out[-1] = _NEVER
+    for i in range(band.size - 2, -1, -1):
+        out[i] = out[i + 1] + 1 if band[i] == band[i + 1] else 1
+    out[band == band[-1]] = _NEVER
+    return out
+
+
 @dataclass(frozen=True)
-class _Plan:
-    """The children of a run split into chunks: start keys and arrival keys per chunk."""
+class _Cells:
+    """Lookup tables over a record's cell bits (age, duration, state)."""
 
-    start_keys: list[NDArray[np.int32]]
-    arrival_keys: list[list[NDArray[np.int32]]]  # [chunk][month] keys arriving that month
-    caps: list[dict[int, int]]  # [chunk] places per capped step
-
-
-def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int) -> tuple[_Plan, NDArray[np.float64]]:
-    st = model.states
-    s_n = st.size
-    lut = redirect_table(st, scenario.closed_steps)
-    x0, moved0 = _start_moved(model, lut)
-    x0 = _pad_start(x0)
-    kt = _keys(s_n, model.alpha.shape[0], model.alpha.shape[1], months)
-    age, dur, state = np.nonzero(x0 > 0)
-    keys = np.repeat(kt.encode(age, dur, state), np.rint(x0[age, dur, state]).astype(np.int64))
-    n_chunks = max(1, -(-keys.size // chunk_children))
-    arrivals = arrival_schedule(model, months=months, scenario=scenario)
-    start_keys = np.array_split(keys, n_chunks)
-    arr_keys: list[list[NDArray[np.int32]]] = [[] for _ in range(n_chunks)]
-    for m in range(months + 1):
-        ages, states = np.nonzero(arrivals[m])
-        reps = arrivals[m][ages, states]
-        ages, states = np.repeat(ages, reps), np.repeat(states, reps)
-        k = kt.encode(ages, np.zeros_like(ages), states)
-        for c, part in enumerate(np.array_split(k, n_chunks)):
-            arr_keys[c].append(part)
-    caps = _chunk_caps(scenario, [k.size for k in start_keys])
-    return _Plan(start_keys, arr_keys, caps), moved0
+    row: NDArray[np.int32]  # transition row (age band, duration band, state) of the cell
+    run: NDArray[np.int32]  # months the row stays the same from this cell on
+    after: NDArray[np.int32]  # added to a record: the cell at the end of that run
+    rows: int
 
 
 @functools.cache
-def _keys(s_n: int, a_bands: int, d_bands: int, months: int) -> _Keys:
-    return _Keys.build(s_n, a_bands, d_bands, months)
+def _cells(s_n: int, d_bands: int) -> _Cells:
+    if s_n > 1 << _S_BITS:
+        raise InvalidInput(Problem(field="staircase", value=s_n - 4, message="too many steps for the simulation"))
+    ab = age_band_of_month(1 << _A_BITS)
+    db = duration_band_of_month(1 << _D_BITS)
+    age, dur, st = np.meshgrid(np.arange(1 << _A_BITS), np.arange(1 << _D_BITS), np.arange(1 << _S_BITS),
+                               indexing="ij")
+    row = (ab[age] * d_bands + db[dur]) * s_n + np.minimum(st, s_n - 1)
+    run = np.minimum(_run_lengths(ab)[age], _run_lengths(db)[dur])
+    absorbing = StateSpace(top=s_n - 4)
+    run[(st == absorbing.left) | (st == absorbing.ended)] = _NEVER  # no event ever
+    k = np.where(run < _NEVER, run, 0)
+    after = (k << _A_SHIFT) + ((np.minimum(dur + k, DUR_N - 1) - dur) << _D_SHIFT)
+    return _Cells(row=row.ravel().astype(np.int32), run=np.minimum(run, _NEVER).ravel().astype(np.int32),
+                  after=after.ravel().astype(np.int32), rows=int(ab.max() + 1) * d_bands * s_n)
+
+
+def _encode(age: NDArray[np.integer], dur: NDArray[np.integer], state: NDArray[np.integer]) -> NDArray[np.int64]:
+    """Cell bits of (age, duration, state)."""
+    return (age.astype(np.int64) << _A_SHIFT) | (dur.astype(np.int64) << _D_SHIFT) | state
+
+
+def _older(rec: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Records ``k`` months older and ``k`` more months in their state (capped at 24)."""
+    dur = (rec >> _D_SHIFT) & _D_MASK
+    return rec + (k << _A_SHIFT) + ((np.minimum(dur + k, DUR_N - 1) - dur) << _D_SHIFT)
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """The children of a run split into chunks, as records without a replicate."""
+
+    start: list[NDArray[np.int64]]  # [chunk] records at month 0
+    arrivals: list[list[NDArray[np.int64]]]  # [chunk][month] records arriving that month
+    caps: list[dict[int, int]]  # [chunk] places per capped step
+    block_replicates: int  # replicates per work unit
+
+    def blocks(self, replicates: int) -> list[range]:
+        b = self.block_replicates
+        return [range(r, min(r + b, replicates)) for r in range(0, replicates, b)]
+
+
+def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int) -> tuple[_Plan, NDArray[np.float64]]:
+    lut = redirect_table(model.states, scenario.closed_steps)
+    x0, moved0 = _start_moved(model, lut)
+    age, dur, state = np.nonzero(x0 > 0)
+    start = np.repeat(_encode(age, dur, state), np.rint(x0[age, dur, state]).astype(np.int64))
+    n_chunks = max(1, -(-start.size // chunk_children))
+    arrivals = arrival_schedule(model, months=months, scenario=scenario)
+    arr: list[list[NDArray[np.int64]]] = [[] for _ in range(n_chunks)]
+    for m in range(months + 1):
+        ages, states = np.nonzero(arrivals[m])
+        reps = arrivals[m][ages, states]
+        rec = np.repeat(_encode(ages, np.zeros_like(ages), states), reps)
+        for c, part in enumerate(np.array_split(rec, n_chunks)):
+            arr[c].append(part)
+    starts = np.array_split(start, n_chunks)
+    biggest = max(s.size + sum(a.size for a in arr[c]) for c, s in enumerate(starts))
+    plan = _Plan(start=starts, arrivals=arr, caps=_chunk_caps(scenario, [s.size for s in starts]),
+                 block_replicates=max(1, BLOCK_RECORDS // max(biggest, 1)))
+    return plan, moved0
 
 
 @dataclass(frozen=True)
 class _Tables:
-    """One replicate's integer thresholds (see :func:`_thresholds`) laid out by key."""
+    """Transition rows of a block of replicates (row index = replicate * rows + row).
 
-    stay_key: NDArray[np.uint32]  # (K,) stay threshold per key
-    cdf: NDArray[np.uint64]  # (rows, S)
-    order: NDArray[np.intp]  # (rows, S)
+    A mover's destination is drawn with an alias table (Walker): the high 32 bits of one
+    64-bit random integer pick a column, the low 32 bits are compared with the column's
+    integer threshold to keep it or take its alias.
+    """
+
+    rate: NDArray[np.float64]  # -log(P(stay)): inf when a move is certain, 0 when staying is
+    threshold: NDArray[np.uint64]  # (rows * (S - 1),) keep the column when low bits < this
+    dest: NDArray[np.int64]  # (rows * (S - 1),) the column's destination state
+    alias: NDArray[np.int64]  # (rows * (S - 1),) the alias's destination state
 
 
-def replicate_tables(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
-                     draw_parameters: bool = True) -> _Tables:
-    """The transition model of replicate ``replicate``: drawn from the Dirichlet posterior with
-    ``SeedSequence(seed, spawn_key=(replicate, 0))`` (or the posterior mean), levers applied."""
-    keys = _keys(model.states.size, model.alpha.shape[0], model.alpha.shape[1], months)
+def _alias(q: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.intp]]:
+    """Walker alias tables for rows of probabilities q (rows, K): (keep probability, alias
+    column), each (rows, K). Vose's pairing, one column per row settled each round."""
+    rows, k_n = q.shape
+    scaled = q * k_n
+    keep = np.ones((rows, k_n))
+    alias = np.tile(np.arange(k_n), (rows, 1))
+    done = np.zeros((rows, k_n), dtype=bool)
+    r = np.arange(rows)
+    for _ in range(k_n - 1):
+        small = np.where(done | (scaled >= 1.0), np.inf, scaled).argmin(axis=1)
+        ok = ~done[r, small] & (scaled[r, small] < 1.0)
+        large = np.where(done, -np.inf, np.where(np.arange(k_n) == small[:, None], -np.inf, scaled)).argmax(axis=1)
+        rs, sm, lg = r[ok], small[ok], large[ok]
+        keep[rs, sm] = scaled[rs, sm]
+        alias[rs, sm] = lg
+        scaled[rs, lg] -= 1.0 - scaled[rs, sm]
+        done[rs, sm] = True
+    return keep, alias
+
+
+def _tables(p: NDArray[np.float64]) -> _Tables:
+    """Tables for transition rows p, shape (rows, S)."""
+    rows, s_n = p.shape
+    own = np.arange(rows) % s_n
+    others = np.tile(np.arange(s_n), (rows, 1))
+    order = others[others != own[:, None]].reshape(rows, s_n - 1)
+    stay = np.clip(p[np.arange(rows), own], 0.0, 1.0)
+    move = np.take_along_axis(p, order, axis=1)
+    total = move.sum(axis=1, keepdims=True)
+    keep, alias = _alias(move / np.where(total > 0, total, 1.0))
+    threshold = np.minimum(np.floor(keep * TWO32), TWO32).astype(np.uint64)
+    with np.errstate(divide="ignore"):
+        rate = -np.log(stay)
+    rate[stay >= 1.0] = 0.0
+    return _Tables(rate=rate, threshold=threshold.ravel(), dest=order.ravel().astype(np.int64),
+                   alias=np.take_along_axis(order, alias, axis=1).ravel().astype(np.int64))
+
+
+def replicate_transitions(model: TransitionModel, *, scenario: Scenario, seed: int, replicate: int,
+                          draw_parameters: bool = True) -> NDArray[np.float64]:
+    """The transition model of replicate ``replicate``, levers applied, shape (A, D, S, S):
+    drawn from the Dirichlet posterior with ``SeedSequence(seed, spawn_key=(replicate, 0))``
+    (or the posterior mean)."""
     if draw_parameters:
         rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, 0))))
         g = rng.standard_gamma(model.alpha)
         p = g / g.sum(axis=-1, keepdims=True)
     else:
         p = model.transition
-    p = adjust(p, model=model, scenario=scenario)
-    stay, cdf, order = _thresholds(p.reshape(-1, model.states.size))
-    return _Tables(stay[keys.row_of_key], cdf, order)
+    return adjust(p, model=model, scenario=scenario)
 
 
-COMPACT_EVERY_MONTHS = 12
-"""Children who left or ended are dropped from the arrays this often (their counts stay)."""
+def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicates: range,
+                  block: int, chunk: int, start: NDArray[np.int64], arrivals: list[NDArray[np.int64]],
+                  caps: dict[int, int], draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """One work unit: the children of one chunk in a block of replicates.
 
-
-def _simulate_chunk(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
-                    chunk: int, start_keys: NDArray[np.int32], arrival_keys: list[NDArray[np.int32]],
-                    draw_parameters: bool = True, tables: _Tables | None = None,
-                    caps: dict[int, int] | None = None,
-                    ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """One replicate of one chunk of children: counts (months + 1, S) and redirected moves.
-
-    Per child and month: one 32-bit random integer, one threshold lookup by key, one
-    comparison and one addition (the key of a child who stays is ``key + stay_step``). Only the
-    few movers go through the cumulative table. Children who left or ended are dropped every
-    :data:`COMPACT_EVERY_MONTHS` (their counts are kept).
+    Returns counts and redirected moves, each shape (len(replicates), months + 1, S). Random
+    numbers come from ``SeedSequence(seed, spawn_key=(block, chunk + 1))``, so the result
+    depends on the seed and the split into units, never on where the unit runs.
     """
     st = model.states
     s_n = st.size
-    keys = _keys(s_n, model.alpha.shape[0], model.alpha.shape[1], months)
-    if tables is None:
-        tables = replicate_tables(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                                  draw_parameters=draw_parameters)
-    stay_key, cdf, order = tables.stay_key, tables.cdf, tables.order
-    bits = np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1)))
+    cells = _cells(s_n, model.alpha.shape[1])
+    r_n = len(replicates)
+    p = np.concatenate([replicate_transitions(model, scenario=scenario, seed=seed, replicate=r,
+                                              draw_parameters=draw_parameters).reshape(-1, s_n)
+                        for r in replicates])
+    tab = _tables(p)
+    rate4 = tab.rate.reshape(r_n, -1, model.alpha.shape[1], s_n)
+    reach = _reachable_rate(rate4).ravel()
+    # states that must move in the month a child turns 18 (every duration band), per replicate
+    forced_18 = np.isinf(rate4[:, AGE_BAND_EDGES_YEARS.index(ADULT_MONTHS // 12)]).all(axis=1).ravel()
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, chunk + 1))))
     lut = redirect_table(st, scenario.closed_steps)
-    row_of_key = keys.row_of_key
-    caps = caps or {}
     cap_target = _cap_targets(st, scenario)
-    pick_rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, chunk + 1, 1))))
-    stay_step, age_step = np.int32(keys.stay_step), keys.age_step
-    absorbing = np.zeros(s_n, dtype=bool)
-    absorbing[[st.left, st.ended]] = True
-    cap = start_keys.size + sum(a.size for a in arrival_keys)
-    key = np.empty(cap, dtype=np.int32)
-    thr = np.empty(cap, dtype=np.uint32)
-    flag = np.empty(cap, dtype=bool)
-    n = start_keys.size
-    key[:n] = start_keys
-    counts = np.zeros((months + 1, s_n), dtype=np.int64)
-    red = np.zeros((months + 1, s_n), dtype=np.int64)
-    cur = np.bincount(start_keys % s_n, minlength=s_n).astype(np.int64)
-    counts[0] = cur
+    counts = np.zeros((r_n, months + 1, s_n), dtype=np.int64)
+    red = np.zeros_like(counts)
+    rep_ids = np.arange(r_n, dtype=np.int64)[:, None] << _REP_SHIFT
+    due: list[list[NDArray[np.int64]]] = [[] for _ in range(months + 1)]
+
+    def tally(rec: NDArray[np.int64]) -> NDArray[np.int64]:
+        """Children per (replicate, state) among records."""
+        idx = (rec >> _REP_SHIFT) * s_n + (rec & _S_MASK)
+        return np.bincount(idx, minlength=r_n * s_n).reshape(r_n, s_n)
+
+    def schedule(rec: NDArray[np.int64], m: int) -> None:
+        """File records (states at the end of month m) under the month of their next move,
+        each at the state it will have at the start of that month."""
+        for i in range(0, rec.size, SLICE_RECORDS):  # slices that stay in the CPU cache
+            part = rec[i:i + SLICE_RECORDS]
+            sift(part, rng.standard_exponential(part.size), m)
+
+    def schedule_start(base: NDArray[np.int64]) -> None:
+        """:func:`schedule` for month 0, where every replicate has the same children: per
+        (replicate, cell), the number with E below the bound of :func:`sift` is binomial, and
+        their E is an exponential truncated to the bound (the same law as one E per child)."""
+        cell, n = np.unique(base, return_counts=True)
+        rec = (rep_ids | cell[None, :]).ravel()
+        n = np.tile(n, r_n)
+        limit, at_18 = bound(rec, 0)
+        below = rng.binomial(n, -np.expm1(-limit))
+        file_at_18(np.repeat(rec[at_18], (n - below)[at_18]), 0)
+        rec, limit = np.repeat(rec, below), np.repeat(limit, below)
+        e = -np.log1p(rng.random(rec.size) * np.expm1(-limit))
+        for i in range(0, rec.size, SLICE_RECORDS):
+            walk(rec[i:i + SLICE_RECORDS], e[i:i + SLICE_RECORDS], 0)
+
+    def bound(rec: NDArray[np.int64], m: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """The most hazard a record can meet before the horizon or before it turns 18 (when a
+        move is forced), and whether it turns 18 first; inf when no bound applies. Ages and
+        durations only grow, so the largest rate it can reach bounds every month's rate."""
+        horizon = months - m
+        child = np.minimum(horizon, ADULT_MONTHS - 1 - ((rec >> _A_SHIFT) & _A_MASK))  # months before 18
+        at_18 = (child < horizon) & (child >= 0) & forced_18[(rec >> _REP_SHIFT) * s_n + (rec & _S_MASK)]
+        with np.errstate(invalid="ignore"):  # 0 or fewer child months meet an adult row's inf
+            limit = child * reach[(rec >> _REP_SHIFT) * cells.rows + cells.row[rec & _CELL_MASK]]
+        return np.where(child <= 0, np.where(at_18, 0.0, np.inf), np.where((child == horizon) | at_18, limit, np.inf)), at_18
+
+    def sift(rec: NDArray[np.int64], e: NDArray[np.float64], m: int) -> None:
+        """Records whose E is at least their bound do not move before the horizon or 18: those
+        turning 18 are filed for that month, the others dropped; the rest walk."""
+        limit, at_18 = bound(rec, m)
+        below = e < limit
+        file_at_18(rec[~below & at_18], m)
+        keep = np.flatnonzero(below)
+        walk(rec[keep], e[keep], m)
+
+    def file_at_18(rec: NDArray[np.int64], m: int) -> None:
+        """File records for the month they turn 18 (a forced move), as they are at its start."""
+        if rec.size:
+            stay = ADULT_MONTHS - 1 - ((rec >> _A_SHIFT) & _A_MASK)
+            file(m + 1 + stay, _older(rec, stay))
+
+    def file(when: NDArray[np.int64], rec: NDArray[np.int64]) -> None:
+        """Put records under the month of their move."""
+        when = when.astype(np.int16)
+        order = np.argsort(when, kind="stable")
+        when, rec = when[order], rec[order]
+        edges = np.r_[0, np.flatnonzero(np.diff(when)) + 1, when.size].tolist()
+        for a, b in itertools.pairwise(edges):
+            due[int(when[a])].append(rec[a:b])
+
+    def walk(rec: NDArray[np.int64], e: NDArray[np.float64], m: int) -> None:
+        """Walk each record's runs until its exponential E is spent (a move) or the horizon."""
+        horizon = months - m
+        t = np.zeros(rec.size, dtype=np.int64)  # months already walked
+        while rec.size:
+            cell = rec & _CELL_MASK
+            rate = tab.rate[(rec >> _REP_SHIFT) * cells.rows + cells.row[cell]]
+            run = np.minimum(cells.run[cell], horizon - t)
+            hazard = rate * run
+            hit = e < hazard
+            at = np.flatnonzero(hit)
+            if at.size:
+                stay = np.minimum(np.floor(e[at] / rate[at]), run[at] - 1).astype(np.int64)
+                file(m + 1 + t[at] + stay, _older(rec[at], stay))
+            go = np.flatnonzero(~hit & (t + run < horizon))
+            rec, e, t = rec[go] + cells.after[cell[go]], e[go] - hazard[go], t[go] + run[go]
+
+    cur = np.tile(np.bincount(start & _S_MASK, minlength=s_n), (r_n, 1))
+    counts[:, 0] = cur
+    schedule_start(start)
     for m in range(1, months + 1):
-        view = key[:n]
-        u = bits.random_raw((n + 1) // 2).view(np.uint32)[:n]
-        t = thr[:n]
-        np.take(stay_key, view, out=t)
-        f = flag[:n]
-        np.greater_equal(u, t, out=f)
-        movers = np.flatnonzero(f)
-        view += stay_step  # one month older and one more month in the state
+        movers = np.concatenate(due[m]) if due[m] else np.empty(0, dtype=np.int64)
+        due[m] = []
+        posts: list[NDArray[np.int64]] = []
+        entering: list[NDArray[np.int64]] = []
         if movers.size:
-            old = view[movers] - stay_step
-            rows = row_of_key[old]
-            j = (u[movers, None].astype(np.uint64) >= cdf[rows]).sum(axis=1)
-            drawn = order[rows, j]
+            rep = movers >> _REP_SHIFT
+            row = rep * cells.rows + cells.row[movers & _CELL_MASK]
+            u = rng.bit_generator.random_raw(movers.size)
+            col = row * (s_n - 1) + (((u >> np.uint64(32)) * np.uint64(s_n - 1)) >> np.uint64(32)).astype(np.int64)
+            drawn = np.where((u & np.uint64(TWO32 - 1)) < tab.threshold[col], tab.dest[col], tab.alias[col])
             dest = lut[drawn]
-            s_old = old % s_n
+            s_old = movers & _S_MASK
+            sent = drawn != dest
+            red[:, m] = np.bincount(rep[sent] * s_n + dest[sent], minlength=r_n * s_n).reshape(r_n, s_n)
             really = dest != s_old
-            red[m] = np.bincount(dest[drawn != dest], minlength=s_n)
-            o, d = old[really], dest[really]
-            mv = movers[really]
-            view[mv] = (o // age_step + 1) * age_step + d
-            cur -= np.bincount(s_old[really], minlength=s_n)
-            cur += np.bincount(d, minlength=s_n)
-        new = arrival_keys[m]
-        if new.size:
-            key[n:n + new.size] = new
-            n += new.size
-            cur += np.bincount(new % s_n, minlength=s_n)
-        for step, places in caps.items():
-            if cur[step] <= places:
-                continue
-            onto = [np.flatnonzero(key[n - new.size:n] % s_n == step) + (n - new.size)]
-            if movers.size:
-                onto.append(mv[d == step])
-            entrants = np.concatenate(onto)
-            excess = min(int(cur[step] - places), entrants.size)
-            if excess > 0:
-                pick = pick_rng.choice(np.sort(entrants), size=excess, replace=False)
-                key[pick] += cap_target[step] - step
-                cur[step] -= excess
-                cur[cap_target[step]] += excess
-                red[m, cap_target[step]] += excess
-        if m % COMPACT_EVERY_MONTHS == 0:
-            keep = np.flatnonzero(~absorbing[key[:n] % s_n])
-            key[:keep.size] = key[keep]
-            n = keep.size
-        counts[m] = cur
+            # a move that lands on the child's own state (redirected) is a month more there
+            post = np.where(really, (rep << _REP_SHIFT) | _encode((movers >> _A_SHIFT) & ((1 << _A_BITS) - 1),
+                                                                   np.zeros_like(dest), dest),
+                            movers)
+            post = np.where(really, post + (1 << _A_SHIFT), _older(movers, np.ones_like(movers)))
+            cur -= tally(movers[really])
+            cur += tally(post[really])
+            posts.append(post[~really])
+            entering.append(post[really])
+        if arrivals[m].size:
+            new = (rep_ids | arrivals[m][None, :]).ravel()
+            cur += tally(new)
+            entering.append(new)
+        if caps and entering:
+            entered = np.concatenate(entering)
+            _apply_caps(entered, cur=cur, red=red[:, m], caps=caps, cap_target=cap_target, s_n=s_n, rng=rng)
+            entering = [entered]
+        counts[:, m] = cur
+        if m < months and (posts or entering):
+            schedule(np.concatenate(posts + entering), m)
     return counts, red
 
 
-def run_replicate(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicate: int,
-                  plan: _Plan, draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """All chunks of one replicate in this process, summed."""
-    tables = replicate_tables(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                              draw_parameters=draw_parameters)
-    tot = np.zeros((months + 1, model.states.size), dtype=np.int64)
-    red = np.zeros_like(tot)
-    for c, sk in enumerate(plan.start_keys):
-        a, b = _simulate_chunk(model, months=months, scenario=scenario, seed=seed, replicate=replicate,
-                               chunk=c, start_keys=sk, arrival_keys=plan.arrival_keys[c], tables=tables,
-                               caps=plan.caps[c])
-        tot += a
-        red += b
-    return tot, red
+def _reachable_rate(rate: NDArray[np.float64]) -> NDArray[np.float64]:
+    """For rates of shape (R, A, D, S): the largest rate in the same or a later child age band
+    and the same or a later duration band (ages and durations only grow); inf in the adult
+    bands (where a move is forced)."""
+    child = AGE_BAND_EDGES_YEARS.index(ADULT_MONTHS // 12)  # bands below 18
+    out = np.full_like(rate, np.inf)
+    later = np.maximum.accumulate(rate[:, :child][:, ::-1], axis=1)[:, ::-1]
+    out[:, :child] = np.maximum.accumulate(later[:, :, ::-1], axis=2)[:, :, ::-1]
+    return out
+
+
+def _apply_caps(entered: NDArray[np.int64], *, cur: NDArray[np.int64], red: NDArray[np.int64], caps: dict[int, int],
+                cap_target: dict[int, int], s_n: int, rng: np.random.Generator) -> None:
+    """Children who entered a capped step this month beyond its places (per replicate) go to
+    the nearest open step instead; chosen at random among that month's entrants. In place."""
+    for step, places in caps.items():
+        over = cur[:, step] - places
+        if not (over > 0).any():
+            continue
+        onto = np.flatnonzero((entered & _S_MASK) == step)
+        if not onto.size:
+            continue
+        rep = entered[onto] >> _REP_SHIFT
+        order = np.lexsort((rng.random(onto.size), rep))
+        onto, rep = onto[order], rep[order]
+        first = np.searchsorted(rep, rep)  # index of each replicate's first entrant
+        rank = np.arange(rep.size) - first
+        pick = onto[rank < np.maximum(over, 0)[rep]]
+        target = cap_target[step]
+        entered[pick] += target - step
+        moved = np.bincount(entered[pick] >> _REP_SHIFT, minlength=cur.shape[0])
+        cur[:, step] -= moved
+        cur[:, target] += moved
+        red[:, target] += moved
 
 
 def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.int64], red: NDArray[np.int64],
@@ -492,22 +631,80 @@ def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.in
                        runs.shape[0], seed)
 
 
+def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed: int, scenario: Scenario,
+                   chunk_children: int = DEFAULT_CHUNK_CHILDREN, progress: Callable[[int], None] | None = None,
+                   client: object | None = None, draw_parameters: bool = True,
+                   threads: int = 1) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Counts and redirected moves per replicate, each shape (replicates, months + 1, S), and
+    the children moved off closed steps at the start. See :func:`simulate`."""
+    plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
+    units = [(b, reps, c) for b, reps in enumerate(plan.blocks(replicates)) for c in range(len(plan.start))]
+    s_n = model.states.size
+    runs = np.zeros((replicates, months + 1, s_n), dtype=np.int64)
+    red = np.zeros_like(runs)
+    left = {b: len(plan.start) for b, _, _ in units}
+    done = 0
+
+    def add(unit: tuple[int, range, int], result: tuple[NDArray[np.int64], NDArray[np.int64]]) -> None:
+        nonlocal done
+        b, reps, _ = unit
+        runs[reps.start:reps.stop] += result[0]
+        red[reps.start:reps.stop] += result[1]
+        left[b] -= 1
+        if left[b] == 0:
+            done += len(reps)
+            if progress is not None:
+                progress(done)
+
+    if client is not None:
+        from trappen.forecast._dask import run_on_dask
+
+        for unit, result in run_on_dask(client, model, months=months, scenario=scenario, seed=seed, plan=plan,
+                                        units=units, draw_parameters=draw_parameters):
+            add(unit, result)
+        return runs, red, moved0
+
+    def one(unit: tuple[int, range, int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+        b, reps, c = unit
+        return simulate_unit(model, months=months, scenario=scenario, seed=seed, replicates=reps, block=b,
+                             chunk=c, start=plan.start[c], arrivals=plan.arrivals[c], caps=plan.caps[c],
+                             draw_parameters=draw_parameters)
+
+    if threads > 1:
+        # NumPy releases the GIL in the bulk work; units write disjoint replicates
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            for unit, result in zip(units, pool.map(one, units), strict=True):
+                add(unit, result)
+    else:
+        for unit in units:
+            add(unit, one(unit))
+    return runs, red, moved0
+
+
 def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
              scenario: Scenario | None = None, chunk_children: int = DEFAULT_CHUNK_CHILDREN,
              progress: Callable[[int], None] | None = None, client: object | None = None,
              parameter_uncertainty: bool = True, threads: int = 1) -> Projection:
-    """Monte Carlo microsimulation of every child, vectorised over children.
+    """Monte Carlo microsimulation of every child, vectorised over children and replicates.
 
     Each replicate draws a transition model from the Dirichlet posterior (parameter
-    uncertainty), then moves every child month by month: one 32-bit random integer per child
-    and month compared with the integer threshold of staying; the few movers find their
-    destination in a cumulative integer table. Children are split into chunks of
-    ``chunk_children``; chunk ``c`` of replicate ``r`` draws from
-    ``SeedSequence(seed, spawn_key=(r, c + 1))`` and the parameters from ``spawn_key=(r, 0)``,
-    so the result depends only on the seed and the chunking, also on a Dask cluster. A capped
-    step's places are shared among chunks in proportion to their children, so with several
-    chunks the cap holds per chunk (the total can briefly exceed it while one chunk is over
-    its share and another fills its own).
+    uncertainty, ``SeedSequence(seed, spawn_key=(r, 0))``). A child's transition row depends on
+    its state and on the bands of its age and of its time in the state, so it stays the same
+    for runs of months: for each child the engine draws how many months it stays (geometric,
+    from one exponential draw and the row's probability of staying) and files the child under
+    the month of its next event, a move or a change of band. In that month only, a mover's
+    destination is found by comparing one 32-bit random integer with the row's integer
+    thresholds. This is the monthly Markov chain exactly (same distribution), but the work is
+    per event, not per child-month.
+
+    Children are split into chunks of ``chunk_children`` and replicates into blocks (so that a
+    unit holds about :data:`BLOCK_RECORDS` children); unit (block ``b``, chunk ``c``) draws from
+    ``SeedSequence(seed, spawn_key=(b, c + 1))``, so the result depends only on the seed and
+    the split, not on threads or a Dask cluster. A capped step's places are shared among chunks
+    in proportion to their children, so with several chunks the cap holds per chunk (the total
+    can briefly exceed it while one chunk is over its share and another fills its own).
 
     Args:
         model: the fitted model.
@@ -517,10 +714,10 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
         scenario: levers; default the baseline.
         chunk_children: children per chunk.
         progress: called with the number of replicates finished.
-        client: a ``dask.distributed.Client`` to run the chunks on; None = this process.
+        client: a ``dask.distributed.Client`` to run the units on; None = this process.
         parameter_uncertainty: draw each replicate's transition model from the posterior
             (default); False uses the posterior mean (pure Monte Carlo noise, for testing).
-        threads: replicates run on this many threads in this process (same result).
+        threads: units run on this many threads in this process (same result).
 
     Returns:
         A :class:`Projection` with P10/P50/P90 over replicates (aggregate counts only).
@@ -529,33 +726,7 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
     _check(model, scenario, months)
     if replicates < 1:
         raise InvalidInput(Problem(field="replicates", value=replicates, message="must be at least 1"))
-    plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
-    if client is not None:
-        from trappen.forecast._dask import run_on_dask
-
-        runs, red = run_on_dask(client, model, months=months, scenario=scenario, seed=seed,
-                                replicates=replicates, plan=plan, progress=progress,
-                                draw_parameters=parameter_uncertainty)
-    else:
-        runs = np.zeros((replicates, months + 1, model.states.size), dtype=np.int64)
-        red = np.zeros_like(runs)
-
-        def one(r: int) -> int:
-            runs[r], red[r] = run_replicate(model, months=months, scenario=scenario, seed=seed,
-                                            replicate=r, plan=plan, draw_parameters=parameter_uncertainty)
-            return r
-
-        if threads > 1:
-            # NumPy releases the GIL in the bulk work; replicates write disjoint rows
-            from concurrent.futures import ThreadPoolExecutor
-
-            with ThreadPoolExecutor(max_workers=threads) as pool:
-                for done, _ in enumerate(pool.map(one, range(replicates)), start=1):
-                    if progress is not None:
-                        progress(done)
-        else:
-            for r in range(replicates):
-                one(r)
-                if progress is not None:
-                    progress(r + 1)
+    runs, red, moved0 = run_replicates(model, months=months, replicates=replicates, seed=seed, scenario=scenario,
+                                       chunk_children=chunk_children, progress=progress, client=client,
+                                       draw_parameters=parameter_uncertainty, threads=threads)
     return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed)
