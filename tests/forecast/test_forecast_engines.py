@@ -34,8 +34,12 @@ def test_same_seed_same_result_other_seed_differs(model):
     b = simulate(model, months=12, replicates=4, seed=7)
     c = simulate(model, months=12, replicates=4, seed=8)
     threaded = simulate(model, months=12, replicates=4, seed=7, threads=2)
+    forked = simulate(model, months=12, replicates=4, seed=7, processes=2, chunk_children=1000)
+    split = simulate(model, months=12, replicates=4, seed=7, chunk_children=1000)
     np.testing.assert_array_equal(a.mean, b.mean)
     np.testing.assert_array_equal(a.p10, threaded.p10)
+    np.testing.assert_array_equal(split.p90, forked.p90)
+    np.testing.assert_array_equal(split.mean, forked.mean)
     np.testing.assert_array_equal(a.p90, b.p90)
     assert not np.array_equal(a.mean, c.mean)
 

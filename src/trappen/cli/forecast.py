@@ -92,6 +92,7 @@ def run_command(
     cutoff: str | None = typer.Option(None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."),
     dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
     threads: int = typer.Option(2, "--threads", help="Threads for replicates in this process (same result)."),
+    processes: int = typer.Option(1, "--processes", help="Forked worker processes for replicates (same result; POSIX)."),
 ) -> None:
     """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -126,7 +127,7 @@ def run_command(
 
                     projections.append(simulate(model, months=months, replicates=replicates, seed=seed,
                                                 scenario=sc, progress=advance, client=client,
-                                                threads=threads))
+                                                threads=threads, processes=processes))
         finally:
             if client is not None:
                 client.close()  # type: ignore[attr-defined]

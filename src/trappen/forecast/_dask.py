@@ -32,8 +32,9 @@ def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario
 
     c = client  # a dask.distributed.Client
     model_f = c.scatter(model, broadcast=True)  # type: ignore[attr-defined]
-    chunks = [(c.scatter(st), c.scatter(ar), cap) for st, ar, cap in  # type: ignore[attr-defined]
-              zip(plan.start, plan.arrivals, plan.caps, strict=True)]  # type: ignore[attr-defined]
+    # on every worker, so that the scheduler places units by load, not by where data sits
+    chunks = [(c.scatter(st, broadcast=True), c.scatter(ar, broadcast=True), cap)  # type: ignore[attr-defined]
+              for st, ar, cap in zip(plan.start, plan.arrivals, plan.caps, strict=True)]  # type: ignore[attr-defined]
     futures = {}
     for unit in units:
         b, reps, ci = unit

@@ -455,7 +455,10 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
     # states that must move in the month a child turns 18 (every duration band), per replicate
     forced_18 = np.isinf(rate4[:, AGE_BAND_EDGES_YEARS.index(ADULT_MONTHS // 12)]).all(axis=1).ravel()
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(block, chunk + 1))))
+    live = np.ones(1 << _S_BITS, dtype=bool)
+    live[[st.left, st.ended]] = False
     lut = redirect_table(st, scenario.closed_steps)
+    redirecting = bool(scenario.closed_steps)
     cap_target = _cap_targets(st, scenario)
     counts = np.zeros((r_n, months + 1, s_n), dtype=np.int64)
     red = np.zeros_like(counts)
@@ -470,6 +473,7 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
     def schedule(rec: NDArray[np.int64], m: int) -> None:
         """File records (states at the end of month m) under the month of their next move,
         each at the state it will have at the start of that month."""
+        rec = rec[live[rec & _S_MASK]]  # those who left or ended have no more events
         for i in range(0, rec.size, SLICE_RECORDS):  # slices that stay in the CPU cache
             part = rec[i:i + SLICE_RECORDS]
             sift(part, rng.standard_exponential(part.size), m)
@@ -555,20 +559,23 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
             u = rng.bit_generator.random_raw(movers.size)
             col = row * (s_n - 1) + (((u >> np.uint64(32)) * np.uint64(s_n - 1)) >> np.uint64(32)).astype(np.int64)
             drawn = np.where((u & np.uint64(TWO32 - 1)) < tab.threshold[col], tab.dest[col], tab.alias[col])
-            dest = lut[drawn]
-            s_old = movers & _S_MASK
-            sent = drawn != dest
-            red[:, m] = np.bincount(rep[sent] * s_n + dest[sent], minlength=r_n * s_n).reshape(r_n, s_n)
-            really = dest != s_old
-            # a move that lands on the child's own state (redirected) is a month more there
-            post = np.where(really, (rep << _REP_SHIFT) | _encode((movers >> _A_SHIFT) & ((1 << _A_BITS) - 1),
-                                                                   np.zeros_like(dest), dest),
-                            movers)
-            post = np.where(really, post + (1 << _A_SHIFT), _older(movers, np.ones_like(movers)))
-            cur -= tally(movers[really])
-            cur += tally(post[really])
-            posts.append(post[~really])
-            entering.append(post[really])
+            # the new state, a month older and no time in it yet
+            post = (movers & ~((_D_MASK << _D_SHIFT) | _S_MASK)) + (1 << _A_SHIFT) + drawn
+            if redirecting:
+                dest = lut[drawn]
+                sent = np.flatnonzero(drawn != dest)
+                red[:, m] = np.bincount(rep[sent] * s_n + dest[sent], minlength=r_n * s_n).reshape(r_n, s_n)
+                post[sent] += dest[sent] - drawn[sent]
+                # a move redirected onto the child's own state is one more month there
+                same = sent[dest[sent] == (movers[sent] & _S_MASK)]
+                post[same] = _older(movers[same], np.ones(same.size, dtype=np.int64))
+                posts.append(post[same])
+                moved = np.ones(movers.size, dtype=bool)
+                moved[same] = False
+                movers, post = movers[moved], post[moved]
+            cur -= tally(movers)
+            cur += tally(post)
+            entering.append(post)
         if arrivals[m].size:
             new = (rep_ids | arrivals[m][None, :]).ravel()
             cur += tally(new)
@@ -631,10 +638,19 @@ def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.in
                        runs.shape[0], seed)
 
 
+_FORKED: Callable[[tuple[int, range, int]], tuple[NDArray[np.int64], NDArray[np.int64]]] | None = None
+"""The unit runner a forked worker inherits from :func:`run_replicates`."""
+
+
+def _run_forked(unit: tuple[int, range, int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    assert _FORKED is not None
+    return _FORKED(unit)
+
+
 def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed: int, scenario: Scenario,
                    chunk_children: int = DEFAULT_CHUNK_CHILDREN, progress: Callable[[int], None] | None = None,
-                   client: object | None = None, draw_parameters: bool = True,
-                   threads: int = 1) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+                   client: object | None = None, draw_parameters: bool = True, threads: int = 1,
+                   processes: int = 1) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """Counts and redirected moves per replicate, each shape (replicates, months + 1, S), and
     the children moved off closed steps at the start. See :func:`simulate`."""
     plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
@@ -670,7 +686,17 @@ def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed
                              chunk=c, start=plan.start[c], arrivals=plan.arrivals[c], caps=plan.caps[c],
                              draw_parameters=draw_parameters)
 
-    if threads > 1:
+    if processes > 1:
+        # forked workers inherit the model and plan; each unit seeds itself, so same result
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        global _FORKED
+        _FORKED = one
+        with ProcessPoolExecutor(max_workers=processes, mp_context=multiprocessing.get_context("fork")) as pool:
+            for unit, result in zip(units, pool.map(_run_forked, units), strict=True):
+                add(unit, result)
+    elif threads > 1:
         # NumPy releases the GIL in the bulk work; units write disjoint replicates
         from concurrent.futures import ThreadPoolExecutor
 
@@ -686,7 +712,7 @@ def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed
 def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
              scenario: Scenario | None = None, chunk_children: int = DEFAULT_CHUNK_CHILDREN,
              progress: Callable[[int], None] | None = None, client: object | None = None,
-             parameter_uncertainty: bool = True, threads: int = 1) -> Projection:
+             parameter_uncertainty: bool = True, threads: int = 1, processes: int = 1) -> Projection:
     """Monte Carlo microsimulation of every child, vectorised over children and replicates.
 
     Each replicate draws a transition model from the Dirichlet posterior (parameter
@@ -718,6 +744,8 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
         parameter_uncertainty: draw each replicate's transition model from the posterior
             (default); False uses the posterior mean (pure Monte Carlo noise, for testing).
         threads: units run on this many threads in this process (same result).
+        processes: units run in this many forked worker processes (same result; POSIX
+            only; not from a multi-threaded server).
 
     Returns:
         A :class:`Projection` with P10/P50/P90 over replicates (aggregate counts only).
@@ -728,5 +756,6 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
         raise InvalidInput(Problem(field="replicates", value=replicates, message="must be at least 1"))
     runs, red, moved0 = run_replicates(model, months=months, replicates=replicates, seed=seed, scenario=scenario,
                                        chunk_children=chunk_children, progress=progress, client=client,
-                                       draw_parameters=parameter_uncertainty, threads=threads)
+                                       draw_parameters=parameter_uncertainty, threads=threads,
+                                       processes=processes)
     return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed)
