@@ -73,29 +73,37 @@ def load_place_mapping(path: Path | str | None = None, *, staircase: Staircase |
     return {str(k).upper(): int(v) for k, v in places.items()}
 
 
-def _read(path: Path, needed: tuple[str, ...], table: str) -> pl.DataFrame:
+def _scan(path: Path, needed: tuple[str, ...], table: str) -> pl.LazyFrame:
+    """The ``needed`` columns of a CSV file (names matched without case or spaces), as stripped
+    strings, with ``_row`` = the data row number (1 = first row after the header)."""
     if not path.exists():
         raise FileNotFoundError(f"{path}: no such file")
-    frame = pl.read_csv(path, infer_schema=False)
-    frame = frame.rename({c: c.strip().upper() for c in frame.columns})
-    missing = [c for c in needed if c not in frame.columns]
+    columns = pl.read_csv(path, infer_schema=False, n_rows=0).columns
+    found = {c.strip().upper(): c for c in columns}
+    missing = [c for c in needed if c not in found]
     if missing:
         raise InvalidInput([Problem(field=c, value=None, message="column missing", table=table) for c in missing])
-    return frame.with_columns(pl.col(c).str.strip_chars() for c in needed)
+    return (pl.scan_csv(path, infer_schema=False).with_row_index("_row", offset=1)
+            .select("_row", *(pl.col(found[c]).str.strip_chars().alias(c) for c in needed)))
 
 
-def _dates(frame: pl.DataFrame, column: str, table: str, *, nullable: bool) -> tuple[pl.Series, list[Problem]]:
-    raw = frame[column]
-    parsed = raw.str.strptime(pl.Date, DATE_FORMAT, strict=False)
-    bad = (parsed.is_null() & raw.is_not_null() & (raw != "")) if nullable else parsed.is_null()
-    rows = bad.arg_true().to_list()
-    return parsed, [Problem(field=column, value=raw[r], row=r + 1, table=table,
-                            message="not a date dd/mm/yyyy") for r in rows[:50]]
+def _date(column: str) -> pl.Expr:
+    return pl.col(column).str.strptime(pl.Date, DATE_FORMAT, strict=False)
+
+
+def _bad_dates(frame: pl.DataFrame, column: str, table: str) -> list[Problem]:
+    """Problems for the raw values kept in ``_bad_<column>`` (null where the date was fine)."""
+    bad = frame.filter(pl.col(f"_bad_{column}").is_not_null()).head(50)
+    return [Problem(field=column, value=v, row=r, table=table, message="not a date dd/mm/yyyy")
+            for r, v in zip(bad["_row"].to_list(), bad[f"_bad_{column}"].to_list(), strict=True)]
 
 
 def read_ssda903(header: Path | str, episodes: Path | str, *, mapping: dict[str, int] | None = None,
                  staircase: Staircase | None = None, la_code: str = "LA") -> Register:
     """Read an SSDA903 header file and episodes file into a register.
+
+    The episodes file is read as one streaming query (only the columns used; raw text kept
+    only for bad values), so millions of rows fit in little memory.
 
     Args:
         header: CSV with CHILD, SEX (1 = male, 2 = female), DOB (dd/mm/yyyy).
@@ -113,52 +121,50 @@ def read_ssda903(header: Path | str, episodes: Path | str, *, mapping: dict[str,
             episodes that end before they start.
     """
     mapping = mapping or load_place_mapping(staircase=staircase)
-    head = _read(Path(header), ("CHILD", "SEX", "DOB"), "header")
-    eps = _read(Path(episodes), ("CHILD", "DECOM", "PLACE", "DEC", "REC"), "episodes")
-    problems: list[Problem] = []
-    dob, p = _dates(head, "DOB", "header", nullable=False)
-    problems += p
-    sex = head["SEX"].replace_strict(SEX_CODES, default=None)
-    problems += [Problem(field="SEX", value=head["SEX"][r], row=r + 1, table="header", message="SEX must be 1 or 2")
-                 for r in sex.is_null().arg_true().to_list()[:50]]
-    dup = head["CHILD"].is_duplicated()
-    problems += [Problem(field="CHILD", value=head["CHILD"][r], row=r + 1, table="header", message="duplicate child")
-                 for r in dup.arg_true().to_list()[:50]]
-    decom, p = _dates(eps, "DECOM", "episodes", nullable=False)
-    problems += p
-    dec, p = _dates(eps, "DEC", "episodes", nullable=True)
-    problems += p
-    place = eps["PLACE"].str.to_uppercase()
-    step = place.replace_strict(mapping, default=None, return_dtype=pl.Int8)
-    problems += [Problem(field="PLACE", value=place[r], row=r + 1, table="episodes",
-                         message="placement code not in the mapping") for r in step.is_null().arg_true().to_list()[:50]]
-    unknown = ~eps["CHILD"].is_in(head["CHILD"].implode())
-    problems += [Problem(field="CHILD", value="(pseudonymised)", row=r + 1, table="episodes",
-                         message="child not in the header file") for r in unknown.arg_true().to_list()[:50]]
-    backwards = (dec.is_not_null() & decom.is_not_null() & (dec < decom)).fill_null(False)
-    problems += [Problem(field="DEC", value=str(dec[r]), row=r + 1, table="episodes",
-                         message="episode ceases before it commences") for r in backwards.arg_true().to_list()[:50]]
+    head = (_scan(Path(header), ("CHILD", "SEX", "DOB"), "header")
+            .with_columns(_date("DOB").alias("birth_date"),
+                          pl.col("SEX").replace_strict(SEX_CODES, default=None).alias("sex"),
+                          pl.col("CHILD").rank("dense").cast(pl.Int64).alias("child_id"))
+            .collect())
+    problems = [Problem(field="DOB", value=v, row=r, table="header", message="not a date dd/mm/yyyy")
+                for r, v in head.filter(pl.col("birth_date").is_null()).head(50).select("_row", "DOB").iter_rows()]
+    problems += [Problem(field="SEX", value=v, row=r, table="header", message="SEX must be 1 or 2")
+                 for r, v in head.filter(pl.col("sex").is_null()).head(50).select("_row", "SEX").iter_rows()]
+    problems += [Problem(field="CHILD", value=v, row=r, table="header", message="duplicate child")
+                 for r, v in head.filter(pl.col("CHILD").is_duplicated()).head(50).select("_row", "CHILD").iter_rows()]
+    places = pl.DataFrame({"PLACE": list(mapping), "step": list(mapping.values())},
+                          schema={"PLACE": pl.String, "step": pl.Int8})
+    start, end = _date("DECOM"), _date("DEC")
+    eps = (_scan(Path(episodes), ("CHILD", "DECOM", "PLACE", "DEC", "REC"), "episodes")
+           .with_columns(pl.col("PLACE").str.to_uppercase())
+           .join(head.lazy().select("CHILD", "child_id"), on="CHILD", how="left")
+           .join(places.lazy(), on="PLACE", how="left")
+           .select("_row", "child_id", "step", "PLACE", start.alias("start_date"), end.alias("end_date"),
+                   pl.when(start.is_null()).then(pl.col("DECOM").fill_null("")).alias("_bad_DECOM"),
+                   pl.when(end.is_null() & (pl.col("DEC").fill_null("") != "")).then(pl.col("DEC")).alias("_bad_DEC"),
+                   pl.col("REC").str.to_uppercase())
+           .collect(engine="streaming").sort("_row"))
+    problems += _bad_dates(eps, "DECOM", "episodes") + _bad_dates(eps, "DEC", "episodes")
+    problems += [Problem(field="PLACE", value=v, row=r, table="episodes", message="placement code not in the mapping")
+                 for r, v in eps.filter(pl.col("step").is_null()).head(50).select("_row", "PLACE").iter_rows()]
+    problems += [Problem(field="CHILD", value="(pseudonymised)", row=r, table="episodes",
+                         message="child not in the header file")
+                 for r in eps.filter(pl.col("child_id").is_null()).head(50)["_row"].to_list()]
+    backwards = eps.filter(pl.col("end_date") < pl.col("start_date")).head(50)
+    problems += [Problem(field="DEC", value=str(v), row=r, table="episodes", message="episode ceases before it commences")
+                 for r, v in backwards.select("_row", "end_date").iter_rows()]
     if problems:
         raise InvalidInput(problems)
 
-    ids = head["CHILD"].rank("dense").cast(pl.Int64)
-    id_of = dict(zip(head["CHILD"].to_list(), ids.to_list(), strict=True))
-    child_id = eps["CHILD"].replace_strict(id_of, return_dtype=pl.Int64)
-    episodes = pl.DataFrame({
-        "episode_id": pl.int_range(1, eps.height + 1, eager=True).cast(pl.Int64),
-        "child_id": child_id,
-        "intervention_code": ("SSDA903_" + place),
-        "step": step,
-        "start_date": decom,
-        "end_date": dec,
-        "end_reason": pl.DataFrame({"dec": dec, "rec": eps["REC"]}).select(
-            pl.when(pl.col("dec").is_null()).then(pl.lit(None, dtype=pl.String)).otherwise(
-                pl.col("rec").str.to_uppercase().replace_strict(REC_TO_END_REASON, default="other"))).to_series(),
-    })
+    episodes = eps.select(
+        pl.col("_row").cast(pl.Int64).alias("episode_id"), "child_id",
+        ("SSDA903_" + pl.col("PLACE")).alias("intervention_code"), "step", "start_date", "end_date",
+        pl.when(pl.col("end_date").is_null()).then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col("REC").replace_strict(REC_TO_END_REASON, default="other")).alias("end_reason"))
     # SSDA903 episodes are consecutive periods of one placement; merge nothing, the register's
     # step on a day is the highest active one anyway
     first = (episodes.group_by("child_id").agg(pl.col("start_date").min().alias("entry_date")))
-    children = (pl.DataFrame({"child_id": ids, "birth_date": dob, "sex": sex})
+    children = (head.select("child_id", "birth_date", "sex")
                 .join(first, on="child_id", how="inner")
                 .with_columns(pl.lit(la_code).alias("district_code"),
                               pl.max_horizontal("birth_date", "entry_date").alias("entry_date"),

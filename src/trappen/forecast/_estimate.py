@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -45,52 +47,107 @@ def add_months(day: date, months: int) -> date:
     return date(y, m, min(day.day, last))
 
 
-def _age_months(birth: pl.Expr, on: pl.Expr) -> pl.Expr:
-    return ((on.dt.year() - birth.dt.year()) * 12 + on.dt.month().cast(pl.Int32)
-            - birth.dt.month().cast(pl.Int32)
-            - (on.dt.day() < birth.dt.day()).cast(pl.Int32))
+@dataclass(frozen=True)
+class _Panel:
+    """Each child's state on each month day from its first, for a chunk of children; rows are
+    sorted by child and day index ``k`` (consecutive within a child)."""
+
+    child: NDArray[np.int64]  # child_id
+    k: NDArray[np.int32]  # index into the days
+    age_m: NDArray[np.int32]  # age in whole months on the day
+    state: NDArray[np.int16]
+    dur: NDArray[np.int32]  # months in the state (runs already going at k = 0 start at 24)
+    first: NDArray[np.bool_]  # the child's first row
+
+
+def _month_and_day(days: NDArray[np.int64]) -> tuple[NDArray[np.int32], NDArray[np.int32]]:
+    """Months since year 0 and day of the month of day numbers (days since 1970-01-01)."""
+    d = days.astype("datetime64[D]")
+    m = d.astype("datetime64[M]")
+    return (m.astype(np.int64) + 1970 * 12).astype(np.int32), ((d - m).astype(np.int64) + 1).astype(np.int32)
+
+
+def _day_numbers(series: pl.Series, missing: int) -> NDArray[np.int64]:
+    return series.cast(pl.Int64).fill_null(missing).to_numpy()
+
+
+def panel_chunks(register: Register, *, days: list[date], states: StateSpace,
+                 chunk_children: int = 20_000) -> Iterator[_Panel]:
+    """Each child's state on each of ``days`` (sorted), chunk by chunk of children (vectorised;
+    memory stays at one chunk's child-months).
+
+    A child's rows run from its first day (birth or entry) to the last day. The state is the
+    highest step of the episodes active on the day (0 if none); ``left`` once it has moved
+    out before 18, ``ended`` once moved out as an adult or past 23; from 18 the steps become
+    ``aftercare`` and state 0 ``ended`` (Barnets Lov § 2 and §§ 114-116).
+    """
+    k_n = len(days)
+    day_n = np.array([(d - date(1970, 1, 1)).days for d in days], dtype=np.int64)
+    day_month, day_day = _month_and_day(day_n)
+    never = np.iinfo(np.int32).max
+    kids = register.children.sort("child_id")
+    ids = kids["child_id"].to_numpy()
+    birth = _day_numbers(kids["birth_date"], 0)
+    entry = np.maximum(birth, _day_numbers(kids["entry_date"], 0))
+    exit_ = _day_numbers(kids["exit_date"], never)
+    ep = register.episodes.select("child_id", "step", "start_date", "end_date").sort("child_id")
+    ep_child = ep["child_id"].to_numpy()
+    ep_i0 = np.searchsorted(day_n, _day_numbers(ep["start_date"], 0), side="left")
+    ep_i1 = np.searchsorted(day_n, _day_numbers(ep["end_date"], never), side="left")
+    ep_step = ep["step"].to_numpy().astype(np.int16)
+    for lo in range(0, ids.size, chunk_children):
+        hi = min(lo + chunk_children, ids.size)
+        k0 = np.searchsorted(day_n, entry[lo:hi], side="left")
+        rows = np.maximum(k_n - k0, 0)
+        n = int(rows.sum())
+        c = np.repeat(np.arange(hi - lo, dtype=np.int32), rows)  # child index within the chunk
+        offset = np.cumsum(rows) - rows
+        k = (np.arange(n, dtype=np.int32) - (offset - k0).astype(np.int32)[c])
+        b_month, b_day = _month_and_day(birth[lo:hi])
+        age = day_month[k] - b_month[c] - (day_day[k] < b_day[c])  # whole months of age
+        # the highest step active on each row's day
+        e_lo = int(np.searchsorted(ep_child, ids[lo], side="left"))
+        e_hi = int(np.searchsorted(ep_child, ids[hi - 1], side="right"))
+        e_c = np.searchsorted(ids[lo:hi], ep_child[e_lo:e_hi])
+        i0 = np.maximum(ep_i0[e_lo:e_hi], k0[e_c])
+        i1 = ep_i1[e_lo:e_hi]
+        span = np.maximum(i1 - i0, 0)
+        e_rep = np.repeat(np.arange(e_c.size), span)
+        e_k = np.arange(e_rep.size) - np.repeat(np.cumsum(span) - span, span) + i0[e_rep]
+        step = np.zeros(n, dtype=np.int16)
+        np.maximum.at(step, offset[e_c[e_rep]] + e_k - k0[e_c[e_rep]], ep_step[e_lo:e_hi][e_rep])
+        state = np.where(age >= ADULT_MONTHS, np.where((step > 0) & (age < AFTERCARE_END_MONTHS),
+                                                        states.aftercare, states.ended), step).astype(np.int16)
+        exits = np.flatnonzero(exit_[lo:hi] <= day_n[-1])  # children who moved out by the last day
+        if exits.size:
+            x_month, x_day = _month_and_day(exit_[lo:hi][exits])
+            moved_as = np.where(x_month - b_month[exits] - (x_day < b_day[exits]) < ADULT_MONTHS,
+                                states.left, states.ended)
+            gone = np.zeros(hi - lo, dtype=np.int16)
+            gone[exits] = moved_as
+            gone_row = (exit_[lo:hi][c] <= day_n[k])
+            state = np.where(gone_row, gone[c], state).astype(np.int16)
+        first = np.zeros(n, dtype=bool)
+        first[offset[rows > 0]] = True
+        change = first.copy()
+        change[1:] |= state[1:] != state[:-1]
+        run_start = k[change][np.cumsum(change) - 1]
+        dur = k - run_start + (run_start == 0) * MAX_START_DURATION
+        yield _Panel(child=ids[lo:hi][c], k=k, age_m=age, state=state, dur=dur.astype(np.int32), first=first)
 
 
 def monthly_states(register: Register, *, days: list[date], states: StateSpace) -> pl.DataFrame:
-    """Each child's state on each of ``days`` (sorted), with months already in that state.
+    """Each child's state on each of ``days`` (sorted), with months already in that state (see
+    :func:`panel_chunks`).
 
     Returns:
         Columns ``child_id``, ``k`` (index into days), ``age_m`` (age in months), ``state``
         (Int16), ``dur`` (months in the state; left-censored runs at k=0 start at 24).
     """
-    day_s = pl.Series("day", days, dtype=pl.Date)
-    index = pl.DataFrame({"k": np.arange(len(days), dtype=np.int32), "day": day_s})
-    ep = register.episodes.select("child_id", "step", "start_date", "end_date")
-    first = day_s.search_sorted(ep["start_date"], side="left")
-    last = day_s.search_sorted(ep["end_date"].fill_null(date.max), side="left")
-    steps = (ep.with_columns(first.cast(pl.Int32).alias("_i0"), last.cast(pl.Int32).alias("_i1"))
-             .filter(pl.col("_i1") > pl.col("_i0"))
-             .select("child_id", "step", pl.int_ranges("_i0", "_i1", dtype=pl.Int32).alias("k"))
-             .explode("k").group_by("child_id", "k").agg(pl.col("step").max()))
-    kids = register.children.select("child_id", "birth_date", "entry_date", "exit_date")
-    first_k = day_s.search_sorted(kids.select(pl.max_horizontal("birth_date", "entry_date"))
-                                  .to_series(), side="left")
-    kids = kids.with_columns(first_k.cast(pl.Int32).alias("_k0")).filter(pl.col("_k0") < len(days))
-    panel = (kids.select("child_id", "birth_date", "exit_date",
-                         pl.int_ranges("_k0", len(days), dtype=pl.Int32).alias("k"))
-             .explode("k").join(index, on="k", how="left")
-             .join(steps, on=["child_id", "k"], how="left"))
-    age = _age_months(pl.col("birth_date"), pl.col("day"))
-    exit_age = _age_months(pl.col("birth_date"), pl.col("exit_date"))
-    step = pl.col("step").fill_null(0).cast(pl.Int16)
-    state = (pl.when(pl.col("exit_date").is_not_null() & (pl.col("exit_date") <= pl.col("day")))
-             .then(pl.when(exit_age < ADULT_MONTHS).then(states.left).otherwise(states.ended))
-             .when(age >= AFTERCARE_END_MONTHS).then(states.ended)
-             .when(age >= ADULT_MONTHS)
-             .then(pl.when(step > 0).then(states.aftercare).otherwise(states.ended))
-             .otherwise(step)).cast(pl.Int16)
-    panel = (panel.with_columns(age.alias("age_m"), state.alias("state"))
-             .select("child_id", "k", "age_m", "state").sort("child_id", "k"))
-    run = (pl.col("state") != pl.col("state").shift(1).over("child_id")).fill_null(True)
-    panel = panel.with_columns(run.cum_sum().over("child_id").alias("_run"))
-    start_k = pl.col("k").min().over("child_id", "_run")
-    censored = (start_k == 0).cast(pl.Int32) * MAX_START_DURATION
-    return panel.with_columns((pl.col("k") - start_k + censored).alias("dur")).drop("_run")
+    return pl.concat([pl.DataFrame({"child_id": p.child, "k": p.k, "age_m": p.age_m, "state": p.state,
+                                    "dur": p.dur}) for p in panel_chunks(register, days=days, states=states)]
+                     or [pl.DataFrame(schema={"child_id": pl.Int64, "k": pl.Int32, "age_m": pl.Int32,
+                                              "state": pl.Int16, "dur": pl.Int32})])
 
 
 def _costs(register: Register, *, states: StateSpace, catalogue: Catalogue, cutoff: date) -> NDArray[np.float64]:
@@ -124,44 +181,49 @@ def _caseload(register: Register, *, cutoff: date) -> float | None:
     return cases.height / fte
 
 
-def _caseload_effect(register: Register, *, pairs: pl.DataFrame, days: list[date], states: StateSpace,
-                     cutoff: date, placement_steps: tuple[int, ...],
-                     min_moves: int = 20) -> tuple[float, str] | None:
-    """Elasticity of moves up into placement to caseload, from pilot vs other districts.
-
-    Pilot districts (``pilot_from`` on or before the cut-off) are compared with the others over
-    the months since the last pilot started: e = ln(r_pilot / r_other) / ln(c_pilot / c_other),
-    r = moves up into a placement step per child-month on 0..N, c = active assignments per caseworker FTE at the
-    cut-off. None when either group is missing, has fewer than ``min_moves`` moves up, or the
-    caseloads differ by less than 10 %. Not randomised: districts chose to pilot.
-    """
+def _pilot_days(register: Register, *, cutoff: date) -> tuple[NDArray[np.int64], date] | None:
+    """Children of pilot districts (``pilot_from`` on or before the cut-off) and the day the
+    last pilot started; None unless some districts pilot and some do not."""
     d = register.districts
     pilot = d.filter(pl.col("pilot_from").is_not_null() & (pl.col("pilot_from") <= cutoff))
     if pilot.height == 0 or pilot.height == d.height:
         return None
-    since = pilot["pilot_from"].max()
-    first_k = int(np.searchsorted(np.array(days, dtype="datetime64[D]"), np.datetime64(since)))
-    kids = register.children.select("child_id", pl.col("district_code").is_in(pilot["district_code"].implode()).alias("_pilot"))
-    sub = (pairs.filter((pl.col("k") >= first_k) & (pl.col("state") <= states.top)
-                        & (pl.col("age_m") + 1 < ADULT_MONTHS))
-           .join(kids, on="child_id", how="inner"))
-    up = (pl.col("to") > pl.col("state")) & pl.col("to").is_in(list(placement_steps))
-    g = sub.group_by("_pilot").agg(pl.len().alias("months"), up.sum().alias("up"))
-    stats = {row["_pilot"]: row for row in g.iter_rows(named=True)}
+    kids = register.children.filter(pl.col("district_code").is_in(pilot["district_code"].implode()))
+    return np.sort(kids["child_id"].to_numpy()), pilot["pilot_from"].max()
+
+
+def _caseload_effect(register: Register, *, pilot: tuple[NDArray[np.int64], date] | None,
+                     moves_up: NDArray[np.float64], cutoff: date, min_moves: int = 20) -> tuple[float, str] | None:
+    """Elasticity of moves up into placement to caseload, from pilot vs other districts.
+
+    Pilot districts (``pilot_from`` on or before the cut-off) are compared with the others over
+    the months since the last pilot started: e = ln(r_pilot / r_other) / ln(c_pilot / c_other),
+    r = moves up into a placement step per child-month on 0..N (``moves_up[pilot?]`` = child-months,
+    moves), c = active assignments per caseworker FTE at the cut-off. None when either group is
+    missing, has fewer than ``min_moves`` moves up, or the caseloads differ by less than 10 %.
+    Not randomised: districts chose to pilot.
+    """
+    if pilot is None:
+        return None
+    children, since = pilot
     active = (pl.col("start_date") <= cutoff) & (pl.col("end_date").is_null() | (pl.col("end_date") > cutoff))
-    cases = register.assignments.filter(active).join(kids, on="child_id", how="inner").group_by("_pilot").len()
+    pilot_districts = register.districts.filter(pl.col("pilot_from").is_not_null() & (pl.col("pilot_from") <= cutoff))
+    cases = (register.assignments.filter(active)
+             .with_columns(pl.col("child_id").is_in(pl.Series(children).implode()).alias("_pilot"))
+             .group_by("_pilot").len())
     fte = (register.caseworkers.filter(active)
-           .with_columns(pl.col("district_code").is_in(pilot["district_code"].implode()).alias("_pilot"))
+           .with_columns(pl.col("district_code").is_in(pilot_districts["district_code"].implode()).alias("_pilot"))
            .group_by("_pilot").agg(pl.col("fte").sum()))
     n_cases = dict(zip(cases["_pilot"].to_list(), cases["len"].to_list(), strict=True))
     n_fte = dict(zip(fte["_pilot"].to_list(), fte["fte"].to_list(), strict=True))
-    if any(stats.get(k, {"up": 0})["up"] < min_moves or not n_fte.get(k) or not n_cases.get(k) for k in (True, False)):
+    stats = {True: moves_up[1], False: moves_up[0]}
+    if any(stats[k][1] < min_moves or not n_fte.get(k) or not n_cases.get(k) for k in (True, False)):
         return None
     c_p, c_o = n_cases[True] / n_fte[True], n_cases[False] / n_fte[False]
     if abs(math.log(c_p / c_o)) < math.log(1.1):
         return None
-    r_p = stats[True]["up"] / stats[True]["months"]
-    r_o = stats[False]["up"] / stats[False]["months"]
+    r_p = stats[True][1] / stats[True][0]
+    r_o = stats[False][1] / stats[False][0]
     e = math.log(r_p / r_o) / math.log(c_p / c_o)
     clipped = min(max(e, 0.0), 1.0)
     return clipped, (f"estimated from the register: pilot districts {c_p:.1f} vs others {c_o:.1f} children per "
@@ -209,35 +271,54 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
         raise InvalidInput(Problem(field="prior", value=prior, message="must be positive"))
     k_n = window_months + MAX_START_DURATION + 1
     days = [add_months(cutoff, k - (k_n - 1)) for k in range(k_n)]
-    panel = monthly_states(register, days=days, states=states)
     a_n, d_n, s_n = len(AGE_BAND_EDGES_YEARS), len(DURATION_BAND_EDGES_MONTHS), states.size
-    max_age = int(panel["age_m"].max() or 0) + 2 if panel.height else 2
-    band_a = age_band_of_month(max(max_age, AFTERCARE_END_MONTHS))
-    band_d = duration_band_of_month(int(panel["dur"].max() or 0) + 2 if panel.height else 2)
-
-    nxt = panel.select("child_id", (pl.col("k") - 1).alias("k"), pl.col("state").alias("to"))
-    pairs = (panel.filter(pl.col("k") >= k_n - 1 - window_months)
-             .join(nxt, on=["child_id", "k"], how="inner"))
-    s = pairs["state"].to_numpy().astype(np.intp)
-    t = pairs["to"].to_numpy().astype(np.intp)
-    a = band_a[pairs["age_m"].to_numpy()]
-    d = band_d[pairs["dur"].to_numpy()]
-    flat = ((a * d_n + d) * s_n + s) * s_n + t
-    counts = np.bincount(flat, minlength=a_n * d_n * s_n * s_n).astype(np.float64).reshape(a_n, d_n, s_n, s_n)
+    band_a = age_band_of_month(150 * 12)
+    band_d = duration_band_of_month(k_n + MAX_START_DURATION + 1)
+    placement = np.zeros(s_n, dtype=bool)
+    placement[list(staircase.placement_steps)] = True
+    pilot_days = _pilot_days(register, cutoff=cutoff)
+    pilot_k = int(np.searchsorted(np.array(days, dtype="datetime64[D]"), np.datetime64(pilot_days[1]))) \
+        if pilot_days else 0
+    counts = np.zeros(a_n * d_n * s_n * s_n)
+    exposure, entered, reg_by_age = np.zeros(18), np.zeros(18), np.zeros(18, dtype=np.int64)
+    start = np.zeros((AFTERCARE_END_MONTHS, MAX_START_DURATION + 1, s_n))
+    arrivals = np.zeros((ADULT_MONTHS, s_n))
+    moves_up = np.zeros((2, 2))  # [pilot?][child-months, moves up into placement]
+    for panel in panel_chunks(register, days=days, states=states):
+        # transitions: each row with the next row of the same child, over the window
+        pair = np.flatnonzero(~panel.first[1:] & (panel.k[:-1] >= k_n - 1 - window_months))
+        s, t = panel.state[pair].astype(np.intp), panel.state[pair + 1].astype(np.intp)
+        age, dur = panel.age_m[pair], panel.dur[pair]
+        flat = ((band_a[age] * d_n + band_d[dur]) * s_n + s) * s_n + t
+        counts += np.bincount(flat, minlength=counts.size)
+        # entrants per 1,000 by age in years (from state 0, children under 18)
+        child = age + 1 < ADULT_MONTHS
+        age_y = np.minimum((age + 1) // 12, 17)
+        from0 = child & (s == 0)
+        exposure += np.bincount(age_y[from0], minlength=18)
+        entered += np.bincount(age_y[from0 & (t >= 1) & (t <= states.top)], minlength=18)
+        if pilot_days:
+            sub = (panel.k[pair] >= pilot_k) & (s <= states.top) & child
+            up = sub & (t > s) & placement[t]
+            flag = np.isin(panel.child[pair], pilot_days[0]).astype(np.intp)
+            moves_up += np.stack([np.bincount(flag[sub], minlength=2), np.bincount(flag[up], minlength=2)], axis=1)
+        # the cut-off day: start population and registered children under 18
+        cut = panel.k == k_n - 1
+        st_c, age_c, dur_c = panel.state[cut], panel.age_m[cut], panel.dur[cut]
+        under18 = (age_c < ADULT_MONTHS) & (st_c != states.left)
+        reg_by_age += np.bincount(np.minimum(age_c[under18] // 12, 17), minlength=18)
+        live = ((st_c <= states.top) | (st_c == states.aftercare)) & (age_c < AFTERCARE_END_MONTHS)
+        np.add.at(start, (age_c[live], np.minimum(dur_c[live], MAX_START_DURATION), st_c[live]), 1.0)
+        # arrivals: children first seen (born, moved in, or - in an English return - first
+        # looked after) in the last 12 months, by age and state in their first month
+        new = panel.first & (panel.k > k_n - 1 - 12) & (panel.k > 0) & (panel.age_m < ADULT_MONTHS) \
+            & (panel.state <= states.top)
+        np.add.at(arrivals, (panel.age_m[new], panel.state[new]), 1.0 / 12.0)
+    counts = counts.reshape(a_n, d_n, s_n, s_n)
     allowed = states.allowed()[:, None, :, :] & np.ones((1, d_n, 1, 1), dtype=bool)
     counts = np.where(allowed, counts, 0.0)
 
-    # entrants per 1,000 by age in years (from state 0, children under 18)
-    child = (pairs["age_m"].to_numpy() + 1) < ADULT_MONTHS
-    age_y = np.minimum((pairs["age_m"].to_numpy() + 1) // 12, 17)
-    from0 = child & (s == 0)
-    exposure = np.bincount(age_y[from0], minlength=18).astype(np.float64)
-    entered = np.bincount(age_y[from0 & (t >= 1) & (t <= states.top)], minlength=18).astype(np.float64)
-
     # population-table top-up: children who live here but have no row in the register
-    at_cut = panel.filter(pl.col("k") == k_n - 1)
-    reg_under18 = at_cut.filter((pl.col("age_m") < ADULT_MONTHS) & (pl.col("state") != states.left))
-    reg_by_age = np.bincount(np.minimum(reg_under18["age_m"].to_numpy() // 12, 17), minlength=18)
     pop_year = cutoff.year if (cutoff.month, cutoff.day) == (12, 31) else cutoff.year - 1
     pop = register.population.filter(pl.col("year") <= pop_year)
     extra = np.zeros(18, dtype=np.int64)
@@ -259,32 +340,17 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
     alpha = counts + prior * pooled
     transition = alpha / alpha.sum(-1, keepdims=True)
 
-    # start population at the cut-off (aggregate counts by age month, duration, state)
-    start = np.zeros((AFTERCARE_END_MONTHS, MAX_START_DURATION + 1, s_n))
-    live = at_cut.filter((pl.col("state") <= states.top) | (pl.col("state") == states.aftercare))
-    live = live.filter(pl.col("age_m") < AFTERCARE_END_MONTHS)
-    np.add.at(start, (live["age_m"].to_numpy(), np.minimum(live["dur"].to_numpy(), MAX_START_DURATION),
-                      live["state"].to_numpy()), 1.0)
     np.add.at(start, (np.arange(18) * 12 + 6, MAX_START_DURATION, 0), extra.astype(np.float64))
     if start.sum() == 0:
         raise InvalidInput(Problem(field="cutoff", value=str(cutoff),
                                    message="no child lives in the municipality on the cut-off day"))
-
-    # arrivals: children first seen (born, moved in, or - in an English return - first looked
-    # after) in the last 12 months, by age and state in their first month; state 0 scaled up by
-    # the children the population table has and the register does not
-    first_seen = (panel.group_by("child_id").agg(pl.all().sort_by("k").first())
-                  .filter((pl.col("k") > k_n - 1 - 12) & (pl.col("k") > 0)
-                          & (pl.col("age_m") < ADULT_MONTHS) & (pl.col("state") <= states.top)))
+    # arrivals into state 0 scaled up by the children the population table has and the
+    # register does not
     registered = max(int(reg_by_age.sum()), 1)
-    scale = (registered + int(extra.sum())) / registered
-    arrivals = np.zeros((ADULT_MONTHS, s_n))
-    np.add.at(arrivals, (first_seen["age_m"].to_numpy(), first_seen["state"].to_numpy()), 1.0 / 12.0)
-    arrivals[:, 0] *= scale
+    arrivals[:, 0] *= (registered + int(extra.sum())) / registered
 
     caseload = _caseload(register, cutoff=cutoff)
-    effect = _caseload_effect(register, pairs=pairs, days=days, states=states, cutoff=cutoff,
-                              placement_steps=staircase.placement_steps)
+    effect = _caseload_effect(register, pilot=pilot_days, moves_up=moves_up, cutoff=cutoff)
     elasticity, source = effect if effect is not None else (
         DEFAULT_CASELOAD_ELASTICITY, "default from Herning (KORA 2015/2017): caseload 50 -> 25, placements -15 %")
     cost = (_costs(register, states=states, catalogue=catalogue, cutoff=cutoff)
