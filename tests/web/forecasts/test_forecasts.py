@@ -152,7 +152,7 @@ def test_api_equals_the_core_for_the_same_seed_and_is_aggregate(client, make_use
     exp = project_expected(model, months=18, scenario=scenario)
     base = project_expected(model, months=18)
     assert out["cutoff"] == model.cutoff.isoformat() and out["seed"] == SEED
-    assert out["replicates"] == replicates_for(18) == 200
+    assert out["replicates"] == replicates_for(18) == 500
     assert [s["state"] for s in out["states"]] == list(sim.labels)
     for s, state in enumerate(out["states"]):
         np.testing.assert_array_equal(state["p10"], sim.p10[:, s])
@@ -191,4 +191,51 @@ def test_page_is_in_danish(client, make_user, db_register):
 def test_replicates_shrink_with_the_horizon():
     from trappen.web.forecasts.selectors import replicates_for
 
-    assert [replicates_for(m) for m in (12, 30, 60, 100, 120)] == [200, 200, 100, 60, 50]
+    assert [replicates_for(m) for m in (12, 30, 60, 100, 120)] == [500, 500, 400, 240, 200]
+
+
+def test_download_csv_and_excel_hold_the_pages_forecast(client, make_user, db_register):
+    """The files carry the same numbers as the core for the same levers and seed, per month
+    and state, and say what they are (aggregate counts only)."""
+    import io
+
+    import polars as pl
+    from openpyxl import load_workbook
+
+    from trappen.web.forecasts.selectors import SEED, default_cutoff, replicates_for
+
+    _login(client, make_user, "analyst")
+    query = "months=12&closed_steps=6&entrant_rate_change_pct=10"
+    page = client.get(f"/forecasts/?{query}")
+    assert f"/forecasts/forecast.csv?{query}" in html.unescape(page.content.decode())
+    response = client.get(f"/forecasts/forecast.csv?{query}")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    frame = pl.read_csv(io.BytesIO(response.content))
+    model = estimate(db_register, cutoff=default_cutoff(db_register))
+    scenario = Scenario(name="scenario", closed_steps=(6,), entrant_rate_change_pct=10.0)
+    sim = simulate(model, months=12, replicates=replicates_for(12), seed=SEED, scenario=scenario, threads=2)
+    assert frame.height == 13 * len(sim.labels)
+    step5 = frame.filter(pl.col("state") == "step_5").sort("month")
+    np.testing.assert_allclose(step5["p90"].to_numpy(), sim.p90[:, 5])
+    np.testing.assert_allclose(step5["expected"].to_numpy(),
+                               project_expected(model, months=12, scenario=scenario).mean[:, 5])
+    assert frame.filter(pl.col("state") == "step_6")["expected"].sum() == 0
+    assert not {"child_id", "cpr", "name"} & set(frame.columns)
+
+    book = load_workbook(io.BytesIO(client.get(f"/forecasts/forecast.xlsx?{query}").content))
+    assert book.sheetnames == ["forecast", "about"]
+    assert [c.value for c in book["forecast"][1]] == frame.columns
+    about = {row[0].value: row[1].value for row in book["about"].iter_rows()}
+    assert about["seed"] == SEED and about["closed_steps"] == "6" and about["months"] == 12
+
+
+def test_download_needs_forecast_export_and_good_levers(client, make_user, db_register):
+    _login(client, make_user, "teamleader")  # forecast/view only
+    assert client.get("/forecasts/forecast.csv?months=12").status_code == 403
+    client.logout()
+    _login(client, make_user, "economist")
+    bad = client.get("/forecasts/forecast.csv?months=1000")
+    assert bad.status_code == 400 and "attachment" not in bad.get("Content-Disposition", "")
+    assert "months" in bad.content.decode() or "Months" in bad.content.decode()
+    assert client.get("/forecasts/forecast.pdf?months=12").status_code == 404

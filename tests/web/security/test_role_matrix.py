@@ -91,6 +91,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "economics_budget": {r: E403 for r in ROLES} | {"economist": OK, "anonymous": LOGIN},
     "economics_accounts": {r: E403 for r in ROLES} | {"economist": OK, "anonymous": LOGIN},
     "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
+    "forecast_download": {r: E403 for r in ROLES} | {"analyst": OK, "economist": OK,  # forecast/export
+                                                     "anonymous": LOGIN},
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
                    "economist": E403, "admin": E403, "anonymous": LOGIN},
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
@@ -174,7 +176,7 @@ def api_operations() -> list[str]:
 def _fill(route: str, ids: dict[str, int]) -> str:
     from trappen.web.dashboards.selectors import DASHBOARDS
 
-    ids = {**ids, "key": DASHBOARDS[0]}
+    ids = {**ids, "key": DASHBOARDS[0], "fmt": "csv"}
     route = route.lstrip("^").rstrip("$")
     route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), route)
     return "/" + route.replace("\\", "")

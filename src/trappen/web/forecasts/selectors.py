@@ -26,16 +26,16 @@ from trappen.web.dashboards.selectors import analytic_register
 
 logger = logging.getLogger(__name__)
 
-REPLICATE_MONTHS = 6_000
-"""Replicates x months behind the page's bands: 100 replicates over 60 months (200 at most,
-50 at 120 months). 100 replicates of a 20,000-child municipality over 60 months take about a
-second on one core (benchmarks/forecast.py); the page should answer in about 2 s."""
+REPLICATE_MONTHS = 24_000
+"""Replicates x months behind the page's bands: 400 replicates over 60 months (500 at most,
+200 at 120 months). 1,000 replicates of a 20,000-child municipality over 60 months take
+about 2.4 s on one core (benchmarks/forecast.py), so the page's share is about 1 s."""
 
 
 def replicates_for(months: int) -> int:
     """Replicates simulated for a horizon of ``months``: ``REPLICATE_MONTHS / months`` within
-    50..200 (fewer at long horizons keep the page fast; P10/P90 of 50 draws are still usable)."""
-    return max(50, min(200, REPLICATE_MONTHS // max(months, 1)))
+    200..500 (fewer at long horizons keep the page fast)."""
+    return max(200, min(500, REPLICATE_MONTHS // max(months, 1)))
 
 SEED = 1
 """The page's seed: the same levers give the same bands (reproducible in the CLI with --seed 1)."""
@@ -148,6 +148,20 @@ def cost_per_year(result: ForecastResult) -> pl.DataFrame:
             .group_by("year").agg(pl.col("baseline_cost_dkk").sum(), pl.col("cost_dkk").sum().alias("scenario_cost_dkk"))
             .with_columns((pl.col("scenario_cost_dkk") - pl.col("baseline_cost_dkk")).alias("diff_cost_dkk"))
             .sort("year"))
+
+
+def download_frame(result: ForecastResult) -> pl.DataFrame:
+    """The page's forecast as one long table for CSV and Excel: per month and state, the
+    simulated P10/P50/P90, the expected number with and without the levers, and the expected
+    costs (aggregate counts only)."""
+    bands = result.simulated.to_frame().select("month", "state", "p10", "p50", "p90")
+    table = result.comparison.filter(pl.col("scenario") == "scenario").select(
+        "month", "month_end", "state", pl.col("mean").alias("expected"), pl.col("baseline_mean").alias("baseline"),
+        pl.col("diff_mean").alias("difference"), pl.col("cost_dkk").alias("expected_cost_dkk"),
+        "baseline_cost_dkk", pl.col("diff_cost_dkk").alias("difference_cost_dkk"))
+    return (table.join(bands, on=["month", "state"], how="left", maintain_order="left")
+            .select("month", "month_end", "state", "p10", "p50", "p90", "expected", "baseline", "difference",
+                    "expected_cost_dkk", "baseline_cost_dkk", "difference_cost_dkk"))
 
 
 def chart_data(result: ForecastResult, *, step_names: dict[int, str]) -> dict[str, object]:

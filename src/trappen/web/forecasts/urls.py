@@ -6,4 +6,5 @@ from trappen.web.forecasts import views
 
 urlpatterns = [
     path("", views.forecast, name="forecasts"),
+    path("forecast.<str:fmt>", views.forecast_download, name="forecast_download"),
 ]

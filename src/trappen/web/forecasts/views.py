@@ -6,9 +6,12 @@ Access follows the permission table (:mod:`trappen.privacy.roles`): ``forecast``
 
 from __future__ import annotations
 
+import io
+
+import polars as pl
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 
@@ -19,9 +22,9 @@ from trappen.web.forecasts import selectors as sel
 from trappen.web.forecasts.forms import LeversForm
 
 
-def forecast_access(user: object) -> None:
-    """:class:`PermissionDenied` (403) without ``forecast``/``view``."""
-    if permission(getattr(user, "role", None) or "", "forecast", "view") is None:
+def forecast_access(user: object, action: str = "view") -> None:
+    """:class:`PermissionDenied` (403) without ``forecast``/``action``."""
+    if permission(getattr(user, "role", None) or "", "forecast", action) is None:
         raise PermissionDenied("no access to forecasts")
 
 
@@ -59,6 +62,8 @@ def forecast(request: HttpRequest) -> HttpResponse:
         last = result.levers.months
         chart = sel.chart_data(result, step_names=names)
         context.update(
+            can_export=permission(getattr(request.user, "role", None) or "", "forecast", "export") is not None,
+            query=request.GET.urlencode(),
             result=result, cutoff=model.cutoff, chart=chart, replicates=result.simulated.replicates,
             years=[{"year": r["year"], "baseline": _dkk(r["baseline_cost_dkk"]),
                     "scenario": _dkk(r["scenario_cost_dkk"]), "diff": _dkk(r["diff_cost_dkk"])}
@@ -71,3 +76,62 @@ def forecast(request: HttpRequest) -> HttpResponse:
             end=result.simulated.month_dates[-1])
     return render(request, "forecasts/forecast.html", context)
 
+
+
+@login_required
+def forecast_download(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The forecast for the levers in the query string as CSV or Excel (``forecast``/``export``).
+
+    Bad levers give the page with its errors (no file), so nothing half-made is downloaded.
+    """
+    forecast_access(request.user, "export")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("no such format")
+    form = LeversForm(request.GET or {"months": 60})
+    if not form.is_valid():
+        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    try:
+        result = sel.forecast_run(sel.forecast_model(), levers=form.levers())
+    except InvalidInput as exc:
+        for p in exc.problems:
+            form.add_error(p.field if p.field in form.fields else None, p.message)
+        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    frame = sel.download_frame(result)
+    stem = f"trappen-forecast-{result.simulated.month_dates[0]:%Y%m%d}-{result.levers.months}m"
+    if fmt == "csv":
+        response = HttpResponse(frame.write_csv(), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(_workbook(frame, result), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
+    """Sheet "forecast" with the table, sheet "about" with the levers, seed and replicates."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "forecast"
+    sheet.append(frame.columns)
+    for row in frame.iter_rows():
+        sheet.append(list(row))
+    about = book.create_sheet("about")
+    levers = result.levers
+    for key, value in (("cutoff", str(result.simulated.month_dates[0])), ("months", levers.months),
+                       ("replicates", result.simulated.replicates), ("seed", result.simulated.seed),
+                       ("caseload_per_caseworker", levers.caseload_per_caseworker),
+                       ("closed_steps", ", ".join(map(str, levers.closed_steps))),
+                       ("step_caps", ", ".join(f"{s}: {n}" for s, n in levers.step_caps)),
+                       ("entrant_rate_change_pct", levers.entrant_rate_change_pct),
+                       ("population_growth_pct_per_year", levers.population_growth_pct_per_year),
+                       ("note", "Counts of children and costs only, never individual children. "
+                                "p10/p50/p90: simulated bands; expected/baseline: expected number with and "
+                                "without the levers.")):
+        about.append([key, value])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
