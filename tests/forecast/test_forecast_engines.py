@@ -117,6 +117,8 @@ def test_bad_scenario_is_refused(model):
         project_expected(model, months=12, scenario=Scenario(closed_steps=(9,)))
     with pytest.raises(InvalidInput, match="replicates"):
         simulate(model, months=12, replicates=0, seed=1)
+    with pytest.raises(InvalidInput, match="months"):
+        simulate(model, months=1_201, replicates=1, seed=1)
 
 
 def test_costs_follow_counts(model):

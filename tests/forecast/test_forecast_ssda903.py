@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import polars as pl
 import pytest
 
 from trappen.errors import ConfigurationError, InvalidInput
@@ -86,3 +87,22 @@ def test_cli_runs_on_ssda903(tmp_path):
                                       "--out", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "out" / "forecast.csv").exists()
+
+
+def test_synthetic_return_reads_and_forecasts(tmp_path):
+    """The benchmark's made-up files (trappen.synthetic.synthetic_ssda903) are a valid return:
+    every row read, ids replaced, and the forecast starts from the children in care."""
+    from trappen.synthetic import synthetic_ssda903
+
+    header, episodes = synthetic_ssda903(children=2_000, seed=4)
+    h, e = tmp_path / "header.csv", tmp_path / "episodes.csv"
+    header.write_csv(h)
+    episodes.write_csv(e)
+    reg = read_ssda903(h, e)
+    assert reg.children.height == 2_000 and reg.episodes.height == episodes.height
+    assert reg.episodes["step"].min() >= 3 and "C17" not in str(reg.tables)
+    model = estimate(reg, cutoff=date(2025, 3, 31))
+    in_care = reg.episodes.filter(pl.col("end_date").is_null()).select("child_id").n_unique()
+    assert model.start[:, :, 3:7].sum() == in_care
+    p = simulate(model, months=12, replicates=5, seed=1)
+    assert p.mean[0, 3:7].sum() == in_care

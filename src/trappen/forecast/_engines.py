@@ -30,6 +30,9 @@ AGE_N = AFTERCARE_END_MONTHS + 1  # ages 0..276 months; 276 = 23 or older (all e
 DUR_N = MAX_START_DURATION + 1  # 0..24 months in the state; 24 = 24 or more
 TWO32 = 2**32
 
+MAX_MONTHS = 1_200
+"""The longest horizon (100 years; the simulation files months as 16-bit integers)."""
+
 DEFAULT_CHUNK_CHILDREN = 65_536
 """Children per simulation chunk. Results depend on it (each chunk has its own random stream),
 never on how many processes run the chunks."""
@@ -42,8 +45,8 @@ def _check(model: TransitionModel, scenario: Scenario, months: int) -> None:
     problems += [Problem(field="step_caps", value=f"{step} = {places}", message="needs a step of the staircase "
                          f"and a non-negative number of places")
                  for step, places in scenario.step_caps if step not in model.states.steps or places < 0]
-    if months < 1:
-        problems.append(Problem(field="months", value=months, message="must be at least 1"))
+    if not 1 <= months <= MAX_MONTHS:
+        problems.append(Problem(field="months", value=months, message=f"must be between 1 and {MAX_MONTHS}"))
     if scenario.caseload_per_caseworker is not None and scenario.caseload_per_caseworker <= 0:
         problems.append(Problem(field="caseload_per_caseworker", value=scenario.caseload_per_caseworker,
                                 message="must be positive"))
