@@ -314,8 +314,6 @@ def _cells(s_n: int, d_bands: int) -> _Cells:
                                indexing="ij")
     row = (ab[age] * d_bands + db[dur]) * s_n + np.minimum(st, s_n - 1)
     run = np.minimum(_run_lengths(ab)[age], _run_lengths(db)[dur])
-    absorbing = StateSpace(top=s_n - 4)
-    run[(st == absorbing.left) | (st == absorbing.ended)] = _NEVER  # no event ever
     k = np.where(run < _NEVER, run, 0)
     after = (k << _A_SHIFT) + ((np.minimum(dur + k, DUR_N - 1) - dur) << _D_SHIFT)
     return _Cells(row=row.ravel().astype(np.int32), run=np.minimum(run, _NEVER).ravel().astype(np.int32),
@@ -505,7 +503,8 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
         at_18 = (child < horizon) & (child >= 0) & forced_18[(rec >> _REP_SHIFT) * s_n + (rec & _S_MASK)]
         with np.errstate(invalid="ignore"):  # 0 or fewer child months meet an adult row's inf
             limit = child * reach[(rec >> _REP_SHIFT) * cells.rows + cells.row[rec & _CELL_MASK]]
-        return np.where(child <= 0, np.where(at_18, 0.0, np.inf), np.where((child == horizon) | at_18, limit, np.inf)), at_18
+        limit = np.where((child == horizon) | at_18, limit, np.inf)  # adults: no bound
+        return np.where(child <= 0, np.where(at_18, 0.0, np.inf), limit), at_18
 
     def sift(rec: NDArray[np.int64], e: NDArray[np.float64], m: int) -> None:
         """Records whose E is at least their bound do not move before the horizon or 18: those
