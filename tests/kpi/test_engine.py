@@ -250,3 +250,20 @@ def test_preventive_trend_can_fall():
                              "end_date": [None, date(2024, 6, 1)], "end_reason": [None, "goal_reached"]})
     reg = Register.from_frames(children=children, episodes=episodes)
     assert value(compute_kpis(reg, at=AT), "SS10_PREVENTIVE_TREND") == pytest.approx(-0.5)
+
+
+def test_spending_at_date_ranged_prices(reg, kpis):
+    """With rates, each day costs the price valid on it: foster care (episode 2, from 2024-03-01)
+    gets a new price on 2024-10-01, so 214 days at the old price and 92 at the new one."""
+    from trappen.economics import default_rates
+
+    c = {t.code: t.cost_dkk_per_day for t in default_catalogue().types}
+    rates = default_rates(default_catalogue()).with_new_price(
+        "FOSTER_GENERAL", valid_from=date(2024, 10, 1), cost_dkk_per_day=5_000.0, price_year=2024)
+    priced = compute_kpis(reg, at=AT, caseload_target=3, kpis=["SPEND_PER_STEP"], rates=rates.frame)
+    assert value(priced, "SPEND_PER_STEP", step="5") == pytest.approx(214 * c["FOSTER_GENERAL"] + 92 * 5_000.0)
+    for step in ("1", "2", "3", "4", "6"):  # no other price changed
+        assert value(priced, "SPEND_PER_STEP", step=step) == pytest.approx(value(kpis, "SPEND_PER_STEP", step=step))
+    months = kpi_series(reg, months=[date(2024, 9, 1), date(2024, 10, 1)], kpis=["SPEND_PER_STEP"],
+                        rates=rates.frame).filter(pl.col("step") == "5").sort("month")
+    assert months["value"].to_list() == pytest.approx([30 * c["FOSTER_GENERAL"], 31 * 5_000.0])

@@ -80,11 +80,12 @@ class _Context:
     """Shared, lazily computed frames for one engine run."""
 
     def __init__(self, register: Register, windows: list[_Window], staircase: Staircase,
-                 catalogue: Catalogue, caseload_target: float):
+                 catalogue: Catalogue, caseload_target: float, rates: pl.DataFrame | None = None):
         self.reg = register
         self.windows = windows
         self.staircase = staircase
         self.catalogue = catalogue
+        self.rates = rates
         self.caseload_target = caseload_target
         self.wframe = pl.DataFrame({
             _W: pl.Series(range(len(windows)), dtype=pl.UInt32),
@@ -349,12 +350,23 @@ def _moves_from_home_based(ctx: _Context) -> list[pl.DataFrame]:
 
 def _spending(ctx: _Context) -> list[pl.DataFrame]:
     def make() -> pl.DataFrame:
-        prices = pl.DataFrame({"intervention_code": list(ctx.catalogue.codes),
-                               "_dkk_per_day": [t.cost_dkk_per_day for t in ctx.catalogue.types]},
-                              schema={"intervention_code": pl.String, "_dkk_per_day": pl.Float64})
         ep = ctx.reg.episodes.select("child_id", "intervention_code", "step", "start_date", "end_date")
-        return (ctx.overlap(ep).join(prices, on="intervention_code", how="left")
-                .with_columns((pl.col("_days") * pl.col("_dkk_per_day").fill_null(0.0)).alias("_dkk"))
+        if ctx.rates is None:  # the catalogue's one price per type
+            prices = pl.DataFrame({"intervention_code": list(ctx.catalogue.codes),
+                                   "_dkk_per_day": [t.cost_dkk_per_day for t in ctx.catalogue.types]},
+                                  schema={"intervention_code": pl.String, "_dkk_per_day": pl.Float64})
+            priced = ctx.overlap(ep).join(prices, on="intervention_code", how="left")
+        else:  # date-ranged rates: each episode cut where its type's price changes
+            rates = ctx.rates.select("intervention_code", "valid_from", "valid_to",
+                                     pl.col("cost_dkk_per_day").cast(pl.Float64).alias("_dkk_per_day"))
+            pieces = (ep.join(rates, on="intervention_code", how="left")
+                      .with_columns(pl.max_horizontal("start_date", pl.col("valid_from").fill_null(date.min))
+                                    .alias("start_date"),
+                                    pl.min_horizontal(pl.col("end_date").fill_null(date.max),
+                                                      pl.col("valid_to").fill_null(date.max)).alias("end_date"))
+                      .filter(pl.col("start_date") < pl.col("end_date")))
+            priced = ctx.overlap(pieces)
+        return (priced.with_columns((pl.col("_days") * pl.col("_dkk_per_day").fill_null(0.0)).alias("_dkk"))
                 .join(ctx.categories, on="step", how="left"))
     spend = ctx.cached("spend", make)
     preventive = spend.with_columns(pl.col("category").is_in(list(PLACEMENT_CATEGORIES)).not_().alias("_prev"))
@@ -576,7 +588,8 @@ RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 
 def _run(register: Register, windows: list[_Window], *, staircase: Staircase | None,
-         catalogue: Catalogue | None, caseload_target: float, kpis: Sequence[str] | None) -> pl.DataFrame:
+         catalogue: Catalogue | None, caseload_target: float, kpis: Sequence[str] | None,
+         rates: pl.DataFrame | None = None) -> pl.DataFrame:
     catalogue = catalogue or default_catalogue()
     staircase = staircase or catalogue.staircase
     definitions = kpi_catalogue()
@@ -585,7 +598,7 @@ def _run(register: Register, windows: list[_Window], *, staircase: Staircase | N
     unknown = wanted - set(units)
     if unknown:
         raise InvalidInput(Problem(field="kpis", value=sorted(unknown), message="unknown KPI code(s)"))
-    ctx = _Context(register, windows, staircase, catalogue, caseload_target)
+    ctx = _Context(register, windows, staircase, catalogue, caseload_target, rates)
     parts: list[pl.DataFrame] = []
     for codes, compute in _GROUPS:
         if codes & wanted:
@@ -604,7 +617,8 @@ def _run(register: Register, windows: list[_Window], *, staircase: Staircase | N
 
 def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | None = None,
                  staircase: Staircase | None = None, catalogue: Catalogue | None = None,
-                 caseload_target: float = 25, kpis: Sequence[str] | None = None) -> pl.DataFrame:
+                 caseload_target: float = 25, kpis: Sequence[str] | None = None,
+                 rates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every KPI of the catalogue for one date, in long format.
 
     Args:
@@ -617,6 +631,9 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
         caseload_target: children per FTE above which a caseworker counts as over target
             (Herning model; default 25 as in the KPI issue).
         kpis: restrict to these KPI codes; all when None.
+        rates: date-ranged prices (``intervention_code``, ``valid_from``, ``valid_to``,
+            ``cost_dkk_per_day``, as :attr:`trappen.economics.RateTable.frame`) for the spending
+            KPIs, each day at the price valid on it; None = the catalogue's price.
 
     Returns:
         One row per KPI and dimension cell: ``kpi_code``, the dimension columns ``step``,
@@ -632,7 +649,7 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
     if end <= start:
         raise InvalidInput(Problem(field="period", value=(start, end), message="period end must be after its start"))
     out = _run(register, [_Window(at=at, start=start, end=end)], staircase=staircase, catalogue=catalogue,
-               caseload_target=caseload_target, kpis=kpis)
+               caseload_target=caseload_target, kpis=kpis, rates=rates)
     return out.drop(_W)
 
 
@@ -647,11 +664,11 @@ def month_windows(months: Sequence[date]) -> list[tuple[date, date, date]]:
 
 def kpi_series(register: Register, *, months: Sequence[date], staircase: Staircase | None = None,
                catalogue: Catalogue | None = None, caseload_target: float = 25,
-               kpis: Sequence[str] | None = None) -> pl.DataFrame:
+               kpis: Sequence[str] | None = None, rates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every KPI for each calendar month, in one vectorised pass.
 
     Each month is a window: stock KPIs on its last day, flow KPIs over the month. Any day of a
-    month stands for that month.
+    month stands for that month. ``rates`` as in :func:`compute_kpis`.
 
     Returns:
         The columns of :func:`compute_kpis` with ``month`` (Date, first day of the month) first.
@@ -661,7 +678,7 @@ def kpi_series(register: Register, *, months: Sequence[date], staircase: Stairca
     spans = month_windows(months)
     windows = [_Window(at=at, start=s, end=e) for s, at, e in spans]
     out = _run(register, windows, staircase=staircase, catalogue=catalogue,
-               caseload_target=caseload_target, kpis=kpis)
+               caseload_target=caseload_target, kpis=kpis, rates=rates)
     labels = pl.DataFrame({_W: pl.Series(range(len(spans)), dtype=pl.UInt32), "month": [s for s, _, _ in spans]},
                           schema={_W: pl.UInt32, "month": pl.Date})
     return out.join(labels, on=_W, how="left").select("month", *RESULT_SCHEMA)

@@ -119,6 +119,32 @@ def test_spending_download_equals_engine(client, make_user, db_register):
     assert rows[-1]["step"] == ""
 
 
+def test_spending_uses_the_prices_economists_store(client, make_user, db_register):
+    """A new price stored on the prices page changes the spending dashboard from its date on:
+    the total rises by (new - old) x the days of that type in the period after the date."""
+    from trappen.economics import default_rates
+    from trappen.staircase import default_catalogue
+    from trappen.web.economics.services import price_add
+
+    districts = sorted(db_register.districts["district_code"].to_list())
+    c = _client(client, make_user, "teamleader", districts)
+
+    def total() -> float:
+        return float(_csv(c.get("/dashboards/spending/", {**PERIOD, "format": "csv"}))[-1]["spending_dkk"])
+
+    before = total()
+    code = db_register.episodes.group_by("intervention_code").len().sort("len")["intervention_code"][-1]
+    old = default_catalogue().get(code).cost_dkk_per_day
+    price_add(user=make_user("eco", "economist"), intervention_code=code, valid_from=date(2024, 7, 1),
+              cost_dkk_per_day=old + 1_000.0, price_year=2024)
+    rates = default_rates(default_catalogue()).with_new_price(code, valid_from=date(2024, 7, 1),
+                                                              cost_dkk_per_day=old + 1_000.0, price_year=2024)
+    want = compute_kpis(db_register, at=AT, period=(START, END), kpis=["SPEND_PER_STEP"], rates=rates.frame)
+    want_total = want.pipe(cells, dims=["step"]).filter(pl.col("step").is_null())["numerator"].item()
+    after = total()
+    assert after > before and after == round(want_total)
+
+
 def test_analyst_sees_no_count_between_1_and_4(client, make_user, db_register):
     c = _client(client, make_user, "analyst")
     count_columns = {"steps": None, "flows": ["moves"], "pilot": ["children"], "caseload": ["children"],

@@ -109,7 +109,7 @@ def kpis(request: HttpRequest, q: Query[KpiQuery]) -> list[dict[str, object]]:
         start, end = period or default_period(q.at)
         filters = sel.DashboardFilters(start=start, end=end, districts=access.districts or ("",))
         register = sel.register_filtered(register, filters=filters)
-    frame = compute_kpis(register, at=q.at, period=period, kpis=q.kpi)
+    frame = compute_kpis(register, at=q.at, period=period, kpis=q.kpi, rates=sel.spending_rates())
     frame = (disclosure_controlled(frame) if access.publish
              else frame.with_columns(suppressed=pl.lit(False)))
     return frame.with_columns(pl.col(d).cast(pl.String) for d in DIMENSIONS).to_dicts()

@@ -150,11 +150,13 @@ _TABLE_CACHE_SIZE = 64
 
 def register_version() -> tuple[object, ...]:
     """A cheap fingerprint of the operational register, in one SQL statement: row count and top
-    id of each table the dashboards read, and the number of ongoing episodes (ending one
-    changes it)."""
+    id of each table the dashboards read (prices included: they are only ever added), and the
+    number of ongoing episodes (ending one changes it)."""
+    from trappen.web.economics.models import Price
+
     parts = []
     for model in (m.Episode, m.Child, m.Assignment, m.FollowUp, m.Complaint, m.Case, m.Caseworker,
-                  m.Residence, m.District, m.PopulationCount):
+                  m.Residence, m.District, m.PopulationCount, Price):
         table = connection.ops.quote_name(model._meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         if model is not m.District:
@@ -233,10 +235,19 @@ def cells(frame: pl.DataFrame, *, dims: Sequence[str] = ()) -> pl.DataFrame:
     return frame.filter(*[pl.col(d).is_null() for d in other]) if other else frame
 
 
+def spending_rates() -> pl.DataFrame:
+    """The date-ranged prices every spending KPI of the web layer uses: the economists' stored
+    prices (:func:`trappen.web.economics.selectors.rate_table`), the catalogue's for the rest."""
+    from trappen.web.economics.selectors import rate_table
+
+    return rate_table().frame
+
+
 def _kpis(reg: Register, f: DashboardFilters, codes: Sequence[str],
           dims: Sequence[str] = ()) -> pl.DataFrame:
     """:func:`compute_kpis` for the filters' period (stock KPIs on its last day)."""
-    return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes)), dims=dims)
+    return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes), rates=spending_rates()),
+                 dims=dims)
 
 
 def _months(filters: DashboardFilters) -> list[date]:

@@ -13,7 +13,7 @@ from trappen.errors import InvalidInput
 from trappen.kpi import Goal as CoreGoal
 from trappen.kpi import GoalStatus, goal_progress, kpi_series
 from trappen.register import Register
-from trappen.web.dashboards.selectors import DashboardFilters, cells, register_filtered
+from trappen.web.dashboards.selectors import DashboardFilters, cells, register_filtered, spending_rates
 from trappen.web.goals.models import Goal
 
 
@@ -43,7 +43,8 @@ def goal_rows(goals: Sequence[Goal], *, register: Register, today: dt.date) -> l
             continue
         part = register if not district else register_filtered(register, filters=DashboardFilters(
             start=months[0], end=today + dt.timedelta(days=1), districts=(district,)))
-        series[district] = cells(kpi_series(part, months=months, kpis=sorted({g.kpi_code for g in mine})))
+        series[district] = cells(kpi_series(part, months=months, kpis=sorted({g.kpi_code for g in mine}),
+                                            rates=spending_rates()))
     rows = []
     for g in goals:
         core = CoreGoal(kpi_code=g.kpi_code, baseline_value=g.baseline_value, baseline_date=g.baseline_date,
