@@ -3,7 +3,7 @@ engine's monthly series; kpi/view to see them, kpi/export to record one."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -113,3 +113,38 @@ def test_access(client, db_register, make_user):
     client.force_login(make_user("cw", "caseworker"))
     assert client.get("/goals/").status_code == 200
     assert client.get("/goals/new/").status_code == 403
+
+
+def test_small_counts_are_not_shown_to_published_roles(client, db_register, make_user):
+    """As on the dashboards: a goal whose latest value counts 1-4 children is not shown to an
+    analyst (value, progress, status); case-working staff see it."""
+    from trappen.web.dashboards.selectors import analytic_register, register_filtered, DashboardFilters
+
+    analyst = make_user("an", "analyst")
+    months = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(18)]  # Jan 2024 .. Jun 2025
+    small = None
+    for code in sorted(db_register.districts["district_code"].to_list()):
+        part = register_filtered(db_register, filters=DashboardFilters(
+            start=months[0], end=TODAY + timedelta(days=1), districts=(code,)))
+        latest = cells(kpi_series(part, months=months, kpis=["NEW_CASES"])).sort("month")["numerator"][-1]
+        if 0 < latest < 5:
+            small = code
+            break
+    assert small is not None, "the test register has no district with 1-4 new cases in the last month"
+    goal = goal_create(actor=analyst, kpi_code="NEW_CASES", baseline_value=10, baseline_date=date(2024, 1, 1),
+                       target_value=5, target_date=date(2026, 1, 1), district=small)
+    register, _ = analytic_register()
+    [hidden] = goal_rows([goal], register=register, today=TODAY, publish=True)
+    [shown] = goal_rows([goal], register=register, today=TODAY)
+    assert hidden.hidden and hidden.progress is None
+    assert not shown.hidden and shown.progress is not None and 0 < shown.progress.latest_value < 5
+
+    def trend_cell(user: object) -> str:  # the page's "trend per month" cell of this goal
+        client.force_login(user)
+        row = client.get("/goals/").content.decode().split(f'data-goal="{goal.pk}"')[1].split("</tr>")[0]
+        return row.split("<td")[8].split(">", 1)[1].split("</td>")[0].strip()
+
+    # the page runs on today's date: months since the baseline include the small ones, so the
+    # trend (a function of every month) is left out for the analyst, not for the team leader
+    assert trend_cell(analyst) == ""
+    assert trend_cell(make_user("tl", "teamleader", [small])) != ""

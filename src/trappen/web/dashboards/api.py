@@ -27,19 +27,6 @@ from trappen.web.dashboards.views import dashboard_access
 
 router = Router(tags=["kpis"])
 
-COUNT_COLUMN: dict[str, str] = {
-    "SS02_RESIDENTIAL_DURATION": "denominator",  # days summed over children: hide by children
-    "AGE_AT_OPENING": "denominator",  # years summed over cases: hide by cases
-    "CASELOAD_MEAN": "numerator",  # children with a caseworker
-    "CASELOAD_MAX": "",  # a caseworker's own caseload, not a count of children in a cell
-    "SS11_PREVENTIVE_SPEND_SHARE": "",  # DKK
-    "SPEND_PER_STEP": "",  # DKK
-    "SPEND_PER_CHILD": "denominator",  # children
-}
-"""The column holding the count of persons that disclosure control protects, per KPI; every
-other KPI counts children/cases in its ``numerator``. "" = no count of persons (money)."""
-
-
 class KpiQuery(Schema):
     at: dt.date | None = None  # default: today (Copenhagen)
     from_: dt.date | None = Field(None, alias="from")
@@ -68,7 +55,7 @@ def disclosure_controlled(frame: pl.DataFrame) -> pl.DataFrame:
     suppression per KPI, its dimension cells as one table), plus a ``suppressed`` column."""
     parts = []
     for (code,), part in frame.with_row_index("_row").group_by("kpi_code", maintain_order=True):
-        column = COUNT_COLUMN.get(str(code), "numerator")
+        column = sel.COUNT_COLUMN.get(str(code), "numerator")
         if not column:
             parts.append(part.with_columns(suppressed=pl.lit(False)))
             continue

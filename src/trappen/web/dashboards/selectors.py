@@ -44,6 +44,18 @@ DISCLOSURE_THRESHOLD = 5
 """Counts 1-4 are hidden for users outside the case-working staff (issue 4, item 5; Danmarks
 Statistik's practice for counts of persons)."""
 
+COUNT_COLUMN: dict[str, str] = {
+    "SS02_RESIDENTIAL_DURATION": "denominator",  # days summed over children: hide by children
+    "AGE_AT_OPENING": "denominator",  # years summed over cases: hide by cases
+    "CASELOAD_MEAN": "numerator",  # children with a caseworker
+    "CASELOAD_MAX": "",  # a caseworker's own caseload, not a count of children in a cell
+    "SS11_PREVENTIVE_SPEND_SHARE": "",  # DKK
+    "SPEND_PER_STEP": "",  # DKK
+    "SPEND_PER_CHILD": "denominator",  # children
+}
+"""The column holding the count of persons that disclosure control protects, per KPI; every
+other KPI counts children/cases in its ``numerator``. "" = no count of persons (money)."""
+
 UNSUPPRESSED_ROLES = frozenset({"caseworker", "teamleader"})
 """The municipality's own case-working staff see unsuppressed counts (of their districts)."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import polars as pl
 
@@ -13,7 +13,14 @@ from trappen.errors import InvalidInput
 from trappen.kpi import Goal as CoreGoal
 from trappen.kpi import GoalStatus, goal_progress, kpi_series
 from trappen.register import Register
-from trappen.web.dashboards.selectors import DashboardFilters, cells, register_filtered, spending_rates
+from trappen.web.dashboards.selectors import (
+    COUNT_COLUMN,
+    DISCLOSURE_THRESHOLD,
+    DashboardFilters,
+    cells,
+    register_filtered,
+    spending_rates,
+)
 from trappen.web.goals.models import Goal
 
 
@@ -22,6 +29,7 @@ class GoalRow:
     goal: Goal
     progress: GoalStatus | None  # None: no observation of the KPI since the baseline date
     problem: str = ""
+    hidden: bool = False  # published view: the latest value counts 1-4 persons
 
 
 def _months(first: dt.date, last: dt.date) -> list[dt.date]:
@@ -32,9 +40,23 @@ def _months(first: dt.date, last: dt.date) -> list[dt.date]:
     return out
 
 
-def goal_rows(goals: Sequence[Goal], *, register: Register, today: dt.date) -> list[GoalRow]:
+def _small_counts(frame: pl.DataFrame, code: str) -> pl.Series:
+    """Per month of ``frame`` (one KPI's cells): whether its count of persons is 1-4."""
+    column = COUNT_COLUMN.get(code, "numerator")
+    if not column:
+        return pl.Series([False] * frame.height)
+    count = frame[column].fill_null(0).abs()
+    return (count > 0) & (count < DISCLOSURE_THRESHOLD)
+
+
+def goal_rows(goals: Sequence[Goal], *, register: Register, today: dt.date,
+              publish: bool = False) -> list[GoalRow]:
     """Progress of each goal on the monthly series from its baseline month up to ``today``'s month
-    (the whole-municipality cell of each KPI: every dimension column null)."""
+    (the whole-municipality cell of each KPI: every dimension column null).
+
+    With ``publish`` (users outside the case-working staff, as on the dashboards) a goal whose
+    latest value counts 1-4 persons shows no value, progress or status, and its trend is left
+    out when any month since the baseline counts 1-4 (issue 4: small counts are hidden)."""
     series: dict[str, pl.DataFrame] = {}
     for district in sorted({g.district for g in goals}):
         mine = [g for g in goals if g.district == district]
@@ -53,7 +75,17 @@ def goal_rows(goals: Sequence[Goal], *, register: Register, today: dt.date) -> l
             frame = series.get(g.district)
             if frame is None:
                 raise InvalidInput("no observation on or after the baseline date", field="series")
-            rows.append(GoalRow(goal=g, progress=goal_progress(core, frame)))
+            progress = goal_progress(core, frame)
+            if publish:
+                mine = frame.filter((pl.col("kpi_code") == g.kpi_code) & (pl.col("month") >= dt.date(
+                    g.baseline_date.year, g.baseline_date.month, 1))).sort("month")
+                small = _small_counts(mine, g.kpi_code)
+                if small.len() and small[-1]:
+                    rows.append(GoalRow(goal=g, progress=None, hidden=True))
+                    continue
+                if small.any():
+                    progress = replace(progress, trend_per_month=None)
+            rows.append(GoalRow(goal=g, progress=progress))
         except InvalidInput as exc:
             rows.append(GoalRow(goal=g, progress=None, problem=str(exc)))
     return rows

@@ -44,12 +44,12 @@ class GoalForm(forms.Form):
 
 @login_required
 def goal_list(request: HttpRequest) -> HttpResponse:
-    dashboard_access(request.user)  # 403 without kpi/view
+    access = dashboard_access(request.user)  # 403 without kpi/view
     goals = list(Goal.objects.all())
     rows = []
     if goals:
         register, _version = analytic_register()
-        rows = sel.goal_rows(goals, register=register, today=timezone.localdate())
+        rows = sel.goal_rows(goals, register=register, today=timezone.localdate(), publish=access.publish)
     return render(request, "goals/list.html", {
         "rows": rows, "labels": STATUS_LABELS, "can_record": svc.can_record_goals(request.user)})
 
