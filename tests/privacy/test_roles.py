@@ -163,5 +163,7 @@ def test_bad_files_refused(tmp_path):
     broken.write_text("[roles\n", encoding="utf-8")
     with pytest.raises(ConfigurationError, match="not valid TOML"):
         load_permissions(broken)
-    with pytest.raises(ConfigurationError, match="cannot read"):
+    with pytest.raises(ConfigurationError, match="absent.toml: file not found"):
         load_permissions(tmp_path / "absent.toml")
+    with pytest.raises(ConfigurationError, match="cannot read"):
+        load_permissions(tmp_path)  # a folder, not a file

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
 import polars as pl
 
+from trappen._config import read_toml
 from trappen.errors import ConfigurationError, InvalidInput, Problem
 
 REF_TABLES = frozenset({"notifications", "investigations", "episodes", "children", "complaints"})
@@ -96,20 +95,7 @@ def load_duties(path: Path | str | None = None) -> Duties:
         ConfigurationError: the file is missing or malformed, an id repeats, or a computed duty
             lacks one of the parameters the engine needs (names file, duty and key).
     """
-    if path is None:
-        where = "duties.toml"
-        ref = resources.files("trappen.deadlines") / "data" / "duties.toml"
-        text = ref.read_text(encoding="utf-8")
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigurationError(f"{where}: file not found") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{where}: not valid TOML: {exc}") from None
+    data, where = read_toml(path, package="trappen.deadlines", name="duties.toml")
     raw = data.get("duties")
     if not isinstance(raw, list) or not raw:
         raise ConfigurationError(f"{where}: needs at least one [[duties]] table")

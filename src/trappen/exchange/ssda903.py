@@ -15,12 +15,11 @@ the CHILD value); nothing else about the child is read but sex and date of birth
 
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
 from pathlib import Path
 
 import polars as pl
 
+from trappen._config import read_toml
 from trappen.errors import ConfigurationError, InvalidInput, Problem
 from trappen.register import Register
 from trappen.staircase import Staircase, default_staircase
@@ -51,19 +50,7 @@ def load_place_mapping(path: Path | str | None = None, *, staircase: Staircase |
             does not have.
     """
     staircase = staircase or default_staircase()
-    if path is None:
-        text = (resources.files("trappen.forecast") / "data" / "ssda903_places.toml").read_text(encoding="utf-8")
-        where = "ssda903_places.toml"
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigurationError(f"{path}: file not found") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{where}: not valid TOML: {exc}") from None
+    data, where = read_toml(path, package="trappen.forecast", name="ssda903_places.toml")
     places = data.get("places")
     if not isinstance(places, dict) or not places:
         raise ConfigurationError(f"{where}: needs a [places] table of CODE = step")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from trappen._config import read_toml
 from trappen.errors import ConfigurationError
 
 BETTER = ("higher", "lower", "neutral")
@@ -42,19 +41,7 @@ def load_kpi_catalogue(path: Path | str | None = None) -> tuple[KpiDefinition, .
     Raises:
         ConfigurationError: a missing key, an unknown ``better`` or dimension, a duplicate code.
     """
-    if path is None:
-        where = "kpis.toml"
-        text = (resources.files("trappen.kpi") / "data" / "kpis.toml").read_text(encoding="utf-8")
-    else:
-        where = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigurationError(f"{path}: file not found") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{where}: not valid TOML: {exc}") from None
+    data, where = read_toml(path, package="trappen.kpi", name="kpis.toml")
     out: list[KpiDefinition] = []
     seen: set[str] = set()
     for i, entry in enumerate(data.get("kpis", []), start=1):

@@ -14,14 +14,13 @@ Public API::
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from importlib import resources
 from pathlib import Path
 from types import MappingProxyType
 
+from trappen._config import read_toml
 from trappen.errors import ConfigurationError
 
 __all__ = [
@@ -170,20 +169,7 @@ def load_permissions(path: str | Path | None = None) -> PermissionTable:
         ConfigurationError: the file is unreadable, not TOML, or names an unknown role,
             resource, action or scope, lacks a ``why``, or repeats a grant (names file and row).
     """
-    if path is None:
-        source = "trappen/privacy/data/permissions.toml"
-        text = (resources.files("trappen.privacy") / "data" / "permissions.toml").read_text(
-            encoding="utf-8")
-    else:
-        source = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise ConfigurationError(f"{source}: cannot read ({exc.strerror})") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{source}: not valid TOML ({exc})") from None
+    data, source = read_toml(path, package="trappen.privacy", name="permissions.toml")
     return _parse(data, source=source)
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
+from trappen._config import read_toml
 from trappen.errors import ConfigurationError
 
 CATEGORIES = (
@@ -142,18 +141,6 @@ class Catalogue:
         return tuple(t for t in self.types if number in t.steps)
 
 
-def _read_toml(path: Path | None, default_name: str) -> tuple[dict, str]:
-    if path is None:
-        ref = resources.files("trappen.staircase") / "data" / default_name
-        return tomllib.loads(ref.read_text(encoding="utf-8")), default_name
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8")), str(path)
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{path}: not valid TOML: {exc}") from None
-
-
 def _require(entry: dict, key: str, kind: type | tuple[type, ...], where: str) -> object:
     if key not in entry:
         raise ConfigurationError(f"{where}: missing key '{key}'")
@@ -169,7 +156,7 @@ def load_staircase(path: Path | str | None = None) -> Staircase:
     Raises:
         ConfigurationError: the file is missing, malformed, or its steps are not 1..N.
     """
-    data, where = _read_toml(Path(path) if path else None, "staircase.toml")
+    data, where = read_toml(path, package="trappen.staircase", name="staircase.toml")
     raw_steps = data.get("steps")
     if not isinstance(raw_steps, list) or not raw_steps:
         raise ConfigurationError(f"{where}: needs at least one [[steps]] table")
@@ -204,7 +191,7 @@ def load_catalogue(path: Path | str | None = None, *, staircase: Staircase | Non
             staircase does not have.
     """
     staircase = staircase or load_staircase()
-    data, where = _read_toml(Path(path) if path else None, "interventions.toml")
+    data, where = read_toml(path, package="trappen.staircase", name="interventions.toml")
     raw = data.get("interventions")
     if not isinstance(raw, list) or not raw:
         raise ConfigurationError(f"{where}: needs at least one [[interventions]] table")
