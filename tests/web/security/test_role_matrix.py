@@ -102,6 +102,10 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # the access log: only audit/view at scope "all" (admin) or the audit.view_auditevent permission
     "audit_search": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
     "audit_child_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    # the access log within the audit grant's scope: team leaders (team: their team's children)
+    # and the administrator (all); the CSV needs audit/export, which team leaders are not granted
+    "audit_team": {r: E403 for r in ROLES} | {"teamleader": OK, "admin": OK, "anonymous": LOGIN},
+    "audit_team_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),

@@ -1,9 +1,12 @@
-"""The data-protection officer's audit pages: search the access log, export one child's accesses.
+"""The audit pages: the access log for data protection and for team leaders' complaint handling.
 
-Allowed for a role whose ``audit``/``view`` grant in :mod:`trappen.privacy.roles` has scope
-``all`` (the administrator), or a user holding the Django permission ``audit.view_auditevent``
-(a data-protection officer's account). Team leaders' ``team``-scoped grant is not enough for the
-whole log. Every search and export is itself audited.
+``audit_search`` and ``audit_child_export`` (the whole log) are allowed for a role whose
+``audit`` grant in :mod:`trappen.privacy.roles` has scope ``all`` (the administrator), or a user
+holding the Django permission ``audit.view_auditevent`` (a data-protection officer's account).
+``audit_team`` (and its CSV, ``audit_team_export``) shows the log within the user's audit scope
+(:func:`trappen.web.audit.selectors.audit_scope`): a team leader's ``team`` grant gives the
+events about the children of their team; an ``all`` grant gives every event. Every read of the
+log is itself audited.
 """
 
 from __future__ import annotations
@@ -11,23 +14,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from trappen.privacy.roles import Scope, permission
+from trappen.privacy.roles import Scope
+from trappen.web.audit.selectors import audit_events_in_scope, audit_scope, can_audit
 from trappen.web.audit.services import audit_record
 from trappen.web.security.exports import audit_csv, audit_events
 
 PAGE_ROWS = 500
-
-
-def can_audit(user: object, action: str = "view") -> bool:
-    """Whether ``user`` may ``action`` (view/export) the whole audit log."""
-    if permission(getattr(user, "role", "") or "", "audit", action) == Scope.ALL:
-        return True
-    return bool(getattr(user, "is_active", False)
-                and user.has_perm("audit.view_auditevent"))  # type: ignore[union-attr]
+TEAM_PAGE_ROWS = 50
 
 
 class AuditSearchForm(forms.Form):
@@ -66,4 +64,54 @@ def audit_child_export(request: HttpRequest, child_id: int) -> HttpResponse:
                  endpoint="audit_child_export", purpose="access_request")
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="trappen-audit-child-{int(child_id)}.csv"'
+    return response
+
+
+class AuditTeamForm(AuditSearchForm):
+    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200,
+                              help_text=_("The exact code, e.g. colleague_cover or team_leader_review."))
+
+
+_READ_PURPOSE = {Scope.TEAM: "complaint_handling", Scope.ALL: "data_protection_review"}
+"""The purpose audited for reading the log: the team grant exists for complaint handling."""
+
+
+def _scope_or_403(request: HttpRequest, action: str) -> Scope:
+    scope = audit_scope(request.user, action=action)
+    if scope is None:
+        raise PermissionDenied("audit log: a team- or all-scoped audit grant is required")
+    return scope
+
+
+@login_required
+def audit_team(request: HttpRequest) -> HttpResponse:
+    """The access log within the user's audit scope: filters, 50 rows a page, newest first."""
+    scope = _scope_or_403(request, "view")
+    form = AuditTeamForm(request.GET)
+    page, events = None, []
+    if form.is_valid():
+        qs = audit_events_in_scope(request.user, scope=scope, **form.cleaned_data)
+        page = Paginator(qs, TEAM_PAGE_ROWS).get_page(request.GET.get("page"))
+        events = list(page.object_list)  # read before this read is itself recorded
+        audit_record(actor=request.user, child_id=form.cleaned_data["child_id"], action="read",
+                     endpoint="audit_team", purpose=_READ_PURPOSE[scope])
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "audit/team.html", {
+        "form": form, "page": page, "events": events, "query": query.urlencode(),
+        "can_export": audit_scope(request.user, action="export") is not None})
+
+
+@login_required
+def audit_team_export(request: HttpRequest) -> HttpResponse:
+    """The filtered rows of ``audit_team`` as CSV (formula-neutralised), for a complaint."""
+    scope = _scope_or_403(request, "export")
+    form = AuditTeamForm(request.GET)
+    if not form.is_valid():
+        return HttpResponseBadRequest("invalid filter", content_type="text/plain; charset=utf-8")
+    text = audit_csv(audit_events_in_scope(request.user, scope=scope, **form.cleaned_data))
+    audit_record(actor=request.user, child_id=form.cleaned_data["child_id"], action="read",
+                 endpoint="audit_team_export", purpose=_READ_PURPOSE[scope])
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="trappen-audit-team.csv"'
     return response

@@ -22,14 +22,15 @@ AUDIT_COLUMNS = ("id", "at", "username", "child_id", "action", "endpoint", "purp
 
 
 def audit_events(*, child_id: int | None = None, username: str = "", start: object = None,
-                 end: object = None) -> QuerySet[AuditEvent]:
-    """Audit events filtered by child, user (exact username) and a half-open date range.
+                 end: object = None, purpose: str = "") -> QuerySet[AuditEvent]:
+    """Audit events filtered by child, user (exact username), a half-open date range and purpose.
 
     Args:
         child_id: only events about this child.
         username: only events by this user.
         start: first local date included (``datetime.date``) or ``None``.
         end: first local date excluded, or ``None``.
+        purpose: only events with exactly this purpose (e.g. ``colleague_cover``).
     """
     qs = AuditEvent.objects.order_by("id")
     if child_id is not None:
@@ -40,6 +41,8 @@ def audit_events(*, child_id: int | None = None, username: str = "", start: obje
         qs = qs.filter(at__date__gte=start)
     if end is not None:
         qs = qs.filter(at__date__lt=end)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
     return qs
 
 
