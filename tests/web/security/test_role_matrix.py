@@ -106,6 +106,9 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # and the administrator (all); the CSV needs audit/export, which team leaders are not granted
     "audit_team": {r: E403 for r in ROLES} | {"teamleader": OK, "admin": OK, "anonymous": LOGIN},
     "audit_team_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    # the duty-to-notify form: notification/create at scope "all" (partners)
+    "partner_notify": {r: E403 for r in ROLES} | {"partner": OK, "anonymous": LOGIN},
+    "partner_notifications": {r: E403 for r in ROLES} | {"partner": OK, "anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
@@ -121,6 +124,7 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "GET /api/v1/children/{child_id}/deadlines": API_CHILD,
     "POST /api/v1/notifications": API_WRITE | {"partner": ("ok", "404")},
     "POST /api/v1/notifications/{notification_id}/assessment": API_WRITE,
+    "POST /api/v1/notifications/by-cpr": {r: "403" for r in ROLES} | {"partner": "ok", "anonymous": "401"},
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
@@ -136,6 +140,8 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
 API_PAYLOADS = {
     "POST /api/v1/notifications": lambda ids: {"child_id": ids["child_id"], "notifier_kind": "school",
                                                "received_at": "2025-06-01T09:00:00Z"},
+    "POST /api/v1/notifications/by-cpr": lambda ids: {"cpr": "010118-4234", "name": "Testbarn",
+                                                      "notifier_kind": "school", "concern": "bekymring"},
     "POST /api/v1/notifications/{notification_id}/assessment": lambda ids: {
         "assessed_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(), "outcome": "no_action"},
     "POST /api/v1/interventions": lambda ids: {"child_id": ids["child_id"], "step": 1,

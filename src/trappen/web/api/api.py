@@ -133,6 +133,22 @@ class NotificationIn(Schema):
     notifier_kind: str
 
 
+class PartnerNotificationIn(Schema):
+    cpr: str
+    name: str
+    notifier_kind: str
+    concern: str
+
+
+class NotificationReceiptOut(Schema):
+    """A notifier's receipt: the notification's number and 24-hour clock, nothing about the child."""
+
+    id: int
+    received_at: dt.datetime
+    notifier_kind: str
+    assess_by: dt.datetime
+
+
 class NotificationOut(Schema):
     id: int
     child_id: int
@@ -268,6 +284,16 @@ def notification_create(request: HttpRequest, payload: NotificationIn) -> Status
     n = svc.notification_register(actor=request.auth, child=child, received_at=payload.received_at,
                                   notifier_kind=payload.notifier_kind)
     return Status(201, _notification_out(n))
+
+
+@api.post("/notifications/by-cpr", response={201: NotificationReceiptOut, **ERRORS})
+def notification_by_cpr(request: HttpRequest, payload: PartnerNotificationIn) -> Status:
+    """A professional's notification about any child, identified by CPR number (partners: the
+    duty to notify). The receipt is the same whether or not the municipality knew the child."""
+    n = svc.notification_submit(actor=request.auth, cpr=payload.cpr, name=payload.name,
+                                notifier_kind=payload.notifier_kind, concern=payload.concern)
+    out = _notification_out(n)
+    return Status(201, {k: out[k] for k in ("id", "received_at", "notifier_kind", "assess_by")})
 
 
 @api.post("/notifications/{notification_id}/assessment", response={200: NotificationOut, **ERRORS})

@@ -21,6 +21,28 @@ class NotificationForm(forms.Form):
     notifier_kind = forms.ChoiceField(label=_("Notifier"), choices=[(k, k) for k in NOTIFIER_KINDS])
 
 
+PARTNER_NOTIFIER_KINDS = ("school", "daycare", "health_visitor", "health_service", "other_professional")
+
+
+class NoEchoInput(forms.TextInput):
+    """A text box that never sends its value back in the page (a CPR number typed in is not
+    written into the HTML again when the form comes back with an error)."""
+
+    def format_value(self, value: object) -> None:
+        return None
+
+
+class PartnerNotificationForm(forms.Form):
+    """A professional's notification about any child (the duty to notify)."""
+
+    cpr = forms.CharField(label=_("The child's CPR number"), max_length=11,
+                          widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
+    name = forms.CharField(label=_("The child's name"), max_length=200)
+    notifier_kind = forms.ChoiceField(label=_("You write as"), choices=[(k, k) for k in PARTNER_NOTIFIER_KINDS])
+    concern = forms.CharField(label=_("What are you worried about?"), max_length=5_000,
+                              widget=forms.Textarea(attrs={"rows": 8}))
+
+
 class AssessmentForm(forms.Form):
     assessed_at = forms.DateTimeField(label=_("Assessed"), widget=DateTimeInput)
     outcome = forms.ChoiceField(label=_("Outcome"), choices=[(k, k) for k in ASSESSMENT_OUTCOMES])

@@ -155,3 +155,10 @@ def casework_timeline(child: m.Child) -> list[dict[str, object]]:
                 f"appeals board: {c.appeals_outcome}" if c.appeals_outcome else "")
     rows.sort(key=lambda r: (r["on"], r["kind"]), reverse=True)
     return rows
+
+
+def notifications_sent_by(user: object) -> QuerySet[m.Notification]:
+    """The notifications ``user`` sent through the duty-to-notify form, newest first: only the
+    receipt fields (number, time, notifier kind, acknowledged), never the child or assessment."""
+    return (m.Notification.objects.filter(submitted_by=user).order_by("-received_at")
+            .only("pk", "received_at", "notifier_kind", "acknowledged_at"))

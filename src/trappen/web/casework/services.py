@@ -125,6 +125,79 @@ def notification_register(*, actor: object, child: m.Child, received_at: dt.date
     return notification
 
 
+def can_notify_any_child(user: object) -> bool:
+    """``notification``/``create`` at scope ``all``: the duty-to-notify form (partners)."""
+    from trappen.privacy.roles import Scope
+
+    return permission(getattr(user, "role", "") or "", "notification", "create") == Scope.ALL
+
+
+CONCERN_MAX = 5_000
+"""Characters in a notification's description of the concern."""
+
+
+@transaction.atomic
+def notification_submit(*, actor: object, cpr: str, name: str, notifier_kind: str, concern: str,
+                        now: dt.datetime | None = None) -> m.Notification:
+    """A professional's notification about any child (underretningspligt, Barnets Lov § 133),
+    identified by CPR number; received now, so its 24-hour assessment clock starts.
+
+    The child is found by its CPR lookup hash; a child Trappen does not know yet is registered
+    (birth date and sex from the CPR number) in the notifier's district, or the first district.
+    Nothing in the answer or in an error depends on whether the child was known, so a notifier
+    learns nothing about children who are not linked to them.
+
+    Raises:
+        PermissionDenied: without ``notification``/``create`` at scope ``all`` (partners).
+        InvalidInput: an invalid CPR number (never echoed), an empty name or concern, a concern
+            over :data:`CONCERN_MAX` characters, an unknown ``notifier_kind``; nothing is written.
+    """
+    from trappen.privacy.cpr import birth_date as cpr_birth_date
+    from trappen.privacy.cpr import parse_cpr
+    from trappen.privacy.cpr import sex as cpr_sex
+    from trappen.web.register.crypto import cpr_cipher
+
+    if not can_notify_any_child(actor):
+        raise PermissionDenied("sending a notification about any child needs notification/create for all")
+    now = now or timezone.now()
+    problems = ProblemCollector()
+    digits = None
+    try:
+        digits = parse_cpr(cpr, not_after=timezone.localtime(now).date())
+    except InvalidInput:
+        problems.add(field="cpr", value="(hidden)", message="not a valid CPR number")
+    if digits is not None and age_years(cpr_birth_date(digits), timezone.localtime(now).date()) >= 18:
+        problems.add(field="cpr", value="(hidden)", message="the person is 18 or older: not a child (Barnets Lov § 2)")
+    if not name.strip():
+        problems.add(field="name", value=name, message="a name is required")
+    if not concern.strip():
+        problems.add(field="concern", value="", message="describe what you are worried about")
+    elif len(concern) > CONCERN_MAX:
+        problems.add(field="concern", value=f"{len(concern)} characters",
+                     message=f"at most {CONCERN_MAX} characters")
+    if notifier_kind not in NOTIFIER_KINDS:
+        problems.add(field="notifier_kind", value=notifier_kind,
+                     message=f"must be one of {', '.join(NOTIFIER_KINDS)}")
+    problems.raise_if_any()
+    cipher = cpr_cipher()
+    child = m.Child.objects.filter(cpr_lookup__in=cipher.lookup_hashes(digits)).first()
+    if child is None:
+        district = (actor.districts.order_by("code").first()  # type: ignore[attr-defined]
+                    or m.District.objects.order_by("code").first())
+        if district is None:
+            raise InvalidInput(Problem(field="district", value=None, message="no district is set up"))
+        today = timezone.localtime(now).date()
+        child = m.Child.objects.create(name=name.strip(), birth_date=cpr_birth_date(digits), sex=cpr_sex(digits),
+                                       district=district, entry_date=today, cpr_encrypted=cipher.encrypt(digits),
+                                       cpr_lookup=cipher.lookup_hash(digits))
+        m.Residence.objects.create(child=child, district=district, start_date=today)
+    notification = m.Notification.objects.create(child=child, received_at=now, notifier_kind=notifier_kind,
+                                                 submitted_by=actor, concern=concern.strip())
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="notification_submit",
+                 purpose=f"notification from {notifier_kind}")
+    return notification
+
+
 @transaction.atomic
 def notification_assess(*, actor: object, notification: m.Notification, assessed_at: dt.datetime,
                         outcome: str, now: dt.datetime | None = None,

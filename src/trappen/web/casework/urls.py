@@ -9,6 +9,8 @@ urlpatterns = [
     path("team/", views.team_page, name="team"),
     path("children/<int:child_id>/casework/", views.child_casework, name="child_casework"),
     path("children/<int:child_id>/notifications/new/", views.notification_new, name="notification_new"),
+    path("notify/", views.partner_notify, name="partner_notify"),
+    path("notify/sent/", views.partner_notifications, name="partner_notifications"),
     path("notifications/<int:notification_id>/assess/", views.notification_assess_page,
          name="notification_assess"),
     path("children/<int:child_id>/investigations/new/", views.investigation_new, name="investigation_new"),

@@ -10,6 +10,7 @@ import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -151,15 +152,56 @@ def notification_new(request: HttpRequest, child_id: int) -> HttpResponse:
         success=_("Notification registered: the 24-hour assessment clock is running."))
 
 
+def _local(moment: object) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+
+
+def _partner_notifier(request: HttpRequest) -> None:
+    """:class:`PermissionDenied` (403) unless the user may notify about any child (partners)."""
+    if not svc.can_notify_any_child(request.user):
+        raise PermissionDenied("no duty-to-notify form for this role")
+
+
+@login_required
+def partner_notify(request: HttpRequest) -> HttpResponse:
+    """A partner's notification about any child, identified by CPR number (not linked children
+    only: the duty to notify covers every child). The answer is the same whether or not the
+    municipality knew the child."""
+    _partner_notifier(request)
+    form = f.PartnerNotificationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            n = svc.notification_submit(actor=request.user, **form.cleaned_data)
+        except InvalidInput as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Notification no. %(id)s received %(at)s. The municipality assesses it "
+                                        "within 24 hours.") % {"id": n.pk, "at": _local(n.received_at)})
+            return redirect("partner_notifications")
+    return render(request, "casework/notify.html", {"form": form}, status=422 if form.errors else 200)
+
+
+@login_required
+def partner_notifications(request: HttpRequest) -> HttpResponse:
+    """The notifications this user sent, with their receipt: number, time and whether the
+    municipality has acknowledged it (never the child's record or the assessment)."""
+    _partner_notifier(request)
+    sent = sel.notifications_sent_by(request.user)
+    return render(request, "casework/notifications_sent.html", {"sent": sent})
+
+
 @login_required
 @purpose_prompting
 def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
     n = _in_scope(request, m.Notification, notification_id)
     child = _open_child(request, n.child_id, purpose="assess notification")
     form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
+    facts = {_("Received"): _local(n.received_at), _("Notifier"): n.notifier_kind}
+    if n.concern:
+        facts[_("Concern")] = n.concern
     return _simple_form(request, form, child=child, title=_("Assess notification"),
                         save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
-                        success=_("Assessment recorded."))
+                        success=_("Assessment recorded."), facts=facts)
 
 
 @login_required

@@ -126,6 +126,12 @@ class Notification(models.Model):
     outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES), null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, db_default=0)
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="submitted_notifications")
+    """The professional who sent it through Trappen (a partner's duty to notify); their receipt."""
+    concern = models.TextField(blank=True, default="", db_default="")
+    """What the notifier is worried about, in their words (case content: never shown to partners
+    other than in the form they send)."""
 
 
 class Investigation(models.Model):
