@@ -119,3 +119,10 @@ def test_the_caseworker_reads_the_concern_when_assessing(client, partner, known_
     client.post(f"/security/children/{known_child.pk}/purpose/", {"purpose": "colleague_cover"})
     page = client.get(f"/notifications/{n.pk}/assess/").content.decode()
     assert "Har fortalt om vold derhjemme." in page
+
+
+def test_overlong_and_control_characters_are_refused(client, partner, districts):
+    client.force_login(partner)
+    assert _send(client, NEW_CPR, name="x" * 201).status_code == 422
+    assert _send(client, NEW_CPR, concern="a\x00b").status_code == 422
+    assert m.Notification.objects.count() == 0 and m.Child.objects.count() == 0

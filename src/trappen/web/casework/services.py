@@ -135,6 +135,9 @@ def can_notify_any_child(user: object) -> bool:
 CONCERN_MAX = 5_000
 """Characters in a notification's description of the concern."""
 
+NAME_MAX = 200
+"""Characters in a child's name (the register's column)."""
+
 
 @transaction.atomic
 def notification_submit(*, actor: object, cpr: str, name: str, notifier_kind: str, concern: str,
@@ -170,11 +173,16 @@ def notification_submit(*, actor: object, cpr: str, name: str, notifier_kind: st
         problems.add(field="cpr", value="(hidden)", message="the person is 18 or older: not a child (Barnets Lov § 2)")
     if not name.strip():
         problems.add(field="name", value=name, message="a name is required")
+    elif len(name.strip()) > NAME_MAX:
+        problems.add(field="name", value=f"{len(name.strip())} characters", message=f"at most {NAME_MAX} characters")
     if not concern.strip():
         problems.add(field="concern", value="", message="describe what you are worried about")
     elif len(concern) > CONCERN_MAX:
         problems.add(field="concern", value=f"{len(concern)} characters",
                      message=f"at most {CONCERN_MAX} characters")
+    for field, text in (("name", name), ("concern", concern)):
+        if "\x00" in text:  # no database stores it; a control character, not text
+            problems.add(field=field, value="(NUL)", message="contains a NUL character")
     if notifier_kind not in NOTIFIER_KINDS:
         problems.add(field="notifier_kind", value=notifier_kind,
                      message=f"must be one of {', '.join(NOTIFIER_KINDS)}")
