@@ -43,6 +43,7 @@ from trappen.economics._case import (
     discount_factors,
     evaluate_case,
     load_case,
+    shift_case,
     shift_effect_from_frames,
     validate_case,
 )
@@ -68,7 +69,7 @@ __all__ = [
     "InvestmentCase", "RateTable", "ShiftEffect", "Simulation", "SomEffect", "StepPrice",
     "case_from_dict", "case_to_toml", "caseworker_costs", "convert_price_year", "default_price_index",
     "default_rates", "discount_factors", "evaluate_case", "herning_pilot_path", "load_case",
-    "load_price_index", "planned_vs_realised", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
+    "load_price_index", "planned_vs_realised", "shift_case", "shift_effect_from_frames", "simulate_case", "spending", "tornado", "validate_case",
 ]
 
 

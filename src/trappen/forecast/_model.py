@@ -293,6 +293,17 @@ class Projection:
             "cost_dkk": self.cost_dkk_per_month.ravel(),
         })
 
+    def child_years(self) -> pl.DataFrame:
+        """Mean child-years on each step per calendar year of the projection (months 1..M, each
+        month a twelfth of a year, counted in the year its last day falls in): columns
+        ``year``, ``step``, ``child_years`` (the input of an investment case's effect (a))."""
+        steps = [i for i, label in enumerate(self.labels) if label.startswith("step_")]
+        years = np.array([d.year for d in self.month_dates[1:]])
+        rows = [(int(y), int(self.labels[s].removeprefix("step_")), float(self.mean[1:][years == y, s].sum() / 12.0))
+                for y in np.unique(years) for s in steps]
+        return pl.DataFrame(rows, schema={"year": pl.Int64, "step": pl.Int64, "child_years": pl.Float64},
+                            orient="row")
+
     def cost_per_year(self) -> pl.DataFrame:
         """Mean cost per state per projection year (months 1-12 = year 1, ...)."""
         frame = self.to_frame().filter(pl.col("month") > 0)

@@ -8,6 +8,7 @@ import json
 import re
 
 import numpy as np
+import polars as pl
 import pytest
 
 from trappen.forecast import Scenario, estimate, project_expected, simulate
@@ -199,7 +200,7 @@ def test_download_csv_and_excel_hold_the_pages_forecast(client, make_user, db_re
     and state, and say what they are (aggregate counts only)."""
     import io
 
-    import polars as pl
+
     from openpyxl import load_workbook
 
     from trappen.web.forecasts.selectors import SEED, default_cutoff, replicates_for
@@ -239,3 +240,44 @@ def test_download_needs_forecast_export_and_good_levers(client, make_user, db_re
     assert bad.status_code == 400 and "attachment" not in bad.get("Content-Disposition", "")
     assert "months" in bad.content.decode() or "Months" in bad.content.decode()
     assert client.get("/forecasts/forecast.pdf?months=12").status_code == 404
+
+
+def test_a_forecast_becomes_an_investment_case(client, make_user, db_register):
+    """An economist turns the levers into an investment case: its effect is the expected
+    child-years with minus without the levers, per step and year, exactly as the forecast
+    computes them; then the case's edit page opens. Team leaders may not create cases."""
+    import tomllib
+
+    from trappen.web.forecasts.selectors import Levers, forecast_model, forecast_run
+    from trappen.web.investments.models import InvestmentCase
+
+    query = "months=36&closed_steps=6&entrant_rate_change_pct=10"
+    _login(client, make_user, "teamleader")
+    assert client.post(f"/forecasts/investment-case/?{query}").status_code == 403
+    client.logout()
+    _login(client, make_user, "economist")
+    assert "forecast-case" in client.get(f"/forecasts/?{query}").content.decode()
+    response = client.post(f"/forecasts/investment-case/?{query}")
+    case = InvestmentCase.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/investments/{case.pk}/edit/"
+    data = tomllib.loads(case.toml_text)
+    result = forecast_run(forecast_model(), levers=Levers(months=36, closed_steps=(6,), entrant_rate_change_pct=10.0))
+    scen, base = result.expected.child_years(), result.baseline.child_years()
+    first = result.simulated.month_dates[1].year
+    for step, values in data["effect"]["child_years"].items():
+        for t, value in enumerate(values):
+            want = (scen.filter((pl.col("year") == first + t) & (pl.col("step") == int(step)))["child_years"].sum()
+                    - base.filter((pl.col("year") == first + t) & (pl.col("step") == int(step)))["child_years"].sum())
+            assert value == pytest.approx(want, abs=1e-4)
+    assert data["effect"]["child_years"]["6"][-1] < 0 and data["case"]["horizon_years"] == 3
+    assert client.get(response["Location"]).status_code == 200
+    assert "costs" not in data  # no caseload lever: no caseworkers to pay
+    assert client.post("/forecasts/investment-case/?months=5").status_code == 400
+    assert InvestmentCase.objects.count() == 1
+    # a lower caseload: the extra caseworkers for the children on the staircase are the cost
+    model = forecast_model()
+    client.post("/forecasts/investment-case/?months=60&caseload_per_caseworker=10")
+    costs = tomllib.loads(InvestmentCase.objects.latest("pk").toml_text)["costs"]
+    children = model.start[:, :, 1:7].sum()
+    assert costs[0]["fte"] > 0
+    assert costs[0]["fte"] == pytest.approx(children / 10 - children / model.caseload_baseline, abs=0.01)

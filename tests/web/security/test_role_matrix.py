@@ -93,6 +93,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "forecasts": ANY_ROLE_OK | {"caseworker": E403, "partner": E403, "admin": E403},  # forecast/view
     "forecast_download": {r: E403 for r in ROLES} | {"analyst": OK, "economist": OK,  # forecast/export
                                                      "anonymous": LOGIN},
+    "forecast_to_case": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only (investment/create)
     "evaluation": {"caseworker": E403, "teamleader": OK, "partner": E403, "analyst": OK,  # evaluation/view
                    "economist": E403, "admin": E403, "anonymous": LOGIN},
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)

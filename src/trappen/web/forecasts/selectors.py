@@ -164,6 +164,40 @@ def download_frame(result: ForecastResult) -> pl.DataFrame:
                     "expected_cost_dkk", "baseline_cost_dkk", "difference_cost_dkk"))
 
 
+def investment_case_toml(model: TransitionModel, result: ForecastResult) -> str:
+    """An investment case for the forecast's levers (:func:`trappen.economics.shift_case`): the
+    effect is the expected child-years per step with the levers minus without, per calendar
+    year from the first projected month over the whole years of the horizon, priced with the
+    forecast's own cost per step; with a lower caseload, the extra caseworkers it needs for the
+    children on the staircase at the cut-off are the cost. The economist checks and completes
+    it on the investment page (one-off costs, other payers, uncertainty)."""
+    from trappen.economics import case_to_toml, shift_case
+
+    levers, first = result.levers, result.simulated.month_dates[1]
+    top = model.states.top
+    extra_fte, note = 0.0, ""
+    if levers.caseload_per_caseworker is not None and model.caseload_baseline:
+        children = float(model.start[:, :, 1:top + 1].sum())
+        extra_fte = children / levers.caseload_per_caseworker - children / model.caseload_baseline
+        note = (f" Caseload {model.caseload_baseline:.1f} -> {levers.caseload_per_caseworker:g} children per "
+                f"caseworker for the {children:,.0f} children on the staircase at the cut-off: "
+                f"{extra_fte:+.1f} FTE" + ("" if extra_fte > 0 else " (fewer caseworkers: no cost line)") + ".")
+    described = ", ".join(f"{k}={v}" for k, v in vars(levers).items() if k != "months" and v not in (None, (), 0.0))
+    data = shift_case(
+        name=f"Forecast scenario: {described or 'baseline'}",
+        description=(f"Made from the forecast of {model.cutoff} ({levers.months} months, expected numbers, "
+                     f"levers: {described or 'none'}).{note} Check the costs, add one-off costs and "
+                     "uncertainty before using it."),
+        scenario=result.expected.child_years(), baseline=result.baseline.child_years(),
+        start_year=first.year, horizon_years=max(levers.months // 12, 1), price_year=model.cutoff.year,
+        prices={s: float(model.cost_dkk_per_day[s] * 365.25) for s in model.states.steps},
+        prices_source="the forecast's cost per step: the catalogue prices of the register's interventions at "
+                      "the cut-off (not indexed)",
+        extra_fte=max(extra_fte, 0.0),
+        effect_source=f"Trappen forecast, cut-off {model.cutoff}, expected child-years with minus without the levers")
+    return case_to_toml(data)
+
+
 def chart_data(result: ForecastResult, *, step_names: dict[int, str]) -> dict[str, object]:
     """The numbers the page's chart script draws: per step, P10/P50/P90 of the simulation, the
     expected path and the expected baseline, per month."""

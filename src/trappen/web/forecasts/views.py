@@ -11,8 +11,8 @@ import io
 import polars as pl
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from trappen.errors import InvalidInput
@@ -63,6 +63,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         chart = sel.chart_data(result, step_names=names)
         context.update(
             can_export=permission(getattr(request.user, "role", None) or "", "forecast", "export") is not None,
+            can_make_case=permission(getattr(request.user, "role", None) or "", "investment", "create") is not None,
             query=request.GET.urlencode(),
             result=result, cutoff=model.cutoff, chart=chart, replicates=result.simulated.replicates,
             years=[{"year": r["year"], "baseline": _dkk(r["baseline_cost_dkk"]),
@@ -135,3 +136,27 @@ def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+@login_required
+def forecast_to_case(request: HttpRequest) -> HttpResponse:
+    """POST: an investment case from the forecast for the levers in the query string
+    (``investment``/``create``), then its edit page. Bad levers: the page with the error."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    forecast_access(request.user)
+    from trappen.web.investments import services as inv
+
+    inv.require(request.user, "create")
+    form = LeversForm(request.GET or {"months": 60})
+    if not form.is_valid():
+        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    try:
+        model = sel.forecast_model()
+        result = sel.forecast_run(model, levers=form.levers())
+        case = inv.case_save(user=request.user, toml_text=sel.investment_case_toml(model, result))
+    except InvalidInput as exc:
+        for p in exc.problems:
+            form.add_error(p.field if p.field in form.fields else None, p.message)
+        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    return redirect("investment_edit", case_id=case.pk)
