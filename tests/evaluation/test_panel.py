@@ -82,3 +82,34 @@ def test_adoption_mapping_overrides_and_bad_input() -> None:
         build_panel(_register(), start=date(2024, 1, 1), end=date(2024, 4, 1), adoption={"Z": None})
     with pytest.raises(InvalidInput, match="freq"):
         build_panel(_register(), freq="week", start=date(2024, 1, 1), end=date(2024, 4, 1))
+
+
+def test_unpriced_interventions_cost_nothing() -> None:
+    p = build_panel(_register(), freq="month", start=date(2024, 1, 1), end=date(2024, 4, 1))
+    assert p["spending_dkk"].to_list() == [0.0] * 6  # code "X" is not in the catalogue
+
+
+def test_spending_outcome_equals_the_economics_spending() -> None:
+    """Two independent implementations agree: the panel's spending per district and quarter and
+    trappen.economics.spending at the catalogue's prices (one price year, so no indexing)."""
+    from trappen.economics import RATE_SCHEMA, RateTable, spending
+    from trappen.staircase import default_catalogue
+    from trappen.synthetic import generate
+
+    reg = generate(children=2_000, years=3, seed=5)
+    start, end = date(2024, 1, 1), date(2025, 1, 1)
+    panel = build_panel(reg, freq="quarter", start=start, end=end)
+    types = default_catalogue().types
+    rates = RateTable.from_frame(pl.DataFrame({
+        "intervention_code": [t.code for t in types], "valid_from": [date(1900, 1, 1)] * len(types),
+        "valid_to": [None] * len(types), "cost_dkk_per_day": [t.cost_dkk_per_day for t in types],
+        "price_year": [2024] * len(types), "source": [""] * len(types)}, schema=dict(RATE_SCHEMA)))
+    monthly = spending(reg, rates=rates, start=start, end=end, by=("district_code", "month"))
+    quarterly = (monthly.with_columns(period_index=((pl.col("month").dt.month() - 1) // 3).cast(pl.Int32))
+                 .group_by("district_code", "period_index").agg(pl.col("amount_dkk").sum()))
+    both = panel.join(quarterly, on=["district_code", "period_index"], how="left").with_columns(
+        pl.col("amount_dkk").fill_null(0.0))
+    assert both["spending_dkk"].sum() > 1_000_000
+    assert both["spending_dkk"].to_list() == pytest.approx(both["amount_dkk"].to_list())
+    assert both["spending_per_child"].to_list() == pytest.approx(
+        (both["spending_dkk"] / both["children_0_17"]).to_list())

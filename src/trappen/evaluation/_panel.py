@@ -15,7 +15,7 @@ import polars as pl
 
 from trappen.errors import InvalidInput, Problem
 from trappen.register import Register
-from trappen.staircase import Staircase, default_staircase
+from trappen.staircase import Catalogue, Staircase, default_catalogue, default_staircase
 
 FREQS = ("month", "quarter")
 
@@ -36,6 +36,8 @@ OUTCOMES_DOC = {
     "breakdowns": "episodes ending with end_reason 'breakdown' in the period",
     "open_cases": "open cases on the last day",
     "caseload_per_fte": "open cases on the last day per caseworker FTE in post in the district",
+    "spending_dkk": "DKK spent on interventions in the period: each episode's days inside it x the catalogue's price per day",
+    "spending_per_child": "spending_dkk per child 0-17 in the district",
 }
 
 
@@ -102,9 +104,30 @@ def adoption_dates(register: Register, *, adoption: Mapping[str, date | None] | 
                         schema={"district_code": pl.String, "adopted_on": pl.Date})
 
 
+def _spending(ep: pl.DataFrame, periods: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
+    """DKK per district and period: each episode's days inside the period x its type's price."""
+    prices = pl.DataFrame({"intervention_code": list(catalogue.codes),
+                           "_dkk": [t.cost_dkk_per_day for t in catalogue.types]},
+                          schema={"intervention_code": pl.String, "_dkk": pl.Float64})
+    never = date(9999, 12, 31)
+    end = ep["end_date"].fill_null(never)
+    first = periods["period_end"].search_sorted(ep["start_date"], side="right").cast(pl.Int32)  # ends after start
+    stop = periods["period"].search_sorted(end, side="left").cast(pl.Int32)  # starts before end
+    bounds = periods.select("period_index", "period", "period_end")
+    return (ep.select("district_code", "intervention_code", "start_date", pl.Series("_end", end))
+            .with_columns(_a=first, _b=stop).filter(pl.col("_b") > pl.col("_a"))
+            .with_columns(period_index=pl.int_ranges("_a", "_b", dtype=pl.Int32)).explode("period_index")
+            .join(bounds, on="period_index")
+            .with_columns(_days=(pl.min_horizontal("_end", "period_end") - pl.max_horizontal("start_date", "period"))
+                          .dt.total_days())
+            .join(prices, on="intervention_code", how="left")
+            .group_by("district_code", "period_index")
+            .agg(spending_dkk=(pl.col("_days") * pl.col("_dkk").fill_null(0.0)).sum()))
+
+
 def build_panel(register: Register, *, freq: str = "month", start: date, end: date,
                 adoption: Mapping[str, date | None] | None = None,
-                staircase: Staircase | None = None) -> pl.DataFrame:
+                staircase: Staircase | None = None, catalogue: Catalogue | None = None) -> pl.DataFrame:
     """District × period outcomes with each district's adoption period.
 
     Args:
@@ -115,6 +138,8 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
         adoption: Optional ``{district_code: adoption date or None}``; default
             ``districts.pilot_from``.
         staircase: Staircase for step categories (default: Socialstyrelsen's six steps).
+        catalogue: prices per intervention type for the spending outcomes (default: the
+            shipped catalogue, not indexed).
 
     Returns:
         One row per district and period (balanced): ``district_code``, ``period`` (date),
@@ -187,8 +212,10 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     fte = _stock_counts(cw.select("district_code", "fte", start="start_date", end="end_date"), periods, []) \
         .group_by("district_code", "period_index").agg(fte=pl.col("fte").sum())
 
+    spend = _spending(ep, periods, catalogue or default_catalogue())
+
     panel = grid
-    for part in (kids, on_step, flows_start, breakdowns, notes, open_cases, fte):
+    for part in (kids, on_step, flows_start, breakdowns, notes, open_cases, fte, spend):
         panel = panel.join(part, on=["district_code", "period_index"], how="left")
     count_cols = [f"on_step_{k}" for k in staircase.numbers] + [
         "placed", "new_placements", "new_preventive", "breakdowns", "notifications", "open_cases"]
@@ -201,6 +228,8 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
         new_preventive_per_1000=pl.col("new_preventive") * per1000,
         notifications_per_1000=pl.col("notifications") * per1000,
         caseload_per_fte=pl.when(pl.col("fte") > 0).then(pl.col("open_cases") / pl.col("fte")),
+        spending_dkk=pl.col("spending_dkk").fill_null(0.0),
+        spending_per_child=pl.col("spending_dkk").fill_null(0.0) / pl.col("children_0_17"),
     )
     adopt_idx = adopt.with_columns(adoption_index=_flow_index(
         adopt["adopted_on"].fill_null(date(9999, 12, 31)), periods))

@@ -132,3 +132,18 @@ def test_configured_statbank_csv_shows_the_synthetic_control(client, make_user, 
     assert 'id="synthetic-plot" src="data:image/svg+xml;base64,' in response.content.decode()
     settings.TRAPPEN_STATBANK_MUNICIPALITY = "Nowhere"
     assert "municipality not in the table" in c.get("/evaluation/").content.decode()
+
+
+def test_spending_per_child_is_an_outcome_on_the_page(client, make_user, db_register):
+    """The page evaluates spending per child 0-17 (the panel's spending outcome) the same way."""
+    from trappen.web.evaluation import selectors as sel
+    from trappen.web.register.selectors import register_snapshot
+
+    response = _login(client, make_user, "analyst").get("/evaluation/", {"outcome": "spending_per_child"})
+    assert response.status_code == 200 and 'value="spending_per_child" selected' in response.content.decode()
+    snapshot = register_snapshot()
+    start, end = sel.evaluation_window(snapshot)
+    panel = build_panel(snapshot, freq=sel.FREQ, start=start, end=end)
+    assert panel["spending_per_child"].sum() > 0
+    want = staggered_did(panel, outcome="spending_per_child", draws=sel.DRAWS, ri_draws=sel.RI_DRAWS, seed=sel.SEED)
+    assert response.context["result"].overall["att"].item() == pytest.approx(want.overall["att"].item(), rel=1e-12)

@@ -77,9 +77,10 @@ HORIZON_YEARS = 5.0
 """Horizon of the expected child-years on each step (as :func:`durations_tables`)."""
 
 OUTCOMES = ("placements_per_1000", "new_placements_per_1000", "new_preventive_per_1000",
-            "notifications_per_1000", "caseload_per_fte")
+            "notifications_per_1000", "caseload_per_fte", "spending_per_child")
 """Outcomes offered on the page: rates only (a count per district is not comparable across
-districts of different size); see :data:`trappen.evaluation.OUTCOMES_DOC`."""
+districts of different size); see :data:`trappen.evaluation.OUTCOMES_DOC`. Spending is at the
+catalogue's prices (the economists' stored prices are not applied here)."""
 
 
 def evaluation_window(register: Register) -> tuple[date, date]:
