@@ -23,7 +23,9 @@ def test_local_cluster_equals_single_process(synthetic):
     sc = Scenario(closed_steps=(4,))
     # small chunks so the run is split by children as well as by replicates
     one = simulate(model, months=12, replicates=3, seed=42, scenario=sc, chunk_children=1000)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster, \
+    # worker processes, as on a real cluster (in-process workers share this process's event loop
+    # and have hung here now and then under load)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
             Client(cluster) as client:
         many = simulate(model, months=12, replicates=3, seed=42, scenario=sc, chunk_children=1000, client=client)
     for name in ("mean", "p10", "p50", "p90", "redirected", "total_cost_dkk_p50"):
