@@ -196,6 +196,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_MINUTES = env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+# A purpose stated for a child outside one's own cases holds this long, then is asked again
+# (a working day by default; it also ends with the session).
+PURPOSE_HOURS = env_int("TRAPPEN_PURPOSE_HOURS", 8, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

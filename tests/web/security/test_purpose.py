@@ -44,6 +44,28 @@ def test_the_chosen_purpose_is_remembered_for_the_session(scene):
     assert "team_leader_review" in CHOOSABLE
 
 
+def test_a_stated_purpose_expires_after_the_configured_hours(scene, settings):
+    """A purpose holds for PURPOSE_HOURS; after that the record asks for one again."""
+    import datetime as dt
+
+    from trappen.web.security.purpose import SESSION_KEY
+
+    settings.PURPOSE_HOURS = 8
+    leader = Client()
+    leader.force_login(scene["users"]["teamleader"])
+    inside = scene["ids"]["in"]["child_id"]
+    leader.post(f"/security/children/{inside}/purpose/", {"purpose": "team_leader_review"})
+    assert leader.get(f"/children/{inside}/").status_code == 200
+    session = leader.session
+    code, stated = session[SESSION_KEY][str(inside)]
+    assert code == "team_leader_review"
+    earlier = dt.datetime.fromisoformat(stated) - dt.timedelta(hours=8, minutes=1)
+    session[SESSION_KEY] = {str(inside): [code, earlier.isoformat()]}
+    session.save()
+    again = leader.get(f"/children/{inside}/")
+    assert again.status_code == 302 and "/purpose/" in again["Location"]
+
+
 def test_a_purpose_for_a_child_out_of_scope_is_refused_and_logged(scene):
     client = Client()
     client.force_login(scene["users"]["caseworker"])

@@ -1,5 +1,6 @@
 """The purpose of opening a child's record: chosen when the child is not one of the user's own
-cases, kept in the session for that child, and written with every audited read.
+cases, kept in the session for that child for ``settings.PURPOSE_HOURS`` hours, and written with
+every audited read.
 
 Use from a child view::
 
@@ -14,6 +15,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -46,16 +50,26 @@ def is_own_case(user: object, child_id: int) -> bool:
 
 
 def chosen_purpose(request: HttpRequest, child_id: int) -> str | None:
-    """The purpose stated in this session for ``child_id``, or ``None``."""
-    return request.session.get(SESSION_KEY, {}).get(str(child_id))
+    """The purpose stated in this session for ``child_id`` within the last
+    ``settings.PURPOSE_HOURS`` hours, or ``None`` (then it is asked again)."""
+    stored = request.session.get(SESSION_KEY, {}).get(str(child_id))
+    if not isinstance(stored, list) or len(stored) != 2:
+        return None
+    code, stated = stored
+    try:
+        age = timezone.now() - datetime.fromisoformat(stated)
+    except (TypeError, ValueError):
+        return None
+    return code if age < timedelta(hours=settings.PURPOSE_HOURS) else None
 
 
 def remember_purpose(request: HttpRequest, child_id: int, code: str) -> None:
-    """Keep ``code`` as this session's purpose for ``child_id`` (ends with the session)."""
+    """Keep ``code`` as the purpose for ``child_id`` for ``settings.PURPOSE_HOURS`` hours (or
+    until the session ends)."""
     if code not in CHOOSABLE:
         raise ValueError(f"unknown purpose {code!r}; known: {CHOOSABLE}")
     purposes = dict(request.session.get(SESSION_KEY, {}))
-    purposes[str(child_id)] = code
+    purposes[str(child_id)] = [code, timezone.now().isoformat()]
     request.session[SESSION_KEY] = purposes
 
 
