@@ -143,3 +143,19 @@ def test_break_messages_carry_no_field_values():
     assert "secret-name" not in brk.message and "cw" not in brk.message
     with pytest.raises(FrozenInstanceError):
         brk.kind = "changed"  # type: ignore[misc]
+
+
+def test_anchors_detect_a_gone_or_rewritten_row():
+    from trappen.privacy.chain import Anchor, check_anchors, parse_anchors
+
+    anchors = parse_anchors(Anchor(row_id=7, entry_hash="a" * 64, at="2026-11-23T10:00:00").to_line() + "\n\n"
+                            + Anchor(row_id=9, entry_hash="b" * 64).to_line())
+    assert [a.row_id for a in anchors] == [7, 9]
+    assert check_anchors(anchors, {7: "a" * 64, 9: "b" * 64}) == []
+    breaks = check_anchors(anchors, {7: "c" * 64})
+    assert [(b.row_id, b.kind) for b in breaks] == [(7, "anchor"), (9, "anchor")]
+    assert "another hash" in breaks[0].message and "gone" in breaks[1].message
+    import pytest
+
+    with pytest.raises(ValueError, match="line 2"):
+        parse_anchors('{"id": 1, "entry_hash": "x"}\n{"id": "seven"}')

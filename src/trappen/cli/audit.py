@@ -29,17 +29,44 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="The audit trail: verify its hash chain, export accesses to a child.",
                         no_args_is_help=True)
 
-    @group.command("verify")
-    def verify() -> None:
-        """Check the audit hash chain; exit 1 and name the broken rows if it is broken."""
+    @group.command("anchor")
+    def anchor(out: Path | None = typer.Option(None, "--out", help="Append the anchor to this file (keep it "
+                                                                   "outside the database's server).")) -> None:
+        """Print (or append to a file) the chain's head: the newest event's id and hash, as one
+        JSON line. Kept elsewhere, it lets `audit verify --anchor` detect a rewritten chain."""
         from trappen.cli._common import user_errors
 
         with user_errors():
             _django()
+            from trappen.web.audit.services import audit_anchor
+
+            head = audit_anchor()
+            if head is None:
+                typer.echo("The audit log is empty: nothing to anchor.")
+                return
+            if out is not None:
+                with out.open("a", encoding="utf-8") as f:
+                    f.write(head.to_line() + "\n")
+                typer.echo(f"Anchored event {head.row_id} in {out}")
+            else:
+                typer.echo(head.to_line())
+
+    @group.command("verify")
+    def verify(anchor_file: Path | None = typer.Option(None, "--anchor", help="Also check the anchors in this "
+                                                                              "file (from `audit anchor`).")) -> None:
+        """Check the audit hash chain (and anchors kept outside the database); exit 1 and name
+        the broken rows if it is broken."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            _django()
+            from trappen.privacy.chain import parse_anchors
             from trappen.web.audit.models import AuditEvent
             from trappen.web.audit.services import audit_verify
 
-            breaks = audit_verify()
+            anchors = ([] if anchor_file is None else
+                       parse_anchors(anchor_file.read_text(encoding="utf-8"), source=str(anchor_file)))
+            breaks = audit_verify(anchors)
             total = AuditEvent.objects.count()
             if breaks:
                 for b in breaks:
@@ -47,7 +74,7 @@ def register(app: typer.Typer) -> None:
                 typer.secho(f"Audit chain BROKEN: {len(breaks)} break(s) in {total} events; rows "
                             + ", ".join(str(b.row_id) for b in breaks), fg=typer.colors.RED, err=True)
                 raise typer.Exit(code=1)
-            typer.echo(f"Audit chain intact: {total} events.")
+            typer.echo(f"Audit chain intact: {total} events" + (f", {len(anchors)} anchor(s) hold." if anchors else "."))
 
     @group.command("export")
     def export(child: int = typer.Option(..., "--child", help="The child's id."),

@@ -25,17 +25,19 @@ from decimal import Decimal
 from enum import Enum
 from uuid import UUID
 
-__all__ = ["GENESIS", "ChainBreak", "canonical_json", "entry_hash", "verify_chain"]
+__all__ = ["GENESIS", "Anchor", "ChainBreak", "canonical_json", "check_anchors", "entry_hash", "parse_anchors",
+           "verify_chain"]
 
 GENESIS = "0" * 64
 """The ``previous_hash`` of the first entry."""
 
-BREAK_KINDS = ("changed", "link", "mismatch", "truncated", "missing")
+BREAK_KINDS = ("changed", "link", "mismatch", "truncated", "missing", "anchor")
 """``changed``: the row's own fields or hash were edited. ``link``: its ``previous_hash`` does not
 match the row before it (a row was deleted, inserted or moved before it). ``mismatch``: rows
 carry no ``previous_hash`` and the recomputed hash differs (edited, or a row before it was
 deleted or moved). ``truncated``: the last hash differs from ``expected_head``. ``missing``: the
-row lacks the hash field or one of the hashed fields."""
+row lacks the hash field or one of the hashed fields. ``anchor``: a row recorded in an anchor
+kept outside the database is gone or has another hash (the chain was rewritten up to it)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -154,4 +156,55 @@ def verify_chain(rows: Iterable[Mapping[str, object]], *, fields: Sequence[str],
             row_id=None, position=position + 1, kind="truncated",
             message="the last hash differs from the expected head: rows were removed from the "
                     "end, or the head belongs to another chain"))
+    return breaks
+
+
+@dataclass(frozen=True, kw_only=True)
+class Anchor:
+    """A chain head written down outside the database: the newest row's id and hash then.
+
+    Anyone who can rewrite the database can rebuild a consistent chain; they cannot change the
+    anchors kept elsewhere (another server, a printed log, an e-mail to the data-protection
+    officer), so :func:`check_anchors` detects a chain rewritten up to any anchored row.
+    """
+
+    row_id: int
+    entry_hash: str
+    at: str = ""
+
+    def to_line(self) -> str:
+        return json.dumps({"id": self.row_id, "entry_hash": self.entry_hash, "at": self.at}, sort_keys=True)
+
+
+def parse_anchors(text: str, *, source: str = "anchors") -> list[Anchor]:
+    """Anchors from JSON lines (``{"id": ..., "entry_hash": ..., "at": ...}``; blank lines skipped).
+
+    Raises:
+        ValueError: a line that is not such an object, naming the source and line number.
+    """
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            out.append(Anchor(row_id=int(data["id"]), entry_hash=str(data["entry_hash"]), at=str(data.get("at", ""))))
+        except (ValueError, TypeError, KeyError):
+            raise ValueError(f"{source} line {number}: not an anchor (a JSON object with id and entry_hash)") from None
+    return out
+
+
+def check_anchors(anchors: Iterable[Anchor], stored: Mapping[int, str]) -> list[ChainBreak]:
+    """Breaks for anchors whose row is gone or now has another hash; ``stored`` maps row id to
+    its stored hash (at least the anchored ids). An empty list means every anchor holds."""
+    breaks = []
+    for position, anchor in enumerate(anchors):
+        now = stored.get(anchor.row_id)
+        when = f" (anchored {anchor.at})" if anchor.at else ""
+        if now is None:
+            breaks.append(ChainBreak(row_id=anchor.row_id, position=position, kind="anchor",
+                                     message=f"row {anchor.row_id}{when} is gone"))
+        elif now != anchor.entry_hash:
+            breaks.append(ChainBreak(row_id=anchor.row_id, position=position, kind="anchor",
+                                     message=f"row {anchor.row_id}{when} has another hash than anchored"))
     return breaks

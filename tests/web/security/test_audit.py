@@ -88,3 +88,20 @@ def test_a_dpo_permission_opens_the_page_and_the_export(events, scene):
     assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
     text = export.content.decode()
     assert "'=HYPERLINK" in text and "\n=HYPERLINK" not in text and ",=HYPERLINK" not in text
+
+
+def test_an_anchor_kept_outside_detects_a_rewritten_chain(events, tmp_path):
+    """Whoever can write the database can rebuild a consistent chain; an anchor kept elsewhere
+    still catches it: here the anchored head is deleted and the chain stays consistent."""
+    anchors = tmp_path / "anchors.jsonl"
+    first = runner.invoke(app, ["audit", "anchor", "--out", str(anchors)])
+    assert first.exit_code == 0 and f"event {events[-1].pk}" in first.output
+    ok = runner.invoke(app, ["audit", "verify", "--anchor", str(anchors)])
+    assert ok.exit_code == 0 and "1 anchor(s) hold" in ok.output, ok.output
+    AuditEvent.objects.filter(pk=events[-1].pk).delete()  # the newest: the rest of the chain is intact
+    assert runner.invoke(app, ["audit", "verify"]).exit_code == 0  # the chain alone cannot tell
+    bad = runner.invoke(app, ["audit", "verify", "--anchor", str(anchors)])
+    assert bad.exit_code == 1 and f"row {events[-1].pk}" in bad.output and "gone" in bad.output
+    anchors.write_text("not json\n", encoding="utf-8")
+    broken = runner.invoke(app, ["audit", "verify", "--anchor", str(anchors)])
+    assert broken.exit_code == 1 and "line 1" in broken.output and "Traceback" not in broken.output

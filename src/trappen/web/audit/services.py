@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection, transaction
 from django.utils import timezone
 
-from trappen.privacy.chain import GENESIS, ChainBreak, entry_hash, verify_chain
+from trappen.privacy.chain import GENESIS, Anchor, ChainBreak, check_anchors, entry_hash, verify_chain
 from trappen.web.audit.models import ACTIONS, AuditEvent
 
 HASHED_FIELDS = ("at", "username", "child_id", "action", "endpoint", "purpose")
@@ -52,7 +54,21 @@ def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: 
     return event
 
 
-def audit_verify() -> list[ChainBreak]:
-    """Check the whole audit chain; an empty list means no event was changed or removed."""
+def audit_verify(anchors: Sequence[Anchor] = ()) -> list[ChainBreak]:
+    """Check the whole audit chain, and each anchor kept outside the database; an empty list
+    means no event was changed or removed."""
     rows = AuditEvent.objects.order_by("id").values("id", "previous_hash", "entry_hash", *HASHED_FIELDS)
-    return verify_chain(rows.iterator(), fields=HASHED_FIELDS)
+    breaks = verify_chain(rows.iterator(), fields=HASHED_FIELDS)
+    if anchors:
+        stored = dict(AuditEvent.objects.filter(pk__in=[a.row_id for a in anchors]).values_list("id", "entry_hash"))
+        breaks += check_anchors(anchors, stored)
+    return breaks
+
+
+def audit_anchor() -> Anchor | None:
+    """The chain's head now (newest event's id and hash), to keep outside the database; None
+    when the log is empty."""
+    head = AuditEvent.objects.order_by("-id").values("id", "entry_hash").first()
+    if head is None:
+        return None
+    return Anchor(row_id=head["id"], entry_hash=head["entry_hash"], at=timezone.now().isoformat(timespec="seconds"))
