@@ -34,6 +34,21 @@ def test_notification_register_and_assess(scene):
     assert n.assessed_at == NOW - dt.timedelta(hours=1)
 
 
+def test_notification_needs_the_tables_create_grant(scene, make_user):
+    """Registering follows permissions.toml: a team leader holds notification/create (team), an
+    administrator and an analyst do not (refused before anything is looked up or written)."""
+    from django.core.exceptions import PermissionDenied
+
+    leader = make_user("tl2", "teamleader", [scene["mine"].district_id])
+    svc.notification_register(actor=leader, child=scene["mine"], received_at=NOW - dt.timedelta(hours=1),
+                              notifier_kind="police", now=NOW)
+    for role in ("admin", "analyst"):
+        with pytest.raises(PermissionDenied, match="notification/create"):
+            svc.notification_register(actor=make_user(f"x_{role}", role), child=scene["mine"],
+                                      received_at=NOW - dt.timedelta(hours=1), notifier_kind="police", now=NOW)
+    assert m.Notification.objects.count() == 1
+
+
 def test_notification_in_the_future_or_unknown_kind_is_refused(scene):
     with pytest.raises(InvalidInput) as exc:
         svc.notification_register(actor=scene["user"], child=scene["mine"],

@@ -101,10 +101,11 @@ def notification_register(*, actor: object, child: m.Child, received_at: dt.date
     Raises:
         InvalidInput: ``received_at`` naive, in the future or before the child's birth; an
             unknown ``notifier_kind`` (see ``trappen.register.schema.NOTIFIER_KINDS``).
+        PermissionDenied: the role has no ``notification``/``create`` grant.
         Http404: the child is outside the actor's districts.
     """
     if permission(getattr(actor, "role", ""), "notification", "create") is None:
-        _require_writer(actor)  # the table grants partners notification/create (underretningspligt)
+        raise PermissionDenied("registering a notification needs notification/create (permissions.toml)")
     require_in_scope(actor, child.pk)
     now = now or timezone.now()
     received_at = _aware(received_at, field="received_at")
