@@ -149,7 +149,6 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     """
     staircase = staircase or default_staircase()
     periods = _periods(freq, start, end)
-    n = len(periods)
     adopt = adoption_dates(register, adoption=adoption)
     districts = sorted(set(adopt["district_code"].to_list()) | set(register.children["district_code"].unique().to_list()))
     if not districts:

@@ -43,7 +43,7 @@ def _check(model: TransitionModel, scenario: Scenario, months: int) -> None:
     problems = [Problem(field="closed_steps", value=s, message=f"not a step of the staircase 1..{model.states.top}")
                 for s in bad]
     problems += [Problem(field="step_caps", value=f"{step} = {places}", message="needs a step of the staircase "
-                         f"and a non-negative number of places")
+                         "and a non-negative number of places")
                  for step, places in scenario.step_caps if step not in model.states.steps or places < 0]
     if not 1 <= months <= MAX_MONTHS:
         problems.append(Problem(field="months", value=months, message=f"must be between 1 and {MAX_MONTHS}"))
