@@ -94,3 +94,15 @@ def test_caseload_effect_estimated_from_pilot_districts():
     plain = estimate(generate(children=2_000, years=4, seed=2), cutoff=date(2025, 12, 31))
     assert plain.caseload_elasticity == DEFAULT_CASELOAD_ELASTICITY
     assert plain.caseload_source.startswith("default from Herning")
+
+
+def test_extra_caseworkers_for_a_lower_caseload(synthetic):
+    from dataclasses import replace
+
+    m = estimate(synthetic, cutoff=date(2023, 12, 31))
+    children = m.start[:, :, 1:m.states.top + 1].sum()
+    known = replace(m, caseload_baseline=40.0)
+    fte, n = known.extra_caseworkers(20.0)
+    assert n == children and fte == pytest.approx(children / 20 - children / 40) and fte > 0
+    assert known.extra_caseworkers(80.0)[0] < 0
+    assert replace(m, caseload_baseline=None).extra_caseworkers(20.0) is None

@@ -158,6 +158,15 @@ class TransitionModel:
     unregistered_children: int = 0
     placement_steps: tuple[int, ...] = ()
 
+    def extra_caseworkers(self, caseload_per_caseworker: float) -> tuple[float, float] | None:
+        """Caseworker FTEs needed at ``caseload_per_caseworker`` beyond those at the baseline
+        caseload, for the children on the staircase at the cut-off, and that number of
+        children; None when the baseline caseload is unknown. Negative: fewer are needed."""
+        if not self.caseload_baseline:
+            return None
+        children = float(self.start[:, :, 1:self.states.top + 1].sum())
+        return children / caseload_per_caseworker - children / self.caseload_baseline, children
+
     def transition_frame(self) -> pl.DataFrame:
         """The posterior mean and counts as a long frame (age band, duration band, from, to)."""
         a, d, s, t = np.nonzero(self.alpha > 0)

@@ -174,11 +174,11 @@ def investment_case_toml(model: TransitionModel, result: ForecastResult) -> str:
     from trappen.economics import case_to_toml, shift_case
 
     levers, first = result.levers, result.simulated.month_dates[1]
-    top = model.states.top
     extra_fte, note = 0.0, ""
-    if levers.caseload_per_caseworker is not None and model.caseload_baseline:
-        children = float(model.start[:, :, 1:top + 1].sum())
-        extra_fte = children / levers.caseload_per_caseworker - children / model.caseload_baseline
+    need = (model.extra_caseworkers(levers.caseload_per_caseworker)
+            if levers.caseload_per_caseworker is not None else None)
+    if need is not None:
+        extra_fte, children = need
         note = (f" Caseload {model.caseload_baseline:.1f} -> {levers.caseload_per_caseworker:g} children per "
                 f"caseworker for the {children:,.0f} children on the staircase at the cut-off: "
                 f"{extra_fte:+.1f} FTE" + ("" if extra_fte > 0 else " (fewer caseworkers: no cost line)") + ".")

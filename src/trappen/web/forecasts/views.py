@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 
 from trappen.errors import InvalidInput
-from trappen.privacy.roles import permission
+from trappen.privacy.roles import allowed
 from trappen.staircase import default_staircase
 from trappen.web.forecasts import selectors as sel
 from trappen.web.forecasts.forms import LeversForm
@@ -24,8 +24,33 @@ from trappen.web.forecasts.forms import LeversForm
 
 def forecast_access(user: object, action: str = "view") -> None:
     """:class:`PermissionDenied` (403) without ``forecast``/``action``."""
-    if permission(getattr(user, "role", None) or "", "forecast", action) is None:
+    if not allowed(getattr(user, "role", None) or "", "forecast", action):
         raise PermissionDenied("no access to forecasts")
+
+
+def _add_problems(form: LeversForm, exc: InvalidInput) -> None:
+    """The core's problems on the levers they name (else on the form)."""
+    for p in exc.problems:
+        form.add_error(p.field if p.field in form.fields else None, p.message)
+
+
+def _levers_forecast(request: HttpRequest) -> tuple[LeversForm, object, sel.ForecastResult | None]:
+    """The levers in the query string, and the model and forecast for them; the result is None
+    when a lever is bad or the model cannot be fitted (the form then carries the errors)."""
+    form = LeversForm(request.GET or {"months": 60})
+    if not form.is_valid():
+        return form, None, None
+    try:
+        model = sel.forecast_model()
+        return form, model, sel.forecast_run(model, levers=form.levers())
+    except InvalidInput as exc:
+        _add_problems(form, exc)
+        return form, None, None
+
+
+def _refused(request: HttpRequest, form: LeversForm) -> HttpResponse:
+    """The page with the form's errors and no forecast (400): nothing half-made is returned."""
+    return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
 
 
 def step_names(language: str) -> dict[int, str]:
@@ -54,16 +79,15 @@ def forecast(request: HttpRequest) -> HttpResponse:
         try:
             result = sel.forecast_run(model, levers=form.levers())
         except InvalidInput as exc:
-            for p in exc.problems:
-                form.add_error(p.field if p.field in form.fields else None, p.message)
+            _add_problems(form, exc)
             return render(request, "forecasts/forecast.html", context)
+        role = getattr(request.user, "role", None) or ""
         names = step_names((get_language() or "da")[:2])
         years = sel.cost_per_year(result)
         last = result.levers.months
         chart = sel.chart_data(result, step_names=names)
         context.update(
-            can_export=permission(getattr(request.user, "role", None) or "", "forecast", "export") is not None,
-            can_make_case=permission(getattr(request.user, "role", None) or "", "investment", "create") is not None,
+            can_export=allowed(role, "forecast", "export"), can_make_case=allowed(role, "investment", "create"),
             query=request.GET.urlencode(),
             result=result, cutoff=model.cutoff, chart=chart, replicates=result.simulated.replicates,
             years=[{"year": r["year"], "baseline": _dkk(r["baseline_cost_dkk"]),
@@ -88,15 +112,9 @@ def forecast_download(request: HttpRequest, fmt: str) -> HttpResponse:
     forecast_access(request.user, "export")
     if fmt not in ("csv", "xlsx"):
         raise Http404("no such format")
-    form = LeversForm(request.GET or {"months": 60})
-    if not form.is_valid():
-        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
-    try:
-        result = sel.forecast_run(sel.forecast_model(), levers=form.levers())
-    except InvalidInput as exc:
-        for p in exc.problems:
-            form.add_error(p.field if p.field in form.fields else None, p.message)
-        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    form, model, result = _levers_forecast(request)
+    if result is None:
+        return _refused(request, form)
     frame = sel.download_frame(result)
     stem = f"trappen-forecast-{result.simulated.month_dates[0]:%Y%m%d}-{result.levers.months}m"
     if fmt == "csv":
@@ -148,15 +166,12 @@ def forecast_to_case(request: HttpRequest) -> HttpResponse:
     from trappen.web.investments import services as inv
 
     inv.require(request.user, "create")
-    form = LeversForm(request.GET or {"months": 60})
-    if not form.is_valid():
-        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+    form, model, result = _levers_forecast(request)
+    if result is None:
+        return _refused(request, form)
     try:
-        model = sel.forecast_model()
-        result = sel.forecast_run(model, levers=form.levers())
         case = inv.case_save(user=request.user, toml_text=sel.investment_case_toml(model, result))
     except InvalidInput as exc:
-        for p in exc.problems:
-            form.add_error(p.field if p.field in form.fields else None, p.message)
-        return render(request, "forecasts/forecast.html", {"form": form, "seed": sel.SEED}, status=400)
+        _add_problems(form, exc)
+        return _refused(request, form)
     return redirect("investment_edit", case_id=case.pk)
