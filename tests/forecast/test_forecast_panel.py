@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from trappen.forecast._estimate import add_months, monthly_states, panel_chunks
+from trappen.forecast._estimate import add_months, panel_chunks
 from trappen.forecast._model import ADULT_MONTHS, AFTERCARE_END_MONTHS, MAX_START_DURATION, StateSpace
 from trappen.register import Register
 
@@ -62,6 +62,12 @@ def polars_monthly_states(register: Register, *, days: list[date], states: State
     start_k = pl.col("k").min().over("child_id", "_run")
     censored = (start_k == 0).cast(pl.Int32) * MAX_START_DURATION
     return panel.with_columns((pl.col("k") - start_k + censored).alias("dur")).drop("_run")
+
+
+def monthly_states(register: Register, *, days: list[date], states: StateSpace) -> pl.DataFrame:
+    """The NumPy panel's chunks as one frame, in the oracle's columns."""
+    return pl.concat([pl.DataFrame({"child_id": p.child, "k": p.k, "age_m": p.age_m, "state": p.state,
+                                    "dur": p.dur}) for p in panel_chunks(register, days=days, states=states)])
 
 
 def _days(cutoff: date, n: int = 61) -> list[date]:

@@ -9,7 +9,7 @@ import numpy as np
 import polars as pl
 
 from trappen.forecast._engines import simulate
-from trappen.forecast._estimate import add_months, estimate, monthly_states
+from trappen.forecast._estimate import add_months, estimate, panel_chunks
 from trappen.forecast._model import Projection, StateSpace
 from trappen.register import Register
 from trappen.staircase import Staircase, default_staircase
@@ -35,10 +35,11 @@ def compare(baseline: Projection, scenarios: Sequence[Projection]) -> pl.DataFra
 
 def observed_counts(register: Register, *, days: list[date], states: StateSpace) -> np.ndarray:
     """Children per state on each of ``days`` as the register recorded it, shape (len(days), S)."""
-    panel = monthly_states(register, days=days, states=states)
-    k = panel["k"].to_numpy()
-    s = panel["state"].to_numpy().astype(np.intp)
-    return np.bincount(k * states.size + s, minlength=len(days) * states.size).reshape(len(days), states.size)
+    out = np.zeros(len(days) * states.size, dtype=np.int64)
+    for panel in panel_chunks(register, days=days, states=states):
+        out += np.bincount(panel.k.astype(np.intp) * states.size + panel.state,
+                           minlength=len(days) * states.size)
+    return out.reshape(len(days), states.size)
 
 
 def backtest(register: Register, *, cutoff: date, horizon_months: int, replicates: int = 200, seed: int = 1,

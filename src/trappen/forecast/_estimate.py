@@ -136,20 +136,6 @@ def panel_chunks(register: Register, *, days: list[date], states: StateSpace,
         yield _Panel(child=ids[lo:hi][c], k=k, age_m=age, state=state, dur=dur.astype(np.int32), first=first)
 
 
-def monthly_states(register: Register, *, days: list[date], states: StateSpace) -> pl.DataFrame:
-    """Each child's state on each of ``days`` (sorted), with months already in that state (see
-    :func:`panel_chunks`).
-
-    Returns:
-        Columns ``child_id``, ``k`` (index into days), ``age_m`` (age in months), ``state``
-        (Int16), ``dur`` (months in the state; left-censored runs at k=0 start at 24).
-    """
-    return pl.concat([pl.DataFrame({"child_id": p.child, "k": p.k, "age_m": p.age_m, "state": p.state,
-                                    "dur": p.dur}) for p in panel_chunks(register, days=days, states=states)]
-                     or [pl.DataFrame(schema={"child_id": pl.Int64, "k": pl.Int32, "age_m": pl.Int32,
-                                              "state": pl.Int16, "dur": pl.Int32})])
-
-
 def _costs(register: Register, *, states: StateSpace, catalogue: Catalogue, cutoff: date) -> NDArray[np.float64]:
     cost = np.zeros(states.size)
     active = register.episodes.filter((pl.col("start_date") <= cutoff)
