@@ -86,7 +86,12 @@ def _uploaded(upload: object) -> Iterator[Path]:
 
 
 def _import(request: HttpRequest, service: object) -> tuple[UploadForm, object | None]:
-    """Validate the upload form and run ``service(user=, path=)``; problems go on the form."""
+    """For the budget and accounts pages (``budget``/``view``): on a POST (``budget``/``create``)
+    validate the upload form and run ``service(user=, path=)``; problems go on the form."""
+    svc.require(request.user, "budget", "view")
+    if request.method != "POST":
+        return UploadForm(), None
+    svc.require(request.user, "budget", "create")
     form = UploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return form, None
@@ -105,17 +110,13 @@ def _int_param(request: HttpRequest, key: str, default: int, lo: int, hi: int) -
 
 @login_required
 def budget(request: HttpRequest) -> HttpResponse:
-    svc.require(request.user, "budget", "view")
+    form, frame = _import(request, svc.budget_import)
+    if frame is not None:
+        years = sorted(frame["year"].unique().to_list())  # type: ignore[index]
+        messages.success(request, _("Budget imported: %(n)s lines for %(years)s.")
+                         % {"n": frame.height, "years": ", ".join(map(str, years))})  # type: ignore[attr-defined]
+        return redirect(f"{reverse('economics_budget')}?year={years[-1]}")
     can_import = allowed(_role(request), "budget", "create")
-    form = UploadForm()
-    if request.method == "POST":
-        svc.require(request.user, "budget", "create")
-        form, frame = _import(request, svc.budget_import)
-        if frame is not None:
-            years = sorted(frame["year"].unique().to_list())  # type: ignore[index]
-            messages.success(request, _("Budget imported: %(n)s lines for %(years)s.")
-                             % {"n": frame.height, "years": ", ".join(map(str, years))})  # type: ignore[attr-defined]
-            return redirect(f"{reverse('economics_budget')}?year={years[-1]}")
     today = timezone.localdate()
     years = sel.budget_years()
     year = _int_param(request, "year", years[0] if years else today.year, *svc.YEARS)
@@ -137,16 +138,12 @@ def budget(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def accounts(request: HttpRequest) -> HttpResponse:
-    svc.require(request.user, "budget", "view")
+    form, mapped = _import(request, svc.accounts_import)
+    if mapped is not None:
+        messages.success(request, _("Accounts imported: %(n)s lines, each in one bucket.")
+                         % {"n": mapped.height})  # type: ignore[attr-defined]
+        return redirect("economics_accounts")
     can_import = allowed(_role(request), "budget", "create")
-    form = UploadForm()
-    if request.method == "POST":
-        svc.require(request.user, "budget", "create")
-        form, mapped = _import(request, svc.accounts_import)
-        if mapped is not None:
-            messages.success(request, _("Accounts imported: %(n)s lines, each in one bucket.")
-                             % {"n": mapped.height})  # type: ignore[attr-defined]
-            return redirect("economics_accounts")
     summary = sel.accounts_summary(language=_language())
     return render(request, "economics/accounts.html", {"form": form, "can_import": can_import, "s": summary},
                   status=422 if form.errors else 200)
