@@ -17,7 +17,15 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# Python packages: exactly the versions in the lock (requirements/, made by scripts/lock.sh),
+# checked against their hashes, then Trappen itself from this checkout without dependencies.
 PY=${PYTHON:-python3}
+LOCK=requirements/${TRAPPEN_LOCK:-demo}.txt
 if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
-.venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-.venv/bin/python -m pip install -q --disable-pip-version-check -e ".${TRAPPEN_EXTRAS:-}"
+stamp=".venv/.trappen-lock-$(basename "$LOCK" .txt)"
+want="$(sha256sum "$LOCK" pyproject.toml | sha256sum | cut -c1-16)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
+  echo "$want" > "$stamp"
+fi

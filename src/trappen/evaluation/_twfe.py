@@ -14,12 +14,16 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
+from scipy import stats
 from numpy.typing import NDArray
 
 
 @dataclass(frozen=True, kw_only=True)
 class TwfeResult:
-    """TWFE coefficient on the treatment dummy with cluster-robust (district) standard error."""
+    """TWFE coefficient on the treatment dummy with cluster-robust (district) standard error.
+
+    On a panel the model fits exactly (no noise) ``se`` is 0 and ``p_value`` is nan.
+    """
 
     coefficient: float
     se: float
@@ -44,8 +48,17 @@ def twfe(y: NDArray[np.float64], cohort: NDArray[np.float64]) -> TwfeResult:
     per = np.tile(np.arange(t), n)
     x = np.column_stack([d, np.eye(n)[unit], np.eye(t)[per][:, 1:]])
     fit = sm.OLS(y.ravel(), x).fit(cov_type="cluster", cov_kwds={"groups": unit})
-    return TwfeResult(coefficient=float(fit.params[0]), se=float(fit.bse[0]),
-                      p_value=float(fit.pvalues[0]), clusters=n)
+    coefficient = float(fit.params[0])
+    # On a noise-free panel the residuals are zero and the clustered variance comes out as
+    # rounding noise, sometimes a tiny negative number: that is a variance of zero, and the
+    # p-value is undefined (nan) rather than the sqrt of a negative number.
+    variance = float(fit.cov_params()[0, 0])
+    scale = max(1.0, coefficient * coefficient)
+    if variance <= 1e-12 * scale:
+        return TwfeResult(coefficient=coefficient, se=0.0, p_value=float("nan"), clusters=n)
+    se = float(np.sqrt(variance))
+    p_value = float(2 * stats.norm.sf(abs(coefficient / se)))  # statsmodels' cluster default
+    return TwfeResult(coefficient=coefficient, se=se, p_value=p_value, clusters=n)
 
 
 def bacon_decomposition(y: NDArray[np.float64], cohort: NDArray[np.float64]) -> pl.DataFrame:
