@@ -54,7 +54,9 @@ def main() -> None:
     today = timezone.localdate()
     current = Q(assignment__start_date__lte=today) & (
         Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gt=today))
-    posts = list(Caseworker.objects.annotate(n=Count("assignment", filter=current)).values_list("pk", "n", "district_id"))
+    posts = list(
+        Caseworker.objects.annotate(n=Count("assignment", filter=current)).values_list("pk", "n", "district_id")
+    )
     pk, n, district = min(posts, key=lambda p: (abs(p[1] - 25), p[0]))
     from django.contrib.auth import get_user_model
 
@@ -83,14 +85,20 @@ def main() -> None:
     t = time.perf_counter()
     register_for_children(ids)
     queries_ms = (time.perf_counter() - t) * 1000
-    print(f"My day breakdown: my_day selector {selector_ms:.0f} ms (register of my children from the "
-          f"database {queries_ms:.0f} ms, the rest deadline engine and caseload query)")
+    print(
+        f"My day breakdown: my_day selector {selector_ms:.0f} ms (register of my children from the "
+        f"database {queries_ms:.0f} ms, the rest deadline engine and caseload query)"
+    )
     items = data["deadlines"]
     overdue = int(items["overdue"].sum()) if items.height else 0
-    print(f"My day: caseworker post {pk} with {n} current children, {items.height} open deadlines "
-          f"({overdue} overdue), page {len(resp.content) // 1024} KiB")
-    print(f"My day server time: median {statistics.median(times) * 1000:.0f} ms, "
-          f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {args.repeats} requests")
+    print(
+        f"My day: caseworker post {pk} with {n} current children, {items.height} open deadlines "
+        f"({overdue} overdue), page {len(resp.content) // 1024} KiB"
+    )
+    print(
+        f"My day server time: median {statistics.median(times) * 1000:.0f} ms, "
+        f"min {min(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms over {args.repeats} requests"
+    )
     leader = get_user_model().objects.get(username="teamleader")
     leader.team_id = Caseworker.objects.get(pk=pk).team.pk
     leader.save()
@@ -102,7 +110,10 @@ def main() -> None:
         resp = client.get("/team/")
         times.append(time.perf_counter() - t)
     assert resp.status_code == 200, resp.status_code
-    print(f"Team page: {resp.content.decode().count('data-caseworker=')} caseworkers, median {statistics.median(times) * 1000:.0f} ms")
+    print(
+        f"Team page: {resp.content.decode().count('data-caseworker=')} caseworkers, "
+        f"median {statistics.median(times) * 1000:.0f} ms"
+    )
     if args.screenshots:
         _screenshots(args.screenshots, data_dir=tmp)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -122,8 +133,12 @@ def _screenshots(directory: str, *, data_dir: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     port = 8765
     env = {**os.environ, "TRAPPEN_DEMO": "1", "TRAPPEN_DATA_DIR": data_dir}
-    server = subprocess.Popen([str(Path(sys.executable).with_name("trappen")), "serve", "--port", str(port),
-                               "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(Path(sys.executable).with_name("trappen")), "serve", "--port", str(port), "--workers", "1"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             with socket.socket() as s:

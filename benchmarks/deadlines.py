@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import resource
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import polars as pl
@@ -28,7 +28,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     end = date(2025, 12, 31)
-    now = datetime(2025, 12, 31, 12, tzinfo=timezone.utc)
+    now = datetime(2025, 12, 31, 12, tzinfo=UTC)
     since = date(end.year - args.years + 1, 1, 1)
 
     t0 = time.perf_counter()

@@ -24,7 +24,7 @@ def _synthetic_cprs(n: int, *, seed: int) -> list[str]:
     born = np.datetime64("2008-01-01") + rng.integers(0, 365 * 18, n).astype("timedelta64[D]")
     serial = rng.integers(0, 1000, n)
     # born 2008-2025 -> 7th digit 4 (YY <= 36 gives the 2000s)
-    return [f"{str(d)[8:10]}{str(d)[5:7]}{str(d)[2:4]}-4{s:03d}" for d, s in zip(born, serial)]
+    return [f"{str(d)[8:10]}{str(d)[5:7]}{str(d)[2:4]}-4{s:03d}" for d, s in zip(born, serial, strict=True)]
 
 
 def _timed(label: str, n: int, fn):

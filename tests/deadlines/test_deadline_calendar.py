@@ -1,6 +1,6 @@
 """Time conventions, against hand-worked calendars (Denmark, 2023-2025)."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -43,7 +43,7 @@ def test_weekend_receipt_counts_from_monday():
 
 def test_local_date_decides_not_utc_date():
     # 23:30 UTC on Thu 4 April 2024 is 01:30 Fri 5 April in Copenhagen: counts from Friday.
-    start = datetime(2024, 4, 4, 23, 30, tzinfo=timezone.utc)
+    start = datetime(2024, 4, 4, 23, 30, tzinfo=UTC)
     assert add_working_days(start, 1) == datetime(2024, 4, 8, 1, 30, tzinfo=COPENHAGEN)
 
 
@@ -100,10 +100,10 @@ def test_add_months_clamps_to_month_end():
 def test_end_of_local_day_across_dst():
     # 31 March 2024 has 23 hours; its last microsecond is 21:59:59.999999 UTC (CEST).
     end = end_of_local_day(date(2024, 3, 31))
-    assert end.astimezone(timezone.utc) == datetime(2024, 3, 31, 21, 59, 59, 999999, tzinfo=timezone.utc)
+    assert end.astimezone(UTC) == datetime(2024, 3, 31, 21, 59, 59, 999999, tzinfo=UTC)
     # 27 October 2024 has 25 hours; it ends 22:59:59.999999 UTC (CET).
     end = end_of_local_day(date(2024, 10, 27))
-    assert end.astimezone(timezone.utc) == datetime(2024, 10, 27, 22, 59, 59, 999999, tzinfo=timezone.utc)
+    assert end.astimezone(UTC) == datetime(2024, 10, 27, 22, 59, 59, 999999, tzinfo=UTC)
 
 
 @settings(max_examples=200, deadline=None)

@@ -4,7 +4,7 @@ All local times are Europe/Copenhagen. Date-based duties are met until the end o
 day; a date-only event (a plan, a follow-up, a visit) counts as done at the start of its day.
 """
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -25,7 +25,7 @@ from trappen.staircase import load_staircase
 
 def local(*args: int) -> datetime:
     """A Copenhagen wall-clock time as an aware UTC instant (as the register stores it)."""
-    return datetime(*args, tzinfo=COPENHAGEN).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=COPENHAGEN).astimezone(UTC)
 
 
 def frame(name: str, rows: list[dict]) -> pl.DataFrame:
@@ -64,7 +64,7 @@ def test_assessment_24_hours_across_spring_forward():
         notification(3, received, "parent"),
     ])
     items = deadline_items(reg, now=local(2024, 3, 31, 10, 30)).filter(pl.col("duty_id") == "D1")
-    assert set(items["due_at"]) == {datetime(2024, 3, 31, 9, 0, tzinfo=timezone.utc)}
+    assert set(items["due_at"]) == {datetime(2024, 3, 31, 9, 0, tzinfo=UTC)}
     assert items.sort("ref_id")["status"].to_list() == ["on_time", "late", "open"]
     later = deadline_items(reg, now=local(2024, 3, 31, 11, 0, 1))
     assert rows(later, "D1")[2][3] == "overdue"
@@ -77,7 +77,7 @@ def test_assessment_24_hours_across_fall_back():
         notification(1, local(2024, 10, 26, 10), "police", assessed_at=local(2024, 10, 27, 9, 30)),
     ])
     items = deadline_items(reg, now=local(2024, 11, 1, 12)).filter(pl.col("duty_id") == "D1")
-    assert items["due_at"].to_list() == [datetime(2024, 10, 27, 8, 0, tzinfo=timezone.utc)]
+    assert items["due_at"].to_list() == [datetime(2024, 10, 27, 8, 0, tzinfo=UTC)]
     assert items["status"].to_list() == ["late"]  # 09:30 CET is 30 minutes past the 24 hours
 
 
@@ -99,7 +99,7 @@ def test_acknowledgement_received_on_good_friday():
                                  (2, 1, date(2024, 4, 9), "late"),
                                  (3, 1, date(2024, 4, 9), "open")]
     due_at = items.filter(pl.col("duty_id") == "D2")["due_at"][0]
-    assert due_at == datetime(2024, 4, 9, 21, 59, 59, 999999, tzinfo=timezone.utc)
+    assert due_at == datetime(2024, 4, 9, 21, 59, 59, 999999, tzinfo=UTC)
     after = deadline_items(reg, now=local(2024, 4, 10, 0, 0, 1))
     assert rows(after, "D2")[2][3] == "overdue"
 

@@ -95,17 +95,25 @@ def test_excel_import(tmp_path):
     from_xlsx = load_accounts(path)
     csv = tmp_path / "a.csv"
     csv.write_text(CSV, encoding="utf-8")
-    assert from_xlsx.select("function", "amount_dkk", "year").equals(load_accounts(csv).select("function", "amount_dkk", "year"))
+    assert from_xlsx.select("function", "amount_dkk", "year").equals(
+        load_accounts(csv).select("function", "amount_dkk", "year")
+    )
 
 
 def test_mapping_errors(tmp_path):
     p = tmp_path / "m.toml"
-    p.write_text('buckets = ["step_3", "unattributed"]\n[[versions]]\nfrom_year = 2020\nto_year = 2030\n'
-                 'rules = [{ function = "5.28", bucket = "step_9" }]\n', encoding="utf-8")
+    p.write_text(
+        'buckets = ["step_3", "unattributed"]\n[[versions]]\nfrom_year = 2020\nto_year = 2030\n'
+        'rules = [{ function = "5.28", bucket = "step_9" }]\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigurationError, match="step_9"):
         load_mapping(p)
-    p.write_text('buckets = ["unattributed"]\n[[versions]]\nfrom_year = 2020\nto_year = 2030\n'
-                 '[[versions]]\nfrom_year = 2025\nto_year = 2040\n', encoding="utf-8")
+    p.write_text(
+        'buckets = ["unattributed"]\n[[versions]]\nfrom_year = 2020\nto_year = 2030\n'
+        "[[versions]]\nfrom_year = 2025\nto_year = 2040\n",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigurationError, match="overlap"):
         load_mapping(p)
 
@@ -114,9 +122,13 @@ def test_budget_vs_actual_straight_line(tmp_path):
     p = tmp_path / "budget.csv"
     p.write_text("step,year,budget_dkk\n5,2024,1200000\n6,2024,2400000\n5,2023,1\n", encoding="utf-8")
     budget = load_budget(p)
-    actual = pl.DataFrame({"step": [5, 5, 5, 6], "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1),
-                                                        date(2024, 1, 1)],
-                           "amount_dkk": [90_000.0, 110_000.0, 130_000.0, 250_000.0]})
+    actual = pl.DataFrame(
+        {
+            "step": [5, 5, 5, 6],
+            "month": [date(2024, 1, 1), date(2024, 2, 1), date(2024, 3, 1), date(2024, 1, 1)],
+            "amount_dkk": [90_000.0, 110_000.0, 130_000.0, 250_000.0],
+        }
+    )
     out = budget_vs_actual(budget, actual, year=2024, through_month=3)
     s5 = out.filter(pl.col("step") == 5).sort("month")
     # budget 1.2 mio / 12 = 100,000 a month; actual 90k, 110k, 130k

@@ -260,8 +260,9 @@ def test_properties_linear_and_payers_add_up(rate, fte, price, region, without, 
 def test_a_forecast_scenario_becomes_a_case_whose_effect_is_its_shift():
     """shift_case: effect (a) = scenario minus baseline child-years per step and year, priced per
     step; the case evaluates, and a step that did not move is left out."""
-    import polars as pl
     import tomllib
+
+    import polars as pl
 
     from trappen.economics import case_from_dict, case_to_toml, evaluate_case, shift_case
 

@@ -131,7 +131,8 @@ def test_caseworker_costs_pro_rata():
 def test_price_index_conversion():
     idx = default_price_index()
     assert convert_price_year(100.0, from_year=2021, to_year=2021) == 100.0
-    assert convert_price_year(100.0, from_year=2021, to_year=2024, index=idx) == pytest.approx(100 * idx[2024] / idx[2021])
+    expected = pytest.approx(100 * idx[2024] / idx[2021])
+    assert convert_price_year(100.0, from_year=2021, to_year=2024, index=idx) == expected
     with pytest.raises(InvalidInput, match="1850"):
         convert_price_year(1.0, from_year=1850, to_year=2024)
 

@@ -85,7 +85,6 @@ def test_cli_writes_duration_tables(pilot_register, tmp_path: Path) -> None:  # 
 
 def test_cli_synthetic_control_from_statbank_file(tmp_path: Path) -> None:
     import numpy as np
-
     from tests.evaluation.test_synth_statbank import _donor_table
 
     table = _donor_table(np.random.default_rng(1), effect=-2.0)

@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 import pytest
 import statsmodels.api as sm
-
 from tests.evaluation.conftest import simulate_panel, to_long
+
 from trappen.errors import InvalidInput
 from trappen.evaluation import (
     att_cells,
@@ -61,7 +61,7 @@ def test_not_yet_treated_controls_exclude_treated_and_later_cells() -> None:
     # two cohorts, no never-treated: after the late cohort adopts, no control remains
     y = np.zeros((4, 6))
     cells = att_cells(y, np.array([2, 2, 4, 4.0]))
-    assert set(zip(cells.cohort.tolist(), cells.period.tolist())) == {(2, 0), (2, 2), (2, 3)}
+    assert set(zip(cells.cohort.tolist(), cells.period.tolist(), strict=True)) == {(2, 0), (2, 2), (2, 3)}
     assert att_cells(y, np.array([2, 2, 4, 4.0]), control="never_treated").att.size == 0
 
 

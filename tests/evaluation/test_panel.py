@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -33,7 +33,7 @@ def _register(*, population: bool = True) -> Register:
     })
     notifications = pl.DataFrame({
         "notification_id": [1, 2], "child_id": [1, 3],
-        "received_at": [datetime(2024, 1, 31, 23, 0, tzinfo=timezone.utc), datetime(2024, 3, 1, tzinfo=timezone.utc)],
+        "received_at": [datetime(2024, 1, 31, 23, 0, tzinfo=UTC), datetime(2024, 3, 1, tzinfo=UTC)],
         "notifier_kind": ["school", "police"],
     }).with_columns(assessed_at=None, outcome=None, acknowledged_at=None)
     districts = pl.DataFrame({"district_code": ["A", "B"], "name": ["Aby", "Bby"],

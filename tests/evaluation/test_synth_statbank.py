@@ -36,12 +36,15 @@ def test_bad_cell_names_row_and_column(tmp_path) -> None:  # type: ignore[no-unt
 def _donor_table(rng: np.random.Generator, *, effect: float, years: int = 14, donors: int = 20) -> pl.DataFrame:
     t = np.arange(years)
     factors = rng.normal(size=(donors, 2))
-    paths = 10 + factors[:, :1] + np.outer(factors[:, 1], np.sin(t / 2)) + 0.1 * t + rng.normal(0, 0.05, (donors, years))
+    paths = (
+        10 + factors[:, :1] + np.outer(factors[:, 1], np.sin(t / 2)) + 0.1 * t + rng.normal(0, 0.05, (donors, years))
+    )
     treated = 0.5 * paths[0] + 0.3 * paths[1] + 0.2 * paths[2] + np.where(t >= 10, effect, 0.0)
     names = [f"K{j:02d}" for j in range(donors)] + ["Herning"]
     y = np.vstack([paths, treated])
-    return pl.DataFrame({"municipality": np.repeat(names, years), "year": np.tile(2010 + t, donors + 1),
-                         "value": y.ravel()})
+    return pl.DataFrame(
+        {"municipality": np.repeat(names, years), "year": np.tile(2010 + t, donors + 1), "value": y.ravel()}
+    )
 
 
 def test_synth_weights_recover_a_convex_combination() -> None:
@@ -54,8 +57,9 @@ def test_synth_weights_recover_a_convex_combination() -> None:
 
 
 def test_synthetic_control_finds_effect_and_ranks_first() -> None:
-    res = synthetic_control(_donor_table(np.random.default_rng(1), effect=-2.0), treated="Herning",
-                            first_treated_year=2020)
+    res = synthetic_control(
+        _donor_table(np.random.default_rng(1), effect=-2.0), treated="Herning", first_treated_year=2020
+    )
     assert res.average_post_gap == pytest.approx(-2.0, abs=0.15)
     assert res.pre_rmspe < 0.1
     assert res.weights["weight"].sum() == pytest.approx(1.0)
@@ -65,9 +69,11 @@ def test_synthetic_control_finds_effect_and_ranks_first() -> None:
 
 
 def test_synthetic_control_no_effect_is_not_significant() -> None:
-    res = synthetic_control(_donor_table(np.random.default_rng(2), effect=0.0), treated="Herning",
-                            first_treated_year=2020)
+    res = synthetic_control(
+        _donor_table(np.random.default_rng(2), effect=0.0), treated="Herning", first_treated_year=2020
+    )
     assert abs(res.average_post_gap) < 0.15 and res.p_value > 0.1
     with pytest.raises(InvalidInput, match="at least 2 years before"):
-        synthetic_control(_donor_table(np.random.default_rng(2), effect=0.0), treated="Herning",
-                          first_treated_year=2010)
+        synthetic_control(
+            _donor_table(np.random.default_rng(2), effect=0.0), treated="Herning", first_treated_year=2010
+        )

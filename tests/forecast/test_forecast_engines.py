@@ -94,7 +94,9 @@ def test_levers_keep_rows_stochastic_and_move_the_right_way(model):
         np.testing.assert_allclose(p.sum(-1), 1.0, atol=1e-12)
         assert p.min() >= 0
     base = project_expected(model, months=MONTHS)
-    low = project_expected(model, months=MONTHS, scenario=Scenario(caseload_per_caseworker=(model.caseload_baseline or 50) / 2))
+    low = project_expected(
+        model, months=MONTHS, scenario=Scenario(caseload_per_caseworker=(model.caseload_baseline or 50) / 2)
+    )
     more = project_expected(model, months=MONTHS, scenario=Scenario(entrant_rate_change_pct=20))
     grow = project_expected(model, months=MONTHS, scenario=Scenario(population_growth_pct_per_year=10))
     placements = [4, 5, 6]
@@ -143,7 +145,7 @@ def test_capped_step_takes_no_more_than_its_places(model):
         assert p.redirected[1:, 5].sum() > 0  # the overflow went to step 5
     # once down to its places it stays there (per replicate, so for the cohort mean)
     at = np.flatnonzero(e.mean[:, 6] <= places + 1e-9)
-    assert at.size and np.all(e.mean[at[0]:, 6] <= places + 1e-9)
+    assert at.size and np.all(e.mean[at[0] :, 6] <= places + 1e-9)
     assert s.p50[-1, 6] <= places
     assert free.mean[-1, 6] > s.mean[-1, 6]
     np.testing.assert_allclose(s.mean.sum(axis=1), free.mean.sum(axis=1))

@@ -4,7 +4,7 @@ Steps on 2024-12-31: child 1 on 5 (foster), 2 on 4 (kinship), 3 and 4 on 2, 5 on
 Steps on 2023-12-31: child 1 on 6, 2 on 3, 3 on 2, 4 on 3, 5 none (starts 2024-02-01), 6 unborn.
 """
 
-from datetime import date, timedelta
+from datetime import UTC, date, timedelta
 
 import polars as pl
 import pytest
@@ -193,10 +193,10 @@ def test_series_equals_compute_kpis_per_month(reg):
 
 
 def test_deadline_compliance_from_deadline_items(reg, kpis):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     deadlines = pytest.importorskip("trappen.deadlines")
-    items = deadlines.deadline_items(reg, now=datetime(2025, 1, 1, tzinfo=timezone.utc))
+    items = deadlines.deadline_items(reg, now=datetime(2025, 1, 1, tzinfo=UTC))
     due = items.filter((pl.col("status") != "open")
                        & (pl.col("due_at").dt.convert_time_zone("UTC").dt.date() >= date(2024, 1, 1))
                        & (pl.col("due_at").dt.convert_time_zone("UTC").dt.date() < date(2025, 1, 1)))

@@ -8,7 +8,12 @@ import pytest
 
 from trappen.errors import ConfigurationError, InvalidInput
 from trappen.privacy.cpr import (
-    CprCipher, CprDecryptionError, generate_key, key_id, load_key, load_keys,
+    CprCipher,
+    CprDecryptionError,
+    generate_key,
+    key_id,
+    load_key,
+    load_keys,
 )
 
 KEY_A = bytes(range(32))

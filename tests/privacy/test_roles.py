@@ -6,8 +6,17 @@ import pytest
 
 from trappen.errors import ConfigurationError
 from trappen.privacy.roles import (
-    ACTIONS, PERMISSIONS, PERSONAL_RESOURCES, PURPOSES, RESOURCES, ROLES, Scope, allowed,
-    default_permissions, load_permissions, permission,
+    ACTIONS,
+    PERMISSIONS,
+    PERSONAL_RESOURCES,
+    PURPOSES,
+    RESOURCES,
+    ROLES,
+    Scope,
+    allowed,
+    default_permissions,
+    load_permissions,
+    permission,
 )
 
 ALL = list(itertools.product(ROLES, RESOURCES, ACTIONS))

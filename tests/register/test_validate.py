@@ -1,6 +1,6 @@
 """validate(): every offending row is reported with table, 1-based row, column and value."""
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
@@ -8,7 +8,7 @@ import pytest
 from trappen.errors import RegisterInvalid
 from trappen.register import Register, validate
 
-UTC = timezone.utc
+UTC = UTC
 
 
 def _good(**over: pl.DataFrame) -> Register:

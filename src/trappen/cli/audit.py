@@ -74,11 +74,15 @@ def register(app: typer.Typer) -> None:
                 typer.secho(f"Audit chain BROKEN: {len(breaks)} break(s) in {total} events; rows "
                             + ", ".join(str(b.row_id) for b in breaks), fg=typer.colors.RED, err=True)
                 raise typer.Exit(code=1)
-            typer.echo(f"Audit chain intact: {total} events" + (f", {len(anchors)} anchor(s) hold." if anchors else "."))
+            typer.echo(
+                f"Audit chain intact: {total} events" + (f", {len(anchors)} anchor(s) hold." if anchors else ".")
+            )
 
     @group.command("export")
-    def export(child: int = typer.Option(..., "--child", help="The child's id."),
-               out: Path = typer.Option(..., "--out", help="The CSV file to write.")) -> None:
+    def export(
+        child: int = typer.Option(..., "--child", help="The child's id."),
+        out: Path = typer.Option(..., "--out", help="The CSV file to write."),
+    ) -> None:
         """Write every access to one child's data (who, when, where, why) as CSV."""
         from trappen.cli._common import user_errors
 

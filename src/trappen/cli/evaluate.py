@@ -29,7 +29,9 @@ def register(app: typer.Typer) -> None:
     def evaluate_command(
         outcome: str = typer.Option("placements_per_1000", "--outcome", help="Panel outcome column to evaluate."),
         out: Path = typer.Option(..., "--out", help="Directory for tables (CSV), plot (PNG) and summary.md."),
-        register_dir: Path | None = typer.Option(None, "--register", help="Analytic register directory (Parquet/CSV); default: the database."),
+        register_dir: Path | None = typer.Option(
+            None, "--register", help="Analytic register directory (Parquet/CSV); default: the database."
+        ),
         freq: str = typer.Option("quarter", "--freq", help="Period: month or quarter."),
         start: str | None = typer.Option(None, "--start", help="First day of the window (YYYY-MM-DD)."),
         end: str | None = typer.Option(None, "--end", help="First day after the window (YYYY-MM-DD)."),
@@ -43,17 +45,17 @@ def register(app: typer.Typer) -> None:
         from trappen.cli._common import user_errors
 
         with user_errors():
+            import polars as pl
+
             from trappen.errors import InvalidInput, Problem
             from trappen.evaluation import (
                 bacon_decomposition,
                 build_panel,
+                competing_exits,
                 panel_arrays,
                 staggered_did,
                 twfe,
             )
-            import polars as pl
-
-            from trappen.evaluation import competing_exits
             from trappen.evaluation._report import durations_tables, write_evaluation
             from trappen.register import Register
 
@@ -71,23 +73,35 @@ def register(app: typer.Typer) -> None:
 
                     reg = register_snapshot()
                 except (ImproperlyConfigured, DatabaseError) as exc:
-                    typer.secho(f"Error: cannot read the database ({exc}); or pass --register DIR",
-                                fg=typer.colors.RED, err=True)
+                    typer.secho(
+                        f"Error: cannot read the database ({exc}); or pass --register DIR",
+                        fg=typer.colors.RED,
+                        err=True,
+                    )
                     raise typer.Exit(code=1) from None
             w_start, w_end = _default_window(reg, freq) if start is None or end is None else (None, None)
             d_start = date.fromisoformat(start) if start else w_start
             d_end = date.fromisoformat(end) if end else w_end
             panel = build_panel(reg, freq=freq, start=d_start, end=d_end)
             if outcome not in panel.columns or outcome in ("district_code", "period", "period_index"):
-                raise InvalidInput(Problem(field="outcome", value=outcome, message="not a panel outcome; choose one of "
-                                           + ", ".join(c for c in panel.columns if c.endswith(("_per_1000", "_per_fte")))))
-            result = staggered_did(panel, outcome=outcome, control=control, draws=draws, ri_draws=ri_draws,
-                                   weights=weights, seed=seed)
+                raise InvalidInput(
+                    Problem(
+                        field="outcome",
+                        value=outcome,
+                        message="not a panel outcome; choose one of "
+                        + ", ".join(c for c in panel.columns if c.endswith(("_per_1000", "_per_fte"))),
+                    )
+                )
+            result = staggered_did(
+                panel, outcome=outcome, control=control, draws=draws, ri_draws=ri_draws, weights=weights, seed=seed
+            )
             arrays = panel_arrays(panel, outcome=outcome)
             tw = twfe(arrays.y, arrays.cohort) if result.clusters.treated else None
             bacon = bacon_decomposition(arrays.y, arrays.cohort) if result.clusters.treated else None
-            command = (f"trappen evaluate --outcome {outcome} --freq {freq} --start {d_start} --end {d_end} "
-                       f"--draws {draws} --ri-draws {ri_draws} --seed {seed}")
+            command = (
+                f"trappen evaluate --outcome {outcome} --freq {freq} --start {d_start} --end {d_end} "
+                f"--draws {draws} --ri-draws {ri_draws} --seed {seed}"
+            )
             paths = write_evaluation(result, out, twfe_result=tw, bacon=bacon, command=command)
             # episodes starting in the window: entry rates per year and durations on each step
             exits = competing_exits(reg, as_of=d_end).filter(pl.col("start_date") >= d_start)
@@ -98,8 +112,10 @@ def register(app: typer.Typer) -> None:
                 paths += [out / "placement_exits_cif.csv", out / "expected_years_per_step.csv"]
             o = result.overall.row(0, named=True)
             c = result.clusters
-            typer.echo(f"{outcome}: ATT {o['att']:.3g} (95% CI {o['ci_low']:.3g} to {o['ci_high']:.3g}); "
-                       f"clusters: {c.treated} treated, {c.control} control")
+            typer.echo(
+                f"{outcome}: ATT {o['att']:.3g} (95% CI {o['ci_low']:.3g} to {o['ci_high']:.3g}); "
+                f"clusters: {c.treated} treated, {c.control} control"
+            )
             for caveat in result.caveats("en")[1:]:
                 typer.echo(f"Caveat: {caveat}")
             typer.echo(f"Wrote {len(paths)} files to {out}")
@@ -109,7 +125,12 @@ def register(app: typer.Typer) -> None:
         statbank: Path = typer.Option(..., "--statbank", help="Danmarks Statistik StatBank CSV (municipality x year)."),
         treated: str = typer.Option(..., "--treated", help="Municipality that changed, as named in the file."),
         first_year: int = typer.Option(..., "--from", help="First year with the change."),
-        out: Path = typer.Option(..., "--out", help="Directory for weights.csv, series.csv, placebos.csv, placebo_gaps.csv, synthetic_control.png, summary.md."),
+        out: Path = typer.Option(
+            ...,
+            "--out",
+            help="Directory for weights.csv, series.csv, placebos.csv, placebo_gaps.csv, synthetic_control.png, "
+            "summary.md.",
+        ),
     ) -> None:
         """Synthetic control against other municipalities, with placebo tests over the donors."""
         from trappen.cli._common import user_errors
@@ -135,6 +156,9 @@ def register(app: typer.Typer) -> None:
                 f"- Pre-period RMSPE {res.pre_rmspe:.3g}, post-period RMSPE {res.post_rmspe:.3g}\n"
                 f"- Placebo rank p-value over {res.placebos.height - 1} donor municipalities: {res.p_value:.3g}\n"
                 f"- Largest weights: {top}\n\n![synthetic control with placebo gaps](synthetic_control.png)\n",
-                encoding="utf-8")
-            typer.echo(f"{treated}: average gap {res.average_post_gap:.3g} after {first_year}; "
-                       f"placebo p = {res.p_value:.3g} over {res.placebos.height - 1} donors; wrote 6 files to {out}")
+                encoding="utf-8",
+            )
+            typer.echo(
+                f"{treated}: average gap {res.average_post_gap:.3g} after {first_year}; "
+                f"placebo p = {res.p_value:.3g} over {res.placebos.height - 1} donors; wrote 6 files to {out}"
+            )

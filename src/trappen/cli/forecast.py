@@ -86,13 +86,21 @@ def run_command(
     scenario: list[Path] = typer.Option([], "--scenario", help="Scenario TOML file (repeat for several)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same result."),
     out: Path = typer.Option(Path("forecast"), "--out", help="Directory for CSV, Parquet and Excel output."),
-    register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
-    ssda903: list[Path] = typer.Option([], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."),
+    register_dir: Path | None = typer.Option(
+        None, "--register", help="Read the register from files here instead of the database."
+    ),
+    ssda903: list[Path] = typer.Option(
+        [], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."
+    ),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
-    cutoff: str | None = typer.Option(None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."),
+    cutoff: str | None = typer.Option(
+        None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."
+    ),
     dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
     threads: int = typer.Option(2, "--threads", help="Threads for replicates in this process (same result)."),
-    processes: int = typer.Option(1, "--processes", help="Forked worker processes for replicates (same result; POSIX)."),
+    processes: int = typer.Option(
+        1, "--processes", help="Forked worker processes for replicates (same result; POSIX)."
+    ),
 ) -> None:
     """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -117,17 +125,28 @@ def run_command(
             typer.echo(f"Running on Dask: {dask}")
         projections = []
         try:
-            with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                          TimeElapsedColumn(), transient=True) as progress:
+            with Progress(
+                TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+            ) as progress:
                 for sc in [Scenario(), *scenarios]:
                     task = progress.add_task(sc.name, total=replicates)
 
                     def advance(done: int, task: int = task) -> None:
                         progress.update(task, completed=done)
 
-                    projections.append(simulate(model, months=months, replicates=replicates, seed=seed,
-                                                scenario=sc, progress=advance, client=client,
-                                                threads=threads, processes=processes))
+                    projections.append(
+                        simulate(
+                            model,
+                            months=months,
+                            replicates=replicates,
+                            seed=seed,
+                            scenario=sc,
+                            progress=advance,
+                            client=client,
+                            threads=threads,
+                            processes=processes,
+                        )
+                    )
         finally:
             if client is not None:
                 client.close()  # type: ignore[attr-defined]
@@ -144,11 +163,15 @@ def run_command(
         last = table.filter(pl.col("month") == months).filter(pl.col("state").str.starts_with("step_"))
         for sc_name in last["scenario"].unique(maintain_order=True):
             rows = last.filter(scenario=sc_name)
-            summary = ", ".join(f"{s}: {m:.0f} [{lo:.0f}-{hi:.0f}]" for s, m, lo, hi in
-                                rows.select("state", "mean", "p10", "p90").iter_rows())
+            summary = ", ".join(
+                f"{s}: {m:.0f} [{lo:.0f}-{hi:.0f}]"
+                for s, m, lo, hi in rows.select("state", "mean", "p10", "p90").iter_rows()
+            )
             typer.echo(f"{sc_name}, month {months}: {summary}")
-        typer.echo(f"Wrote forecast.csv, forecast.parquet, forecast.xlsx, cost_per_year.csv, "
-                   f"transitions.csv to {out} (seed {seed})")
+        typer.echo(
+            f"Wrote forecast.csv, forecast.parquet, forecast.xlsx, cost_per_year.csv, "
+            f"transitions.csv to {out} (seed {seed})"
+        )
 
 
 @forecast_app.command("backtest")
@@ -157,8 +180,12 @@ def backtest_command(
     horizon: int = typer.Option(24, "--horizon", help="Months forecast and compared."),
     replicates: int = typer.Option(200, "--replicates", help="Monte Carlo replicates."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
-    register_dir: Path | None = typer.Option(None, "--register", help="Read the register from files here instead of the database."),
-    ssda903: list[Path] = typer.Option([], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."),
+    register_dir: Path | None = typer.Option(
+        None, "--register", help="Read the register from files here instead of the database."
+    ),
+    ssda903: list[Path] = typer.Option(
+        [], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."
+    ),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
 ) -> None:
@@ -175,8 +202,10 @@ def backtest_command(
         table = backtest(reg, cutoff=cut, horizon_months=horizon, replicates=replicates, seed=seed)
         typer.echo(f"{'step':>4} {'MAPE %':>8} {'in P10-P90':>11} {'observed':>9} {'forecast':>9}")
         for row in table.iter_rows(named=True):
-            typer.echo(f"{row['step']:>4} {row['mape_pct']:>8.1f} {row['coverage_p10_p90']:>11.0%} "
-                       f"{row['observed_last']:>9} {row['forecast_last']:>9.1f}")
+            typer.echo(
+                f"{row['step']:>4} {row['mape_pct']:>8.1f} {row['coverage_p10_p90']:>11.0%} "
+                f"{row['observed_last']:>9} {row['forecast_last']:>9.1f}"
+            )
         if out is not None:
             table.write_csv(out)
             typer.echo(f"Wrote {out}")

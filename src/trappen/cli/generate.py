@@ -31,12 +31,16 @@ def register(app: typer.Typer) -> None:
         children: int = typer.Option(20_000, "--children", help="Children 0-17 living in the municipality."),
         years: int = typer.Option(10, "--years", help="Years of history, ending on --end-date."),
         seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same register."),
-        out: Path | None = typer.Option(None, "--out", help="Write the register files here instead of loading the database."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Write the register files here instead of loading the database."
+        ),
         fmt: str = typer.Option("parquet", "--format", help="File format with --out: parquet or csv."),
         districts: int = typer.Option(8, "--districts", help="Number of school districts."),
         pilot_districts: int = typer.Option(0, "--pilot-districts", help="Districts working by the Herning model."),
         pilot_from: int | None = typer.Option(None, "--pilot-from", help="First year of the pilot."),
-        calibration: bool = typer.Option(False, "--calibration", help="Print the calibration report (measured vs national figures)."),
+        calibration: bool = typer.Option(
+            False, "--calibration", help="Print the calibration report (measured vs national figures)."
+        ),
     ) -> None:
         """Generate a synthetic municipality (seeded) and write it to files or the database."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -49,16 +53,27 @@ def register(app: typer.Typer) -> None:
             if fmt not in FORMATS:
                 raise ValueError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
             typer.echo(f"Generating {children:,} children over {years} years with seed {seed}")
-            with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} months"),
-                          TimeElapsedColumn(), transient=True) as progress:
+            with Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total} months"),
+                TimeElapsedColumn(),
+                transient=True,
+            ) as progress:
                 task = progress.add_task("simulating", total=None)
 
                 def advance(done: int, total: int) -> None:
                     progress.update(task, completed=done, total=total)
 
-                result = generate(children=children, years=years, seed=seed, districts=districts,
-                                  pilot_districts=pilot_districts, pilot_from=pilot_from,
-                                  progress=advance)
+                result = generate(
+                    children=children,
+                    years=years,
+                    seed=seed,
+                    districts=districts,
+                    pilot_districts=pilot_districts,
+                    pilot_from=pilot_from,
+                    progress=advance,
+                )
             rows = ", ".join(f"{name} {frame.height:,}" for name, frame in result.tables.items())
             typer.echo(f"Generated: {rows}")
             if calibration:
@@ -73,5 +88,7 @@ def register(app: typer.Typer) -> None:
             from trappen.web.register.services import register_bulk_load
 
             counts = register_bulk_load(result, seed=seed)
-            typer.echo(f"Loaded {counts.get('children', 0):,} children and "
-                       f"{counts.get('episodes', 0):,} episodes into the database (seed {seed})")
+            typer.echo(
+                f"Loaded {counts.get('children', 0):,} children and "
+                f"{counts.get('episodes', 0):,} episodes into the database (seed {seed})"
+            )

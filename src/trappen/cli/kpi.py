@@ -43,10 +43,14 @@ def register(app: typer.Typer) -> None:
     @app.command("kpi")
     def kpi_command(
         at: str = typer.Option(..., "--at", help="Snapshot day of stock KPIs, e.g. 2024-12-31."),
-        from_: str | None = typer.Option(None, "--from", help="First day of the period (default: 12 months up to --at)."),
+        from_: str | None = typer.Option(
+            None, "--from", help="First day of the period (default: 12 months up to --at)."
+        ),
         to: str | None = typer.Option(None, "--to", help="Last day of the period, included (default: --at)."),
         fmt: str = typer.Option("table", "--format", help="json, csv or table."),
-        register_dir: Path | None = typer.Option(None, "--register", help="Read the register from this directory instead of the database."),
+        register_dir: Path | None = typer.Option(
+            None, "--register", help="Read the register from this directory instead of the database."
+        ),
         caseload_target: int = typer.Option(25, "--caseload-target", help="Children per FTE counted as over target."),
     ) -> None:
         """Compute every KPI of the catalogue for one date."""
@@ -66,8 +70,9 @@ def register(app: typer.Typer) -> None:
                 period = (start, (last or at_day) + timedelta(days=1))
             from trappen.kpi import compute_kpis
 
-            result = compute_kpis(_load_register(register_dir), at=at_day, period=period,
-                                  caseload_target=caseload_target)
+            result = compute_kpis(
+                _load_register(register_dir), at=at_day, period=period, caseload_target=caseload_target
+            )
             if fmt == "json":
                 typer.echo(result.write_json())
             elif fmt == "csv":
@@ -79,7 +84,9 @@ def register(app: typer.Typer) -> None:
     def export_command(
         out: Path = typer.Option(..., "--out", help="Directory to write one file per table into."),
         fmt: str = typer.Option("parquet", "--format", help="parquet or csv."),
-        register_dir: Path | None = typer.Option(None, "--register", help="Read the register from this directory instead of the database."),
+        register_dir: Path | None = typer.Option(
+            None, "--register", help="Read the register from this directory instead of the database."
+        ),
     ) -> None:
         """Validate the analytic register and export it as files (nothing is written if invalid)."""
         from trappen.cli._common import user_errors
@@ -100,12 +107,20 @@ def _print_table(result: object) -> None:
     from rich.table import Table
 
     assert isinstance(result, pl.DataFrame)
-    dims = [c for c in ("step", "from_step", "to_step", "district", "age_band", "placement_type", "duty")
-            if result[c].null_count() < result.height]
+    dims = [
+        c
+        for c in ("step", "from_step", "to_step", "district", "age_band", "placement_type", "duty")
+        if result[c].null_count() < result.height
+    ]
     table = Table("KPI", *dims, "value", "numerator", "denominator", "unit")
     for row in result.iter_rows(named=True):
         value = row["value"]
-        table.add_row(row["kpi_code"], *[row[d] or "" for d in dims],
-                      "–" if value is None else f"{value:,.4g}",
-                      f"{row['numerator']:,.6g}", f"{row['denominator']:,.6g}", row["unit"])
+        table.add_row(
+            row["kpi_code"],
+            *[row[d] or "" for d in dims],
+            "–" if value is None else f"{value:,.4g}",
+            f"{row['numerator']:,.6g}",
+            f"{row['denominator']:,.6g}",
+            row["unit"],
+        )
     Console(width=200).print(table)

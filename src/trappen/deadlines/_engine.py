@@ -6,7 +6,8 @@ Vectorised with Polars over whole tables: no per-row Python loops. See ``docs/de
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import date, datetime, timezone
+from datetime import UTC as UTC_TZ
+from datetime import date, datetime
 
 import numpy as np
 import polars as pl
@@ -371,7 +372,7 @@ def deadline_items(register: Register, *, now: datetime, config: DeadlineConfig 
     config = config or DeadlineConfig()
     staircase = staircase or default_staircase()
     duties = config.resolved_duties
-    now_utc = now.astimezone(timezone.utc)
+    now_utc = now.astimezone(UTC_TZ)
     today = now.astimezone(COPENHAGEN).date()
     home = list(staircase.numbers_in({"home_based"}))
     placement = list(staircase.numbers_in(PLACEMENT_CATEGORIES))

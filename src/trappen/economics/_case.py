@@ -454,7 +454,8 @@ def case_from_dict(data: Mapping[str, object], *,
         discount_source = str(disc.get("source", ""))
         periods = disc.get("periods")
         if not isinstance(periods, list) or not periods:
-            bad.add(field="discount.periods", value=periods, message="needs a list of {from_year, to_year, rate_per_year}")
+            bad.add(field="discount.periods", value=periods,
+                    message="needs a list of {from_year, to_year, rate_per_year}")
         else:
             rows = []
             for i, row in enumerate(periods):
@@ -478,14 +479,21 @@ def case_from_dict(data: Mapping[str, object], *,
         payer = str(raw.get("payer", "municipality"))
         fte = reader.per_year(raw, "fte", cwhere, horizon, fill_scalar=True)
         dkk = reader.per_year(raw, "dkk", cwhere, horizon, fill_scalar=True)
-        dkk_per_fte = reader.number(raw, "dkk_per_fte_per_year", cwhere, default=0.0,
-                                    uncertain_path=f"{cwhere}.dkk_per_fte_per_year")
+        dkk_per_fte = reader.number(
+            raw, "dkk_per_fte_per_year", cwhere, default=0.0, uncertain_path=f"{cwhere}.dkk_per_fte_per_year"
+        )
         cost_year = reader.int_(raw, "price_year", cwhere, default=price_year)
         factor = _factor(convert_price_year, index, cost_year, price_year, cwhere, bad)
-        costs.append(CostItem(name=name, payer=payer, fte_per_year=fte,
-                              dkk_per_year=tuple(v * factor for v in dkk),
-                              dkk_per_fte_per_year=(dkk_per_fte or 0.0) * factor,
-                              source=str(raw.get("source", ""))))
+        costs.append(
+            CostItem(
+                name=name,
+                payer=payer,
+                fte_per_year=fte,
+                dkk_per_year=tuple(v * factor for v in dkk),
+                dkk_per_fte_per_year=(dkk_per_fte or 0.0) * factor,
+                source=str(raw.get("source", "")),
+            )
+        )
         _scale_uncertain(uncertain, (f"{cwhere}.dkk_per_fte_per_year", f"{cwhere}.dkk"), factor)
 
     prices = []
@@ -511,8 +519,9 @@ def case_from_dict(data: Mapping[str, object], *,
             bad.add(field=f"{pwhere}.{key}", value=raw[key], message=f"unknown key; payers are {PAYERS}")
         if not amounts:
             bad.add(field=pwhere, value=None, message=f"give a price for at least one payer of {PAYERS}")
-        prices.append(StepPrice(step=step, dkk_per_child_year=amounts, price_year=price_year,
-                                source=str(raw.get("source", ""))))
+        prices.append(
+            StepPrice(step=step, dkk_per_child_year=amounts, price_year=price_year, source=str(raw.get("source", "")))
+        )
         _scale_uncertain(uncertain, tuple(f"{pwhere}.{p}" for p in PAYERS), factor)
 
     effect: ShiftEffect | SomEffect | None = None
@@ -524,8 +533,9 @@ def case_from_dict(data: Mapping[str, object], *,
             change = {}
             for s, v in reader.table(raw, "use_change_per_success", "effect").items():
                 step = _step_key(s, "effect.use_change_per_success", bad)
-                num = reader.number({s: v}, s, "effect.use_change_per_success",
-                                    uncertain_path=f"effect.use_change_per_success.{step}")
+                num = reader.number(
+                    {s: v}, s, "effect.use_change_per_success", uncertain_path=f"effect.use_change_per_success.{step}"
+                )
                 if step is not None and num is not None:
                     change[step] = num
             phase = raw.get("phase_in", [])
@@ -534,14 +544,20 @@ def case_from_dict(data: Mapping[str, object], *,
                 phase = []
             effect = SomEffect(
                 participants_per_year=participants,
-                success_rate_with=reader.number(raw, "success_rate_with", "effect",
-                                                uncertain_path="effect.success_rate_with") or 0.0,
-                success_rate_without=reader.number(raw, "success_rate_without", "effect",
-                                                   uncertain_path="effect.success_rate_without") or 0.0,
+                success_rate_with=reader.number(
+                    raw, "success_rate_with", "effect", uncertain_path="effect.success_rate_with"
+                )
+                or 0.0,
+                success_rate_without=reader.number(
+                    raw, "success_rate_without", "effect", uncertain_path="effect.success_rate_without"
+                )
+                or 0.0,
                 use_change_per_success=change,
                 phase_in=tuple(float(x) for x in phase),
-                fading_per_year=reader.number(raw, "fading_per_year", "effect", default=0.0,
-                                              uncertain_path="effect.fading_per_year") or 0.0,
+                fading_per_year=reader.number(
+                    raw, "fading_per_year", "effect", default=0.0, uncertain_path="effect.fading_per_year"
+                )
+                or 0.0,
                 fading_from_year=reader.int_(raw, "fading_from_year", "effect", default=0) or 0,
                 source=str(raw.get("source", "")),
             )
@@ -549,14 +565,14 @@ def case_from_dict(data: Mapping[str, object], *,
             by_step = {}
             for s in reader.table(raw, "child_years", "effect"):
                 step = _step_key(s, "effect.child_years", bad)
-                arr = reader.per_year(raw["child_years"], s, "effect.child_years", horizon,
-                                      fill_scalar=False)
+                arr = reader.per_year(raw["child_years"], s, "effect.child_years", horizon, fill_scalar=False)
                 if step is not None:
                     by_step[step] = arr
-            effect = ShiftEffect(child_years_by_step=by_step,
-                                 scale=reader.number(raw, "scale", "effect", default=1.0,
-                                                     uncertain_path="effect.scale") or 0.0,
-                                 source=str(raw.get("source", "")))
+            effect = ShiftEffect(
+                child_years_by_step=by_step,
+                scale=reader.number(raw, "scale", "effect", default=1.0, uncertain_path="effect.scale") or 0.0,
+                source=str(raw.get("source", "")),
+            )
         else:
             bad.add(field="effect.kind", value=kind, message="must be 'som' or 'shift'")
 
@@ -574,9 +590,15 @@ def case_from_dict(data: Mapping[str, object], *,
     return InvestmentCase(
         name=str(case_t.get("name", "investment case")),
         description=str(case_t.get("description", "")),
-        price_year=price_year, start_year=start_year, horizon_years=horizon,
-        discount_schedule=schedule, discount_source=discount_source,
-        costs=tuple(costs), prices=tuple(prices), effect=effect, decision_rule=rule,
+        price_year=price_year,
+        start_year=start_year,
+        horizon_years=horizon,
+        discount_schedule=schedule,
+        discount_source=discount_source,
+        costs=tuple(costs),
+        prices=tuple(prices),
+        effect=effect,
+        decision_rule=rule,
         uncertain=uncertain,
     )
 
@@ -615,7 +637,7 @@ def _step_key(s: str, where: str, bad: ProblemCollector) -> int | None:
     try:
         return int(s)
     except ValueError:
-        bad.add(field=f"{where}.{s}", value=s, message="keys must be step numbers, e.g. \"5\"")
+        bad.add(field=f"{where}.{s}", value=s, message='keys must be step numbers, e.g. "5"')
         return None
 
 
@@ -653,8 +675,9 @@ class _Reader:
             return None
         return v
 
-    def number(self, data: Mapping[str, object], key: str, where: str, default: object = ...,
-               uncertain_path: str | None = None) -> float | None:
+    def number(
+        self, data: Mapping[str, object], key: str, where: str, default: object = ..., uncertain_path: str | None = None
+    ) -> float | None:
         if key not in data:
             if default is ...:
                 self.bad.add(field=f"{where}.{key}", value=None, message="missing")
@@ -673,8 +696,12 @@ class _Reader:
 
     def distribution(self, v: dict, where: str, path: str) -> float | None:
         kind = v.get("dist")
-        needed = {"normal": ("mean", "sd"), "triangular": ("low", "mode", "high"),
-                  "uniform": ("low", "high"), "lognormal": ("mu", "sigma")}
+        needed = {
+            "normal": ("mean", "sd"),
+            "triangular": ("low", "mode", "high"),
+            "uniform": ("low", "high"),
+            "lognormal": ("mu", "sigma"),
+        }
         if kind not in needed:
             self.bad.add(field=f"{where}.dist", value=kind, message=f"must be one of {DISTRIBUTIONS}")
             return None
@@ -705,8 +732,9 @@ class _Reader:
             return None
         return float(base)
 
-    def per_year(self, data: Mapping[str, object], key: str, where: str, horizon: int,
-                 *, fill_scalar: bool) -> tuple[float, ...]:
+    def per_year(
+        self, data: Mapping[str, object], key: str, where: str, horizon: int, *, fill_scalar: bool
+    ) -> tuple[float, ...]:
         """A scalar (every year, may be uncertain) or a list by year (padded with zeros)."""
         if key not in data:
             return ()
@@ -775,26 +803,35 @@ class CaseResult:
         pv_cost = self.cost_by_payer @ f
         pv_benefit = self.benefit_by_payer @ f
         ret = [float((b - c) / c) if c > 0 else None for b, c in zip(pv_benefit, pv_cost, strict=True)]
-        return pl.DataFrame({
-            "payer": list(PAYERS),
-            "pv_cost_dkk": pv_cost, "pv_saving_dkk": pv_benefit, "npv_dkk": pv_benefit - pv_cost,
-            "return_per_dkk": pl.Series(ret, dtype=pl.Float64),
-        })
+        return pl.DataFrame(
+            {
+                "payer": list(PAYERS),
+                "pv_cost_dkk": pv_cost,
+                "pv_saving_dkk": pv_benefit,
+                "npv_dkk": pv_benefit - pv_cost,
+                "return_per_dkk": pl.Series(ret, dtype=pl.Float64),
+            }
+        )
 
     def summary(self) -> dict[str, object]:
         """Headline figures as plain Python values (for JSON)."""
         return {
-            "name": self.case.name, "price_year": self.case.price_year,
-            "start_year": self.case.start_year, "horizon_years": self.case.horizon_years,
-            "npv_dkk": self.npv_dkk, "npv_by_payer_dkk": self.npv_by_payer,
-            "pv_cost_dkk": self.pv_cost_dkk, "pv_saving_dkk": self.pv_benefit_dkk,
+            "name": self.case.name,
+            "price_year": self.case.price_year,
+            "start_year": self.case.start_year,
+            "horizon_years": self.case.horizon_years,
+            "npv_dkk": self.npv_dkk,
+            "npv_by_payer_dkk": self.npv_by_payer,
+            "pv_cost_dkk": self.pv_cost_dkk,
+            "pv_saving_dkk": self.pv_benefit_dkk,
             "benefit_cost_ratio": self.benefit_cost_ratio,
             "payback_year": self.payback_year,
             "payback_year_undiscounted": self.payback_year_undiscounted,
             "break_even_effect": self.break_even_effect,
             "break_even_success_rate_with": self.break_even_success_rate_with,
             "decision_rule": self.case.decision_rule.name if self.case.decision_rule else None,
-            "rule_met": self.rule_met, "rule_parts": self.rule_parts,
+            "rule_met": self.rule_met,
+            "rule_parts": self.rule_parts,
         }
 
 
@@ -802,20 +839,22 @@ def discount_factors(schedule: tuple[tuple[int, int, float], ...], horizon: int)
     """Factor per year index 0..horizon-1: 1 in year 0, then divided by (1 + rate of year t)."""
     rates = np.zeros(horizon)
     for first, last, rate in schedule:
-        rates[first:last + 1] = rate
+        rates[first : last + 1] = rate
     rates[0] = 0.0  # year 0 is not discounted
     return np.cumprod(1.0 / (1.0 + rates))
 
 
 def _pad(arr: tuple[float, ...], horizon: int) -> NDArray[np.float64]:
     out = np.zeros(horizon)
-    out[:len(arr)] = arr
+    out[: len(arr)] = arr
     return out
 
 
-def _flows(case: InvestmentCase, overrides: Mapping[str, NDArray[np.float64]] | None,
-           effect_override: NDArray[np.float64] | None = None
-           ) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[int, NDArray[np.float64]]]:
+def _flows(
+    case: InvestmentCase,
+    overrides: Mapping[str, NDArray[np.float64]] | None,
+    effect_override: NDArray[np.float64] | None = None,
+) -> tuple[NDArray[np.float64], NDArray[np.float64], dict[int, NDArray[np.float64]]]:
     """Costs and savings by payer, shape (draws, 3, horizon), and child-year changes by step.
 
     ``overrides`` maps uncertain paths to arrays of shape (draws,). ``effect_override`` sets
@@ -842,12 +881,16 @@ def _flows(case: InvestmentCase, overrides: Mapping[str, NDArray[np.float64]] | 
     e = case.effect
     delta: dict[int, NDArray[np.float64]] = {}  # step -> (draws, horizon) child-years
     if isinstance(e, SomEffect):
-        net_rate = (val("effect.success_rate_with", e.success_rate_with)
-                    - val("effect.success_rate_without", e.success_rate_without))
+        net_rate = val("effect.success_rate_with", e.success_rate_with) - val(
+            "effect.success_rate_without", e.success_rate_without
+        )
         if effect_override is not None:
             net_rate = np.asarray(effect_override, dtype=float).reshape(n, 1)
-        participants = (val("effect.participants", 0.0) if "effect.participants" in ov
-                        else _pad(e.participants_per_year, h)[None, :])
+        participants = (
+            val("effect.participants", 0.0)
+            if "effect.participants" in ov
+            else _pad(e.participants_per_year, h)[None, :]
+        )
         phase = np.ones(h)
         k = min(len(e.phase_in), h)
         phase[:k] = e.phase_in[:k]
@@ -885,8 +928,12 @@ def _payback(cumulative: NDArray[np.float64]) -> NDArray[np.int64]:
     return np.where(last_neg + 1 < h, last_neg + 1, -1)
 
 
-def _rule(rule: DecisionRule | None, net: NDArray[np.float64], cumulative: NDArray[np.float64],
-          cumulative_discounted: NDArray[np.float64]) -> dict[str, NDArray[np.bool_]]:
+def _rule(
+    rule: DecisionRule | None,
+    net: NDArray[np.float64],
+    cumulative: NDArray[np.float64],
+    cumulative_discounted: NDArray[np.float64],
+) -> dict[str, NDArray[np.bool_]]:
     """Each part of the rule, shape (draws,), plus ``met`` (all parts)."""
     n = net.shape[0]
     parts: dict[str, NDArray[np.bool_]] = {}
@@ -919,18 +966,28 @@ class _Batch:
     delta: dict[int, NDArray[np.float64]]
 
 
-def _evaluate_batch(case: InvestmentCase, overrides: Mapping[str, NDArray[np.float64]] | None = None,
-                    effect_override: NDArray[np.float64] | None = None) -> _Batch:
+def _evaluate_batch(
+    case: InvestmentCase,
+    overrides: Mapping[str, NDArray[np.float64]] | None = None,
+    effect_override: NDArray[np.float64] | None = None,
+) -> _Batch:
     cost, benefit, delta = _flows(case, overrides, effect_override)
     factor = discount_factors(case.discount_schedule, case.horizon_years)
     net = (benefit - cost).sum(axis=1)  # (draws, horizon)
     cumulative = np.cumsum(net, axis=-1)
     cumulative_discounted = np.cumsum(net * factor, axis=-1)
-    return _Batch(cost=cost, benefit=benefit, net=net, factor=factor,
-                  npv=cumulative_discounted[:, -1], cumulative=cumulative,
-                  cumulative_discounted=cumulative_discounted,
-                  payback=_payback(cumulative_discounted),
-                  rule=_rule(case.decision_rule, net, cumulative, cumulative_discounted), delta=delta)
+    return _Batch(
+        cost=cost,
+        benefit=benefit,
+        net=net,
+        factor=factor,
+        npv=cumulative_discounted[:, -1],
+        cumulative=cumulative,
+        cumulative_discounted=cumulative_discounted,
+        payback=_payback(cumulative_discounted),
+        rule=_rule(case.decision_rule, net, cumulative, cumulative_discounted),
+        delta=delta,
+    )
 
 
 def evaluate_case(case: InvestmentCase) -> CaseResult:
@@ -957,26 +1014,35 @@ def evaluate_case(case: InvestmentCase) -> CaseResult:
     payback = int(b.payback[0])
     payback_u = int(_payback(b.cumulative)[0])
     return CaseResult(
-        case=case, years=np.arange(case.horizon_years),
+        case=case,
+        years=np.arange(case.horizon_years),
         calendar_years=case.start_year + np.arange(case.horizon_years),
-        discount_factor=f, cost_by_payer=cost, benefit_by_payer=benefit,
-        net_by_payer=benefit - cost, net=b.net[0], net_discounted=b.net[0] * f,
-        cumulative=b.cumulative[0], cumulative_discounted=b.cumulative_discounted[0],
+        discount_factor=f,
+        cost_by_payer=cost,
+        benefit_by_payer=benefit,
+        net_by_payer=benefit - cost,
+        net=b.net[0],
+        net_discounted=b.net[0] * f,
+        cumulative=b.cumulative[0],
+        cumulative_discounted=b.cumulative_discounted[0],
         npv_dkk=npv,
         npv_by_payer={p: float(((benefit[i] - cost[i]) * f).sum()) for i, p in enumerate(PAYERS)},
-        pv_cost_dkk=pv_cost, pv_benefit_dkk=pv_benefit,
+        pv_cost_dkk=pv_cost,
+        pv_benefit_dkk=pv_benefit,
         benefit_cost_ratio=pv_benefit / pv_cost if pv_cost > 0 else None,
         payback_year=payback if payback >= 0 else None,
         payback_year_undiscounted=payback_u if payback_u >= 0 else None,
-        break_even_effect=break_even, break_even_success_rate_with=be_with,
+        break_even_effect=break_even,
+        break_even_success_rate_with=be_with,
         rule_met=bool(b.rule["met"][0]) if b.rule else None,
         rule_parts={k: bool(v[0]) for k, v in b.rule.items() if k != "met"},
         child_years_by_step={s: d[0] for s, d in sorted(b.delta.items())},
     )
 
 
-def shift_effect_from_frames(scenario: pl.DataFrame, baseline: pl.DataFrame, *, start_year: int,
-                             horizon_years: int, source: str = "") -> ShiftEffect:
+def shift_effect_from_frames(
+    scenario: pl.DataFrame, baseline: pl.DataFrame, *, start_year: int, horizon_years: int, source: str = ""
+) -> ShiftEffect:
     """Effect (a) from a forecast: scenario minus baseline child-years per step and year.
 
     Args:
@@ -999,13 +1065,19 @@ def shift_effect_from_frames(scenario: pl.DataFrame, baseline: pl.DataFrame, *, 
             raise InvalidInput([Problem(field=c, value=None, message="missing column", table=name) for c in missing])
 
     def prep(frame: pl.DataFrame, col: str) -> pl.DataFrame:
-        return (frame.group_by(pl.col("year").cast(pl.Int64), pl.col("step").cast(pl.Int64))
-                .agg(pl.col("child_years").cast(pl.Float64).sum().alias(col)))
+        return frame.group_by(pl.col("year").cast(pl.Int64), pl.col("step").cast(pl.Int64)).agg(
+            pl.col("child_years").cast(pl.Float64).sum().alias(col)
+        )
 
-    diff = (prep(scenario, "s").join(prep(baseline, "b"), on=["year", "step"], how="full", coalesce=True)
-            .with_columns((pl.col("s").fill_null(0.0) - pl.col("b").fill_null(0.0)).alias("d"),
-                          (pl.col("year") - start_year).alias("t"))
-            .filter((pl.col("t") >= 0) & (pl.col("t") < horizon_years)))
+    diff = (
+        prep(scenario, "s")
+        .join(prep(baseline, "b"), on=["year", "step"], how="full", coalesce=True)
+        .with_columns(
+            (pl.col("s").fill_null(0.0) - pl.col("b").fill_null(0.0)).alias("d"),
+            (pl.col("year") - start_year).alias("t"),
+        )
+        .filter((pl.col("t") >= 0) & (pl.col("t") < horizon_years))
+    )
     by_step: dict[int, tuple[float, ...]] = {}
     for step in sorted(diff["step"].unique().to_list()):
         arr = np.zeros(horizon_years)
@@ -1017,16 +1089,29 @@ def shift_effect_from_frames(scenario: pl.DataFrame, baseline: pl.DataFrame, *, 
 
 CASEWORKER_DKK_PER_FTE_YEAR = 483_000.0
 CASEWORKER_PRICE_YEAR = 2022
-CASEWORKER_COST_SOURCE = ("Caseworker (socialrådgiver) incl. pension, 483,000 DKK per full-time year (2022), "
-                          "Dansk Socialrådgiverforening, state employees (a proxy; reference/unit_costs.csv)")
+CASEWORKER_COST_SOURCE = (
+    "Caseworker (socialrådgiver) incl. pension, 483,000 DKK per full-time year (2022), "
+    "Dansk Socialrådgiverforening, state employees (a proxy; reference/unit_costs.csv)"
+)
 
 
-def shift_case(*, name: str, description: str, scenario: pl.DataFrame, baseline: pl.DataFrame,
-               start_year: int, horizon_years: int, price_year: int, prices: Mapping[int, float],
-               prices_source: str, extra_fte: float = 0.0,
-               dkk_per_fte_per_year: float = CASEWORKER_DKK_PER_FTE_YEAR,
-               fte_price_year: int | None = CASEWORKER_PRICE_YEAR, fte_source: str = CASEWORKER_COST_SOURCE,
-               effect_source: str = "") -> dict[str, object]:
+def shift_case(
+    *,
+    name: str,
+    description: str,
+    scenario: pl.DataFrame,
+    baseline: pl.DataFrame,
+    start_year: int,
+    horizon_years: int,
+    price_year: int,
+    prices: Mapping[int, float],
+    prices_source: str,
+    extra_fte: float = 0.0,
+    dkk_per_fte_per_year: float = CASEWORKER_DKK_PER_FTE_YEAR,
+    fte_price_year: int | None = CASEWORKER_PRICE_YEAR,
+    fte_source: str = CASEWORKER_COST_SOURCE,
+    effect_source: str = "",
+) -> dict[str, object]:
     """An investment case (the dict :func:`case_from_dict` reads, :func:`case_to_toml` writes)
     whose effect (a) is a forecast scenario's shift of child-years against its baseline
     (:func:`shift_effect_from_frames`), priced per step for the municipality, with extra
@@ -1044,18 +1129,44 @@ def shift_case(*, name: str, description: str, scenario: pl.DataFrame, baseline:
     shift = shift_effect_from_frames(scenario, baseline, start_year=start_year, horizon_years=horizon_years)
     moved = {s: ys for s, ys in shift.child_years_by_step.items() if any(abs(y) > 1e-9 for y in ys)}
     data: dict[str, object] = {
-        "case": {"name": name, "description": description, "price_year": price_year,
-                 "start_year": start_year, "horizon_years": horizon_years},
-        "effect": {"kind": "shift", "child_years": {str(s): [round(y, 4) for y in ys] for s, ys in sorted(moved.items())},
-                   "source": effect_source},
-        "prices": [{"step": s, "municipality": round(float(prices.get(s, 0.0)), 2), "price_year": price_year,
-                    "source": prices_source} for s in sorted(moved)],
+        "case": {
+            "name": name,
+            "description": description,
+            "price_year": price_year,
+            "start_year": start_year,
+            "horizon_years": horizon_years,
+        },
+        "effect": {
+            "kind": "shift",
+            "child_years": {str(s): [round(y, 4) for y in ys] for s, ys in sorted(moved.items())},
+            "source": effect_source,
+        },
+        "prices": [
+            {
+                "step": s,
+                "municipality": round(float(prices.get(s, 0.0)), 2),
+                "price_year": price_year,
+                "source": prices_source,
+            }
+            for s in sorted(moved)
+        ],
     }
     if horizon_years > 4:  # the rule checks year 4
-        data["decision_rule"] = {"name": "Herning: earn back after 2 years, a surplus after 4",
-                                 "earn_back_after_years": 2, "surplus_after_years": 4, "discounted": False}
+        data["decision_rule"] = {
+            "name": "Herning: earn back after 2 years, a surplus after 4",
+            "earn_back_after_years": 2,
+            "surplus_after_years": 4,
+            "discounted": False,
+        }
     if extra_fte > 0:
-        data["costs"] = [{"name": "Extra caseworkers", "payer": "municipality", "fte": round(extra_fte, 2),
-                          "dkk_per_fte_per_year": dkk_per_fte_per_year,
-                          "price_year": fte_price_year or price_year, "source": fte_source}]
+        data["costs"] = [
+            {
+                "name": "Extra caseworkers",
+                "payer": "municipality",
+                "fte": round(extra_fte, 2),
+                "dkk_per_fte_per_year": dkk_per_fte_per_year,
+                "price_year": fte_price_year or price_year,
+                "source": fte_source,
+            }
+        ]
     return data

@@ -166,31 +166,46 @@ def _calculation(wb: Workbook, result: CaseResult, refs: dict[str, str]) -> dict
         col("multiplier", "Effect multiplier = phase x (1 - fading)^max(0, t - from)",
             [f"={{phase}}*(1-{refs['effect.fading_per_year']})^MAX(0,{{year}}-{refs['effect.fading_from_year']})"] * h)
         col("successes", "Successful children = participants x (rate with - rate without) x multiplier",
-            [f"={{participants}}*({refs['effect.success_rate_with']}-{refs['effect.success_rate_without']})*{{multiplier}}"] * h)
+            [f"={{participants}}*({refs['effect.success_rate_with']}-{refs['effect.success_rate_without']})"
+             "*{multiplier}"] * h)
         for s in sorted(e.use_change_per_success):
             delta_keys[s] = f"delta{s}"
-            col(f"delta{s}", f"Change in child-years, step {s} = successes x change per success",
-                [f"={{successes}}*{refs[f'effect.use_change_per_success.{s}']}"] * h)
+            col(
+                f"delta{s}",
+                f"Change in child-years, step {s} = successes x change per success",
+                [f"={{successes}}*{refs[f'effect.use_change_per_success.{s}']}"] * h,
+            )
     elif isinstance(e, ShiftEffect):
         for s, arr in sorted(e.child_years_by_step.items()):
             vals = list(arr) + [0.0] * (h - len(arr))
             delta_keys[s] = f"delta{s}"
-            col(f"delta{s}", f"Change in child-years, step {s} = given x scale",
-                [f"={v!r}*{refs['effect.scale']}" for v in vals])
+            col(
+                f"delta{s}",
+                f"Change in child-years, step {s} = given x scale",
+                [f"={v!r}*{refs['effect.scale']}" for v in vals],
+            )
     prices = {p.step: p for p in case.prices}
     for payer in PAYERS:
-        terms = [f"{{{delta_keys[s]}}}*{refs[f'prices.{s}.{payer}']}" for s in sorted(delta_keys)
-                 if payer in prices[s].dkk_per_child_year]
-        col(f"saving_{payer}", f"Saving, {payer} = -(change x price), summed over steps",
-            [("=-(" + "+".join(terms) + ")") if terms else "=0"] * h)
+        terms = [
+            f"{{{delta_keys[s]}}}*{refs[f'prices.{s}.{payer}']}"
+            for s in sorted(delta_keys)
+            if payer in prices[s].dkk_per_child_year
+        ]
+        col(
+            f"saving_{payer}",
+            f"Saving, {payer} = -(change x price), summed over steps",
+            [("=-(" + "+".join(terms) + ")") if terms else "=0"] * h,
+        )
         ck = cost_keys[payer]
         col(f"cost_{payer}", f"Cost, {payer}", [("=" + "+".join(f"{{{k}}}" for k in ck)) if ck else "=0"] * h)
-    col("net", "Net result = savings - costs",
-        ["=" + "+".join(f"{{saving_{p}}}-{{cost_{p}}}" for p in PAYERS)] * h)
+    col("net", "Net result = savings - costs", ["=" + "+".join(f"{{saving_{p}}}-{{cost_{p}}}" for p in PAYERS)] * h)
     col("net_discounted", "Discounted net = net x factor", ["={net}*{factor}"] * h)
     col("cumulative", "Cumulative net", ["={net}"] + ["={cumulative@prev}+{net}"] * (h - 1))
-    col("cumulative_discounted", "Cumulative discounted net",
-        ["={net_discounted}"] + ["={cumulative_discounted@prev}+{net_discounted}"] * (h - 1))
+    col(
+        "cumulative_discounted",
+        "Cumulative discounted net",
+        ["={net_discounted}"] + ["={cumulative_discounted@prev}+{net_discounted}"] * (h - 1),
+    )
     for i, (key, _) in enumerate(cols, start=1):
         letters[key] = get_column_letter(i)
     ws.append([header for _, header in cols])

@@ -289,7 +289,6 @@ def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_co
     counts = cluster_counts(coh, y.shape[1])
     flags = inference_flags(counts)
     cells = att_cells(y, coh, control=control)
-    z = stats.norm.ppf(1 - alpha / 2)
     xi = bootstrap_weights(rng, draws=draws, clusters=y.shape[0], kind=weights)
     att_gt = pl.DataFrame({
         "cohort": cells.cohort, "period": cells.period, "event_time": cells.event_time,

@@ -130,8 +130,13 @@ def restricted_mean_time(durations: NDArray, causes: NDArray, *, horizon: float)
     return float(np.sum(np.diff(np.append(t_c, horizon)) * s))
 
 
-def expected_years_on_steps(exits: pl.DataFrame, *, horizon_years: float, entries_per_year: dict[int, float] | None = None,
-                            span_years: float | None = None) -> pl.DataFrame:
+def expected_years_on_steps(
+    exits: pl.DataFrame,
+    *,
+    horizon_years: float,
+    entries_per_year: dict[int, float] | None = None,
+    span_years: float | None = None,
+) -> pl.DataFrame:
     """Expected child-years on each step over a horizon from new entries (multi-state summary).
 
     Entries to a step arrive at a constant rate r per year; each stays with all-cause survival
@@ -161,17 +166,29 @@ def expected_years_on_steps(exits: pl.DataFrame, *, horizon_years: float, entrie
         nxt = np.append(t_c[1:], horizon_years)
         rmst = float(np.sum((nxt - t_c) * s))
         # ∫ (H - t) S(t) dt on each constant piece [a, b): S * (H(b-a) - (b²-a²)/2)
-        weighted = float(np.sum(s * (horizon_years * (nxt - t_c) - (nxt ** 2 - t_c ** 2) / 2)))
+        weighted = float(np.sum(s * (horizon_years * (nxt - t_c) - (nxt**2 - t_c**2) / 2)))
         rate = (entries_per_year or {}).get(step, part.height / span_years if span_years else 0.0)
         rows.append((step, part.height, rate, rmst, rate * weighted))
-    return pl.DataFrame(rows, schema={"step": pl.Int16, "episodes": pl.Int64, "entries_per_year": pl.Float64,
-                                      "rmst_years": pl.Float64, "child_years": pl.Float64},
-                        orient="row").sort("step")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "step": pl.Int16,
+            "episodes": pl.Int64,
+            "entries_per_year": pl.Float64,
+            "rmst_years": pl.Float64,
+            "child_years": pl.Float64,
+        },
+        orient="row",
+    ).sort("step")
 
 
-def cause_specific_cox(exits: pl.DataFrame, *, cause: str = "breakdown",
-                       covariates: Sequence[str] = ("age_years", "residential", "pilot"),
-                       time_unit_days: float = DAYS_PER_YEAR) -> pl.DataFrame:
+def cause_specific_cox(
+    exits: pl.DataFrame,
+    *,
+    cause: str = "breakdown",
+    covariates: Sequence[str] = ("age_years", "residential", "pilot"),
+    time_unit_days: float = DAYS_PER_YEAR,
+) -> pl.DataFrame:
     """Cause-specific Cox model (lifelines ``CoxPHFitter``): other exits are censored.
 
     Breakdowns happen in placements: fit them on ``exits.filter(pl.col("placement"))`` so that
@@ -185,19 +202,25 @@ def cause_specific_cox(exits: pl.DataFrame, *, cause: str = "breakdown",
     if cause not in EXIT_CAUSES:
         raise InvalidInput(Problem(field="cause", value=cause, message=f"must be one of {EXIT_CAUSES}"))
     data = exits.select(
-        duration=pl.col("duration_days") / time_unit_days,
-        event=(pl.col("cause") == cause).fill_null(False).cast(pl.Int8),
+        (pl.col("duration_days") / time_unit_days).alias("duration"),
+        (pl.col("cause") == cause).fill_null(False).cast(pl.Int8).alias("event"),
         *[pl.col(c).cast(pl.Float64) for c in covariates],
     )
     keep = [c for c in covariates if data[c].n_unique() > 1]
     events = int(data["event"].sum())
     if events == 0:
         raise InvalidInput(Problem(field="cause", value=cause, message="no exits of this kind to model"))
-    fit = CoxPHFitter().fit(data.select("duration", "event", *keep).to_pandas(), duration_col="duration",
-                            event_col="event")
+    fit = CoxPHFitter().fit(
+        data.select("duration", "event", *keep).to_pandas(), duration_col="duration", event_col="event"
+    )
     s = fit.summary
-    return pl.DataFrame({
-        "covariate": list(s.index), "hazard_ratio": s["exp(coef)"].to_numpy(),
-        "ci_low": s["exp(coef) lower 95%"].to_numpy(), "ci_high": s["exp(coef) upper 95%"].to_numpy(),
-        "p_value": s["p"].to_numpy(), "events": [events] * len(s),
-    })
+    return pl.DataFrame(
+        {
+            "covariate": list(s.index),
+            "hazard_ratio": s["exp(coef)"].to_numpy(),
+            "ci_low": s["exp(coef) lower 95%"].to_numpy(),
+            "ci_high": s["exp(coef) upper 95%"].to_numpy(),
+            "p_value": s["p"].to_numpy(),
+            "events": [events] * len(s),
+        }
+    )

@@ -23,7 +23,10 @@ PREVENTIVE_CATEGORIES = frozenset({"preventive", "home_based"})
 """Step categories counted as preventive measures (the staircase's own categories)."""
 
 OUTCOMES_DOC = {
-    "children_0_17": "children aged 0-17 living in the district (population on 31 December of the previous year, else counted from the children table)",
+    "children_0_17": (
+        "children aged 0-17 living in the district (population on 31 December of the previous year, "
+        "else counted from the children table)"
+    ),
     "on_step_{k}_per_1000": "children whose highest active step on the last day is k, per 1,000 children 0-17",
     "placed": "children placed (a placement step active) on the last day of the period",
     "placements_per_1000": "children placed on the last day of the period per 1,000 children 0-17",
@@ -36,7 +39,9 @@ OUTCOMES_DOC = {
     "breakdowns": "episodes ending with end_reason 'breakdown' in the period",
     "open_cases": "open cases on the last day",
     "caseload_per_fte": "open cases on the last day per caseworker FTE in post in the district",
-    "spending_dkk": "DKK spent on interventions in the period: each episode's days inside it x the catalogue's price per day",
+    "spending_dkk": (
+        "DKK spent on interventions in the period: each episode's days inside it x the catalogue's price per day"
+    ),
     "spending_per_child": "spending_dkk per child 0-17 in the district",
 }
 
@@ -50,10 +55,10 @@ def _periods(freq: str, start: date, end: date) -> pl.DataFrame:
     first = date(start.year, start.month if freq == "month" else 3 * ((start.month - 1) // 3) + 1, 1)
     starts = pl.date_range(first, end, interval=step, eager=True)
     starts = starts.filter(starts < end)
-    frame = pl.DataFrame({"period": starts}).with_columns(
-        period_end=pl.col("period").dt.offset_by(step))
-    return frame.with_columns(last_day=pl.col("period_end").dt.offset_by("-1d"),
-                              period_index=pl.int_range(pl.len(), dtype=pl.Int32))
+    frame = pl.DataFrame({"period": starts}).with_columns(period_end=pl.col("period").dt.offset_by(step))
+    return frame.with_columns(
+        last_day=pl.col("period_end").dt.offset_by("-1d"), period_index=pl.int_range(pl.len(), dtype=pl.Int32)
+    )
 
 
 def _first_index_on_or_after(values: pl.Series, bounds: pl.Series) -> pl.Series:
@@ -75,8 +80,7 @@ def _stock_counts(intervals: pl.DataFrame, periods: pl.DataFrame, by: list[str])
     stop = _first_index_on_or_after(end, last)
     frame = intervals.with_columns(first=first, stop=stop.clip(upper_bound=n))
     frame = frame.filter(pl.col("stop") > pl.col("first"))
-    exploded = frame.with_columns(period_index=pl.int_ranges("first", "stop", dtype=pl.Int32)) \
-        .explode("period_index")
+    exploded = frame.with_columns(period_index=pl.int_ranges("first", "stop", dtype=pl.Int32)).explode("period_index")
     return exploded
 
 
@@ -100,34 +104,49 @@ def adoption_dates(register: Register, *, adoption: Mapping[str, date | None] | 
     if unknown:
         raise InvalidInput(Problem(field="adoption", value=unknown[0], message="district not in the register"))
     keys = codes or sorted(adoption)
-    return pl.DataFrame({"district_code": keys, "adopted_on": [adoption.get(k) for k in keys]},
-                        schema={"district_code": pl.String, "adopted_on": pl.Date})
+    return pl.DataFrame(
+        {"district_code": keys, "adopted_on": [adoption.get(k) for k in keys]},
+        schema={"district_code": pl.String, "adopted_on": pl.Date},
+    )
 
 
 def _spending(ep: pl.DataFrame, periods: pl.DataFrame, catalogue: Catalogue) -> pl.DataFrame:
     """DKK per district and period: each episode's days inside the period x its type's price."""
-    prices = pl.DataFrame({"intervention_code": list(catalogue.codes),
-                           "_dkk": [t.cost_dkk_per_day for t in catalogue.types]},
-                          schema={"intervention_code": pl.String, "_dkk": pl.Float64})
+    prices = pl.DataFrame(
+        {"intervention_code": list(catalogue.codes), "_dkk": [t.cost_dkk_per_day for t in catalogue.types]},
+        schema={"intervention_code": pl.String, "_dkk": pl.Float64},
+    )
     never = date(9999, 12, 31)
     end = ep["end_date"].fill_null(never)
     first = periods["period_end"].search_sorted(ep["start_date"], side="right").cast(pl.Int32)  # ends after start
     stop = periods["period"].search_sorted(end, side="left").cast(pl.Int32)  # starts before end
     bounds = periods.select("period_index", "period", "period_end")
-    return (ep.select("district_code", "intervention_code", "start_date", pl.Series("_end", end))
-            .with_columns(_a=first, _b=stop).filter(pl.col("_b") > pl.col("_a"))
-            .with_columns(period_index=pl.int_ranges("_a", "_b", dtype=pl.Int32)).explode("period_index")
-            .join(bounds, on="period_index")
-            .with_columns(_days=(pl.min_horizontal("_end", "period_end") - pl.max_horizontal("start_date", "period"))
-                          .dt.total_days())
-            .join(prices, on="intervention_code", how="left")
-            .group_by("district_code", "period_index")
-            .agg(spending_dkk=(pl.col("_days") * pl.col("_dkk").fill_null(0.0)).sum()))
+    return (
+        ep.select("district_code", "intervention_code", "start_date", pl.Series("_end", end))
+        .with_columns(_a=first, _b=stop)
+        .filter(pl.col("_b") > pl.col("_a"))
+        .with_columns(period_index=pl.int_ranges("_a", "_b", dtype=pl.Int32))
+        .explode("period_index")
+        .join(bounds, on="period_index")
+        .with_columns(
+            _days=(pl.min_horizontal("_end", "period_end") - pl.max_horizontal("start_date", "period")).dt.total_days()
+        )
+        .join(prices, on="intervention_code", how="left")
+        .group_by("district_code", "period_index")
+        .agg(spending_dkk=(pl.col("_days") * pl.col("_dkk").fill_null(0.0)).sum())
+    )
 
 
-def build_panel(register: Register, *, freq: str = "month", start: date, end: date,
-                adoption: Mapping[str, date | None] | None = None,
-                staircase: Staircase | None = None, catalogue: Catalogue | None = None) -> pl.DataFrame:
+def build_panel(
+    register: Register,
+    *,
+    freq: str = "month",
+    start: date,
+    end: date,
+    adoption: Mapping[str, date | None] | None = None,
+    staircase: Staircase | None = None,
+    catalogue: Catalogue | None = None,
+) -> pl.DataFrame:
     """District × period outcomes with each district's adoption period.
 
     Args:
@@ -150,10 +169,13 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     staircase = staircase or default_staircase()
     periods = _periods(freq, start, end)
     adopt = adoption_dates(register, adoption=adoption)
-    districts = sorted(set(adopt["district_code"].to_list()) | set(register.children["district_code"].unique().to_list()))
+    districts = sorted(
+        set(adopt["district_code"].to_list()) | set(register.children["district_code"].unique().to_list())
+    )
     if not districts:
-        raise InvalidInput(Problem(field="district_code", value=None, message="the register has no districts",
-                                   table="districts"))
+        raise InvalidInput(
+            Problem(field="district_code", value=None, message="the register has no districts", table="districts")
+        )
     grid = pl.DataFrame({"district_code": districts}).join(periods.select("period", "period_index"), how="cross")
     child_district = register.children.select("child_id", "district_code")
     pl_steps = list(staircase.placement_steps)
@@ -162,54 +184,81 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     # --- children 0-17 ---------------------------------------------------------------------
     pop = register.population
     if pop.height:
-        pop_y = pop.group_by("year", "district_code").agg(children_0_17=pl.col("children").sum()) \
-            .with_columns(pl.col("year").cast(pl.Int32)).sort("year")
+        pop_y = (
+            pop.group_by("year", "district_code")
+            .agg(children_0_17=pl.col("children").sum())
+            .with_columns(pl.col("year").cast(pl.Int32))
+            .sort("year")
+        )
         span = pop_y.group_by("district_code").agg(lo=pl.col("year").min(), hi=pl.col("year").max())
         # the count on 31 December of the previous year; outside the years counted, the nearest
-        kids = grid.join(span, on="district_code", how="left").with_columns(
-            year=(pl.col("period").dt.year() - 1).cast(pl.Int32).clip(pl.col("lo"), pl.col("hi"))) \
-            .join(pop_y, on=["year", "district_code"], how="left") \
+        kids = (
+            grid.join(span, on="district_code", how="left")
+            .with_columns(year=(pl.col("period").dt.year() - 1).cast(pl.Int32).clip(pl.col("lo"), pl.col("hi")))
+            .join(pop_y, on=["year", "district_code"], how="left")
             .select("district_code", "period_index", pl.col("children_0_17").cast(pl.Float64))
+        )
     else:
         ch = register.children
         iv = ch.select(
             "district_code",
             start=pl.max_horizontal("entry_date", "birth_date"),
-            end=pl.min_horizontal(pl.col("exit_date").fill_null(date(9999, 12, 31)),
-                                  pl.col("birth_date").dt.offset_by("18y")))
-        kids = _stock_counts(iv, periods, ["district_code"]).group_by("district_code", "period_index") \
+            end=pl.min_horizontal(
+                pl.col("exit_date").fill_null(date(9999, 12, 31)), pl.col("birth_date").dt.offset_by("18y")
+            ),
+        )
+        kids = (
+            _stock_counts(iv, periods, ["district_code"])
+            .group_by("district_code", "period_index")
             .agg(children_0_17=pl.len().cast(pl.Float64))
+        )
 
     # --- stocks on the last day: highest active step per child -------------------------------
     ep = register.episodes.join(child_district, on="child_id", how="inner")
-    stocks = _stock_counts(ep.select("child_id", "district_code", "step", start="start_date", end="end_date"),
-                           periods, [])
+    stocks = _stock_counts(
+        ep.select("child_id", "district_code", "step", start="start_date", end="end_date"), periods, []
+    )
     top = stocks.group_by("child_id", "district_code", "period_index").agg(step=pl.col("step").max())
     on_step = top.group_by("district_code", "period_index").agg(
         *[(pl.col("step") == k).sum().alias(f"on_step_{k}") for k in staircase.numbers],
-        placed=pl.col("step").is_in(pl_steps).sum())
+        placed=pl.col("step").is_in(pl_steps).sum(),
+    )
 
     # --- flows -------------------------------------------------------------------------------
     starts = ep.with_columns(period_index=_flow_index(ep["start_date"], periods))
-    flows_start = starts.filter(pl.col("period_index").is_not_null()).group_by("district_code", "period_index").agg(
-        new_placements=pl.col("step").is_in(pl_steps).sum(),
-        new_preventive=pl.col("step").is_in(prev_steps).sum())
+    flows_start = (
+        starts.filter(pl.col("period_index").is_not_null())
+        .group_by("district_code", "period_index")
+        .agg(new_placements=pl.col("step").is_in(pl_steps).sum(), new_preventive=pl.col("step").is_in(prev_steps).sum())
+    )
     ended = ep.filter(pl.col("end_reason") == "breakdown")
     ended = ended.with_columns(period_index=_flow_index(ended["end_date"], periods))
-    breakdowns = ended.filter(pl.col("period_index").is_not_null()).group_by("district_code", "period_index") \
+    breakdowns = (
+        ended.filter(pl.col("period_index").is_not_null())
+        .group_by("district_code", "period_index")
         .agg(breakdowns=pl.len())
+    )
     no = register.notifications.join(child_district, on="child_id", how="inner")
     no = no.with_columns(period_index=_flow_index(no["received_at"].dt.date(), periods))
-    notes = no.filter(pl.col("period_index").is_not_null()).group_by("district_code", "period_index") \
+    notes = (
+        no.filter(pl.col("period_index").is_not_null())
+        .group_by("district_code", "period_index")
         .agg(notifications=pl.len())
+    )
 
     # --- caseload: open cases / FTE in post on the last day -----------------------------------
     cases = register.cases.join(child_district, on="child_id", how="inner")
-    open_cases = _stock_counts(cases.select("district_code", start="opened_on", end="closed_on"), periods, []) \
-        .group_by("district_code", "period_index").agg(open_cases=pl.len())
+    open_cases = (
+        _stock_counts(cases.select("district_code", start="opened_on", end="closed_on"), periods, [])
+        .group_by("district_code", "period_index")
+        .agg(open_cases=pl.len())
+    )
     cw = register.caseworkers
-    fte = _stock_counts(cw.select("district_code", "fte", start="start_date", end="end_date"), periods, []) \
-        .group_by("district_code", "period_index").agg(fte=pl.col("fte").sum())
+    fte = (
+        _stock_counts(cw.select("district_code", "fte", start="start_date", end="end_date"), periods, [])
+        .group_by("district_code", "period_index")
+        .agg(fte=pl.col("fte").sum())
+    )
 
     spend = _spending(ep, periods, catalogue or default_catalogue())
 
@@ -217,7 +266,13 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
     for part in (kids, on_step, flows_start, breakdowns, notes, open_cases, fte, spend):
         panel = panel.join(part, on=["district_code", "period_index"], how="left")
     count_cols = [f"on_step_{k}" for k in staircase.numbers] + [
-        "placed", "new_placements", "new_preventive", "breakdowns", "notifications", "open_cases"]
+        "placed",
+        "new_placements",
+        "new_preventive",
+        "breakdowns",
+        "notifications",
+        "open_cases",
+    ]
     panel = panel.with_columns([pl.col(c).fill_null(0).cast(pl.Int64) for c in count_cols])
     per1000 = 1000.0 / pl.col("children_0_17")
     panel = panel.with_columns(
@@ -230,10 +285,14 @@ def build_panel(register: Register, *, freq: str = "month", start: date, end: da
         spending_dkk=pl.col("spending_dkk").fill_null(0.0),
         spending_per_child=pl.col("spending_dkk").fill_null(0.0) / pl.col("children_0_17"),
     )
-    adopt_idx = adopt.with_columns(adoption_index=_flow_index(
-        adopt["adopted_on"].fill_null(date(9999, 12, 31)), periods))
+    adopt_idx = adopt.with_columns(
+        adoption_index=_flow_index(adopt["adopted_on"].fill_null(date(9999, 12, 31)), periods)
+    )
     # adopted before the window: treated from the first period on (index 0, "always treated")
-    adopt_idx = adopt_idx.with_columns(adoption_index=pl.when(
-        pl.col("adopted_on") < periods["period"][0]).then(pl.lit(0, pl.Int32)).otherwise("adoption_index"))
+    adopt_idx = adopt_idx.with_columns(
+        adoption_index=pl.when(pl.col("adopted_on") < periods["period"][0])
+        .then(pl.lit(0, pl.Int32))
+        .otherwise("adoption_index")
+    )
     panel = panel.join(adopt_idx, on="district_code", how="left")
     return panel.sort("district_code", "period_index")

@@ -183,7 +183,7 @@ def synthetic_control_plot(result: SyntheticControlResult, gaps: pl.DataFrame, p
     top.axvline(result.first_treated_year - 0.5, color="grey", lw=0.8, ls=":")
     top.legend(fontsize=8, loc="best")
     top.set_ylabel("value")
-    for unit, part in gaps.filter(~pl.col("treated")).sort("year").group_by("unit", maintain_order=True):
+    for _unit, part in gaps.filter(~pl.col("treated")).sort("year").group_by("unit", maintain_order=True):
         bottom.plot(part["year"], part["gap"], color="grey", lw=0.6, alpha=0.6)
     bottom.plot(s["year"], s["gap"], color="black", lw=2, label=f"{result.treated} (placebo p = {result.p_value:.3g})")
     bottom.axhline(0, color="black", lw=0.6)

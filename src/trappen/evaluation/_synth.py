@@ -84,8 +84,13 @@ def synthetic_control(frame: pl.DataFrame, *, treated: str, first_treated_year: 
         raise InvalidInput(Problem(field="treated", value=treated, message="municipality not in the table"))
     pre = years < first_treated_year
     if pre.sum() < 2 or (~pre).sum() < 1:
-        raise InvalidInput(Problem(field="first_treated_year", value=first_treated_year,
-                                   message=f"need at least 2 years before and 1 from it; table has {years.min()}-{years.max()}"))
+        raise InvalidInput(
+            Problem(
+                field="first_treated_year",
+                value=first_treated_year,
+                message=f"need at least 2 years before and 1 from it; table has {years.min()}-{years.max()}",
+            )
+        )
     i = names.index(treated)
     if not np.isfinite(y[i]).all():
         raise InvalidInput(Problem(field="value", value=None, message=f"{treated} has missing years"))
@@ -107,14 +112,21 @@ def synthetic_control(frame: pl.DataFrame, *, treated: str, first_treated_year: 
             _, s_k = _fit(y, int(k), others, pre)
             g_k = y[k] - s_k
             rows.append((names[k], rmspe(g_k, pre), rmspe(g_k, ~pre), False))
-    plac = pl.DataFrame(rows, schema={"unit": pl.String, "pre_rmspe": pl.Float64, "post_rmspe": pl.Float64,
-                                      "treated": pl.Boolean}, orient="row") \
-        .with_columns(ratio=pl.col("post_rmspe") / pl.col("pre_rmspe").clip(lower_bound=1e-12))
+    plac = pl.DataFrame(
+        rows,
+        schema={"unit": pl.String, "pre_rmspe": pl.Float64, "post_rmspe": pl.Float64, "treated": pl.Boolean},
+        orient="row",
+    ).with_columns(ratio=pl.col("post_rmspe") / pl.col("pre_rmspe").clip(lower_bound=1e-12))
     ratio = plac["ratio"][0]
     p = float((plac["ratio"] >= ratio - 1e-12).sum() / plac.height) if placebos else float("nan")
     return SyntheticControlResult(
-        treated=treated, first_treated_year=first_treated_year,
+        treated=treated,
+        first_treated_year=first_treated_year,
         weights=pl.DataFrame({"donor": [names[k] for k in pool], "weight": w}).sort("weight", descending=True),
         series=pl.DataFrame({"year": years, "treated": y[i], "synthetic": synth, "gap": gap}),
-        average_post_gap=float(gap[~pre].mean()), pre_rmspe=rows[0][1], post_rmspe=rows[0][2],
-        placebos=plac, p_value=p)
+        average_post_gap=float(gap[~pre].mean()),
+        pre_rmspe=rows[0][1],
+        post_rmspe=rows[0][2],
+        placebos=plac,
+        p_value=p,
+    )

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 import statsmodels.api as sm
-from scipy import stats
 from numpy.typing import NDArray
+from scipy import stats
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,7 +94,7 @@ def bacon_decomposition(y: NDArray[np.float64], cohort: NDArray[np.float64]) -> 
             w = (share[k] + n_u) ** 2 * nku * (1 - nku) * dbar[k] * (1 - dbar[k])
             rows.append(("treated_vs_never", k, -1, est, w))
     for k in groups:
-        for l in groups:
+        for l in groups:  # noqa: E741 (k and l: the paper's names for the two timing groups)
             if l <= k:
                 continue
             nkl = share[k] / (share[k] + share[l])
@@ -105,10 +105,28 @@ def bacon_decomposition(y: NDArray[np.float64], cohort: NDArray[np.float64]) -> 
                      * (dbar[k] - dbar[l]) / (1 - dbar[l]) * (1 - dbar[k]) / (1 - dbar[l]))
                 rows.append(("earlier_vs_later", k, l, est, w))
             if l < t:  # l treated, k already treated: window [k, T)
-                est = (mean(members[l], post) - mean(members[l], mid)) - (mean(members[k], post) - mean(members[k], mid))
-                w = (((share[k] + share[l]) * dbar[k]) ** 2 * nkl * (1 - nkl)
-                     * dbar[l] / dbar[k] * (dbar[k] - dbar[l]) / dbar[k])
+                est = (mean(members[l], post) - mean(members[l], mid)) - (
+                    mean(members[k], post) - mean(members[k], mid)
+                )
+                w = (
+                    ((share[k] + share[l]) * dbar[k]) ** 2
+                    * nkl
+                    * (1 - nkl)
+                    * dbar[l]
+                    / dbar[k]
+                    * (dbar[k] - dbar[l])
+                    / dbar[k]
+                )
                 rows.append(("later_vs_earlier", l, k, est, w))
-    frame = pl.DataFrame(rows, schema={"kind": pl.String, "treated": pl.Int64, "control": pl.Int64,
-                                       "estimate": pl.Float64, "weight": pl.Float64}, orient="row")
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "kind": pl.String,
+            "treated": pl.Int64,
+            "control": pl.Int64,
+            "estimate": pl.Float64,
+            "weight": pl.Float64,
+        },
+        orient="row",
+    )
     return frame.with_columns(weight=pl.col("weight") / pl.col("weight").sum())

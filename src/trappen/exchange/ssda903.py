@@ -138,24 +138,38 @@ def read_ssda903(header: Path | str, episodes: Path | str, *, mapping: dict[str,
                          message="child not in the header file")
                  for r in eps.filter(pl.col("child_id").is_null()).head(50)["_row"].to_list()]
     backwards = eps.filter(pl.col("end_date") < pl.col("start_date")).head(50)
-    problems += [Problem(field="DEC", value=str(v), row=r, table="episodes", message="episode ceases before it commences")
-                 for r, v in backwards.select("_row", "end_date").iter_rows()]
+    problems += [
+        Problem(field="DEC", value=str(v), row=r, table="episodes", message="episode ceases before it commences")
+        for r, v in backwards.select("_row", "end_date").iter_rows()
+    ]
     if problems:
         raise InvalidInput(problems)
 
     episodes = eps.select(
-        pl.col("_row").cast(pl.Int64).alias("episode_id"), "child_id",
-        ("SSDA903_" + pl.col("PLACE")).alias("intervention_code"), "step", "start_date", "end_date",
-        pl.when(pl.col("end_date").is_null()).then(pl.lit(None, dtype=pl.String))
-        .otherwise(pl.col("REC").replace_strict(REC_TO_END_REASON, default="other")).alias("end_reason"))
+        pl.col("_row").cast(pl.Int64).alias("episode_id"),
+        "child_id",
+        ("SSDA903_" + pl.col("PLACE")).alias("intervention_code"),
+        "step",
+        "start_date",
+        "end_date",
+        pl.when(pl.col("end_date").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .otherwise(pl.col("REC").replace_strict(REC_TO_END_REASON, default="other"))
+        .alias("end_reason"),
+    )
     # SSDA903 episodes are consecutive periods of one placement; merge nothing, the register's
     # step on a day is the highest active one anyway
-    first = (episodes.group_by("child_id").agg(pl.col("start_date").min().alias("entry_date")))
-    children = (head.select("child_id", "birth_date", "sex")
-                .join(first, on="child_id", how="inner")
-                .with_columns(pl.lit(la_code).alias("district_code"),
-                              pl.max_horizontal("birth_date", "entry_date").alias("entry_date"),
-                              pl.lit(None, dtype=pl.Date).alias("exit_date")))
-    districts = pl.DataFrame({"district_code": [la_code], "name": [la_code],
-                              "pilot_from": pl.Series([None], dtype=pl.Date)})
+    first = episodes.group_by("child_id").agg(pl.col("start_date").min().alias("entry_date"))
+    children = (
+        head.select("child_id", "birth_date", "sex")
+        .join(first, on="child_id", how="inner")
+        .with_columns(
+            pl.lit(la_code).alias("district_code"),
+            pl.max_horizontal("birth_date", "entry_date").alias("entry_date"),
+            pl.lit(None, dtype=pl.Date).alias("exit_date"),
+        )
+    )
+    districts = pl.DataFrame(
+        {"district_code": [la_code], "name": [la_code], "pilot_from": pl.Series([None], dtype=pl.Date)}
+    )
     return Register.from_frames({"source": "SSDA903"}, children=children, episodes=episodes, districts=districts)

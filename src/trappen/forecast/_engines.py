@@ -3,9 +3,9 @@ microsimulation, with scenarios applied the same way to both."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 import functools
 import itertools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -15,8 +15,8 @@ from trappen.errors import InvalidInput, Problem
 from trappen.forecast._estimate import DAYS_PER_MONTH, HERNING_CASELOAD_BEFORE, add_months
 from trappen.forecast._model import (
     ADULT_MONTHS,
-    AGE_BAND_EDGES_YEARS,
     AFTERCARE_END_MONTHS,
+    AGE_BAND_EDGES_YEARS,
     MAX_START_DURATION,
     Projection,
     Scenario,
@@ -345,7 +345,9 @@ class _Plan:
         return [range(r, min(r + b, replicates)) for r in range(0, replicates, b)]
 
 
-def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int) -> tuple[_Plan, NDArray[np.float64]]:
+def _plan(
+    model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int
+) -> tuple[_Plan, NDArray[np.float64]]:
     lut = redirect_table(model.states, scenario.closed_steps)
     x0, moved0 = _start_moved(model, lut)
     age, dur, state = np.nonzero(x0 > 0)
@@ -361,8 +363,12 @@ def _plan(model: TransitionModel, *, months: int, scenario: Scenario, chunk_chil
             arr[c].append(part)
     starts = np.array_split(start, n_chunks)
     biggest = max(s.size + sum(a.size for a in arr[c]) for c, s in enumerate(starts))
-    plan = _Plan(start=starts, arrivals=arr, caps=_chunk_caps(scenario, [s.size for s in starts]),
-                 block_replicates=max(1, BLOCK_RECORDS // max(biggest, 1)))
+    plan = _Plan(
+        start=starts,
+        arrivals=arr,
+        caps=_chunk_caps(scenario, [s.size for s in starts]),
+        block_replicates=max(1, BLOCK_RECORDS // max(biggest, 1)),
+    )
     return plan, moved0
 
 
@@ -416,12 +422,17 @@ def _tables(p: NDArray[np.float64]) -> _Tables:
     with np.errstate(divide="ignore"):
         rate = -np.log(stay)
     rate[stay >= 1.0] = 0.0
-    return _Tables(rate=rate, threshold=threshold.ravel(), dest=order.ravel().astype(np.int64),
-                   alias=np.take_along_axis(order, alias, axis=1).ravel().astype(np.int64))
+    return _Tables(
+        rate=rate,
+        threshold=threshold.ravel(),
+        dest=order.ravel().astype(np.int64),
+        alias=np.take_along_axis(order, alias, axis=1).ravel().astype(np.int64),
+    )
 
 
-def replicate_transitions(model: TransitionModel, *, scenario: Scenario, seed: int, replicate: int,
-                          draw_parameters: bool = True) -> NDArray[np.float64]:
+def replicate_transitions(
+    model: TransitionModel, *, scenario: Scenario, seed: int, replicate: int, draw_parameters: bool = True
+) -> NDArray[np.float64]:
     """The transition model of replicate ``replicate``, levers applied, shape (A, D, S, S):
     drawn from the Dirichlet posterior with ``SeedSequence(seed, spawn_key=(replicate, 0))``
     (or the posterior mean)."""
@@ -434,9 +445,20 @@ def replicate_transitions(model: TransitionModel, *, scenario: Scenario, seed: i
     return adjust(p, model=model, scenario=scenario)
 
 
-def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, seed: int, replicates: range,
-                  block: int, chunk: int, start: NDArray[np.int64], arrivals: list[NDArray[np.int64]],
-                  caps: dict[int, int], draw_parameters: bool = True) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+def simulate_unit(
+    model: TransitionModel,
+    *,
+    months: int,
+    scenario: Scenario,
+    seed: int,
+    replicates: range,
+    block: int,
+    chunk: int,
+    start: NDArray[np.int64],
+    arrivals: list[NDArray[np.int64]],
+    caps: dict[int, int],
+    draw_parameters: bool = True,
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """One work unit: the children of one chunk in a block of replicates.
 
     Returns counts and redirected moves, each shape (len(replicates), months + 1, S). Random
@@ -447,9 +469,14 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
     s_n = st.size
     cells = _cells(s_n, model.alpha.shape[1])
     r_n = len(replicates)
-    p = np.concatenate([replicate_transitions(model, scenario=scenario, seed=seed, replicate=r,
-                                              draw_parameters=draw_parameters).reshape(-1, s_n)
-                        for r in replicates])
+    p = np.concatenate(
+        [
+            replicate_transitions(
+                model, scenario=scenario, seed=seed, replicate=r, draw_parameters=draw_parameters
+            ).reshape(-1, s_n)
+            for r in replicates
+        ]
+    )
     tab = _tables(p)
     rate4 = tab.rate.reshape(r_n, -1, model.alpha.shape[1], s_n)
     reach = _reachable_rate(rate4).ravel()
@@ -476,7 +503,7 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
         each at the state it will have at the start of that month."""
         rec = rec[live[rec & _S_MASK]]  # those who left or ended have no more events
         for i in range(0, rec.size, SLICE_RECORDS):  # slices that stay in the CPU cache
-            part = rec[i:i + SLICE_RECORDS]
+            part = rec[i : i + SLICE_RECORDS]
             sift(part, rng.standard_exponential(part.size), m)
 
     def schedule_start(base: NDArray[np.int64]) -> None:
@@ -492,7 +519,7 @@ def simulate_unit(model: TransitionModel, *, months: int, scenario: Scenario, se
         rec, limit = np.repeat(rec, below), np.repeat(limit, below)
         e = -np.log1p(rng.random(rec.size) * np.expm1(-limit))
         for i in range(0, rec.size, SLICE_RECORDS):
-            walk(rec[i:i + SLICE_RECORDS], e[i:i + SLICE_RECORDS], 0)
+            walk(rec[i : i + SLICE_RECORDS], e[i : i + SLICE_RECORDS], 0)
 
     def bound(rec: NDArray[np.int64], m: int) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """The most hazard a record can meet before the horizon or before it turns 18 (when a
@@ -603,8 +630,16 @@ def _reachable_rate(rate: NDArray[np.float64]) -> NDArray[np.float64]:
     return out
 
 
-def _apply_caps(entered: NDArray[np.int64], *, cur: NDArray[np.int64], red: NDArray[np.int64], caps: dict[int, int],
-                cap_target: dict[int, int], s_n: int, rng: np.random.Generator) -> None:
+def _apply_caps(
+    entered: NDArray[np.int64],
+    *,
+    cur: NDArray[np.int64],
+    red: NDArray[np.int64],
+    caps: dict[int, int],
+    cap_target: dict[int, int],
+    s_n: int,
+    rng: np.random.Generator,
+) -> None:
     """Children who entered a capped step this month beyond its places (per replicate) go to
     the nearest open step instead; chosen at random among that month's entrants. In place."""
     for step, places in caps.items():
@@ -628,16 +663,22 @@ def _apply_caps(entered: NDArray[np.int64], *, cur: NDArray[np.int64], red: NDAr
         red[:, target] += moved
 
 
-def summarise(model: TransitionModel, *, scenario: Scenario, runs: NDArray[np.int64], red: NDArray[np.int64],
-              moved0: NDArray[np.float64], seed: int) -> Projection:
+def summarise(
+    model: TransitionModel,
+    *,
+    scenario: Scenario,
+    runs: NDArray[np.int64],
+    red: NDArray[np.int64],
+    moved0: NDArray[np.float64],
+    seed: int,
+) -> Projection:
     """Turn replicate counts, shape (R, months + 1, S), into a :class:`Projection`."""
     runs_f = runs.astype(np.float64)
     p10, p50, p90 = np.percentile(runs_f, [10, 50, 90], axis=0)
     redirected = red.mean(axis=0) + _arrivals_redirected(model, months=runs.shape[1] - 1, scenario=scenario)
     redirected[0] = moved0
     total_cost = (runs_f * (model.cost_dkk_per_day * DAYS_PER_MONTH)[None, None, :]).sum(axis=2)
-    return _projection(model, scenario, runs_f.mean(axis=0), p10, p50, p90, redirected, total_cost,
-                       runs.shape[0], seed)
+    return _projection(model, scenario, runs_f.mean(axis=0), p10, p50, p90, redirected, total_cost, runs.shape[0], seed)
 
 
 _FORKED: Callable[[tuple[int, range, int]], tuple[NDArray[np.int64], NDArray[np.int64]]] | None = None
@@ -649,10 +690,20 @@ def _run_forked(unit: tuple[int, range, int]) -> tuple[NDArray[np.int64], NDArra
     return _FORKED(unit)
 
 
-def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed: int, scenario: Scenario,
-                   chunk_children: int = DEFAULT_CHUNK_CHILDREN, progress: Callable[[int], None] | None = None,
-                   client: object | None = None, draw_parameters: bool = True, threads: int = 1,
-                   processes: int = 1) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+def run_replicates(
+    model: TransitionModel,
+    *,
+    months: int,
+    replicates: int,
+    seed: int,
+    scenario: Scenario,
+    chunk_children: int = DEFAULT_CHUNK_CHILDREN,
+    progress: Callable[[int], None] | None = None,
+    client: object | None = None,
+    draw_parameters: bool = True,
+    threads: int = 1,
+    processes: int = 1,
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """Counts and redirected moves per replicate, each shape (replicates, months + 1, S), and
     the children moved off closed steps at the start. See :func:`simulate`."""
     plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
@@ -666,8 +717,8 @@ def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed
     def add(unit: tuple[int, range, int], result: tuple[NDArray[np.int64], NDArray[np.int64]]) -> None:
         nonlocal done
         b, reps, _ = unit
-        runs[reps.start:reps.stop] += result[0]
-        red[reps.start:reps.stop] += result[1]
+        runs[reps.start : reps.stop] += result[0]
+        red[reps.start : reps.stop] += result[1]
         left[b] -= 1
         if left[b] == 0:
             done += len(reps)
@@ -677,16 +728,34 @@ def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed
     if client is not None:
         from trappen.forecast._dask import run_on_dask
 
-        for unit, result in run_on_dask(client, model, months=months, scenario=scenario, seed=seed, plan=plan,
-                                        units=units, draw_parameters=draw_parameters):
+        for unit, result in run_on_dask(
+            client,
+            model,
+            months=months,
+            scenario=scenario,
+            seed=seed,
+            plan=plan,
+            units=units,
+            draw_parameters=draw_parameters,
+        ):
             add(unit, result)
         return runs, red, moved0
 
     def one(unit: tuple[int, range, int]) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
         b, reps, c = unit
-        return simulate_unit(model, months=months, scenario=scenario, seed=seed, replicates=reps, block=b,
-                             chunk=c, start=plan.start[c], arrivals=plan.arrivals[c], caps=plan.caps[c],
-                             draw_parameters=draw_parameters)
+        return simulate_unit(
+            model,
+            months=months,
+            scenario=scenario,
+            seed=seed,
+            replicates=reps,
+            block=b,
+            chunk=c,
+            start=plan.start[c],
+            arrivals=plan.arrivals[c],
+            caps=plan.caps[c],
+            draw_parameters=draw_parameters,
+        )
 
     if processes > 1:
         # forked workers inherit the model and plan; each unit seeds itself, so same result
@@ -711,10 +780,20 @@ def run_replicates(model: TransitionModel, *, months: int, replicates: int, seed
     return runs, red, moved0
 
 
-def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
-             scenario: Scenario | None = None, chunk_children: int = DEFAULT_CHUNK_CHILDREN,
-             progress: Callable[[int], None] | None = None, client: object | None = None,
-             parameter_uncertainty: bool = True, threads: int = 1, processes: int = 1) -> Projection:
+def simulate(
+    model: TransitionModel,
+    *,
+    months: int,
+    replicates: int,
+    seed: int,
+    scenario: Scenario | None = None,
+    chunk_children: int = DEFAULT_CHUNK_CHILDREN,
+    progress: Callable[[int], None] | None = None,
+    client: object | None = None,
+    parameter_uncertainty: bool = True,
+    threads: int = 1,
+    processes: int = 1,
+) -> Projection:
     """Monte Carlo microsimulation of every child, vectorised over children and replicates.
 
     Each replicate draws a transition model from the Dirichlet posterior (parameter
@@ -756,8 +835,17 @@ def simulate(model: TransitionModel, *, months: int, replicates: int, seed: int,
     _check(model, scenario, months)
     if replicates < 1:
         raise InvalidInput(Problem(field="replicates", value=replicates, message="must be at least 1"))
-    runs, red, moved0 = run_replicates(model, months=months, replicates=replicates, seed=seed, scenario=scenario,
-                                       chunk_children=chunk_children, progress=progress, client=client,
-                                       draw_parameters=parameter_uncertainty, threads=threads,
-                                       processes=processes)
+    runs, red, moved0 = run_replicates(
+        model,
+        months=months,
+        replicates=replicates,
+        seed=seed,
+        scenario=scenario,
+        chunk_children=chunk_children,
+        progress=progress,
+        client=client,
+        draw_parameters=parameter_uncertainty,
+        threads=threads,
+        processes=processes,
+    )
     return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed)

@@ -212,14 +212,22 @@ def _caseload_effect(register: Register, *, pilot: tuple[NDArray[np.int64], date
     r_o = stats[False][1] / stats[False][0]
     e = math.log(r_p / r_o) / math.log(c_p / c_o)
     clipped = min(max(e, 0.0), 1.0)
-    return clipped, (f"estimated from the register: pilot districts {c_p:.1f} vs others {c_o:.1f} children per "
-                     f"caseworker, moves up into placement {r_p * 1000:.2f} vs {r_o * 1000:.2f} per 1,000 child-months since "
-                     f"{since}; e = {e:.3f}" + (" (clipped to [0, 1])" if clipped != e else ""))
+    return clipped, (
+        f"estimated from the register: pilot districts {c_p:.1f} vs others {c_o:.1f} children per "
+        f"caseworker, moves up into placement {r_p * 1000:.2f} vs {r_o * 1000:.2f} per 1,000 child-months since "
+        f"{since}; e = {e:.3f}" + (" (clipped to [0, 1])" if clipped != e else "")
+    )
 
 
-def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = None,
-             catalogue: Catalogue | None = None, prior: float = 1.0,
-             window_months: int = 36) -> TransitionModel:
+def estimate(
+    register: Register,
+    *,
+    cutoff: date,
+    staircase: Staircase | None = None,
+    catalogue: Catalogue | None = None,
+    prior: float = 1.0,
+    window_months: int = 36,
+) -> TransitionModel:
     """Fit the monthly transition model on the register's data up to ``cutoff``.
 
     Transitions are counted between consecutive month days ``cutoff - k months`` over the last
@@ -250,9 +258,18 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
     states = StateSpace(top=staircase.top)
     too_high = register.episodes.filter(pl.col("step") > states.top)
     if too_high.height:
-        raise InvalidInput([Problem(field="step", value=int(v), table="episodes", row=i + 1,
-                                    message=f"step above the staircase's top step {states.top}")
-                            for i, v in enumerate(too_high["step"].head(20).to_list())])
+        raise InvalidInput(
+            [
+                Problem(
+                    field="step",
+                    value=int(v),
+                    table="episodes",
+                    row=i + 1,
+                    message=f"step above the staircase's top step {states.top}",
+                )
+                for i, v in enumerate(too_high["step"].head(20).to_list())
+            ]
+        )
     if prior <= 0:
         raise InvalidInput(Problem(field="prior", value=prior, message="must be positive"))
     k_n = window_months + MAX_START_DURATION + 1
@@ -263,8 +280,9 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
     placement = np.zeros(s_n, dtype=bool)
     placement[list(staircase.placement_steps)] = True
     pilot_days = _pilot_days(register, cutoff=cutoff)
-    pilot_k = int(np.searchsorted(np.array(days, dtype="datetime64[D]"), np.datetime64(pilot_days[1]))) \
-        if pilot_days else 0
+    pilot_k = (
+        int(np.searchsorted(np.array(days, dtype="datetime64[D]"), np.datetime64(pilot_days[1]))) if pilot_days else 0
+    )
     counts = np.zeros(a_n * d_n * s_n * s_n)
     exposure, entered, reg_by_age = np.zeros(18), np.zeros(18), np.zeros(18, dtype=np.int64)
     start = np.zeros((AFTERCARE_END_MONTHS, MAX_START_DURATION + 1, s_n))
@@ -297,8 +315,13 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
         np.add.at(start, (age_c[live], np.minimum(dur_c[live], MAX_START_DURATION), st_c[live]), 1.0)
         # arrivals: children first seen (born, moved in, or - in an English return - first
         # looked after) in the last 12 months, by age and state in their first month
-        new = panel.first & (panel.k > k_n - 1 - 12) & (panel.k > 0) & (panel.age_m < ADULT_MONTHS) \
+        new = (
+            panel.first
+            & (panel.k > k_n - 1 - 12)
+            & (panel.k > 0)
+            & (panel.age_m < ADULT_MONTHS)
             & (panel.state <= states.top)
+        )
         np.add.at(arrivals, (panel.age_m[new], panel.state[new]), 1.0 / 12.0)
     counts = counts.reshape(a_n, d_n, s_n, s_n)
     allowed = states.allowed()[:, None, :, :] & np.ones((1, d_n, 1, 1), dtype=bool)
@@ -328,8 +351,9 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
 
     np.add.at(start, (np.arange(18) * 12 + 6, MAX_START_DURATION, 0), extra.astype(np.float64))
     if start.sum() == 0:
-        raise InvalidInput(Problem(field="cutoff", value=str(cutoff),
-                                   message="no child lives in the municipality on the cut-off day"))
+        raise InvalidInput(
+            Problem(field="cutoff", value=str(cutoff), message="no child lives in the municipality on the cut-off day")
+        )
     # arrivals into state 0 scaled up by the children the population table has and the
     # register does not
     registered = max(int(reg_by_age.sum()), 1)
@@ -337,16 +361,29 @@ def estimate(register: Register, *, cutoff: date, staircase: Staircase | None = 
 
     caseload = _caseload(register, cutoff=cutoff)
     effect = _caseload_effect(register, pilot=pilot_days, moves_up=moves_up, cutoff=cutoff)
-    elasticity, source = effect if effect is not None else (
-        DEFAULT_CASELOAD_ELASTICITY, "default from Herning (KORA 2015/2017): caseload 50 -> 25, placements -15 %")
-    cost = (_costs(register, states=states, catalogue=catalogue, cutoff=cutoff)
-            if catalogue is not None else np.zeros(s_n))
+    elasticity, source = (
+        effect
+        if effect is not None
+        else (DEFAULT_CASELOAD_ELASTICITY, "default from Herning (KORA 2015/2017): caseload 50 -> 25, placements -15 %")
+    )
+    cost = (
+        _costs(register, states=states, catalogue=catalogue, cutoff=cutoff) if catalogue is not None else np.zeros(s_n)
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         entrants = np.where(exposure > 0, entered / exposure * 12_000.0, 0.0)
     return TransitionModel(
-        states=states, cutoff=cutoff, counts=counts, alpha=alpha, transition=transition,
-        start=start, arrivals_per_month=arrivals, entrants_per_1000_per_year=entrants,
-        cost_dkk_per_day=cost, caseload_baseline=caseload,
-        caseload_elasticity=elasticity, caseload_source=source, placement_steps=staircase.placement_steps,
+        states=states,
+        cutoff=cutoff,
+        counts=counts,
+        alpha=alpha,
+        transition=transition,
+        start=start,
+        arrivals_per_month=arrivals,
+        entrants_per_1000_per_year=entrants,
+        cost_dkk_per_day=cost,
+        caseload_baseline=caseload,
+        caseload_elasticity=elasticity,
+        caseload_source=source,
+        placement_steps=staircase.placement_steps,
         unregistered_children=int(extra.sum()),
     )

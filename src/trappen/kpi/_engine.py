@@ -15,7 +15,7 @@ import calendar
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import polars as pl
 
@@ -548,7 +548,7 @@ def _deadline_compliance(ctx: _Context) -> list[pl.DataFrame]:
     if module is None:
         return []
     last = ctx.windows[-1].end
-    now = datetime.combine(last, time.min, tzinfo=timezone.utc)
+    now = datetime.combine(last, time.min, tzinfo=UTC)
     # Only items due in a window count. The UTC date of due_at (used below) is never after the
     # local due_on (Copenhagen is ahead of UTC), so `since` = the first window's start keeps
     # every item that counts and lets the engine skip the rest early.

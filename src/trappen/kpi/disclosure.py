@@ -92,11 +92,14 @@ def suppress(table: pl.DataFrame, *, value_col: str, row_dims: Sequence[str],
     if missing:
         raise InvalidInput(Problem(field="columns", value=missing, message="column(s) not in the table"))
     if (table[value_col] < 0).any():
-        raise InvalidInput(Problem(field=value_col, value=table[value_col].min(), message="counts must not be negative"))
+        raise InvalidInput(
+            Problem(field=value_col, value=table[value_col].min(), message="counts must not be negative")
+        )
     if table.select(pl.struct([*row_dims, *col_dims]).is_duplicated().any()).item():
         raise InvalidInput(Problem(field="cells", value=[*row_dims, *col_dims], message="duplicate cells"))
     frame = table.with_row_index(_IDX).with_columns(
-        ((pl.col(value_col) > 0) & (pl.col(value_col) < threshold)).fill_null(False).alias(_SUP))
+        ((pl.col(value_col) > 0) & (pl.col(value_col) < threshold)).fill_null(False).alias(_SUP)
+    )
     primary = frame[_SUP]
     lines = [col_dims, row_dims] if col_dims else [[]]
     for _ in range(frame.height + 1):
@@ -114,8 +117,16 @@ def suppress(table: pl.DataFrame, *, value_col: str, row_dims: Sequence[str],
                         frame = frame.with_columns((pl.col(_SUP) | (pl.col(_IDX) == choice)).alias(_SUP))
         if int(frame[_SUP].sum()) == before:
             break
-    return (frame.with_columns(primary.alias("_primary"))
-            .with_columns(pl.when(pl.col("_primary")).then(pl.lit("primary"))
-                          .when(pl.col(_SUP)).then(pl.lit("secondary")).otherwise(None).alias("suppression"),
-                          pl.when(pl.col(_SUP)).then(None).otherwise(pl.col(value_col)).alias(value_col))
-            .drop(_IDX, _SUP, "_primary"))
+    return (
+        frame.with_columns(primary.alias("_primary"))
+        .with_columns(
+            pl.when(pl.col("_primary"))
+            .then(pl.lit("primary"))
+            .when(pl.col(_SUP))
+            .then(pl.lit("secondary"))
+            .otherwise(None)
+            .alias("suppression"),
+            pl.when(pl.col(_SUP)).then(None).otherwise(pl.col(value_col)).alias(value_col),
+        )
+        .drop(_IDX, _SUP, "_primary")
+    )

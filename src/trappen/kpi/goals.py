@@ -83,10 +83,7 @@ def goal_progress(goal: Goal, series: pl.DataFrame) -> GoalStatus:
                                    message="several rows per month: select one dimension cell first"))
     latest_date, latest = frame["month"][-1], float(frame["value"][-1])
     span = goal.target_value - goal.baseline_value
-    if span == 0:
-        progress = 1.0 if latest == goal.target_value else 0.0
-    else:
-        progress = (latest - goal.baseline_value) / span
+    progress = (latest - goal.baseline_value) / span if span else float(latest == goal.target_value)
     total = (goal.target_date - goal.baseline_date).days
     expected = min(max((latest_date - goal.baseline_date).days / total, 0.0), 1.0)
     trend = None

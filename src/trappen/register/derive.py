@@ -63,7 +63,7 @@ def steps_by_day_index(register: Register, *, days: pl.Series) -> pl.DataFrame:
                 .explode("day_index"))
     max_id = expanded["child_id"].max() if expanded.height else 0
     min_id = expanded["child_id"].min() if expanded.height else 0
-    if len(days) < 2 ** _DAY_BITS and 0 <= min_id and max_id < 2 ** (62 - _DAY_BITS):  # type: ignore[operator]
+    if len(days) < 2 ** _DAY_BITS and min_id >= 0 and max_id < 2 ** (62 - _DAY_BITS):  # type: ignore[operator]
         key = (pl.col("child_id") * 2 ** _DAY_BITS + pl.col("day_index").cast(pl.Int64)).alias("_k")
         return (expanded.with_columns(key)
                 .sort("_k", "step", descending=[False, True])

@@ -198,34 +198,62 @@ def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: 
         name = item.name if isinstance(item, ReportGoal) else d.name(language)
         reg = register if goal.district is None else districts.get(goal.district)
         if reg is None:
-            raise InvalidInput(Problem(field="district", value=goal.district, message="no such district in the register"))
+            raise InvalidInput(
+                Problem(field="district", value=goal.district, message="no such district in the register"))
         first = date(goal.baseline_date.year, goal.baseline_date.month, 1)
         if first > end:
-            raise InvalidInput(Problem(field="baseline_date", value=goal.baseline_date,
-                                       message=f"goal baseline is after the report year {year}"))
-        months = [date(y, m, 1) for y in range(first.year, year + 1) for m in range(1, 13)
-                  if first <= date(y, m, 1) <= end]
+            raise InvalidInput(
+                Problem(
+                    field="baseline_date",
+                    value=goal.baseline_date,
+                    message=f"goal baseline is after the report year {year}",
+                )
+            )
+        months = [
+            date(y, m, 1) for y in range(first.year, year + 1) for m in range(1, 13) if first <= date(y, m, 1) <= end
+        ]
         series = kpi_series(reg, months=months, kpis=[goal.kpi_code])
         if d.dimensions:  # whole-KPI rows only (e.g. the total of spending per step)
             series = series.filter(pl.all_horizontal(pl.col(c).is_null() for c in d.dimensions))
         # the district register holds only the district: its series is the goal's district
         status = goal_progress(replace(goal, district=None), series)
         s = _scale(d.unit)
-        rows.append({"goal": name, "kpi": d.name(language),
-                     "district": label(language, "whole") if goal.district is None else goal.district,
-                     "unit": _unit(d.unit, language),
-                     "baseline": goal.baseline_value * s, "baseline_date": goal.baseline_date.isoformat(),
-                     "target": goal.target_value * s, "target_date": goal.target_date.isoformat(),
-                     "latest": status.latest_value * s, "progress": status.progress_share * 100.0,
-                     "status": label(language, status.status)})
-    return pl.DataFrame(rows, schema={"goal": pl.String, "kpi": pl.String, "district": pl.String,
-                                      "unit": pl.String, "baseline": pl.Float64, "baseline_date": pl.String,
-                                      "target": pl.Float64, "target_date": pl.String, "latest": pl.Float64,
-                                      "progress": pl.Float64, "status": pl.String})
+        rows.append(
+            {
+                "goal": name,
+                "kpi": d.name(language),
+                "district": label(language, "whole") if goal.district is None else goal.district,
+                "unit": _unit(d.unit, language),
+                "baseline": goal.baseline_value * s,
+                "baseline_date": goal.baseline_date.isoformat(),
+                "target": goal.target_value * s,
+                "target_date": goal.target_date.isoformat(),
+                "latest": status.latest_value * s,
+                "progress": status.progress_share * 100.0,
+                "status": label(language, status.status),
+            }
+        )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "goal": pl.String,
+            "kpi": pl.String,
+            "district": pl.String,
+            "unit": pl.String,
+            "baseline": pl.Float64,
+            "baseline_date": pl.String,
+            "target": pl.Float64,
+            "target_date": pl.String,
+            "latest": pl.Float64,
+            "progress": pl.Float64,
+            "status": pl.String,
+        },
+    )
 
 
-def _summary_text(current: pl.DataFrame, *, year: int, language: str, publish: bool,
-                  goal_statuses: list[str] | None) -> tuple[str, ...]:
+def _summary_text(
+    current: pl.DataFrame, *, year: int, language: str, publish: bool, goal_statuses: list[str] | None
+) -> tuple[str, ...]:
     """A few sentences with the year's key figures (the same engine rows as the tables)."""
     from trappen.reports._render import MARKERS, format_number
 
@@ -237,29 +265,51 @@ def _summary_text(current: pl.DataFrame, *, year: int, language: str, publish: b
             return MARKERS["primary"]
         return format_number(round(row[part] * scale, 1 if fmt == "dec1" else 0), fmt=fmt, language=language)
 
-    text = [label(language, "summary_text").format(
-        year=year, placed=shown("FAMILY_CARE_SHARE", "denominator", "int"),
-        family=shown("FAMILY_CARE_SHARE", "value", "dec1", 100.0),
-        new_cases=shown("NEW_CASES", "numerator", "int"), age=shown("AGE_AT_OPENING", "value", "dec1"))]
+    text = [
+        label(language, "summary_text").format(
+            year=year,
+            placed=shown("FAMILY_CARE_SHARE", "denominator", "int"),
+            family=shown("FAMILY_CARE_SHARE", "value", "dec1", 100.0),
+            new_cases=shown("NEW_CASES", "numerator", "int"),
+            age=shown("AGE_AT_OPENING", "value", "dec1"),
+        )
+    ]
     if goal_statuses:
         count = {k: goal_statuses.count(label(language, k)) for k in ("met", "on_track", "off_track")}
-        text.append(label(language, "summary_goals").format(n=len(goal_statuses), met=count["met"],
-                                                            on=count["on_track"], off=count["off_track"]))
+        text.append(
+            label(language, "summary_goals").format(
+                n=len(goal_statuses), met=count["met"], on=count["on_track"], off=count["off_track"]
+            )
+        )
     return tuple(text)
 
 
 # --- the report -----------------------------------------------------------------------------------
 _EVALUATION_LABELS = {
-    "da": {"title": "Evaluering af omlægningen", "column": "Udfald", "outcome": "Anbragte børn pr. 1.000 børn 0-17",
-           "att": "Effekt", "ci_low": "95 %-interval fra", "ci_high": "95 %-interval til",
-           "treated": "Distrikter der har lagt om", "control": "Kontroldistrikter",
-           "method": "Forskudt forskel-i-forskelle (Callaway og Sant'Anna) på et kvartalspanel fra "
-                     "{start} til {end}; distrikter, der endnu ikke har lagt om, er kontrolgruppe."},
-    "en": {"title": "Evaluation of the change", "column": "Outcome", "outcome": "Children placed per 1,000 children 0-17",
-           "att": "Effect", "ci_low": "95% interval from", "ci_high": "95% interval to",
-           "treated": "Treated districts", "control": "Control districts",
-           "method": "Staggered difference-in-differences (Callaway and Sant'Anna) on a quarterly "
-                     "panel from {start} to {end}; districts that have not yet adopted are the controls."},
+    "da": {
+        "title": "Evaluering af omlægningen",
+        "column": "Udfald",
+        "outcome": "Anbragte børn pr. 1.000 børn 0-17",
+        "att": "Effekt",
+        "ci_low": "95 %-interval fra",
+        "ci_high": "95 %-interval til",
+        "treated": "Distrikter der har lagt om",
+        "control": "Kontroldistrikter",
+        "method": "Forskudt forskel-i-forskelle (Callaway og Sant'Anna) på et kvartalspanel fra "
+        "{start} til {end}; distrikter, der endnu ikke har lagt om, er kontrolgruppe.",
+    },
+    "en": {
+        "title": "Evaluation of the change",
+        "column": "Outcome",
+        "outcome": "Children placed per 1,000 children 0-17",
+        "att": "Effect",
+        "ci_low": "95% interval from",
+        "ci_high": "95% interval to",
+        "treated": "Treated districts",
+        "control": "Control districts",
+        "method": "Staggered difference-in-differences (Callaway and Sant'Anna) on a quarterly "
+        "panel from {start} to {end}; districts that have not yet adopted are the controls.",
+    },
 }
 EVALUATION_DRAWS = 199
 """Wild-bootstrap draws of the report's evaluation (as the web page; the CLI uses 999)."""
@@ -281,27 +331,47 @@ def _evaluation_section(register: Register, *, year: int, language: str) -> Sect
     start = date(min(year + 1 - TREND_YEARS, adopted.min().year - 3), 1, 1)  # type: ignore[union-attr]
     start = max(start, date(register.episodes["start_date"].min().year, 1, 1))  # type: ignore[union-attr]
     panel = build_panel(register, freq="quarter", start=start, end=date(year + 1, 1, 1))
-    result = staggered_did(panel, outcome="placements_per_1000", draws=EVALUATION_DRAWS,
-                           seed=EVALUATION_SEED)
+    result = staggered_did(panel, outcome="placements_per_1000", draws=EVALUATION_DRAWS, seed=EVALUATION_SEED)
     o = result.overall.row(0, named=True)
-    frame = pl.DataFrame({"outcome": [lab["outcome"]], "att": [o["att"]], "ci_low": [o["ci_low"]],
-                          "ci_high": [o["ci_high"]], "treated": [result.clusters.treated],
-                          "control": [result.clusters.control]})
-    cols = (Column(key="outcome", label=lab["column"]), Column(key="att", label=lab["att"], fmt="dec2"),
-            Column(key="ci_low", label=lab["ci_low"], fmt="dec2"),
-            Column(key="ci_high", label=lab["ci_high"], fmt="dec2"),
-            Column(key="treated", label=lab["treated"], fmt="int"),
-            Column(key="control", label=lab["control"], fmt="int"))
-    table = ReportTable(key="evaluation", title=lab["title"], sheet="Evaluation", columns=cols,
-                        frame=_finish(frame, cols))
-    return Section(key="evaluation", title=lab["title"], tables=(table,),
-                   paragraphs=(lab["method"].format(start=start.year, end=year),
-                               *result.caveats(language)))
+    frame = pl.DataFrame(
+        {
+            "outcome": [lab["outcome"]],
+            "att": [o["att"]],
+            "ci_low": [o["ci_low"]],
+            "ci_high": [o["ci_high"]],
+            "treated": [result.clusters.treated],
+            "control": [result.clusters.control],
+        }
+    )
+    cols = (
+        Column(key="outcome", label=lab["column"]),
+        Column(key="att", label=lab["att"], fmt="dec2"),
+        Column(key="ci_low", label=lab["ci_low"], fmt="dec2"),
+        Column(key="ci_high", label=lab["ci_high"], fmt="dec2"),
+        Column(key="treated", label=lab["treated"], fmt="int"),
+        Column(key="control", label=lab["control"], fmt="int"),
+    )
+    table = ReportTable(
+        key="evaluation", title=lab["title"], sheet="Evaluation", columns=cols, frame=_finish(frame, cols)
+    )
+    return Section(
+        key="evaluation",
+        title=lab["title"],
+        tables=(table,),
+        paragraphs=(lab["method"].format(start=start.year, end=year), *result.caveats(language)),
+    )
 
 
-def build_report(register: Register, *, year: int, language: str = "da",
-                 goals: Sequence[ReportGoal | Goal] = (), publish: bool = True,
-                 catalogue: Catalogue | None = None, caseload_target: float = 25) -> Report:
+def build_report(
+    register: Register,
+    *,
+    year: int,
+    language: str = "da",
+    goals: Sequence[ReportGoal | Goal] = (),
+    publish: bool = True,
+    catalogue: Catalogue | None = None,
+    caseload_target: float = 25,
+) -> Report:
     """The annual goals-and-results report for the municipal council, as data.
 
     Args:
@@ -333,8 +403,9 @@ def build_report(register: Register, *, year: int, language: str = "da",
     kw = {"catalogue": catalogue, "caseload_target": caseload_target}
     codes = [k.code for k in kpi_catalogue() if k.code != "DEADLINE_COMPLIANCE"]
     current = compute_kpis(register, at=at, period=period, kpis=codes, **kw)
-    previous = compute_kpis(register, at=date(year - 1, 12, 31), period=(date(year - 1, 1, 1), period[0]),
-                            kpis=codes, **kw)
+    previous = compute_kpis(
+        register, at=date(year - 1, 12, 31), period=(date(year - 1, 1, 1), period[0]), kpis=codes, **kw
+    )
     deadlines = compute_kpis(register, at=at, period=period, kpis=["DEADLINE_COMPLIANCE"], **kw)
     kpis = pl.concat([current, deadlines])
     step_name = {str(s.number): f"{s.number} {s.name(language)}" for s in staircase.steps}
@@ -342,200 +413,402 @@ def build_report(register: Register, *, year: int, language: str = "da",
     sections: list[Section] = []
 
     # summary: Socialstyrelsen's indicators, this year and the year before
-    sections.append(Section(key="summary", title=lab("summary"), tables=(_kpi_table(
-        key="indicators", title=lab("indicators"), sheet="Indicators", codes=_INDICATORS, current=current,
-        previous=previous, publish=publish, language=language),)))
+    sections.append(
+        Section(
+            key="summary",
+            title=lab("summary"),
+            tables=(
+                _kpi_table(
+                    key="indicators",
+                    title=lab("indicators"),
+                    sheet="Indicators",
+                    codes=_INDICATORS,
+                    current=current,
+                    previous=previous,
+                    publish=publish,
+                    language=language,
+                ),
+            ),
+        )
+    )
 
     # children on each step, 31 December: municipality, then by district
     step_rows = current.filter(pl.col("kpi_code") == "STEP_PER_1000")
-    steps = (step_rows.filter(pl.col("district").is_null())
-             .select("step", pl.col("numerator").alias("children"), pl.col("value").alias("per_1000")))
-    steps = _protect(steps, value_col="children", row_dims=["step"], col_dims=None, publish=publish,
-                     derived=["per_1000"]).with_columns(pl.col("step").replace_strict(step_name).alias("step"))
-    cols = (Column(key="step", label=lab("step")), Column(key="children", label=lab("children"), fmt="int"),
-            Column(key="per_1000", label=lab("per_1000"), fmt="dec1"))
-    steps_table = ReportTable(key="steps", title=lab("steps"), sheet="Steps", columns=cols,
-                              frame=_finish(steps, cols))
+    steps = step_rows.filter(pl.col("district").is_null()).select(
+        "step", pl.col("numerator").alias("children"), pl.col("value").alias("per_1000")
+    )
+    steps = _protect(
+        steps, value_col="children", row_dims=["step"], col_dims=None, publish=publish, derived=["per_1000"]
+    ).with_columns(pl.col("step").replace_strict(step_name).alias("step"))
+    cols = (
+        Column(key="step", label=lab("step")),
+        Column(key="children", label=lab("children"), fmt="int"),
+        Column(key="per_1000", label=lab("per_1000"), fmt="dec1"),
+    )
+    steps_table = ReportTable(key="steps", title=lab("steps"), sheet="Steps", columns=cols, frame=_finish(steps, cols))
     # by district of residence: the engine's own district rows, labelled with district names
-    names = dict(zip(register.districts["district_code"].to_list(), register.districts["name"].to_list(),
-                     strict=True))
-    by_d = (step_rows.filter(pl.col("district").is_not_null())
-            .select(pl.col("district").replace_strict(names, default=pl.col("district")).alias("district"),
-                    "step", pl.col("numerator").alias("n"), pl.col("value").alias("v")))
-    by_d = _protect(by_d, value_col="n", row_dims=["district"], col_dims=["step"],
-                    publish=publish, derived=["v"])
+    names = dict(zip(register.districts["district_code"].to_list(), register.districts["name"].to_list(), strict=True))
+    by_d = step_rows.filter(pl.col("district").is_not_null()).select(
+        pl.col("district").replace_strict(names, default=pl.col("district")).alias("district"),
+        "step",
+        pl.col("numerator").alias("n"),
+        pl.col("value").alias("v"),
+    )
+    by_d = _protect(by_d, value_col="n", row_dims=["district"], col_dims=["step"], publish=publish, derived=["v"])
     short = {str(s.number): f"{lab('step')} {s.number}" for s in staircase.steps}
     wide = _pivot(by_d, index="district", on="step", value="v", names=short)
-    cols = (Column(key="district", label=lab("district")),
-            *[Column(key=short[str(s.number)], label=short[str(s.number)], fmt="dec1") for s in staircase.steps])
-    district_table = ReportTable(key="steps_district", title=lab("steps_district"), sheet="Steps by district",
-                                 columns=cols, frame=_finish(wide, cols))
+    cols = (
+        Column(key="district", label=lab("district")),
+        *[Column(key=short[str(s.number)], label=short[str(s.number)], fmt="dec1") for s in staircase.steps],
+    )
+    district_table = ReportTable(
+        key="steps_district",
+        title=lab("steps_district"),
+        sheet="Steps by district",
+        columns=cols,
+        frame=_finish(wide, cols),
+    )
     sections.append(Section(key="steps", title=lab("steps"), tables=(steps_table, district_table)))
 
     # trend over five years: STEP_PER_1000 on each 31 December
     years = list(range(year - TREND_YEARS + 1, year + 1))
     series = kpi_series(register, months=[date(y, 12, 1) for y in years], kpis=["STEP_PER_1000"], **kw)
-    trend = series.filter(pl.col("district").is_null()).select(pl.col("month").dt.year().cast(pl.String).alias("year"), "step",
-                          pl.col("numerator").alias("n"), pl.col("value").alias("v"))
+    trend = series.filter(pl.col("district").is_null()).select(
+        pl.col("month").dt.year().cast(pl.String).alias("year"),
+        "step",
+        pl.col("numerator").alias("n"),
+        pl.col("value").alias("v"),
+    )
     trend = _protect(trend, value_col="n", row_dims=["year"], col_dims=["step"], publish=publish, derived=["v"])
     wide = _pivot(trend, index="year", on="step", value="v", names=short)
-    cols = (Column(key="year", label=lab("year")),
-            *[Column(key=short[str(s.number)], label=short[str(s.number)], fmt="dec1") for s in staircase.steps])
-    trend_table = ReportTable(key="trend", title=lab("trend_chart"), sheet="Trend", columns=cols,
-                              frame=_finish(wide, cols))
-    chart = line_chart(x=[int(y) for y in trend_table.frame["year"].to_list()],
-                       series=[(step_name[str(s.number)], trend_table.frame[short[str(s.number)]].to_list())
-                               for s in staircase.steps], title=lab("trend_chart"), salt="trend")
+    cols = (
+        Column(key="year", label=lab("year")),
+        *[Column(key=short[str(s.number)], label=short[str(s.number)], fmt="dec1") for s in staircase.steps],
+    )
+    trend_table = ReportTable(
+        key="trend", title=lab("trend_chart"), sheet="Trend", columns=cols, frame=_finish(wide, cols)
+    )
+    chart = line_chart(
+        x=[int(y) for y in trend_table.frame["year"].to_list()],
+        series=[(step_name[str(s.number)], trend_table.frame[short[str(s.number)]].to_list()) for s in staircase.steps],
+        title=lab("trend_chart"),
+        salt="trend",
+    )
     sections.append(Section(key="trend", title=lab("trend"), tables=(trend_table,), charts=(chart,)))
 
     # flows up and down the staircase over the year
-    flows = (current.filter(pl.col("kpi_code") == "STEP_FLOWS")
-             .select("from_step", "to_step", pl.col("numerator").alias("moves"),
-                     pl.col("value").alias("per_month")))
-    flows = _protect(flows, value_col="moves", row_dims=["from_step"], col_dims=["to_step"], publish=publish,
-                     derived=["per_month"]).with_columns(
-        pl.col("from_step", "to_step").replace_strict(step_name))
-    cols = (Column(key="from_step", label=lab("from_step")), Column(key="to_step", label=lab("to_step")),
-            Column(key="moves", label=lab("moves"), fmt="int"),
-            Column(key="per_month", label=lab("moves_per_month"), fmt="dec2"))
-    flows_table = ReportTable(key="flows", title=lab("flows"), sheet="Flows", columns=cols,
-                              frame=_finish(flows, cols))
+    flows = current.filter(pl.col("kpi_code") == "STEP_FLOWS").select(
+        "from_step", "to_step", pl.col("numerator").alias("moves"), pl.col("value").alias("per_month")
+    )
+    flows = _protect(
+        flows, value_col="moves", row_dims=["from_step"], col_dims=["to_step"], publish=publish, derived=["per_month"]
+    ).with_columns(pl.col("from_step", "to_step").replace_strict(step_name))
+    cols = (
+        Column(key="from_step", label=lab("from_step")),
+        Column(key="to_step", label=lab("to_step")),
+        Column(key="moves", label=lab("moves"), fmt="int"),
+        Column(key="per_month", label=lab("moves_per_month"), fmt="dec2"),
+    )
+    flows_table = ReportTable(key="flows", title=lab("flows"), sheet="Flows", columns=cols, frame=_finish(flows, cols))
     sections.append(Section(key="flows", title=lab("flows"), tables=(flows_table,)))
 
     # placements: family vs residential care, and breakdowns
-    placement_codes = (("SS04_KINSHIP_SHARE", "kinship_care"), ("SS03_FOSTER_SHARE", "foster_care"),
-                       ("SS01_RESIDENTIAL_SHARE", "residential_care"))
+    placement_codes = (
+        ("SS04_KINSHIP_SHARE", "kinship_care"),
+        ("SS03_FOSTER_SHARE", "foster_care"),
+        ("SS01_RESIDENTIAL_SHARE", "residential_care"),
+    )
     cat_name = {s.category: s.name(language) for s in staircase.steps}
     rows = []
     for code, cat in placement_codes:
         r = _kpi_row(current, code)
         if r is not None:
-            rows.append({"type": cat_name.get(cat, cat), "children": r["numerator"],
-                         "share": None if r["value"] is None else r["value"] * 100.0})
+            rows.append(
+                {
+                    "type": cat_name.get(cat, cat),
+                    "children": r["numerator"],
+                    "share": None if r["value"] is None else r["value"] * 100.0,
+                }
+            )
     placed = pl.DataFrame(rows, schema={"type": pl.String, "children": pl.Float64, "share": pl.Float64})
-    placed = _protect(placed, value_col="children", row_dims=["type"], col_dims=None, publish=publish,
-                      derived=["share"])
+    placed = _protect(
+        placed, value_col="children", row_dims=["type"], col_dims=None, publish=publish, derived=["share"]
+    )
     fam = _kpi_row(current, "FAMILY_CARE_SHARE")
     hidden_any = placed["children__sup"].null_count() < placed.height
     if fam is not None:
-        extra = pl.DataFrame({"type": [lab("family")], "children": [None if hidden_any else fam["numerator"]],
-                              "share": [None if hidden_any or fam["value"] is None else fam["value"] * 100.0],
-                              "children__sup": ["secondary" if hidden_any else None],
-                              "share__sup": ["secondary" if hidden_any else None]},
-                             schema=placed.schema)
-        total = pl.DataFrame({"type": [lab("placed")], "children": [fam["denominator"]],
-                              "share": [100.0 if fam["denominator"] else None],
-                              "children__sup": [None], "share__sup": [None]}, schema=placed.schema)
+        extra = pl.DataFrame(
+            {
+                "type": [lab("family")],
+                "children": [None if hidden_any else fam["numerator"]],
+                "share": [None if hidden_any or fam["value"] is None else fam["value"] * 100.0],
+                "children__sup": ["secondary" if hidden_any else None],
+                "share__sup": ["secondary" if hidden_any else None],
+            },
+            schema=placed.schema,
+        )
+        total = pl.DataFrame(
+            {
+                "type": [lab("placed")],
+                "children": [fam["denominator"]],
+                "share": [100.0 if fam["denominator"] else None],
+                "children__sup": [None],
+                "share__sup": [None],
+            },
+            schema=placed.schema,
+        )
         placed = pl.concat([placed, extra, total])
-    cols = (Column(key="type", label=lab("placement_type")), Column(key="children", label=lab("children"), fmt="int"),
-            Column(key="share", label=lab("share_pct"), fmt="dec1"))
-    placements_table = ReportTable(key="placements", title=lab("placements"), sheet="Placements",
-                                   columns=cols, frame=_finish(placed, cols))
-    br = (current.filter((pl.col("kpi_code") == "BREAKDOWN_RATE") & pl.col("age_band").is_not_null())
-          .select("age_band", "placement_type", pl.col("numerator").alias("breakdowns"),
-                  pl.col("denominator").alias("years"), pl.col("value").alias("rate"))
-          .sort("placement_type", "age_band"))
-    br = _protect(br, value_col="breakdowns", row_dims=["age_band"], col_dims=["placement_type"],
-                  publish=publish, derived=["rate"]).with_columns(
-        pl.col("placement_type").replace(cat_name))
-    cols = (Column(key="placement_type", label=lab("placement_type")), Column(key="age_band", label=lab("age_band")),
-            Column(key="breakdowns", label=lab("breakdowns_n"), fmt="int"),
-            Column(key="years", label=lab("placement_years"), fmt="dec1"),
-            Column(key="rate", label=lab("rate"), fmt="dec2"))
-    breakdown_table = ReportTable(key="breakdowns", title=lab("breakdowns"), sheet="Breakdowns",
-                                  columns=cols, frame=_finish(br, cols))
-    sections.append(Section(key="placements", title=lab("placements"),
-                            tables=(placements_table, breakdown_table)))
+    cols = (
+        Column(key="type", label=lab("placement_type")),
+        Column(key="children", label=lab("children"), fmt="int"),
+        Column(key="share", label=lab("share_pct"), fmt="dec1"),
+    )
+    placements_table = ReportTable(
+        key="placements", title=lab("placements"), sheet="Placements", columns=cols, frame=_finish(placed, cols)
+    )
+    br = (
+        current.filter((pl.col("kpi_code") == "BREAKDOWN_RATE") & pl.col("age_band").is_not_null())
+        .select(
+            "age_band",
+            "placement_type",
+            pl.col("numerator").alias("breakdowns"),
+            pl.col("denominator").alias("years"),
+            pl.col("value").alias("rate"),
+        )
+        .sort("placement_type", "age_band")
+    )
+    br = _protect(
+        br,
+        value_col="breakdowns",
+        row_dims=["age_band"],
+        col_dims=["placement_type"],
+        publish=publish,
+        derived=["rate"],
+    ).with_columns(pl.col("placement_type").replace(cat_name))
+    cols = (
+        Column(key="placement_type", label=lab("placement_type")),
+        Column(key="age_band", label=lab("age_band")),
+        Column(key="breakdowns", label=lab("breakdowns_n"), fmt="int"),
+        Column(key="years", label=lab("placement_years"), fmt="dec1"),
+        Column(key="rate", label=lab("rate"), fmt="dec2"),
+    )
+    breakdown_table = ReportTable(
+        key="breakdowns", title=lab("breakdowns"), sheet="Breakdowns", columns=cols, frame=_finish(br, cols)
+    )
+    sections.append(Section(key="placements", title=lab("placements"), tables=(placements_table, breakdown_table)))
 
     # new cases and age at opening; caseload
-    sections.append(Section(key="cases", title=lab("cases"), tables=(_kpi_table(
-        key="cases", title=lab("cases"), sheet="New cases", codes=_CASES, current=current, previous=previous,
-        publish=publish, language=language),)))
-    sections.append(Section(key="caseload", title=lab("caseload"), tables=(_kpi_table(
-        key="caseload", title=lab("caseload"), sheet="Caseload", codes=_CASELOAD, current=current,
-        previous=previous, publish=publish, language=language),)))
+    sections.append(
+        Section(
+            key="cases",
+            title=lab("cases"),
+            tables=(
+                _kpi_table(
+                    key="cases",
+                    title=lab("cases"),
+                    sheet="New cases",
+                    codes=_CASES,
+                    current=current,
+                    previous=previous,
+                    publish=publish,
+                    language=language,
+                ),
+            ),
+        )
+    )
+    sections.append(
+        Section(
+            key="caseload",
+            title=lab("caseload"),
+            tables=(
+                _kpi_table(
+                    key="caseload",
+                    title=lab("caseload"),
+                    sheet="Caseload",
+                    codes=_CASELOAD,
+                    current=current,
+                    previous=previous,
+                    publish=publish,
+                    language=language,
+                ),
+            ),
+        )
+    )
 
     # deadline compliance per legal duty (when the deadline engine is installed)
-    dl = (deadlines.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE")
-          .sort(pl.col("duty").str.extract(r"(\d+)").cast(pl.Int32, strict=False), "duty"))
+    dl = deadlines.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE").sort(
+        pl.col("duty").str.extract(r"(\d+)").cast(pl.Int32, strict=False), "duty"
+    )
     if dl.height:
         from trappen.deadlines import default_duties
 
         duties = default_duties()
         duty_name = {d: f"{d} {getattr(duties.get(d), 'name_' + language)}" for d in dl["duty"].to_list()}
-        long = pl.concat([
-            dl.select("duty", pl.lit("on_time").alias("status"), pl.col("numerator").alias("n")),
-            dl.select("duty", pl.lit("missed").alias("status"),
-                      (pl.col("denominator") - pl.col("numerator")).alias("n"))])
+        long = pl.concat(
+            [
+                dl.select("duty", pl.lit("on_time").alias("status"), pl.col("numerator").alias("n")),
+                dl.select(
+                    "duty", pl.lit("missed").alias("status"), (pl.col("denominator") - pl.col("numerator")).alias("n")
+                ),
+            ]
+        )
         long = _protect(long, value_col="n", row_dims=["duty"], col_dims=["status"], publish=publish)
         wide = _pivot(long, index="duty", on="status", value="n", names={"on_time": "on_time", "missed": "missed"})
-        wide = wide.join(dl.select("duty", (pl.col("value") * 100.0).alias("pct")), on="duty",
-                         maintain_order="left").with_columns(
+        wide = wide.join(
+            dl.select("duty", (pl.col("value") * 100.0).alias("pct")), on="duty", maintain_order="left"
+        ).with_columns(
             pl.when(pl.col("on_time__sup").is_null() & pl.col("missed__sup").is_null())
-            .then(pl.col("pct")).alias("pct"),
+            .then(pl.col("pct"))
+            .alias("pct"),
             pl.when(pl.col("on_time__sup").is_null() & pl.col("missed__sup").is_null())
-            .then(None).otherwise(pl.lit("secondary")).alias("pct__sup"),
-            pl.col("duty").replace_strict(duty_name).alias("duty"))
-        cols = (Column(key="duty", label=lab("duty")), Column(key="on_time", label=lab("on_time"), fmt="int"),
-                Column(key="missed", label=lab("missed"), fmt="int"),
-                Column(key="pct", label=lab("compliance_pct"), fmt="dec1"))
-        sections.append(Section(key="deadlines", title=lab("deadlines"), tables=(ReportTable(
-            key="deadlines", title=lab("deadlines"), sheet="Deadlines", columns=cols,
-            frame=_finish(wide, cols)),)))
+            .then(None)
+            .otherwise(pl.lit("secondary"))
+            .alias("pct__sup"),
+            pl.col("duty").replace_strict(duty_name).alias("duty"),
+        )
+        cols = (
+            Column(key="duty", label=lab("duty")),
+            Column(key="on_time", label=lab("on_time"), fmt="int"),
+            Column(key="missed", label=lab("missed"), fmt="int"),
+            Column(key="pct", label=lab("compliance_pct"), fmt="dec1"),
+        )
+        sections.append(
+            Section(
+                key="deadlines",
+                title=lab("deadlines"),
+                tables=(
+                    ReportTable(
+                        key="deadlines",
+                        title=lab("deadlines"),
+                        sheet="Deadlines",
+                        columns=cols,
+                        frame=_finish(wide, cols),
+                    ),
+                ),
+            )
+        )
     else:
         sections.append(Section(key="deadlines", title=lab("deadlines"), paragraphs=(lab("no_deadlines"),)))
 
     # spending per step
-    spend = (current.filter(pl.col("kpi_code") == "SPEND_PER_STEP").select("step", pl.col("value").alias("dkk"))
-             .join(current.filter(pl.col("kpi_code") == "SPEND_PER_CHILD")
-                   .select("step", pl.col("denominator").alias("children"), pl.col("value").alias("per_child")),
-                   on="step", how="left", nulls_equal=True))
-    by_step = _protect(spend.filter(pl.col("step").is_not_null()), value_col="children", row_dims=["step"],
-                       col_dims=None, publish=publish, derived=["per_child"])
-    total_row = _protect(spend.filter(pl.col("step").is_null()), value_col="children", row_dims=["step"],
-                         col_dims=None, publish=publish, derived=["per_child"])
+    spend = (
+        current.filter(pl.col("kpi_code") == "SPEND_PER_STEP")
+        .select("step", pl.col("value").alias("dkk"))
+        .join(
+            current.filter(pl.col("kpi_code") == "SPEND_PER_CHILD").select(
+                "step", pl.col("denominator").alias("children"), pl.col("value").alias("per_child")
+            ),
+            on="step",
+            how="left",
+            nulls_equal=True,
+        )
+    )
+    by_step = _protect(
+        spend.filter(pl.col("step").is_not_null()),
+        value_col="children",
+        row_dims=["step"],
+        col_dims=None,
+        publish=publish,
+        derived=["per_child"],
+    )
+    total_row = _protect(
+        spend.filter(pl.col("step").is_null()),
+        value_col="children",
+        row_dims=["step"],
+        col_dims=None,
+        publish=publish,
+        derived=["per_child"],
+    )
     step_total = dict(step_name, **{"total": "I alt" if language == "da" else "Total"})
-    spend = pl.concat([by_step, total_row]).with_columns(
-        pl.col("step").fill_null("total").replace_strict(step_total))
-    cols = (Column(key="step", label=lab("step")), Column(key="dkk", label=lab("spend_dkk"), fmt="int"),
-            Column(key="children", label=lab("children"), fmt="int"),
-            Column(key="per_child", label=lab("spend_per_child"), fmt="int"))
-    spend_table = ReportTable(key="spending", title=lab("spending"), sheet="Spending", columns=cols,
-                              frame=_finish(spend, cols))
+    spend = pl.concat([by_step, total_row]).with_columns(pl.col("step").fill_null("total").replace_strict(step_total))
+    cols = (
+        Column(key="step", label=lab("step")),
+        Column(key="dkk", label=lab("spend_dkk"), fmt="int"),
+        Column(key="children", label=lab("children"), fmt="int"),
+        Column(key="per_child", label=lab("spend_per_child"), fmt="int"),
+    )
+    spend_table = ReportTable(
+        key="spending", title=lab("spending"), sheet="Spending", columns=cols, frame=_finish(spend, cols)
+    )
     bars = spend_table.frame.head(len(staircase.steps))
-    chart = bar_chart(labels=bars["step"].to_list(),
-                      values=[v / 1e6 for v in bars["dkk"].to_list()], title=lab("spend_chart"), salt="spend")
+    chart = bar_chart(
+        labels=bars["step"].to_list(),
+        values=[v / 1e6 for v in bars["dkk"].to_list()],
+        title=lab("spend_chart"),
+        salt="spend",
+    )
     sections.append(Section(key="spending", title=lab("spending"), tables=(spend_table,), charts=(chart,)))
 
     # goals
     if goals:
-        frame = _goal_rows(goals, register=register, year=year, language=language,
-                           districts={code: reg for code, _, reg in _districts(register, on=at)})
-        cols = (Column(key="goal", label=lab("goal")), Column(key="kpi", label=lab("kpi")),
-                Column(key="district", label=lab("district")), Column(key="unit", label=lab("unit")),
-                Column(key="baseline", label=lab("baseline"), fmt="dec1"),
-                Column(key="target", label=lab("target"), fmt="dec1"), Column(key="target_date", label=lab("target_date")),
-                Column(key="latest", label=lab("latest"), fmt="dec1"),
-                Column(key="progress", label=lab("progress_pct"), fmt="dec1"),
-                Column(key="status", label=lab("status")))
-        sections.append(Section(key="goals", title=lab("goals"), tables=(ReportTable(
-            key="goals", title=lab("goals"), sheet="Goals", columns=cols, frame=_finish(frame, cols)),)))
+        frame = _goal_rows(
+            goals,
+            register=register,
+            year=year,
+            language=language,
+            districts={code: reg for code, _, reg in _districts(register, on=at)},
+        )
+        cols = (
+            Column(key="goal", label=lab("goal")),
+            Column(key="kpi", label=lab("kpi")),
+            Column(key="district", label=lab("district")),
+            Column(key="unit", label=lab("unit")),
+            Column(key="baseline", label=lab("baseline"), fmt="dec1"),
+            Column(key="target", label=lab("target"), fmt="dec1"),
+            Column(key="target_date", label=lab("target_date")),
+            Column(key="latest", label=lab("latest"), fmt="dec1"),
+            Column(key="progress", label=lab("progress_pct"), fmt="dec1"),
+            Column(key="status", label=lab("status")),
+        )
+        sections.append(
+            Section(
+                key="goals",
+                title=lab("goals"),
+                tables=(
+                    ReportTable(
+                        key="goals", title=lab("goals"), sheet="Goals", columns=cols, frame=_finish(frame, cols)
+                    ),
+                ),
+            )
+        )
     else:
         sections.append(Section(key="goals", title=lab("goals"), paragraphs=(lab("no_goals"),)))
 
-    sections[0] = replace(sections[0], paragraphs=_summary_text(
-        current, year=year, language=language, publish=publish,
-        goal_statuses=sections[-1].tables[0].frame["status"].to_list() if goals else None))
+    sections[0] = replace(
+        sections[0],
+        paragraphs=_summary_text(
+            current,
+            year=year,
+            language=language,
+            publish=publish,
+            goal_statuses=sections[-1].tables[0].frame["status"].to_list() if goals else None,
+        ),
+    )
 
     evaluation = _evaluation_section(register, year=year, language=language)
     if evaluation is not None:
         sections.append(evaluation)
 
     price_years = sorted({t.price_year for t in catalogue.types})
-    sections.append(Section(key="method", title=lab("method"), paragraphs=(
-        lab("method_source"), lab("method_definitions"),
-        lab("method_disclosure") if publish else lab("method_internal"),
-        lab("method_prices").format(price_year="/".join(str(p) for p in price_years)))))
-    return Report(year=year, language=language, publish=publish, title=lab("title").format(year=year),
-                  subtitle=lab("subtitle"), sections=tuple(sections), footnote=lab("footnote_suppressed"),
-                  kpis=kpis)
+    sections.append(
+        Section(
+            key="method",
+            title=lab("method"),
+            paragraphs=(
+                lab("method_source"),
+                lab("method_definitions"),
+                lab("method_disclosure") if publish else lab("method_internal"),
+                lab("method_prices").format(price_year="/".join(str(p) for p in price_years)),
+            ),
+        )
+    )
+    return Report(
+        year=year,
+        language=language,
+        publish=publish,
+        title=lab("title").format(year=year),
+        subtitle=lab("subtitle"),
+        sections=tuple(sections),
+        footnote=lab("footnote_suppressed"),
+        kpis=kpis,
+    )

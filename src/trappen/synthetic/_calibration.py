@@ -13,6 +13,7 @@ from trappen.staircase import Staircase, default_staircase
 from trappen.staircase._model import FAMILY_CARE_CATEGORIES
 from trappen.synthetic import _params as P
 
+
 def _per_1000(count: float, base: float) -> float:
     return 1000.0 * count / base if base else float("nan")
 

@@ -261,7 +261,7 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         if length <= 0:
             break
 
-        def rand_day(k: int) -> np.ndarray:
+        def rand_day(k: int, ms: int = ms, length: int = length) -> np.ndarray:
             return (ms + np.floor(rng.random(k) * length)).astype(np.int32)
 
         # children living here who entered before this month and are under 23

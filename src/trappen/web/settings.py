@@ -140,6 +140,7 @@ ROOT_URLCONF = "trappen.web.urls"
 WSGI_APPLICATION = "trappen.web.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
 from trappen.web.security.config import *  # noqa: E402,F403  (login hardening: axes, OTP, OIDC)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "login"

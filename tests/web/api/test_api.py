@@ -61,21 +61,28 @@ def test_notification_assessment_and_deadlines(api, scene):
                                        "notifier_kind": "school"})
     assert resp.status_code == 201, resp.content
     body = resp.json()
-    assert dt.datetime.fromisoformat(body["assess_by"]) == dt.datetime.fromisoformat(body["received_at"]) + dt.timedelta(hours=24)
+    assert dt.datetime.fromisoformat(body["assess_by"]) == dt.datetime.fromisoformat(
+        body["received_at"]
+    ) + dt.timedelta(hours=24)
     items = api.get(f"/children/{scene['mine'].pk}/deadlines").json()
     assert {i["duty_id"] for i in items} >= {"D1", "D2"}
-    resp = api.post(f"/notifications/{body['id']}/assessment",
-                    {"assessed_at": (received - dt.timedelta(hours=1)).isoformat(), "outcome": "no_action"})
+    resp = api.post(
+        f"/notifications/{body['id']}/assessment",
+        {"assessed_at": (received - dt.timedelta(hours=1)).isoformat(), "outcome": "no_action"},
+    )
     assert resp.status_code == 422
     assert resp.json()["problems"][0]["field"] == "assessed_at"
-    resp = api.post(f"/notifications/{body['id']}/assessment",
-                    {"assessed_at": timezone.now().isoformat(), "outcome": "no_action"})
+    resp = api.post(
+        f"/notifications/{body['id']}/assessment", {"assessed_at": timezone.now().isoformat(), "outcome": "no_action"}
+    )
     assert resp.status_code == 200 and resp.json()["outcome"] == "no_action"
 
 
 def test_unknown_notifier_kind_is_422_naming_field_and_value(api, scene):
-    resp = api.post("/notifications", {"child_id": scene["mine"].pk,
-                                       "received_at": timezone.now().isoformat(), "notifier_kind": "martian"})
+    resp = api.post(
+        "/notifications",
+        {"child_id": scene["mine"].pk, "received_at": timezone.now().isoformat(), "notifier_kind": "martian"},
+    )
     assert resp.status_code == 422
     assert {"field": "notifier_kind", "value": "martian"}.items() <= resp.json()["problems"][0].items()
     assert m.Notification.objects.count() == 0
@@ -89,8 +96,7 @@ def test_malformed_body_is_422_json_not_a_traceback(api, scene):
 
 
 def test_escalation_without_justification_is_422_naming_justification(api, scene):
-    body = {"child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL", "step": 5,
-            "start_date": "2026-01-05"}
+    body = {"child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL", "step": 5, "start_date": "2026-01-05"}
     resp = api.post("/interventions", body)
     assert resp.status_code == 422
     assert resp.json()["problems"][0]["field"] == "justification"
@@ -108,8 +114,10 @@ def test_escalation_without_justification_is_422_naming_justification(api, scene
 
 
 def test_intervention_for_child_outside_districts_is_404(api, scene):
-    resp = api.post("/interventions", {"child_id": scene["outside"].pk, "intervention_code": "PALS_SCHOOL",
-                                       "step": 1, "start_date": "2026-01-05"})
+    resp = api.post(
+        "/interventions",
+        {"child_id": scene["outside"].pk, "intervention_code": "PALS_SCHOOL", "step": 1, "start_date": "2026-01-05"},
+    )
     assert resp.status_code == 404
     assert m.Episode.objects.count() == 0
 
@@ -137,20 +145,34 @@ def test_partner_may_not_write_403_json(client, scene, make_user):
     token = token_create(username="partner1")
     # interventions are the caseworker's: refused (notifications are allowed: the duty to notify,
     # see tests/web/security/test_need_to_know.py)
-    resp = client.post("/api/v1/interventions", data=json.dumps(
-        {"child_id": scene["mine"].pk, "intervention_code": "HV_EXTRA_VISITS", "step": 1,
-         "start_date": "2025-06-01"}),
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    resp = client.post(
+        "/api/v1/interventions",
+        data=json.dumps(
+            {
+                "child_id": scene["mine"].pk,
+                "intervention_code": "HV_EXTRA_VISITS",
+                "step": 1,
+                "start_date": "2025-06-01",
+            }
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert resp.status_code == 403 and "detail" in resp.json()
     assert m.Episode.objects.count() == 0
 
 
 def test_naive_time_is_422_naming_the_field(api, scene):
-    resp = api.post("/notifications", {"child_id": scene["mine"].pk, "received_at": "2026-01-05T09:00:00",
-                                       "notifier_kind": "school"})
+    resp = api.post(
+        "/notifications",
+        {"child_id": scene["mine"].pk, "received_at": "2026-01-05T09:00:00", "notifier_kind": "school"},
+    )
     assert resp.status_code == 422
-    assert resp.json()["problems"][0] == {"field": "received_at", "value": "2026-01-05 09:00:00",
-                                          "message": "must be a date and time with a timezone"}
+    assert resp.json()["problems"][0] == {
+        "field": "received_at",
+        "value": "2026-01-05 09:00:00",
+        "message": "must be a date and time with a timezone",
+    }
 
 
 def test_revoked_token_is_401(api, scene):

@@ -84,13 +84,17 @@ def test_teamleader_steps_csv_equals_compute_kpis_for_each_month(client, make_us
     c = _client(client, make_user, "teamleader", districts)
     rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv"}))
     assert [r["month"] for r in rows] == [f"2024-{m:02d}-01" for m in range(1, 13)]
-    december = compute_kpis(db_register, at=AT, period=(date(2024, 12, 1), END), kpis=["STEP_PER_1000"]).pipe(cells, dims=["step"])
+    december = compute_kpis(db_register, at=AT, period=(date(2024, 12, 1), END), kpis=["STEP_PER_1000"]).pipe(
+        cells, dims=["step"]
+    )
     want = {int(s): int(n) for s, n in zip(december["step"].to_list(), december["numerator"].to_list(), strict=True)}
     assert {s: int(rows[-1][f"step_{s}"]) for s in want} == want
-    march = compute_kpis(db_register, at=date(2024, 3, 31), period=(date(2024, 3, 1), date(2024, 4, 1)),
-                         kpis=["STEP_PER_1000"]).pipe(cells, dims=["step"])
-    assert [int(rows[2][f"step_{s}"]) for s in march["step"].cast(pl.Int64).to_list()] == \
-        [int(v) for v in march["numerator"].to_list()]
+    march = compute_kpis(
+        db_register, at=date(2024, 3, 31), period=(date(2024, 3, 1), date(2024, 4, 1)), kpis=["STEP_PER_1000"]
+    ).pipe(cells, dims=["step"])
+    assert [int(rows[2][f"step_{s}"]) for s in march["step"].cast(pl.Int64).to_list()] == [
+        int(v) for v in march["numerator"].to_list()
+    ]
     assert sum(want.values()) > 0
 
 
@@ -98,7 +102,9 @@ def test_flows_csv_and_excel_equal_compute_kpis(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
     rows = _csv(c.get("/dashboards/flows/", {**PERIOD, "format": "csv"}))
-    k = compute_kpis(db_register, at=AT, period=(START, END), kpis=["STEP_FLOWS"]).pipe(cells, dims=["from_step", "to_step"])
+    k = compute_kpis(db_register, at=AT, period=(START, END), kpis=["STEP_FLOWS"]).pipe(
+        cells, dims=["from_step", "to_step"]
+    )
     want = {(int(a), int(b)): int(n) for a, b, n in k.select("from_step", "to_step", "numerator").iter_rows()}
     got = {(int(r["from_step"]), int(r["to_step"])): int(r["moves"]) for r in rows}
     assert got == want and len(want) > 5
@@ -135,10 +141,16 @@ def test_spending_uses_the_prices_economists_store(client, make_user, db_registe
     before = total()
     code = db_register.episodes.group_by("intervention_code").len().sort("len")["intervention_code"][-1]
     old = default_catalogue().get(code).cost_dkk_per_day
-    price_add(user=make_user("eco", "economist"), intervention_code=code, valid_from=date(2024, 7, 1),
-              cost_dkk_per_day=old + 1_000.0, price_year=2024)
-    rates = default_rates(default_catalogue()).with_new_price(code, valid_from=date(2024, 7, 1),
-                                                              cost_dkk_per_day=old + 1_000.0, price_year=2024)
+    price_add(
+        user=make_user("eco", "economist"),
+        intervention_code=code,
+        valid_from=date(2024, 7, 1),
+        cost_dkk_per_day=old + 1_000.0,
+        price_year=2024,
+    )
+    rates = default_rates(default_catalogue()).with_new_price(
+        code, valid_from=date(2024, 7, 1), cost_dkk_per_day=old + 1_000.0, price_year=2024
+    )
     want = compute_kpis(db_register, at=AT, period=(START, END), kpis=["SPEND_PER_STEP"], rates=rates.frame)
     want_total = want.pipe(cells, dims=["step"]).filter(pl.col("step").is_null())["numerator"].item()
     after = total()
@@ -147,8 +159,14 @@ def test_spending_uses_the_prices_economists_store(client, make_user, db_registe
 
 def test_analyst_sees_no_count_between_1_and_4(client, make_user, db_register):
     c = _client(client, make_user, "analyst")
-    count_columns = {"steps": None, "flows": ["moves"], "pilot": ["children"], "caseload": ["children"],
-                     "deadlines": ["on_time", "late"], "spending": ["children"]}
+    count_columns = {
+        "steps": None,
+        "flows": ["moves"],
+        "pilot": ["children"],
+        "caseload": ["children"],
+        "deadlines": ["on_time", "late"],
+        "spending": ["children"],
+    }
     hidden = 0
     for key, cols in count_columns.items():
         for query in (PERIOD, {**PERIOD, "age_band": "0-5", "sex": "F"}):
@@ -175,14 +193,20 @@ def test_teamleader_sees_small_counts_unsuppressed(client, make_user, db_registe
 
 def _by_district(register, code):
     """The register of children living in ``code`` on AT, filtered here by hand."""
-    res = register.residences.filter((pl.col("start_date") <= AT)
-                                     & (pl.col("end_date").is_null() | (pl.col("end_date") > AT)))
+    res = register.residences.filter(
+        (pl.col("start_date") <= AT) & (pl.col("end_date").is_null() | (pl.col("end_date") > AT))
+    )
     living = set(res.filter(pl.col("district_code") == code)["child_id"].to_list())
     without = set(register.children["child_id"].to_list()) - set(res["child_id"].to_list())
-    living |= set(register.children.filter(pl.col("child_id").is_in(list(without))
-                                           & (pl.col("district_code") == code))["child_id"].to_list())
-    return register.replace(episodes=register.episodes.filter(pl.col("child_id").is_in(list(living))),
-                            children=register.children.filter(pl.col("child_id").is_in(list(living)))), living
+    living |= set(
+        register.children.filter(pl.col("child_id").is_in(list(without)) & (pl.col("district_code") == code))[
+            "child_id"
+        ].to_list()
+    )
+    return register.replace(
+        episodes=register.episodes.filter(pl.col("child_id").is_in(list(living))),
+        children=register.children.filter(pl.col("child_id").is_in(list(living))),
+    ), living
 
 
 def test_district_filter_agrees_with_engine_on_a_filtered_register(client, make_user, db_register):
@@ -191,12 +215,15 @@ def test_district_filter_agrees_with_engine_on_a_filtered_register(client, make_
     code = districts[1]
     part, _ = _by_district(db_register, code)
     rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "district": code, "format": "csv"}))
-    series = kpi_series(part, months=[date(2024, 6, 1), date(2024, 12, 1)], kpis=["STEP_PER_1000"]).pipe(cells, dims=["step"])
+    series = kpi_series(part, months=[date(2024, 6, 1), date(2024, 12, 1)], kpis=["STEP_PER_1000"]).pipe(
+        cells, dims=["step"]
+    )
     for month, row in (("2024-06-01", rows[5]), ("2024-12-01", rows[11])):
         assert row["month"] == month
         want = series.filter(pl.col("month") == date.fromisoformat(month))
-        assert [int(row[f"step_{s}"]) for s in want["step"].cast(pl.Int64).to_list()] == \
-            [int(v) for v in want["numerator"].to_list()]
+        assert [int(row[f"step_{s}"]) for s in want["step"].cast(pl.Int64).to_list()] == [
+            int(v) for v in want["numerator"].to_list()
+        ]
     whole = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv"}))
     assert sum(int(whole[11][f"step_{s}"]) for s in range(1, 7)) > sum(int(rows[11][f"step_{s}"]) for s in range(1, 7))
 
@@ -211,8 +238,10 @@ def test_sex_and_age_filters_agree_with_engine(client, make_user, db_register):
         (birth.dt.month().cast(pl.Int32) * 100 + birth.dt.day().cast(pl.Int32)) > AT.month * 100 + AT.day
     ).cast(pl.Int32)
     ids = kids.filter((kids["sex"] == "F") & (age >= 6) & (age <= 11))["child_id"]
-    part = db_register.replace(episodes=db_register.episodes.filter(pl.col("child_id").is_in(ids.implode())),
-                               children=kids.filter(pl.col("child_id").is_in(ids.implode())))
+    part = db_register.replace(
+        episodes=db_register.episodes.filter(pl.col("child_id").is_in(ids.implode())),
+        children=kids.filter(pl.col("child_id").is_in(ids.implode())),
+    )
     k = compute_kpis(part, at=AT, period=(START, END), kpis=["STEP_FLOWS"]).pipe(cells, dims=["from_step", "to_step"])
     want = {(int(a), int(b)): int(n) for a, b, n in k.select("from_step", "to_step", "numerator").iter_rows()}
     assert {(int(r["from_step"]), int(r["to_step"])): int(r["moves"]) for r in rows} == want
@@ -242,8 +271,9 @@ def test_bad_period_is_a_form_error_not_a_crash(client, make_user, db_register):
 def test_caseload_and_deadlines_downloads_add_up_to_the_engine(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
-    k = compute_kpis(db_register, at=AT, period=(START, END),
-                     kpis=["CASELOAD_MEAN", "CASELOAD_OVER_TARGET", "DEADLINE_COMPLIANCE"])
+    k = compute_kpis(
+        db_register, at=AT, period=(START, END), kpis=["CASELOAD_MEAN", "CASELOAD_OVER_TARGET", "DEADLINE_COMPLIANCE"]
+    )
     mean = cells(k.filter(pl.col("kpi_code") == "CASELOAD_MEAN"))
     over = cells(k.filter(pl.col("kpi_code") == "CASELOAD_OVER_TARGET"))
     rows = _csv(c.get("/dashboards/caseload/", {**PERIOD, "format": "csv"}))

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

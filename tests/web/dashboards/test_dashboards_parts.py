@@ -30,16 +30,36 @@ def test_sankey_escapes_labels():
 
 
 def _tiny() -> Register:
-    children = pl.DataFrame({
-        "child_id": [1, 2, 3, 4], "birth_date": [date(2015, 6, 1), date(2010, 1, 1), date(2015, 1, 1), date(2019, 1, 1)],
-        "sex": ["F", "M", "F", "F"], "district_code": ["N", "N", "S", "S"],
-        "entry_date": [date(2015, 6, 1), date(2010, 1, 1), date(2015, 1, 1), date(2019, 1, 1)], "exit_date": [None] * 4})
+    children = pl.DataFrame(
+        {
+            "child_id": [1, 2, 3, 4],
+            "birth_date": [date(2015, 6, 1), date(2010, 1, 1), date(2015, 1, 1), date(2019, 1, 1)],
+            "sex": ["F", "M", "F", "F"],
+            "district_code": ["N", "N", "S", "S"],
+            "entry_date": [date(2015, 6, 1), date(2010, 1, 1), date(2015, 1, 1), date(2019, 1, 1)],
+            "exit_date": [None] * 4,
+        }
+    )
     # child 4 lived in N until 2024-07-01, then S: on 2024-12-31 she counts for S
-    residences = pl.DataFrame({"child_id": [4, 4], "district_code": ["N", "S"],
-                               "start_date": [date(2019, 1, 1), date(2024, 7, 1)], "end_date": [date(2024, 7, 1), None]})
-    episodes = pl.DataFrame({"episode_id": [1, 2, 3, 4], "child_id": [1, 2, 3, 4], "intervention_code": ["X"] * 4,
-                             "step": [2, 3, 5, 2], "start_date": [date(2024, 1, 1)] * 4, "end_date": [None] * 4,
-                             "end_reason": [None] * 4})
+    residences = pl.DataFrame(
+        {
+            "child_id": [4, 4],
+            "district_code": ["N", "S"],
+            "start_date": [date(2019, 1, 1), date(2024, 7, 1)],
+            "end_date": [date(2024, 7, 1), None],
+        }
+    )
+    episodes = pl.DataFrame(
+        {
+            "episode_id": [1, 2, 3, 4],
+            "child_id": [1, 2, 3, 4],
+            "intervention_code": ["X"] * 4,
+            "step": [2, 3, 5, 2],
+            "start_date": [date(2024, 1, 1)] * 4,
+            "end_date": [None] * 4,
+            "end_reason": [None] * 4,
+        }
+    )
     return Register.from_frames(children=children, residences=residences, episodes=episodes)
 
 

@@ -118,14 +118,20 @@ def test_configured_statbank_csv_shows_the_synthetic_control(client, make_user, 
     t = [float(i) for i in range(len(years))]
     donors = {"B": [10 + x for x in t], "C": [14 - 0.5 * x for x in t], "D": [20 + 0.2 * x for x in t],
               "E": [8 + 0.3 * x for x in t]}
-    treated = [(b + c) / 2 - (2.0 if y >= 2016 else 0.0) for b, c, y in zip(donors["B"], donors["C"], years, strict=True)]
+    treated = [
+        (b + c) / 2 - (2.0 if y >= 2016 else 0.0) for b, c, y in zip(donors["B"], donors["C"], years, strict=True)
+    ]
     lines = ['"Anbragte børn pr. 1.000 0-17-årige"', ";" + ";".join(str(y) for y in years)]
     lines += [";".join([m, *(f"{v:.3f}" for v in vals)]) for m, vals in {"A": treated, **donors}.items()]
     path = tmp_path / "statbank.csv"
     path.write_bytes("\n".join(lines).encode("cp1252"))
     c = _login(client, make_user, "analyst")
     assert 'id="synthetic-plot"' not in c.get("/evaluation/").content.decode()
-    settings.TRAPPEN_STATBANK_CSV, settings.TRAPPEN_STATBANK_MUNICIPALITY, settings.TRAPPEN_STATBANK_FROM = str(path), "A", 2016
+    settings.TRAPPEN_STATBANK_CSV, settings.TRAPPEN_STATBANK_MUNICIPALITY, settings.TRAPPEN_STATBANK_FROM = (
+        str(path),
+        "A",
+        2016,
+    )
     response = c.get("/evaluation/")
     synthetic = response.context["synthetic"]
     assert synthetic.result.average_post_gap == pytest.approx(-2.0, abs=0.05)

@@ -200,7 +200,6 @@ def test_download_csv_and_excel_hold_the_pages_forecast(client, make_user, db_re
     and state, and say what they are (aggregate counts only)."""
     import io
 
-
     from openpyxl import load_workbook
 
     from trappen.web.forecasts.selectors import SEED, default_cutoff, replicates_for

@@ -118,7 +118,7 @@ def test_access(client, db_register, make_user):
 def test_small_counts_are_not_shown_to_published_roles(client, db_register, make_user):
     """As on the dashboards: a goal whose latest value counts 1-4 children is not shown to an
     analyst (value, progress, status); case-working staff see it."""
-    from trappen.web.dashboards.selectors import analytic_register, register_filtered, DashboardFilters
+    from trappen.web.dashboards.selectors import DashboardFilters, analytic_register, register_filtered
 
     analyst = make_user("an", "analyst")
     months = [date(2024 + i // 12, i % 12 + 1, 1) for i in range(18)]  # Jan 2024 .. Jun 2025

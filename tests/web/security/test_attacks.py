@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.test import Client
-
 from tests.web.security.test_role_matrix import _fill, _rolled_back, page_patterns
 
 XSS = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -111,8 +110,8 @@ def test_the_api_ignores_session_cookies(scene):
     client = Client(enforce_csrf_checks=True)
     client.force_login(scene["users"]["caseworker"])
     assert client.get("/api/v1/children").status_code == 401
-    body = '{"child_id": %d, "notifier_kind": "school", "received_at": "2025-06-01T09:00:00Z"}' % (
-        scene["ids"]["in"]["child_id"])
+    child_id = scene["ids"]["in"]["child_id"]
+    body = f'{{"child_id": {child_id}, "notifier_kind": "school", "received_at": "2025-06-01T09:00:00Z"}}'
     assert client.post("/api/v1/notifications", body, content_type="application/json").status_code == 401
 
 

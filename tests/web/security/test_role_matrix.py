@@ -129,30 +129,49 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/interventions": API_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
-    "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES} | {"teamleader": "ok", "analyst": "ok", "economist": "ok",
-                                                                     "anonymous": "401"},
-    "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES} | {"teamleader": "404", "analyst": "404",
-                                                                      "economist": "404", "anonymous": "401"},
+    "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES}
+    | {"teamleader": "ok", "analyst": "ok", "economist": "ok", "anonymous": "401"},
+    "GET /api/v1/investments/{case_id}": {r: "403" for r in ROLES}
+    | {"teamleader": "404", "analyst": "404", "economist": "404", "anonymous": "401"},
     "GET /api/v1/kpis": {r: "ok" for r in ROLES} | {"partner": "403", "admin": "403", "anonymous": "401"},  # kpi/view
-    "POST /api/v1/forecasts": {"caseworker": "403", "teamleader": "ok", "partner": "403", "analyst": "ok",
-                               "economist": "ok", "admin": "403", "anonymous": "401"},  # forecast/view
+    "POST /api/v1/forecasts": {
+        "caseworker": "403",
+        "teamleader": "ok",
+        "partner": "403",
+        "analyst": "ok",
+        "economist": "ok",
+        "admin": "403",
+        "anonymous": "401",
+    },  # forecast/view
 }
 
 API_PAYLOADS = {
-    "POST /api/v1/notifications": lambda ids: {"child_id": ids["child_id"], "notifier_kind": "school",
-                                               "received_at": "2025-06-01T09:00:00Z"},
-    "POST /api/v1/notifications/by-cpr": lambda ids: {"cpr": "010118-4234", "name": "Testbarn",
-                                                      "notifier_kind": "school", "concern": "bekymring"},
+    "POST /api/v1/notifications": lambda ids: {
+        "child_id": ids["child_id"],
+        "notifier_kind": "school",
+        "received_at": "2025-06-01T09:00:00Z",
+    },
+    "POST /api/v1/notifications/by-cpr": lambda ids: {
+        "cpr": "010118-4234",
+        "name": "Testbarn",
+        "notifier_kind": "school",
+        "concern": "bekymring",
+    },
     "POST /api/v1/notifications/{notification_id}/assessment": lambda ids: {
-        "assessed_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(), "outcome": "no_action"},
-    "POST /api/v1/interventions": lambda ids: {"child_id": ids["child_id"], "step": 1,
-                                               "intervention_code": "HV_EXTRA_VISITS",
-                                               "start_date": "2025-06-01"},
-    "POST /api/v1/interventions/{episode_id}/end": lambda ids: {"end_date": "2025-06-02",
-                                                                "end_reason": "goal_reached"},
+        "assessed_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(),
+        "outcome": "no_action",
+    },
+    "POST /api/v1/interventions": lambda ids: {
+        "child_id": ids["child_id"],
+        "step": 1,
+        "intervention_code": "HV_EXTRA_VISITS",
+        "start_date": "2025-06-01",
+    },
+    "POST /api/v1/interventions/{episode_id}/end": lambda ids: {"end_date": "2025-06-02", "end_reason": "goal_reached"},
     "POST /api/v1/follow-ups": lambda ids: {"episode_id": ids["episode_id"], "held_on": "2025-06-02"},
-    "POST /api/v1/investments/evaluate": lambda ids: {"case": {"name": "m", "price_year": 2024,
-                                                               "start_year": 2024, "horizon_years": 2}},
+    "POST /api/v1/investments/evaluate": lambda ids: {
+        "case": {"name": "m", "price_year": 2024, "start_year": 2024, "horizon_years": 2}
+    },
     "POST /api/v1/forecasts": lambda ids: {"months": 12},
 }
 
@@ -180,8 +199,7 @@ def api_operations() -> list[str]:
     from trappen.web.api.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api/v1")
-    return [f"{method.upper()} {path.rstrip('/') or path}"
-            for path, ops in schema["paths"].items() for method in ops]
+    return [f"{method.upper()} {path.rstrip('/') or path}" for path, ops in schema["paths"].items() for method in ops]
 
 
 def _fill(route: str, ids: dict[str, int]) -> str:
@@ -237,7 +255,7 @@ def test_every_page_url_has_expectations_and_meets_them(scene):
         for name, route in patterns:
             for where in ("in", "out"):
                 url = _fill(route, scene["ids"][where])
-                got = classify(_rolled_back(lambda: client.get(url)))
+                got = classify(_rolled_back(lambda: client.get(url)))  # noqa: B023 (called at once)
                 want = _expected(EXPECTATIONS, name, role, where)
                 if got != want:
                     failures.append(f"{name} {url} as {role} ({where} scope): got {got}, want {want}")
@@ -259,16 +277,18 @@ def test_every_api_operation_has_expectations_and_meets_them(scene):
                 ids = scene["ids"][where]
                 url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids[m.group(1)]), route)
                 if method == "GET":
-                    response = _rolled_back(lambda url=url: client.get(url, headers=headers))
+                    response = _rolled_back(lambda url=url: client.get(url, headers=headers))  # noqa: B023
                 else:
                     body = json.dumps(API_PAYLOADS[op](ids))
-                    response = _rolled_back(lambda url=url, body=body: client.post(
-                        url, body, content_type="application/json", headers=headers))
+                    response = _rolled_back(
+                        lambda url=url, body=body: client.post(  # noqa: B023
+                            url, body, content_type="application/json", headers=headers  # noqa: B023
+                        )
+                    )
                 got = classify(response)
                 want = _expected(API_EXPECTATIONS, op, role, where)
                 if got != want:
-                    failures.append(f"{op} as {role} ({where}): got {got}, want {want} "
-                                    f"{response.content[:120]!r}")
+                    failures.append(f"{op} as {role} ({where}): got {got}, want {want} {response.content[:120]!r}")
     assert not failures, "\n".join(failures)
 
 

@@ -23,12 +23,12 @@ from ninja.security import HttpBearer
 from trappen.errors import InvalidInput
 from trappen.web.api.services import token_user
 from trappen.web.audit.services import audit_record
-from trappen.web.security.purpose import api_purpose, list_scope
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
 from trappen.web.register.services import intervention_end, intervention_start
+from trappen.web.security.purpose import api_purpose, list_scope
 
 logger = logging.getLogger(__name__)
 
@@ -52,7 +52,9 @@ def _jsonable(value: object) -> object:
     return str(value)
 
 
-def _error(request: HttpRequest, status: int, detail: str, problems: list[dict[str, object]] | None = None) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, detail: str, problems: list[dict[str, object]] | None = None
+) -> HttpResponse:
     return api.create_response(request, {"detail": detail, "problems": problems or []}, status=status)
 
 
@@ -99,6 +101,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 # ------------------------------------------------------------------ schemas
+
 
 class ErrorOut(Schema):
     detail: str
@@ -207,8 +210,14 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
 def _child_out(child: m.Child, user: object) -> dict[str, object]:
-    out = {"id": child.pk, "name": child.name, "birth_date": child.birth_date, "sex": child.sex,
-           "district_code": child.district_id, "current_step": child.current_step}
+    out = {
+        "id": child.pk,
+        "name": child.name,
+        "birth_date": child.birth_date,
+        "sex": child.sex,
+        "district_code": child.district_id,
+        "current_step": child.current_step,
+    }
     if getattr(user, "role", None) == "partner":  # only the shared fields (permissions.toml)
         from trappen.privacy.roles import PARTNER_SHARED_FIELDS
 
@@ -220,8 +229,13 @@ def _audited_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Ch
     try:
         child = child_for_user(request.auth, child_id)
     except Http404:
-        audit_record(actor=request.auth, child_id=child_id, action="read", endpoint=request.path,
-                     purpose=f"refused: not in scope ({purpose})")
+        audit_record(
+            actor=request.auth,
+            child_id=child_id,
+            action="read",
+            endpoint=request.path,
+            purpose=f"refused: not in scope ({purpose})",
+        )
         raise
     chosen = api_purpose(request, request.auth, child.pk)  # 403 naming X-Purpose when missing
     audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path, purpose=chosen)
@@ -232,12 +246,19 @@ def _notification_out(n: m.Notification) -> dict[str, object]:
     from trappen.deadlines import default_duties
 
     hours = default_duties()["D1"].param("hours")  # Barnets Lov § 133 stk. 2 (duties.toml D1)
-    return {"id": n.pk, "child_id": n.child_id, "received_at": n.received_at,
-            "notifier_kind": n.notifier_kind, "assessed_at": n.assessed_at, "outcome": n.outcome,
-            "assess_by": n.received_at + dt.timedelta(hours=hours)}
+    return {
+        "id": n.pk,
+        "child_id": n.child_id,
+        "received_at": n.received_at,
+        "notifier_kind": n.notifier_kind,
+        "assessed_at": n.assessed_at,
+        "outcome": n.outcome,
+        "assess_by": n.received_at + dt.timedelta(hours=hours),
+    }
 
 
 # ------------------------------------------------------------------ reads
+
 
 @api.get("/children", response={200: list[ChildOut], **ERRORS})
 def children_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, object]]:
@@ -247,10 +268,9 @@ def children_list(request: HttpRequest, limit: int = 100, offset: int = 0) -> li
     visible, purpose = list_scope(request, request.auth, children_visible_to(request.auth))
     qs = children_with_step(visible, on=timezone.localdate()).order_by("pk")
     offset = min(max(offset, 0), 2**31 - 1)  # databases' integer range (fuzzing found a 500)
-    children = list(qs[offset:offset + limit])
+    children = list(qs[offset : offset + limit])
     for child in children:
-        audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path,
-                     purpose=purpose)
+        audit_record(actor=request.auth, child_id=child.pk, action="read", endpoint=request.path, purpose=purpose)
     return [_child_out(c, request.auth) for c in children]
 
 
@@ -277,12 +297,14 @@ def child_deadlines(request: HttpRequest, child_id: int, all: bool = False) -> l
 
 # ------------------------------------------------------------------ writes
 
+
 @api.post("/notifications", response={201: NotificationOut, **ERRORS})
 def notification_create(request: HttpRequest, payload: NotificationIn) -> Status:
     """Register a notification; the answer carries ``assess_by`` (the 24-hour clock)."""
     child = child_for_user(request.auth, payload.child_id)
-    n = svc.notification_register(actor=request.auth, child=child, received_at=payload.received_at,
-                                  notifier_kind=payload.notifier_kind)
+    n = svc.notification_register(
+        actor=request.auth, child=child, received_at=payload.received_at, notifier_kind=payload.notifier_kind
+    )
     return Status(201, _notification_out(n))
 
 
@@ -290,8 +312,13 @@ def notification_create(request: HttpRequest, payload: NotificationIn) -> Status
 def notification_by_cpr(request: HttpRequest, payload: PartnerNotificationIn) -> Status:
     """A professional's notification about any child, identified by CPR number (partners: the
     duty to notify). The receipt is the same whether or not the municipality knew the child."""
-    n = svc.notification_submit(actor=request.auth, cpr=payload.cpr, name=payload.name,
-                                notifier_kind=payload.notifier_kind, concern=payload.concern)
+    n = svc.notification_submit(
+        actor=request.auth,
+        cpr=payload.cpr,
+        name=payload.name,
+        notifier_kind=payload.notifier_kind,
+        concern=payload.concern,
+    )
     out = _notification_out(n)
     return Status(201, {k: out[k] for k in ("id", "received_at", "notifier_kind", "assess_by")})
 
@@ -301,15 +328,23 @@ def notification_assessment(request: HttpRequest, notification_id: int, payload:
     n = m.Notification.objects.filter(child__in=children_visible_to(request.auth), pk=notification_id).first()
     if n is None:
         raise Http404("no such notification")
-    n = svc.notification_assess(actor=request.auth, notification=n, assessed_at=payload.assessed_at,
-                                outcome=payload.outcome)
+    n = svc.notification_assess(
+        actor=request.auth, notification=n, assessed_at=payload.assessed_at, outcome=payload.outcome
+    )
     return _notification_out(n)
 
 
 def _episode_out(e: m.Episode) -> dict[str, object]:
-    return {"id": e.pk, "child_id": e.child_id, "intervention_code": e.intervention_code, "step": e.step,
-            "start_date": e.start_date, "planned_end": e.planned_end, "end_date": e.end_date,
-            "end_reason": e.end_reason}
+    return {
+        "id": e.pk,
+        "child_id": e.child_id,
+        "intervention_code": e.intervention_code,
+        "step": e.step,
+        "start_date": e.start_date,
+        "planned_end": e.planned_end,
+        "end_date": e.end_date,
+        "end_reason": e.end_reason,
+    }
 
 
 @api.post("/interventions", response={201: InterventionOut, **ERRORS})
@@ -317,10 +352,17 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status
     """Start an intervention. Moving the child up needs ``justification``: {step: reason} for
     every lower step passed over; without it the answer is 422 naming ``justification``."""
     child = child_for_user(request.auth, payload.child_id)
-    e = intervention_start(actor=request.auth, child=child, intervention_code=payload.intervention_code,
-                           step=payload.step, start_date=payload.start_date, planned_end=payload.planned_end,
-                           justification=payload.justification, provider=payload.provider,
-                           price=payload.price)
+    e = intervention_start(
+        actor=request.auth,
+        child=child,
+        intervention_code=payload.intervention_code,
+        step=payload.step,
+        start_date=payload.start_date,
+        planned_end=payload.planned_end,
+        justification=payload.justification,
+        provider=payload.provider,
+        price=payload.price,
+    )
     return Status(201, _episode_out(e))
 
 
@@ -333,15 +375,20 @@ def _episode(request: HttpRequest, episode_id: int) -> m.Episode:
 
 @api.post("/interventions/{episode_id}/end", response={200: InterventionOut, **ERRORS})
 def intervention_finish(request: HttpRequest, episode_id: int, payload: InterventionEndIn) -> dict[str, object]:
-    e = intervention_end(actor=request.auth, episode=_episode(request, episode_id),
-                         end_date=payload.end_date, end_reason=payload.end_reason)
+    e = intervention_end(
+        actor=request.auth,
+        episode=_episode(request, episode_id),
+        end_date=payload.end_date,
+        end_reason=payload.end_reason,
+    )
     return _episode_out(e)
 
 
 @api.post("/follow-ups", response={201: FollowUpOut, **ERRORS})
 def follow_up_create(request: HttpRequest, payload: FollowUpIn) -> Status:
-    fu = svc.follow_up_record(actor=request.auth, episode=_episode(request, payload.episode_id),
-                              held_on=payload.held_on)
+    fu = svc.follow_up_record(
+        actor=request.auth, episode=_episode(request, payload.episode_id), held_on=payload.held_on
+    )
     return Status(201, {"id": fu.pk, "child_id": fu.child_id, "episode_id": fu.episode_id, "held_on": fu.held_on})
 
 

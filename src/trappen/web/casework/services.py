@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
-import polars as pl
-
 from trappen.errors import EditConflict, InvalidInput, Problem, ProblemCollector
+from trappen.privacy.roles import permission
 from trappen.register.derive import age_expr
 from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
-from trappen.privacy.roles import permission
+from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.selectors import children_visible_to
 from trappen.web.register.services import WRITER_ROLES
-from trappen.web import rules
 
 LEADER_ROLES = frozenset({"teamleader", "admin"})
 

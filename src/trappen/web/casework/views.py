@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-
 import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -19,15 +18,14 @@ from django.utils.translation import gettext as _
 
 from trappen.deadlines import default_duties
 from trappen.errors import EditConflict, InvalidInput
+from trappen.web import rules
 from trappen.web.audit.services import audit_record
-from trappen.web.security.purpose import purpose_prompting, require_purpose
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
-from trappen.web import rules
-
+from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 _M = TypeVar("_M", bound=Model)
 

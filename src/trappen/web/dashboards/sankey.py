@@ -60,18 +60,28 @@ def sankey_svg(links: Iterable[tuple[int, int, int | None]], *, names: Mapping[i
         lused[a] += ha
         rused[b] += hb
         mx = (x0 + NODE_W + x1) / 2
-        path = (f"M{x0 + NODE_W:.1f},{ya:.1f} C{mx:.1f},{ya:.1f} {mx:.1f},{yb:.1f} {x1:.1f},{yb:.1f} "
-                f"L{x1:.1f},{yb + hb:.1f} C{mx:.1f},{yb + hb:.1f} {mx:.1f},{ya + ha:.1f} {x0 + NODE_W:.1f},{ya + ha:.1f} Z")
+        path = (
+            f"M{x0 + NODE_W:.1f},{ya:.1f} C{mx:.1f},{ya:.1f} {mx:.1f},{yb:.1f} {x1:.1f},{yb:.1f} "
+            f"L{x1:.1f},{yb + hb:.1f} C{mx:.1f},{yb + hb:.1f} {mx:.1f},{ya + ha:.1f} {x0 + NODE_W:.1f},{ya + ha:.1f} Z"
+        )
         colour = PALETTE[a % len(PALETTE)]
-        parts.append(f'<path d="{path}" fill="{colour}" fill-opacity="0.35" stroke="none">'
-                     f"<title>{escape(names.get(a, str(a)))} → {escape(names.get(b, str(b)))}: {int(n)}</title></path>")
-    for side, pos, totals, x, anchor, tx in (("l", lpos, left, x0, "end", x0 - 6),
-                                             ("r", rpos, right, x1, "start", x1 + NODE_W + 6)):
+        parts.append(
+            f'<path d="{path}" fill="{colour}" fill-opacity="0.35" stroke="none">'
+            f"<title>{escape(names.get(a, str(a)))} → {escape(names.get(b, str(b)))}: {int(n)}</title></path>"
+        )
+    for side, pos, totals, x, anchor, tx in (
+        ("l", lpos, left, x0, "end", x0 - 6),
+        ("r", rpos, right, x1, "start", x1 + NODE_W + 6),
+    ):
         for k, (top, h) in pos.items():
             colour = PALETTE[k % len(PALETTE)]
-            parts.append(f'<rect x="{x:.1f}" y="{10 + top:.1f}" width="{NODE_W}" height="{max(h, 1):.1f}" fill="{colour}"/>')
+            parts.append(
+                f'<rect x="{x:.1f}" y="{10 + top:.1f}" width="{NODE_W}" height="{max(h, 1):.1f}" fill="{colour}"/>'
+            )
             label = f"{k}. {names.get(k, str(k))} ({int(totals[k])})"
-            parts.append(f'<text x="{tx:.1f}" y="{10 + top + h / 2 + 4:.1f}" text-anchor="{anchor}" '
-                         f'font-size="13" class="sankey-{side}">{escape(label)}</text>')
+            parts.append(
+                f'<text x="{tx:.1f}" y="{10 + top + h / 2 + 4:.1f}" text-anchor="{anchor}" '
+                f'font-size="13" class="sankey-{side}">{escape(label)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)

@@ -27,10 +27,10 @@ from trappen.kpi import AGE_BANDS, DIMENSIONS, compute_kpis, kpi_series
 from trappen.kpi.disclosure import suppress
 from trappen.register import Register
 from trappen.register.derive import age_expr
-from trappen.web.register import models as m
-from trappen.web.dashboards.sankey import sankey_svg
-from trappen.web.register.selectors import register_snapshot
 from trappen.web import rules
+from trappen.web.dashboards.sankey import sankey_svg
+from trappen.web.register import models as m
+from trappen.web.register.selectors import register_snapshot
 
 logger = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from trappen.privacy.roles import allowed, permission
 from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.dashboards import selectors as sel
 
-
 TAB_TITLES = {"steps": _("Steps over time"), "flows": _("Flows"), "pilot": _("Pilot vs. rest"),
               "caseload": _("Caseloads"), "deadlines": _("Deadlines"), "spending": _("Spending")}
 

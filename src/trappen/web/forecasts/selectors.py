@@ -144,10 +144,13 @@ def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int | No
 def cost_per_year(result: ForecastResult) -> pl.DataFrame:
     """year, baseline_cost_dkk, scenario_cost_dkk, diff_cost_dkk (expected costs, all states)."""
     frame = result.comparison.filter((pl.col("scenario") == "scenario") & (pl.col("month") > 0))
-    return (frame.with_columns(((pl.col("month") - 1) // 12 + 1).alias("year"))
-            .group_by("year").agg(pl.col("baseline_cost_dkk").sum(), pl.col("cost_dkk").sum().alias("scenario_cost_dkk"))
-            .with_columns((pl.col("scenario_cost_dkk") - pl.col("baseline_cost_dkk")).alias("diff_cost_dkk"))
-            .sort("year"))
+    return (
+        frame.with_columns(((pl.col("month") - 1) // 12 + 1).alias("year"))
+        .group_by("year")
+        .agg(pl.col("baseline_cost_dkk").sum(), pl.col("cost_dkk").sum().alias("scenario_cost_dkk"))
+        .with_columns((pl.col("scenario_cost_dkk") - pl.col("baseline_cost_dkk")).alias("diff_cost_dkk"))
+        .sort("year")
+    )
 
 
 def download_frame(result: ForecastResult) -> pl.DataFrame:
@@ -156,12 +159,30 @@ def download_frame(result: ForecastResult) -> pl.DataFrame:
     costs (aggregate counts only)."""
     bands = result.simulated.to_frame().select("month", "state", "p10", "p50", "p90")
     table = result.comparison.filter(pl.col("scenario") == "scenario").select(
-        "month", "month_end", "state", pl.col("mean").alias("expected"), pl.col("baseline_mean").alias("baseline"),
-        pl.col("diff_mean").alias("difference"), pl.col("cost_dkk").alias("expected_cost_dkk"),
-        "baseline_cost_dkk", pl.col("diff_cost_dkk").alias("difference_cost_dkk"))
-    return (table.join(bands, on=["month", "state"], how="left", maintain_order="left")
-            .select("month", "month_end", "state", "p10", "p50", "p90", "expected", "baseline", "difference",
-                    "expected_cost_dkk", "baseline_cost_dkk", "difference_cost_dkk"))
+        "month",
+        "month_end",
+        "state",
+        pl.col("mean").alias("expected"),
+        pl.col("baseline_mean").alias("baseline"),
+        pl.col("diff_mean").alias("difference"),
+        pl.col("cost_dkk").alias("expected_cost_dkk"),
+        "baseline_cost_dkk",
+        pl.col("diff_cost_dkk").alias("difference_cost_dkk"),
+    )
+    return table.join(bands, on=["month", "state"], how="left", maintain_order="left").select(
+        "month",
+        "month_end",
+        "state",
+        "p10",
+        "p50",
+        "p90",
+        "expected",
+        "baseline",
+        "difference",
+        "expected_cost_dkk",
+        "baseline_cost_dkk",
+        "difference_cost_dkk",
+    )
 
 
 def investment_case_toml(model: TransitionModel, result: ForecastResult) -> str:
@@ -175,26 +196,35 @@ def investment_case_toml(model: TransitionModel, result: ForecastResult) -> str:
 
     levers, first = result.levers, result.simulated.month_dates[1]
     extra_fte, note = 0.0, ""
-    need = (model.extra_caseworkers(levers.caseload_per_caseworker)
-            if levers.caseload_per_caseworker is not None else None)
+    need = (
+        model.extra_caseworkers(levers.caseload_per_caseworker) if levers.caseload_per_caseworker is not None else None
+    )
     if need is not None:
         extra_fte, children = need
-        note = (f" Caseload {model.caseload_baseline:.1f} -> {levers.caseload_per_caseworker:g} children per "
-                f"caseworker for the {children:,.0f} children on the staircase at the cut-off: "
-                f"{extra_fte:+.1f} FTE" + ("" if extra_fte > 0 else " (fewer caseworkers: no cost line)") + ".")
+        note = (
+            f" Caseload {model.caseload_baseline:.1f} -> {levers.caseload_per_caseworker:g} children per "
+            f"caseworker for the {children:,.0f} children on the staircase at the cut-off: "
+            f"{extra_fte:+.1f} FTE" + ("" if extra_fte > 0 else " (fewer caseworkers: no cost line)") + "."
+        )
     described = ", ".join(f"{k}={v}" for k, v in vars(levers).items() if k != "months" and v not in (None, (), 0.0))
     data = shift_case(
         name=f"Forecast scenario: {described or 'baseline'}",
-        description=(f"Made from the forecast of {model.cutoff} ({levers.months} months, expected numbers, "
-                     f"levers: {described or 'none'}).{note} Check the costs, add one-off costs and "
-                     "uncertainty before using it."),
-        scenario=result.expected.child_years(), baseline=result.baseline.child_years(),
-        start_year=first.year, horizon_years=max(levers.months // 12, 1), price_year=model.cutoff.year,
+        description=(
+            f"Made from the forecast of {model.cutoff} ({levers.months} months, expected numbers, "
+            f"levers: {described or 'none'}).{note} Check the costs, add one-off costs and "
+            "uncertainty before using it."
+        ),
+        scenario=result.expected.child_years(),
+        baseline=result.baseline.child_years(),
+        start_year=first.year,
+        horizon_years=max(levers.months // 12, 1),
+        price_year=model.cutoff.year,
         prices={s: float(model.cost_dkk_per_day[s] * 365.25) for s in model.states.steps},
         prices_source="the forecast's cost per step: the catalogue prices of the register's interventions at "
-                      "the cut-off (not indexed)",
+        "the cut-off (not indexed)",
         extra_fte=max(extra_fte, 0.0),
-        effect_source=f"Trappen forecast, cut-off {model.cutoff}, expected child-years with minus without the levers")
+        effect_source=f"Trappen forecast, cut-off {model.cutoff}, expected child-years with minus without the levers",
+    )
     return case_to_toml(data)
 
 
@@ -207,12 +237,17 @@ def chart_data(result: ForecastResult, *, step_names: dict[int, str]) -> dict[st
         label = sim.labels[s]
         if not label.startswith("step_"):
             break
-        steps.append({"step": s, "name": step_names.get(s, label),
-                      "p10": [round(float(v), 1) for v in sim.p10[:, s]],
-                      "p50": [round(float(v), 1) for v in sim.p50[:, s]],
-                      "p90": [round(float(v), 1) for v in sim.p90[:, s]],
-                      "expected": [round(float(v), 1) for v in exp.mean[:, s]],
-                      "baseline": [round(float(v), 1) for v in base.mean[:, s]]})
+        steps.append(
+            {
+                "step": s,
+                "name": step_names.get(s, label),
+                "p10": [round(float(v), 1) for v in sim.p10[:, s]],
+                "p50": [round(float(v), 1) for v in sim.p50[:, s]],
+                "p90": [round(float(v), 1) for v in sim.p90[:, s]],
+                "expected": [round(float(v), 1) for v in exp.mean[:, s]],
+                "baseline": [round(float(v), 1) for v in base.mean[:, s]],
+            }
+        )
     return {"months": [d.isoformat() for d in sim.month_dates], "steps": steps}
 
 

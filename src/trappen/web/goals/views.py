@@ -4,7 +4,6 @@ with the core, the selector computes progress with the KPI engine."""
 
 from __future__ import annotations
 
-
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied

@@ -26,7 +26,7 @@ def _payload(result: Any, simulation: dict[str, object] | None) -> dict[str, obj
 
 
 @router.post("/evaluate")
-def evaluate(request: HttpRequest, case: dict[str, Any] = Body(...)) -> dict[str, object]:
+def evaluate(request: HttpRequest, case: dict[str, Any] = Body(...)) -> dict[str, object]:  # noqa: B008
     """Evaluate a case given as JSON; ``summary`` equals ``evaluate_case(...).summary()``."""
     require(request.auth, "view")
     core = case_from_dict(case)

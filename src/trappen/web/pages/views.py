@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from trappen.errors import InvalidInput
+from trappen.web import rules
 from trappen.web.audit.services import audit_record
-from trappen.web.security.purpose import purpose_prompting, require_purpose
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
 from trappen.web.register import models as m
@@ -26,7 +26,7 @@ from trappen.web.register.selectors import (
     staircase_overview,
 )
 from trappen.web.register.services import intervention_end, intervention_start
-from trappen.web import rules
+from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 MY_CHILDREN_LIMIT = 500
 
@@ -100,10 +100,19 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="casework")
     timeline = child_timeline(child)
     names = _step_names()
-    return render(request, "pages/child.html", {
-        "child": child, "episodes": timeline["episodes"], "step_names": names,
-        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=rules.staircase().top),
-        "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")})
+    return render(
+        request,
+        "pages/child.html",
+        {
+            "child": child,
+            "episodes": timeline["episodes"],
+            "step_names": names,
+            "svg": timeline_svg(
+                timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=rules.staircase().top
+            ),
+            "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin"),
+        },
+    )
 
 
 @login_required
@@ -115,11 +124,17 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            intervention_start(actor=request.user, child=child,
-                               intervention_code=data["intervention_code"], step=data["step"],
-                               start_date=data["start_date"], planned_end=data["planned_end"],
-                               justification=form.justification(), provider=data["provider"],
-                               price=data["price"])
+            intervention_start(
+                actor=request.user,
+                child=child,
+                intervention_code=data["intervention_code"],
+                step=data["step"],
+                start_date=data["start_date"],
+                planned_end=data["planned_end"],
+                justification=form.justification(),
+                provider=data["provider"],
+                price=data["price"],
+            )
         except PermissionDenied:
             raise
         except InvalidInput as exc:
@@ -128,17 +143,18 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
                 form.add_error(field, problem.message)
         else:
             return redirect("child_detail", child_id=child.pk)
-    return render(request, "pages/intervention_form.html", {
-        "child": child, "form": form,
-        "reason_fields": [form[f"reason_{s}"] for s in REASON_STEPS]})
+    return render(
+        request,
+        "pages/intervention_form.html",
+        {"child": child, "form": form, "reason_fields": [form[f"reason_{s}"] for s in REASON_STEPS]},
+    )
 
 
 @login_required
 @purpose_prompting
 def intervention_stop(request: HttpRequest, episode_id: int) -> HttpResponse:
     """End an ongoing intervention."""
-    episode = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)),
-                                pk=episode_id)
+    episode = get_object_or_404(m.Episode.objects.filter(child__in=children_visible_to(request.user)), pk=episode_id)
     child = _open_child(request, episode.child_id, purpose="end intervention")
     form = InterventionEndForm(request.POST or None, initial={"version": episode.version})
     if request.method == "POST" and form.is_valid():

@@ -27,10 +27,10 @@ from trappen.staircase import (
     check_step_allowed,
     current_step,
 )
+from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.crypto import cpr_cipher
-from trappen.web import rules
 
 logger = logging.getLogger(__name__)
 
