@@ -44,6 +44,16 @@ def test_the_chosen_purpose_is_remembered_for_the_session(scene):
     assert "team_leader_review" in CHOOSABLE
 
 
+def test_a_next_that_is_not_a_path_goes_to_the_child_not_a_500(scene):
+    leader = Client()
+    leader.force_login(scene["users"]["teamleader"])
+    inside = scene["ids"]["in"]["child_id"]
+    for target in ("children", "javascript:alert(1)", "//evil.example/x", ""):
+        ok = leader.post(f"/security/children/{inside}/purpose/",
+                         {"purpose": "team_leader_review", "next": target})
+        assert ok.status_code == 302 and ok["Location"] == f"/children/{inside}/", target
+
+
 def test_a_stated_purpose_expires_after_the_configured_hours(scene, settings):
     """A purpose holds for PURPOSE_HOURS; after that the record asks for one again."""
     import datetime as dt

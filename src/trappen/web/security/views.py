@@ -93,8 +93,10 @@ def child_purpose(request: HttpRequest, child_id: int) -> HttpResponse:
                      purpose="refused: not in scope (purpose)")
         raise
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                           require_https=request.is_secure()):
+    # only a path on this site: a full URL is an open redirect, and a bare word would be taken
+    # by redirect() as a view name (NoReverseMatch, a 500)
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = f"/children/{child.pk}/"
     form = PurposeForm(request.POST or None, language=get_language() or "da")
     if request.method == "POST" and form.is_valid():
