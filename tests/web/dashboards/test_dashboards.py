@@ -286,3 +286,15 @@ def test_caseload_and_deadlines_downloads_add_up_to_the_engine(client, make_user
     want = {d: (int(ok), int(n)) for d, ok, n in duty.select("duty", "numerator", "denominator").iter_rows()}
     assert {r["duty"]: (int(r["on_time"]), int(r["due"])) for r in rows} == want
     assert all(int(r["on_time"]) + int(r["late"]) == int(r["due"]) for r in rows)
+
+
+@pytest.mark.parametrize("key", ["steps", "flows", "pilot", "caseload", "deadlines", "spending"])
+def test_a_far_away_period_is_a_form_error_not_a_crash(client, make_user, db_register, key):
+    c = _client(client, make_user, "analyst")
+    for period in ({"date_from": "0001-01-01"}, {"date_to": "9999-12-31"},
+                   {"date_from": "0001-01-01", "date_to": "9999-12-31"}):
+        response = c.get(f"/dashboards/{key}/", period)
+        assert response.status_code == 200, (key, period)
+        errors = response.context["form"].errors
+        assert errors, (key, period)
+        assert set(errors) <= {"date_from", "date_to"}

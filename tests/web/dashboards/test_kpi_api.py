@@ -114,3 +114,12 @@ def test_partner_refused_and_bad_input_is_422(client, make_user, db_register):
     assert reversed_period.status_code == 422
     assert _get(client, token, "at=31-12-2024").status_code == 422
     assert date.fromisoformat("2024-12-31")  # the format the API expects
+
+
+def test_far_away_dates_are_422_naming_the_field(client, make_user, db_register):
+    token = _token(make_user, "analyst")
+    for query, field in (("at=9999-12-31", "at"), ("at=2024-12-31&from=0001-01-01", "from"),
+                         ("at=2024-12-31&to=9999-12-30", "to")):
+        response = _get(client, token, query)
+        assert response.status_code == 422, query
+        assert field in response.content.decode(), query

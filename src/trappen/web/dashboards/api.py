@@ -17,7 +17,7 @@ import polars as pl
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi import DIMENSIONS, compute_kpis, default_period
@@ -32,6 +32,14 @@ class KpiQuery(Schema):
     from_: dt.date | None = Field(None, alias="from")
     to: dt.date | None = None
     kpi: list[str] | None = None
+
+    @field_validator("at", "from_", "to")
+    @classmethod
+    def _within_bounds(cls, value: dt.date | None) -> dt.date | None:
+        earliest, latest = sel.period_bounds()
+        if value is not None and not earliest <= value <= latest:
+            raise ValueError(f"{value} is outside {earliest} to {latest}")
+        return value
 
 
 class KpiRow(Schema):

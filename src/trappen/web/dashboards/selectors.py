@@ -20,6 +20,7 @@ from datetime import date, timedelta
 
 import polars as pl
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trappen.deadlines import default_duties
@@ -83,6 +84,17 @@ class DashboardFilters:
 
     def key(self) -> tuple[object, ...]:
         return (self.start, self.end, self.districts, self.age_band, self.sex)
+
+
+PERIOD_EARLIEST = date(1990, 1, 1)
+"""No register reaches further back; an earlier date (0001-01-01) would overflow the engine."""
+PERIOD_AHEAD = timedelta(days=366 * 10)
+"""The forecasts' longest horizon: a period may end at most ten years from today."""
+
+
+def period_bounds() -> tuple[date, date]:
+    """The first and last date a dashboard or KPI period may name (pages and API alike)."""
+    return PERIOD_EARLIEST, timezone.localdate() + PERIOD_AHEAD
 
 
 def default_period(register: Register, *, today: date) -> tuple[date, date]:

@@ -65,6 +65,14 @@ class FilterForm(forms.Form):
 
     def clean(self) -> dict[str, object]:
         data = super().clean() or {}
+        earliest, latest = sel.period_bounds()
+        for field in ("date_from", "date_to"):
+            value = data.get(field)
+            if value is not None and not earliest <= value <= latest:
+                self.add_error(field, _("%(value)s is outside the dates the dashboards cover "
+                                        "(%(earliest)s to %(latest)s).")
+                               % {"value": value, "earliest": earliest, "latest": latest})
+                data.pop(field, None)
         a, b = data.get("date_from"), data.get("date_to")
         if a and b and b < a:
             self.add_error("date_to", _("The end of the period must not be before its start."))
