@@ -11,7 +11,12 @@ Public API::
         planned_vs_realised,                                                   # adopted cases
     )
 
-Everything here is pure (NumPy/Polars); no Django.
+Everything here is pure (NumPy/Polars, pydantic at the file boundary); no Django.
+
+Private modules: ``_case_model`` (the case's dataclasses and :func:`validate_case`), ``_case_io``
+(TOML/dict reading with pydantic, writing with tomli-w), ``_evaluate`` (NPV, payback, the
+decision rule), ``_forecast_bridge`` (a forecast's shift as a case), ``_uncertainty``,
+``_prices``, ``_accounts``, ``_realised``, ``_excel``.
 """
 
 from trappen.economics._accounts import (
@@ -26,11 +31,11 @@ from trappen.economics._accounts import (
     load_mapping,
     map_accounts,
 )
-from trappen.economics._case import (
+from trappen.economics._case_io import case_from_dict, case_to_toml, load_case
+from trappen.economics._case_model import (
     DEFAULT_DISCOUNT_SCHEDULE,
     DISCOUNT_SOURCE,
     PAYERS,
-    CaseResult,
     CostItem,
     DecisionRule,
     Distribution,
@@ -38,15 +43,10 @@ from trappen.economics._case import (
     ShiftEffect,
     SomEffect,
     StepPrice,
-    case_from_dict,
-    case_to_toml,
-    discount_factors,
-    evaluate_case,
-    load_case,
-    shift_case,
-    shift_effect_from_frames,
     validate_case,
 )
+from trappen.economics._evaluate import CaseResult, discount_factors, evaluate_case
+from trappen.economics._forecast_bridge import shift_case, shift_effect_from_frames
 from trappen.economics._prices import (
     RATE_SCHEMA,
     SPENDING_KEYS,

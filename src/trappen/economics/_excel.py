@@ -19,7 +19,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from trappen.economics._case import PAYERS, CaseResult, ShiftEffect, SomEffect
+from trappen.economics._case_model import PAYERS, ShiftEffect, SomEffect
+from trappen.economics._evaluate import CaseResult
 
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 

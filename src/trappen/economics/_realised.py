@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from trappen.economics._case import CaseResult
+from trappen.economics._evaluate import CaseResult
 from trappen.errors import InvalidInput, Problem
 
 __all__ = ["planned_vs_realised"]

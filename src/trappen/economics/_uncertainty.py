@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from trappen.economics._case import InvestmentCase, _evaluate_batch
+from trappen.economics._case_model import InvestmentCase
+from trappen.economics._evaluate import _evaluate_batch
 from trappen.errors import InvalidInput, Problem
 
 TORNADO_QUANTILES = (0.10, 0.90)
