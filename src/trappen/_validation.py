@@ -127,7 +127,8 @@ def problems_from(
         data: the input that was validated (to name list items and quote values).
         named_items: list pattern -> the key naming its items, e.g. ``{"costs": "name"}``.
         messages: ``"<pattern>:<error type>"`` -> message, to say more than the generic one;
-            ``"prices.*.*:extra_forbidden"`` matches any key of a price.
+            ``"prices.*.*:extra_forbidden"`` matches any key of a price, ``"*:..."`` any
+            top-level key.
         table: put on every problem (e.g. the file name).
         root: the field named when the whole input is wrong (not a table).
     """
@@ -148,9 +149,10 @@ def problems_from(
         if "shown_value" in ctx:
             value = ctx["shown_value"]
         parent = pattern.rpartition(".")[0]
+        wildcard = f"{parent}.*" if parent else "*"
         message = (
             messages.get(f"{pattern}:{error['type']}")
-            or messages.get(f"{parent}.*:{error['type']}")
+            or messages.get(f"{wildcard}:{error['type']}")
             or _message(error)
         )
         out.append(Problem(field=path or root, value=value, message=message, table=table))

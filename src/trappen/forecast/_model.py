@@ -7,16 +7,18 @@ return a prediction for a named child (tests/forecast/test_aggregate_only.py che
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Annotated
 
 import numpy as np
 import polars as pl
 from numpy.typing import NDArray
+from pydantic import ConfigDict, Field
 
-from trappen.errors import InvalidInput, Problem
+from trappen._validation import Finite, StepKey, StrictModel
+from trappen.errors import InvalidInput
 
 AGE_BAND_EDGES_YEARS: tuple[int, ...] = (0, 6, 12, 15, 18, 23)
 """Lower edges of the age bands (years): 0-5, 6-11, 12-14, 15-17, 18-22 (aftercare), 23+.
@@ -205,44 +207,47 @@ class Scenario:
 
     @classmethod
     def from_toml(cls, path: Path | str) -> Scenario:
-        """Read a scenario from a TOML file with the field names as keys.
+        """Read a scenario from a TOML file with the field names as keys (at the top level or in
+        a ``[scenario]`` table); the name defaults to the file's stem.
 
         Raises:
-            InvalidInput: an unknown key or a value of the wrong type.
+            InvalidInput: not TOML, or an unknown key or a bad value: every problem, each
+                naming its key and value, with the file as ``table``.
         """
+        from pydantic import ValidationError
+
+        from trappen._config import parse_toml
+        from trappen._validation import problems_from
+
         path = Path(path)
-        try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise InvalidInput(Problem(field="scenario", value=str(path), message=f"not valid TOML: {exc}")) from None
+        data = parse_toml(path.read_text(encoding="utf-8"), field="scenario", value=str(path))
         data = data.get("scenario", data)
-        known = {f.name for f in fields(cls)}
-        problems = [Problem(field=k, value=v, message="unknown scenario key", table=str(path))
-                    for k, v in data.items() if k not in known]
-        kwargs: dict[str, object] = {}
-        for key, value in data.items():
-            if key not in known:
-                continue
-            if key == "name":
-                ok = isinstance(value, str)
-                kwargs[key] = value
-            elif key == "step_caps":
-                ok = isinstance(value, dict) and all(
-                    str(k).isdigit() and isinstance(v, int) and v >= 0 for k, v in value.items())
-                kwargs[key] = tuple(sorted((int(k), int(v)) for k, v in value.items())) if ok else ()
-            elif key == "closed_steps":
-                ok = isinstance(value, list) and all(isinstance(v, int) for v in value)
-                kwargs[key] = tuple(value) if ok else ()
-            else:
-                ok = isinstance(value, int | float) and not isinstance(value, bool)
-                kwargs[key] = float(value) if ok else 0.0
-            if not ok:
-                problems.append(Problem(field=key, value=value, message="wrong type", table=str(path)))
-        if "name" not in kwargs:
-            kwargs["name"] = path.stem
-        if problems:
-            raise InvalidInput(problems)
-        return cls(**kwargs)  # type: ignore[arg-type]
+        try:
+            m = _ScenarioFile.model_validate(data)
+        except ValidationError as exc:
+            messages = {"*:extra_forbidden": "unknown scenario key"}
+            raise InvalidInput(problems_from(exc, data, messages=messages, table=str(path), root="scenario")) from None
+        return cls(
+            name=m.name if m.name is not None else path.stem,
+            caseload_per_caseworker=m.caseload_per_caseworker,
+            closed_steps=tuple(m.closed_steps),
+            step_caps=tuple(sorted((int(k), v) for k, v in m.step_caps.items())),
+            entrant_rate_change_pct=m.entrant_rate_change_pct,
+            population_growth_pct_per_year=m.population_growth_pct_per_year,
+        )
+
+
+class _ScenarioFile(StrictModel):
+    """The keys of a scenario file (see :class:`Scenario`); unknown keys are refused."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    caseload_per_caseworker: Annotated[Finite, Field(gt=0)] | None = None
+    closed_steps: list[int] = []
+    step_caps: dict[StepKey, Annotated[int, Field(ge=0)]] = {}
+    entrant_rate_change_pct: Finite = 0.0
+    population_growth_pct_per_year: Finite = 0.0
 
 
 @dataclass(frozen=True, kw_only=True)

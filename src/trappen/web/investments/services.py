@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import tomllib
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from trappen._config import parse_toml
 from trappen.economics import InvestmentCase as CoreCase
 from trappen.economics import case_from_dict
-from trappen.errors import InvalidInput, Problem
 from trappen.privacy.roles import permission
 from trappen.web.investments.models import InvestmentCase
 
@@ -25,11 +23,7 @@ def require(user: object, action: str) -> None:
 
 def parse_case_text(text: str) -> CoreCase:
     """The core case from TOML text; :class:`InvalidInput` naming the key (or the TOML line)."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InvalidInput(Problem(field="(toml)", value=None, message=f"not valid TOML: {exc}")) from None
-    return case_from_dict(data)
+    return case_from_dict(parse_toml(text, field="(toml)"))
 
 
 @transaction.atomic
