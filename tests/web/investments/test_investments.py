@@ -98,6 +98,8 @@ def test_bad_toml_is_not_saved_and_the_key_is_named(client, users):
     assert "price_year" in page.content.decode()
     broken = c.post("/investments/new/", {"toml_text": "[case\nname="})
     assert broken.status_code == 422 and "not valid TOML" in broken.content.decode()
+    deep = c.post("/investments/new/", {"toml_text": "x = " + "[" * 5_000 + "]" * 5_000})
+    assert deep.status_code == 422 and "nested deeper than" in deep.content.decode()
     assert InvestmentCase.objects.count() == 0
 
 
