@@ -102,13 +102,16 @@ def _locate(
             pattern += ".*"
             cur = item
         elif (
-            isinstance(cur, Mapping) and part not in cur and i + 1 < len(parts) and part in map(str, cur.values())
+            isinstance(cur, Mapping)
+            and part not in cur
+            and i + 1 < len(parts)
+            and str(part) in {str(v) for v in cur.values() if isinstance(v, str)}
         ):
             continue  # the tag of a discriminated union (``effect.som.x`` is ``effect.x``)
         else:
             path = f"{path}.{part}" if path else str(part)
             pattern = f"{pattern}.{part}" if pattern else str(part)
-            cur = cur.get(part) if isinstance(cur, Mapping) else None  # type: ignore[call-overload]
+            cur = cur.get(part) if isinstance(cur, Mapping) else None
     return path, pattern, cur
 
 

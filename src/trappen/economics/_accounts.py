@@ -10,7 +10,6 @@ in exactly one bucket; a line no rule matches fails the import, naming account a
 from __future__ import annotations
 
 import csv
-import tomllib
 import zipfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
+from trappen._config import parse_toml
 from trappen.errors import ConfigurationError, InvalidInput, Problem, ProblemCollector
 
 ACCOUNT_COLUMNS = ("account", "function", "amount_dkk", "year")
@@ -67,9 +67,9 @@ def load_mapping(path: Path | str | None = None) -> AccountMapping:
     """
     p = Path(path) if path is not None else Path(example_mapping_path())
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigurationError(f"{p}: not valid TOML: {exc}") from None
+        data = parse_toml(p.read_text(encoding="utf-8"))
+    except InvalidInput as exc:
+        raise ConfigurationError(f"{p}: {exc.problems[0].message}") from None
     buckets = tuple(data.get("buckets", ()))
     if UNATTRIBUTED not in buckets:
         raise ConfigurationError(f"{p}: 'buckets' must list '{UNATTRIBUTED}'")

@@ -109,7 +109,8 @@ def discount_factors(schedule: tuple[tuple[int, int, float], ...], horizon: int)
     for first, last, rate in schedule:
         rates[first : last + 1] = rate
     rates[0] = 0.0  # year 0 is not discounted
-    return np.cumprod(1.0 / (1.0 + rates))
+    factors: NDArray[np.float64] = np.cumprod(1.0 / (1.0 + rates), dtype=np.float64)
+    return factors
 
 
 def _pad(arr: tuple[float, ...], horizon: int) -> NDArray[np.float64]:
