@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 
 import pytest
 from django.conf import settings
@@ -15,8 +16,9 @@ from trappen.web.settings import env_bool, env_int, env_list
 
 def _import_settings(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items()
-             if k not in {"DEBUG", "SECRET_KEY", "TRAPPEN_DEMO", "DATABASE_URL"}}
-    return subprocess.run([sys.executable, "-c", "import trappen.web.settings"],
+             if k not in {"DEBUG", "SECRET_KEY", "TRAPPEN_DEMO", "DATABASE_URL", "TRAPPEN_ENV_FILE"}}
+    # in an empty directory: a demo's ./var/.env in the checkout must not change the answer
+    return subprocess.run([sys.executable, "-c", "import trappen.web.settings"], cwd=tempfile.mkdtemp(),
                           env={**clean, **env}, capture_output=True, text=True, check=False)
 
 

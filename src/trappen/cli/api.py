@@ -14,16 +14,10 @@ def register(app: typer.Typer) -> None:
     @app.command("createtoken")
     def createtoken(username: str = typer.Argument(..., help="The user the token acts as.")) -> None:
         """Create an API token for USERNAME and print it (use: Authorization: Bearer <token>)."""
-        from django.core.exceptions import ImproperlyConfigured
-
         from trappen.cli._common import setup_django, user_errors
 
         with user_errors():
-            try:
-                setup_django()
-            except ImproperlyConfigured as exc:
-                typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
-                raise typer.Exit(code=1) from None
+            setup_django()
             from trappen.web.api.services import token_create
 
             typer.echo(token_create(username=username))

@@ -13,15 +13,9 @@ import typer
 
 
 def _django() -> None:
-    from django.core.exceptions import ImproperlyConfigured
-
     from trappen.cli._common import setup_django
 
-    try:
-        setup_django()
-    except ImproperlyConfigured as exc:
-        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
+    setup_django()
 
 
 def register(app: typer.Typer) -> None:

@@ -7,19 +7,44 @@ from pathlib import Path
 
 import typer
 
+WINDOW_YEARS = 5
+"""Default window length, when the data and the adoption dates do not ask for a longer one."""
+PRE_YEARS = 3
+"""Years before the first adoption the default window reaches back to (when the data has them):
+a district that adopted in the window's first period has no pre-period and cannot be evaluated
+(it counts as treated before the window), and the event study needs pre-periods to check trends."""
+
+
+def _period_start(day: date, freq: str) -> date:
+    return date(day.year, day.month if freq == "month" else 3 * ((day.month - 1) // 3) + 1, 1)
+
 
 def _default_window(register: object, freq: str) -> tuple[date, date]:
-    """The window covered by the register's data: from 5 years before its last month to it."""
+    """The default window: from ``PRE_YEARS`` before the first adoption (``districts.pilot_from``)
+    or ``WINDOW_YEARS`` before the end, whichever is earlier, but not before the register's first
+    notification; to the first period after its last event."""
     import polars as pl
 
-    dates = [register.episodes["start_date"].max(),  # type: ignore[attr-defined]
-             register.notifications.select(pl.col("received_at").dt.date().max()).item()]  # type: ignore[attr-defined]
+    reg = register
+    dates = [reg.episodes["start_date"].max(),  # type: ignore[attr-defined]
+             reg.notifications.select(pl.col("received_at").dt.date().max()).item()]  # type: ignore[attr-defined]
     last = max((d for d in dates if d is not None), default=None)
     if last is None:
         raise ValueError("the register has no episodes or notifications to evaluate")
     month = last.month + 1 if freq == "month" else 3 * ((last.month - 1) // 3) + 4
     end = date(last.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
-    return date(end.year - 5, end.month, 1), end
+    start = date(end.year - WINDOW_YEARS, end.month, 1)
+    adopted = reg.districts["pilot_from"].drop_nulls()  # type: ignore[attr-defined]
+    adopted = adopted.filter(adopted < end)
+    if adopted.len():
+        first = _period_start(adopted.min(), freq)
+        start = min(start, date(first.year - PRE_YEARS, first.month, 1))
+    # the first notification marks where the register's history starts (episodes running then
+    # have earlier start dates, but the flows before it are not recorded)
+    first_seen = reg.notifications.select(pl.col("received_at").dt.date().min()).item()  # type: ignore[attr-defined]
+    if first_seen is not None:
+        start = max(start, _period_start(first_seen, freq))
+    return start, end
 
 
 def register(app: typer.Typer) -> None:
@@ -36,13 +61,13 @@ def register(app: typer.Typer) -> None:
         start: str | None = typer.Option(None, "--start", help="First day of the window (YYYY-MM-DD)."),
         end: str | None = typer.Option(None, "--end", help="First day after the window (YYYY-MM-DD)."),
         control: str = typer.Option("not_yet_treated", "--control", help="not_yet_treated or never_treated."),
-        draws: int = typer.Option(999, "--draws", help="Wild bootstrap draws."),
-        ri_draws: int = typer.Option(499, "--ri-draws", help="Randomisation-inference permutations."),
+        draws: int = typer.Option(999, "--draws", min=1, help="Wild bootstrap draws."),
+        ri_draws: int = typer.Option(499, "--ri-draws", min=0, help="Randomisation-inference permutations."),
         weights: str = typer.Option("webb", "--weights", help="Bootstrap weights: webb, rademacher or mammen."),
         seed: int = typer.Option(1, "--seed", help="Seed of the bootstrap and permutations."),
     ) -> None:
         """Staggered DiD (Callaway-Sant'Anna) of the districts' adoption; TWFE as a diagnostic."""
-        from trappen.cli._common import user_errors
+        from trappen.cli._common import fail, user_errors
 
         with user_errors():
             import polars as pl
@@ -62,26 +87,26 @@ def register(app: typer.Typer) -> None:
             if register_dir is not None:
                 reg = Register.read(register_dir)
             else:
-                from django.core.exceptions import ImproperlyConfigured
                 from django.db import DatabaseError
 
                 from trappen.cli._common import setup_django
 
-                try:
-                    setup_django()
-                    from trappen.web.register.selectors import register_snapshot
+                setup_django()
+                from trappen.web.register.selectors import register_snapshot
 
+                try:
                     reg = register_snapshot()
-                except (ImproperlyConfigured, DatabaseError) as exc:
-                    typer.secho(
-                        f"Error: cannot read the database ({exc}); or pass --register DIR",
-                        fg=typer.colors.RED,
-                        err=True,
-                    )
-                    raise typer.Exit(code=1) from None
-            w_start, w_end = _default_window(reg, freq) if start is None or end is None else (None, None)
-            d_start = date.fromisoformat(start) if start else w_start
-            d_end = date.fromisoformat(end) if end else w_end
+                except DatabaseError as exc:
+                    raise fail(f"cannot read the database ({' '.join(str(exc).split())}); run `trappen demo` or "
+                               "`trappen migrate`, or pass --register DIR") from None
+            from trappen.cli.forecast import _parse_date
+
+            given_start, given_end = _parse_date(start, "--start"), _parse_date(end, "--end")
+            if given_start is None or given_end is None:
+                w_start, w_end = _default_window(reg, freq)
+                d_start, d_end = given_start or w_start, given_end or w_end
+            else:
+                d_start, d_end = given_start, given_end
             panel = build_panel(reg, freq=freq, start=d_start, end=d_end)
             if outcome not in panel.columns or outcome in ("district_code", "period", "period_index"):
                 raise InvalidInput(
@@ -95,6 +120,12 @@ def register(app: typer.Typer) -> None:
             result = staggered_did(
                 panel, outcome=outcome, control=control, draws=draws, ri_draws=ri_draws, weights=weights, seed=seed
             )
+            c = result.clusters
+            if not c.treated:
+                before = f"; {c.always_treated} adopted before the window's first period" if c.always_treated else ""
+                raise fail(f"no treated districts to evaluate from {d_start} to {d_end} (no district adopts within "
+                           f"the window after a pre-period{before}); give an earlier --start or check "
+                           "districts.pilot_from")
             arrays = panel_arrays(panel, outcome=outcome)
             tw = twfe(arrays.y, arrays.cohort) if result.clusters.treated else None
             bacon = bacon_decomposition(arrays.y, arrays.cohort) if result.clusters.treated else None
@@ -111,11 +142,11 @@ def register(app: typer.Typer) -> None:
                 expected.write_csv(out / "expected_years_per_step.csv")
                 paths += [out / "placement_exits_cif.csv", out / "expected_years_per_step.csv"]
             o = result.overall.row(0, named=True)
-            c = result.clusters
-            typer.echo(
-                f"{outcome}: ATT {o['att']:.3g} (95% CI {o['ci_low']:.3g} to {o['ci_high']:.3g}); "
-                f"clusters: {c.treated} treated, {c.control} control"
+            estimate = (
+                "ATT n/a (not estimable in this window)" if o["att"] != o["att"]
+                else f"ATT {o['att']:.3g} (95% CI {o['ci_low']:.3g} to {o['ci_high']:.3g})"
             )
+            typer.echo(f"{outcome}: {estimate}; clusters: {c.treated} treated, {c.control} control")
             for caveat in result.caveats("en")[1:]:
                 typer.echo(f"Caveat: {caveat}")
             typer.echo(f"Wrote {len(paths)} files to {out}")

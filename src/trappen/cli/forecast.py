@@ -81,8 +81,8 @@ def register(app: typer.Typer) -> None:
 
 @forecast_app.command("run")
 def run_command(
-    months: int = typer.Option(60, "--months", help="Horizon in months."),
-    replicates: int = typer.Option(500, "--replicates", help="Monte Carlo replicates."),
+    months: int = typer.Option(60, "--months", min=1, help="Horizon in months."),
+    replicates: int = typer.Option(500, "--replicates", min=1, help="Monte Carlo replicates."),
     scenario: list[Path] = typer.Option([], "--scenario", help="Scenario TOML file (repeat for several)."),
     seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same result."),
     out: Path = typer.Option(Path("forecast"), "--out", help="Directory for CSV, Parquet and Excel output."),
@@ -97,13 +97,13 @@ def run_command(
         None, "--cutoff", help="Last day of data used (default: end of the register's last full month)."
     ),
     dask: str | None = typer.Option(None, "--dask", help="Run on Dask: local:N or tcp://HOST:PORT."),
-    threads: int = typer.Option(2, "--threads", help="Threads for replicates in this process (same result)."),
+    threads: int = typer.Option(2, "--threads", min=1, help="Threads for replicates in this process (same result)."),
     processes: int = typer.Option(
-        1, "--processes", help="Forked worker processes for replicates (same result; POSIX)."
+        1, "--processes", min=1, help="Forked worker processes for replicates (same result; POSIX)."
     ),
 ) -> None:
     """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
     from trappen.cli._common import user_errors
 
@@ -131,7 +131,7 @@ def run_command(
                 for sc in [Scenario(), *scenarios]:
                     task = progress.add_task(sc.name, total=replicates)
 
-                    def advance(done: int, task: int = task) -> None:
+                    def advance(done: int, task: TaskID = task) -> None:
                         progress.update(task, completed=done)
 
                     projections.append(
@@ -177,8 +177,8 @@ def run_command(
 @forecast_app.command("backtest")
 def backtest_command(
     cutoff: str = typer.Option(..., "--cutoff", help="Fit on data up to this day, e.g. 2021-12-31."),
-    horizon: int = typer.Option(24, "--horizon", help="Months forecast and compared."),
-    replicates: int = typer.Option(200, "--replicates", help="Monte Carlo replicates."),
+    horizon: int = typer.Option(24, "--horizon", min=1, help="Months forecast and compared."),
+    replicates: int = typer.Option(200, "--replicates", min=1, help="Monte Carlo replicates."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
     register_dir: Path | None = typer.Option(
         None, "--register", help="Read the register from files here instead of the database."
@@ -198,6 +198,12 @@ def backtest_command(
         cut = _parse_date(cutoff, "--cutoff")
         assert cut is not None
         reg = _load_register(register_dir, ssda903, mapping)
+        from trappen.forecast._estimate import add_months
+
+        last = _default_cutoff(reg)
+        if add_months(cut, horizon) > last:
+            raise ValueError(f"--cutoff {cut} plus --horizon {horizon} months runs past the register's last full "
+                             f"month (ends {last}); nothing to compare with there: choose an earlier --cutoff")
         typer.echo(f"Back-test from {cut}, {horizon} months, {replicates} replicates, seed {seed}")
         table = backtest(reg, cutoff=cut, horizon_months=horizon, replicates=replicates, seed=seed)
         typer.echo(f"{'step':>4} {'MAPE %':>8} {'in P10-P90':>11} {'observed':>9} {'forecast':>9}")

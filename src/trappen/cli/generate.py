@@ -28,15 +28,21 @@ def register(app: typer.Typer) -> None:
 
     @app.command("generate")
     def generate_command(
-        children: int = typer.Option(20_000, "--children", help="Children 0-17 living in the municipality."),
-        years: int = typer.Option(10, "--years", help="Years of history, ending on --end-date."),
+        children: int = typer.Option(20_000, "--children", min=1, help="Children 0-17 living in the municipality."),
+        years: int = typer.Option(10, "--years", min=1, help="Years of history, ending on --end-date."),
+        end_date: str = typer.Option(
+            "2025-12-31", "--end-date", help="Last day of the register, YYYY-MM-DD (fixed, so runs do not depend "
+            "on today)."
+        ),
         seed: int = typer.Option(1, "--seed", help="Random seed; the same seed gives the same register."),
         out: Path | None = typer.Option(
             None, "--out", help="Write the register files here instead of loading the database."
         ),
         fmt: str = typer.Option("parquet", "--format", help="File format with --out: parquet or csv."),
-        districts: int = typer.Option(8, "--districts", help="Number of school districts."),
-        pilot_districts: int = typer.Option(0, "--pilot-districts", help="Districts working by the Herning model."),
+        districts: int = typer.Option(8, "--districts", min=1, help="Number of school districts."),
+        pilot_districts: int = typer.Option(
+            0, "--pilot-districts", min=0, help="Districts working by the Herning model."
+        ),
         pilot_from: int | None = typer.Option(None, "--pilot-from", help="First year of the pilot."),
         calibration: bool = typer.Option(
             False, "--calibration", help="Print the calibration report (measured vs national figures)."
@@ -52,6 +58,12 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             if fmt not in FORMATS:
                 raise ValueError(f"--format must be one of {', '.join(FORMATS)}, got {fmt!r}")
+            from datetime import date
+
+            try:
+                end = date.fromisoformat(end_date)
+            except ValueError:
+                raise ValueError(f"--end-date must be a date like 2025-12-31, got {end_date!r}") from None
             typer.echo(f"Generating {children:,} children over {years} years with seed {seed}")
             with Progress(
                 TextColumn("{task.description}"),
@@ -73,6 +85,7 @@ def register(app: typer.Typer) -> None:
                     pilot_districts=pilot_districts,
                     pilot_from=pilot_from,
                     progress=advance,
+                    end_date=end,
                 )
             rows = ", ".join(f"{name} {frame.height:,}" for name, frame in result.tables.items())
             typer.echo(f"Generated: {rows}")

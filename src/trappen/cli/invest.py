@@ -16,7 +16,7 @@ invest_app = typer.Typer(help="Investment cases: NPV, payback, decision rule and
 def run(
     case_file: Path = typer.Argument(..., help="Investment case TOML (see docs/economics.md)."),
     out: Path = typer.Option(..., "--out", help="Directory for the results (created if missing)."),
-    draws: int = typer.Option(2000, "--draws", help="Monte Carlo draws (0 = none)."),
+    draws: int = typer.Option(2000, "--draws", min=0, help="Monte Carlo draws (0 = none)."),
     seed: int = typer.Option(1, "--seed", help="Seed of the Monte Carlo."),
 ) -> None:
     """Evaluate CASE_FILE and write result.json, yearly.csv, who_pays.csv, tornado.csv,

@@ -15,15 +15,30 @@ import typer
 
 def _setup() -> None:
     """Set Django up; a configuration error becomes one message and exit code 1."""
-    from django.core.exceptions import ImproperlyConfigured
-
     from trappen.cli._common import setup_django
 
-    try:
-        setup_django()
-    except ImproperlyConfigured as exc:
-        typer.secho(f"Error: {exc}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(code=1) from None
+    setup_django()
+
+
+DEMO_SETTINGS = """# Written by `trappen demo`: later commands run here (migrate, kpi, export, serve, ...)
+# read these settings when the variable is not set in the environment.
+# Synthetic data on 127.0.0.1 ONLY: demo mode uses fixed development keys.
+TRAPPEN_DEMO=1
+"""
+
+
+def _write_demo_settings() -> str:
+    """Write the demo's settings file (``.env`` in the data directory) unless one exists; say where."""
+    from trappen.web import settings
+
+    path = settings.settings_file()  # from the environment now (the demo may have set TRAPPEN_DATA_DIR)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(DEMO_SETTINGS, encoding="utf-8")
+        return f"Settings for later commands written to {path} (TRAPPEN_DEMO=1)."
+    if settings.read_env_file(path).get("TRAPPEN_DEMO", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return f"Settings for later commands: {path} (TRAPPEN_DEMO=1)."
+    return f"{path} exists and does not set TRAPPEN_DEMO=1: left unchanged; later commands need TRAPPEN_DEMO=1."
 
 
 def _migrate() -> None:
@@ -48,7 +63,7 @@ def _serve(*, host: str, port: int, workers: int) -> None:
 
     from trappen.web.wsgi import application
 
-    class _Gunicorn(BaseApplication):  # type: ignore[misc]
+    class _Gunicorn(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)
@@ -69,15 +84,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("demo")
     def demo_command(
-        children: int = typer.Option(20_000, "--children", help="Children 0-17 in the synthetic municipality."),
-        years: int = typer.Option(10, "--years", help="Years of history."),
+        children: int = typer.Option(20_000, "--children", min=1, help="Children 0-17 in the synthetic municipality."),
+        years: int = typer.Option(10, "--years", min=1, help="Years of history."),
         seed: int = typer.Option(1, "--seed", help="Random seed."),
         pilot_districts: int = typer.Option(
-            3, "--pilot-districts", help="Districts that adopted the Herning way of working (0 = none)."),
+            3, "--pilot-districts", min=0, help="Districts that adopted the Herning way of working (0 = none)."),
         pilot_from: int = typer.Option(2021, "--pilot-from", help="Year the pilot districts adopted it."),
         no_serve: bool = typer.Option(False, "--no-serve", help="Load and print logins, do not serve."),
         host: str = typer.Option("127.0.0.1", "--host", help="Address to serve on."),
-        port: int = typer.Option(8000, "--port", help="Port to serve on."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to serve on."),
     ) -> None:
         """Run the demo: a synthetic municipality in SQLite, one login per role, served locally.
 
@@ -92,8 +107,8 @@ def register(app: typer.Typer) -> None:
             os.environ.setdefault("TRAPPEN_DATA_DIR", "var")
             _setup()
             from trappen.synthetic import generate
-            from trappen.web.accounts.services import demo_users_create
-            from trappen.web.register.services import register_bulk_load
+            from trappen.web.accounts.services import demo_database_replace
+            from trappen.web.register.services import register_load_order
 
             _migrate()
             with Progress(TextColumn("{task.description}"), BarColumn(),
@@ -104,18 +119,19 @@ def register(app: typer.Typer) -> None:
                                     pilot_districts=pilot_districts,
                                     pilot_from=pilot_from if pilot_districts else None,
                                     progress=lambda done, total: progress.update(simulate, completed=done, total=total))
-                load = progress.add_task("loading tables", total=15)
+                load = progress.add_task("loading tables", total=len(register_load_order()))
                 started = time.perf_counter()
-                counts = register_bulk_load(register, seed=seed,
-                                            progress=lambda name, rows: progress.update(
-                                                load, advance=1, description=f"loaded {name}"))
+                # the register and the demo users in one transaction: all of it or none
+                counts, users = demo_database_replace(register, seed=seed,
+                                                      progress=lambda name, rows: progress.update(
+                                                          load, advance=1, description=f"loaded {name}"))
                 seconds = time.perf_counter() - started
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
                        f"in {seconds:.1f} s (seed {seed})")
-            users = demo_users_create()
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)
             for username, role, password in users:
                 typer.echo(f"  {username:<11} password {password:<16} role {role}")
+            typer.echo(_write_demo_settings())
         if no_serve:
             return
         typer.echo(f"Serving on http://{host}:{port}/  (Ctrl-C to stop)")
@@ -130,8 +146,8 @@ def register(app: typer.Typer) -> None:
     @app.command("serve")
     def serve_command(
         host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
-        port: int = typer.Option(8000, "--port", help="Port to bind."),
-        workers: int = typer.Option(2, "--workers", help="gunicorn worker processes."),
+        port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to bind."),
+        workers: int = typer.Option(2, "--workers", min=1, help="gunicorn worker processes."),
     ) -> None:
         """Serve the web application with gunicorn (configuration from the environment)."""
         from trappen.cli._common import user_errors

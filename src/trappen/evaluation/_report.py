@@ -61,7 +61,8 @@ def summary_markdown(result: DidResult, *, twfe_result: TwfeResult | None = None
         f"- Overall ATT (Callaway–Sant'Anna, {result.control.replace('_', '-')} controls): **{_fmt(o['att'])}** "
         f"(SE {_fmt(o['se'])}, 95% CI {_fmt(o['ci_low'])} to {_fmt(o['ci_high'])}).",
         f"- p-values: wild bootstrap ({result.weights}, {result.draws} draws) "
-        f"{_fmt(o['p_wild']) if o['p_wild'] > 0 else f'< {1 / result.draws:.2g}'}; "
+        # no estimate, no p-value: a bootstrap over NaN statistics would read as "< 1/draws"
+        f"{'n/a' if o['att'] != o['att'] else _fmt(o['p_wild']) if o['p_wild'] > 0 else f'< {1 / result.draws:.2g}'}; "
         f"randomisation inference {_fmt(o['p_ri'])}; analytic {_fmt(o['p_analytic'])}"
         + (" **(flagged: too few treated clusters)**" if o["analytic_flagged"] else "") + ".",
     ]

@@ -29,14 +29,66 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+def read_env_file(path: Path) -> dict[str, str]:
+    """``NAME=value`` lines of a settings file (``#`` comments, blank lines and an optional
+    ``export`` prefix ignored; one pair of surrounding quotes stripped); {} if the file is missing.
+
+    Raises:
+        ImproperlyConfigured: a line that is not ``NAME=value`` (names the file and line).
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except OSError as exc:
+        raise ImproperlyConfigured(f"{path}: cannot read the settings file ({exc.strerror})") from None
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        name, sep, value = line.removeprefix("export ").partition("=")
+        name, value = name.strip(), value.strip()
+        if not sep or not name.isidentifier():
+            raise ImproperlyConfigured(f"{path}, line {number}: expected NAME=value, got {line[:40]!r}")
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        values[name] = value
+    return values
+
+
+def settings_file() -> Path:
+    """The settings file: ``TRAPPEN_ENV_FILE``, else ``.env`` in the data directory (where
+    ``trappen demo`` writes it); both taken from the environment only."""
+    named = os.environ.get("TRAPPEN_ENV_FILE", "").strip()
+    if named:
+        return Path(named).resolve()
+    return (Path(os.environ.get("TRAPPEN_DATA_DIR", "").strip() or "var") / ".env").resolve()
+
+
+ENV_FILE = settings_file()
+"""Read for every variable that is not set in the environment (the environment wins)."""
+_ENV_FILE_NAMED = bool(os.environ.get("TRAPPEN_ENV_FILE", "").strip())
+if _ENV_FILE_NAMED and not ENV_FILE.is_file():
+    raise ImproperlyConfigured(f"TRAPPEN_ENV_FILE names {str(ENV_FILE)!r}, which is not a file")
+# the test suite reads no stray ./var/.env from a developer's demo, only a named file
+_FILE_VALUES = read_env_file(ENV_FILE) if _ENV_FILE_NAMED or "pytest" not in sys.modules else {}
+
+
+def _raw(name: str) -> str | None:
+    """The variable from the environment, else from the settings file, else None."""
+    value = os.environ.get(name)
+    return _FILE_VALUES.get(name) if value is None else value
+
+
 def env_str(name: str, default: str = "") -> str:
     """A string variable; ``default`` when unset or empty."""
-    return os.environ.get(name, "").strip() or default
+    return (_raw(name) or "").strip() or default
 
 
 def env_bool(name: str, default: bool) -> bool:
     """A boolean variable: 1/true/yes/on or 0/false/no/off (case-insensitive); empty = unset."""
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or raw.strip() == "":
         return default
     value = raw.strip().lower()
@@ -49,7 +101,7 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     """An integer variable, optionally at least ``minimum``."""
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None or raw.strip() == "":
         return default
     try:
@@ -63,7 +115,7 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
 
 def env_list(name: str, default: list[str]) -> list[str]:
     """A comma-separated list variable."""
-    raw = os.environ.get(name)
+    raw = _raw(name)
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
@@ -80,8 +132,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY or SECRET_KEY == _DEV_SECRET_KEY:
     if not INSECURE_DEFAULTS_ALLOWED:
         raise ImproperlyConfigured(
-            "SECRET_KEY is missing or is the development default; set a long random SECRET_KEY "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(50))') or run the demo.")
+            f"SECRET_KEY is missing or is the development default: set SECRET_KEY (and TRAPPEN_CPR_KEY) "
+            f"in the environment or in {ENV_FILE} (see .env.example), or run `trappen demo` here first.")
     SECRET_KEY = _DEV_SECRET_KEY
 
 TRAPPEN_CPR_KEY = env_str("TRAPPEN_CPR_KEY")
