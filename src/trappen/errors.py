@@ -10,6 +10,7 @@ and exit code 1. A user never sees a traceback.
      └── InvalidInput              bad input from a user, an import or an API call
           ├── EscalationNeedsJustification   moving a child up without naming why lower steps fail
           ├── StepNotAllowed                 an intervention type used on a step it is not for
+          ├── CaseClosed                     a write to a child whose case is closed (read-only)
           └── RegisterInvalid                an analytic register fails validation (every row)
 """
 
@@ -83,6 +84,11 @@ class EscalationNeedsJustification(InvalidInput):
 
 class StepNotAllowed(InvalidInput):
     """Raised when an intervention type is used on a step its catalogue entry does not allow."""
+
+
+class CaseClosed(InvalidInput):
+    """Raised when a record of a child whose case is closed would be written: closed records are
+    read-only until the case is reopened (with a reason, audited)."""
 
 
 class RegisterInvalid(InvalidInput):

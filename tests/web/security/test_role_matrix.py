@@ -62,6 +62,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "child_conversation_new": CASEWORK,
     "child_plan": CASEWORK,
     "complaint_new": CASEWORK,
+    "case_close": CASEWORK,
+    "case_reopen": CASEWORK,
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from trappen.errors import InvalidInput, ProblemCollector
+from trappen.register import Register
 from trappen.web.accounts.models import ROLES, User
 from trappen.web.register.models import District
 
@@ -49,13 +52,30 @@ DEMO_PASSWORD_SUFFIX = "-demo"
 """Demo logins are ``<role>`` / ``<role>-demo``: for the local synthetic demo ONLY."""
 
 
+def _demo_user(*, role: str, password: str, district_codes: list[str]) -> User:
+    """The demo user for ``role``, created or reset in place (never deleted: a user who has
+    acted is referenced from the audit trail, which protects it)."""
+    user = User.objects.filter(username=role).first()
+    if user is None:
+        return user_create(username=role, role=role, password=password, validate=False,
+                           district_codes=district_codes)
+    user.role, user.is_staff, user.is_superuser, user.is_active = role, role == "admin", role == "admin", True
+    user.set_password(password)
+    user.team = None
+    user.save()
+    user.districts.set(District.objects.filter(code__in=district_codes))
+    user.linked_children.clear()
+    return user
+
+
 @transaction.atomic
 def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str]]:
     """One demo user per role, named after the role, with password ``<role>-demo``.
 
-    The caseworker takes over the caseworker post with the most current children; the team
-    leader gets that post's district; the partner is linked to a few of those children.
-    Existing users with these names are replaced. FOR THE SYNTHETIC DEMO ONLY.
+    The caseworker takes over the caseworker post with the most current children; the
+    caseworker and the team leader get that post's district and team; the partner is linked to
+    a few of those children. Existing users with these names are reset in place (their audit
+    trail stays theirs). FOR THE SYNTHETIC DEMO ONLY.
 
     Returns:
         ``(username, role, password)`` for each user.
@@ -63,26 +83,48 @@ def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str
     from django.db.models import Count, Q
     from django.utils import timezone
 
-    from trappen.web.register.models import Assignment, Caseworker
+    from trappen.web.register.models import Assignment, Caseworker, Team
 
     today = timezone.localdate()
-    User.objects.filter(username__in=ROLES).delete()
     current = Q(assignment__start_date__lte=today) & (
         Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gt=today))
     post = (Caseworker.objects.annotate(n=Count("assignment", filter=current))
             .order_by("-n", "pk").first())
     district_codes = [post.district_id] if post else []
+    team = Team.objects.filter(code=post.team_id).first() if post else None
     made = []
     for role in ROLES:
         password = role + DEMO_PASSWORD_SUFFIX
-        user = user_create(username=role, role=role, password=password, validate=False,
-                           district_codes=district_codes if role in ("caseworker", "teamleader") else [])
-        if role == "caseworker" and post is not None:
-            post.user = user
-            post.save(update_fields=["user"])
+        user = _demo_user(role=role, password=password,
+                          district_codes=district_codes if role in ("caseworker", "teamleader") else [])
+        if role in ("caseworker", "teamleader") and team is not None:
+            user.team = team
+            user.save(update_fields=["team"])
+        if role == "caseworker":
+            others = Caseworker.objects.filter(user=user)
+            (others.exclude(pk=post.pk) if post is not None else others).update(user=None)
+            if post is not None:
+                post.user = user
+                post.save(update_fields=["user"])
         if role == "partner" and post is not None:
             children = (Assignment.objects.filter(caseworker=post).values_list("child_id", flat=True)
                         .order_by("child_id").distinct()[:partner_children])
             user.linked_children.set(list(children))
         made.append((role, role, password))
     return made
+
+
+@transaction.atomic
+def demo_database_replace(
+        register: Register, *, seed: int, progress: Callable[[str, int], None] | None = None,
+) -> tuple[dict[str, int], list[tuple[str, str, str]]]:
+    """Replace the register with ``register`` and set the demo users up: one transaction, so a
+    failure (or a killed process) leaves the previous database as it was, never half-done.
+
+    Returns:
+        Rows written per table, and the demo logins as :func:`demo_users_create` gives them.
+    """
+    from trappen.web.register.services import register_bulk_load
+
+    counts = register_bulk_load(register, seed=seed, progress=progress)
+    return counts, demo_users_create()

@@ -128,3 +128,14 @@ class ComplaintForm(forms.Form):
     municipality_upheld = forms.NullBooleanField(label=_("Municipality kept its decision"), required=False)
     appeals_outcome = forms.ChoiceField(label=_("Appeals board outcome"), required=False,
                                         choices=[("", "—"), *[(k, k) for k in APPEALS_OUTCOMES]])
+
+
+class CaseCloseForm(forms.Form):
+    closed_on = forms.DateField(label=_("Case closed on (default: today)"), required=False, widget=DateInput)
+    reason = forms.CharField(label=_("Why is the case closed?"), widget=forms.Textarea, required=False,
+                             max_length=4000)
+
+
+class CaseReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Why is the case reopened?"), widget=forms.Textarea, required=False,
+                             max_length=4000)

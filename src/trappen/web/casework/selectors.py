@@ -147,6 +147,18 @@ def casework_timeline(child: m.Child) -> list[dict[str, object]]:
         add(c.held_on, "child_conversation", c.kind, c.notes)
     for p in child.plans.all():
         add(p.made_on, "plan", f"{len(p.goals or [])} goal(s)", "; ".join(p.goals or []))
+    for r in m.PlanRevision.objects.filter(plan__child=child):
+        add(timezone.localtime(r.replaced_at).date(), "plan_revision",
+            f"plan {r.plan_id} corrected; earlier version {r.version} of {r.made_on.isoformat()}",
+            "; ".join(r.goals or []))
+    for a in m.AssessmentRevision.objects.filter(notification__child=child):
+        add(timezone.localtime(a.replaced_at).date(), "assessment_revision",
+            f"assessment of notification {a.notification_id} corrected; earlier version {a.version}",
+            f"{timezone.localtime(a.assessed_at):%Y-%m-%d %H:%M}: {a.outcome}")
+    for cl in child.closures.all():
+        add(cl.closed_on, "case_closed", "case closed", cl.reason)
+        if cl.reopened_at:
+            add(timezone.localtime(cl.reopened_at).date(), "case_reopened", "case reopened", cl.reopen_reason)
     for c in child.complaints.all():
         add(c.received_on, "complaint", "received")
         if c.reassessed_on:
@@ -155,6 +167,11 @@ def casework_timeline(child: m.Child) -> list[dict[str, object]]:
                 f"appeals board: {c.appeals_outcome}" if c.appeals_outcome else "")
     rows.sort(key=lambda r: (r["on"], r["kind"]), reverse=True)
     return rows
+
+
+def case_closure(child: m.Child) -> m.CaseClosure | None:
+    """The child's closure in force (not reopened), or ``None`` when the case is open."""
+    return m.CaseClosure.objects.filter(child=child, reopened_at=None).first()
 
 
 def notifications_sent_by(user: object) -> QuerySet[m.Notification]:

@@ -4,7 +4,15 @@ Each service is one transaction on the foundation's register models. Every check
 anything is written; bad input raises :class:`trappen.errors.InvalidInput` naming the field
 and the value. A child outside the actor's districts is refused with :class:`Http404` (no
 hint that the child exists). Interventions reuse the foundation's ``intervention_start`` /
-``intervention_end`` (escalation justification via ``trappen.staircase.check_escalation``).
+``intervention_end`` (escalation justification via ``trappen.staircase.check_escalation``);
+a placement breakdown ends its placement through ``intervention_end`` too.
+
+A child whose case is closed (:func:`case_close`) is read-only: every write here refuses with
+:class:`trappen.errors.CaseClosed` until :func:`case_reopen` (reason required, audited). The
+one exception is a professional's notification (:func:`notification_submit`): the duty to
+notify cannot be refused, and its answer must not reveal anything about the child's case.
+Corrections keep the old version: :func:`plan_update` and :func:`notification_assessment_correct`
+copy the values they replace into ``PlanRevision`` / ``AssessmentRevision`` first.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.selectors import children_visible_to
-from trappen.web.register.services import WRITER_ROLES
+from trappen.web.register.services import WRITER_ROLES, child_require_open, intervention_end
 
 LEADER_ROLES = frozenset({"teamleader", "admin"})
 
@@ -106,6 +114,7 @@ def notification_register(*, actor: object, child: m.Child, received_at: dt.date
     if permission(getattr(actor, "role", ""), "notification", "create") is None:
         raise PermissionDenied("registering a notification needs notification/create (permissions.toml)")
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     now = now or timezone.now()
     received_at = _aware(received_at, field="received_at")
     problems = ProblemCollector()
@@ -206,6 +215,18 @@ def notification_submit(*, actor: object, cpr: str, name: str, notifier_kind: st
     return notification
 
 
+def _assessment_problems(problems: ProblemCollector, notification: m.Notification, *,
+                         assessed_at: dt.datetime, outcome: str, now: dt.datetime) -> None:
+    if assessed_at < notification.received_at:
+        problems.add(field="assessed_at", value=_iso(assessed_at),
+                     message=f"is before the notification was received ({_iso(notification.received_at)})")
+    if assessed_at > now:
+        problems.add(field="assessed_at", value=_iso(assessed_at), message="is in the future")
+    if outcome not in ASSESSMENT_OUTCOMES:
+        problems.add(field="outcome", value=outcome,
+                     message=f"must be one of {', '.join(ASSESSMENT_OUTCOMES)}")
+
+
 @transaction.atomic
 def notification_assess(*, actor: object, notification: m.Notification, assessed_at: dt.datetime,
                         outcome: str, now: dt.datetime | None = None,
@@ -223,25 +244,55 @@ def notification_assess(*, actor: object, notification: m.Notification, assessed
     """
     _require_writer(actor)
     require_in_scope(actor, notification.child_id)
+    child_require_open(notification.child_id)
     now = now or timezone.now()
     assessed_at = _aware(assessed_at, field="assessed_at")
     _check_version(notification, version, {"assessed_at": assessed_at, "outcome": outcome})
     problems = ProblemCollector()
     if notification.assessed_at is not None:
         problems.add(field="assessed_at", value=_iso(notification.assessed_at),
-                     message="the notification is already assessed")
-    if assessed_at < notification.received_at:
-        problems.add(field="assessed_at", value=_iso(assessed_at),
-                     message=f"is before the notification was received ({_iso(notification.received_at)})")
-    if assessed_at > now:
-        problems.add(field="assessed_at", value=_iso(assessed_at), message="is in the future")
-    if outcome not in ASSESSMENT_OUTCOMES:
-        problems.add(field="outcome", value=outcome,
-                     message=f"must be one of {', '.join(ASSESSMENT_OUTCOMES)}")
+                     message="the notification is already assessed (correct the assessment instead)")
+    _assessment_problems(problems, notification, assessed_at=assessed_at, outcome=outcome, now=now)
     problems.raise_if_any()
     _locked_update(notification, {"assessed_at": assessed_at, "outcome": outcome})
     audit_record(actor=actor, child_id=notification.child_id, action="write",
                  endpoint="notification_assess", purpose=f"assessment: {outcome}")
+    return notification
+
+
+@transaction.atomic
+def notification_assessment_correct(*, actor: object, notification: m.Notification, assessed_at: dt.datetime,
+                                    outcome: str, version: int | None = None,
+                                    now: dt.datetime | None = None) -> m.Notification:
+    """Correct a notification's assessment: a new version, the old one kept.
+
+    The values replaced are copied into an :class:`AssessmentRevision` (its history, shown on
+    the casework page); the notification row holds the current assessment, which the deadlines
+    and the analytic register use.
+
+    Raises:
+        CaseClosed: the child's case is closed.
+        EditConflict: someone changed the notification since ``version``; nothing written.
+        InvalidInput: not assessed yet; the same checks as :func:`notification_assess`.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, notification.child_id)
+    child_require_open(notification.child_id)
+    now = now or timezone.now()
+    assessed_at = _aware(assessed_at, field="assessed_at")
+    _check_version(notification, version, {"assessed_at": assessed_at, "outcome": outcome})
+    problems = ProblemCollector()
+    if notification.assessed_at is None or notification.outcome is None:
+        problems.add(field="assessed_at", value="—", message="the notification is not assessed yet")
+    _assessment_problems(problems, notification, assessed_at=assessed_at, outcome=outcome, now=now)
+    problems.raise_if_any()
+    before = (notification.version, notification.assessed_at, notification.outcome)
+    _locked_update(notification, {"assessed_at": assessed_at, "outcome": outcome})
+    m.AssessmentRevision.objects.create(notification=notification, version=before[0],  # type: ignore[misc]
+                                        assessed_at=before[1], outcome=before[2], replaced_at=now)  # not None: checked
+    audit_record(actor=actor, child_id=notification.child_id, action="write",
+                 endpoint="notification_assessment_correct", purpose=f"assessment corrected: {outcome}")
     return notification
 
 
@@ -260,6 +311,7 @@ def investigation_open(*, actor: object, child: m.Child, started_on: dt.date,
     """
     _require_writer(actor)
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     if notification is not None and notification.child_id != child.pk:
@@ -296,6 +348,7 @@ def investigation_conclude(*, actor: object, investigation: m.Investigation, con
     """
     _require_writer(actor)
     require_in_scope(actor, investigation.child_id)
+    child_require_open(investigation.child_id)
     today = today or timezone.localdate()
     _check_version(investigation, version, {"concluded_on": concluded_on})
     problems = ProblemCollector()
@@ -326,6 +379,7 @@ def follow_up_record(*, actor: object, episode: m.Episode, held_on: dt.date,
     """
     _require_writer(actor)
     require_in_scope(actor, episode.child_id)
+    child_require_open(episode.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     if held_on > today:
@@ -355,6 +409,7 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
     if getattr(actor, "role", None) not in LEADER_ROLES:
         raise PermissionDenied("only team leaders and administrators reassign children")
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     problems = ProblemCollector()
     target = m.Caseworker.objects.filter(pk=caseworker_id).first()
     if target is None:
@@ -407,6 +462,9 @@ def placement_breakdown(*, actor: object, episode: m.Episode, end_date: dt.date,
     """Register a placement breakdown (sammenbrud): end the placement with end_reason
     ``"breakdown"`` on ``end_date`` (the first day out of the placement) and keep the reason.
 
+    The placement's own checks run here; the ending itself is
+    :func:`trappen.web.register.services.intervention_end`, the one path that ends an episode.
+
     Raises:
         InvalidInput: not a placement (steps ``Staircase.placement_steps``); already ended;
             ``end_date`` not after the start or in the future; an empty reason.
@@ -415,6 +473,7 @@ def placement_breakdown(*, actor: object, episode: m.Episode, end_date: dt.date,
     """
     _require_writer(actor)
     require_in_scope(actor, episode.child_id)
+    child_require_open(episode.child_id)
     today = today or timezone.localdate()
     reason = (reason or "").strip()
     mine = {"end_date": end_date, "end_reason": "breakdown", "breakdown_reason": reason}
@@ -434,10 +493,9 @@ def placement_breakdown(*, actor: object, episode: m.Episode, end_date: dt.date,
     if not reason:
         problems.add(field="reason", value=reason, message="is required: why did the placement break down?")
     problems.raise_if_any()
-    _locked_update(episode, mine)
-    audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="placement_breakdown",
-                 purpose=f"placement breakdown, episode {episode.pk}")
-    return episode
+    # the one service that ends an episode (locking, audit) writes it
+    return intervention_end(actor=actor, episode=episode, end_date=end_date, end_reason="breakdown",
+                            version=episode.version, breakdown_reason=reason)
 
 
 @transaction.atomic
@@ -452,6 +510,7 @@ def supervision_visit_record(*, actor: object, episode: m.Episode, visited_on: d
     """
     _require_writer(actor)
     require_in_scope(actor, episode.child_id)
+    child_require_open(episode.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     if not _is_placement(episode):
@@ -492,6 +551,7 @@ def child_conversation_record(*, actor: object, child: m.Child, held_on: dt.date
     """
     _require_writer(actor)
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     _child_date(problems, child, "held_on", held_on, today)
@@ -524,6 +584,7 @@ def plan_record(*, actor: object, child: m.Child, made_on: dt.date, goals: list[
     """
     _require_writer(actor)
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     _child_date(problems, child, "made_on", made_on, today)
@@ -539,7 +600,8 @@ def plan_record(*, actor: object, child: m.Child, made_on: dt.date, goals: list[
 @transaction.atomic
 def plan_update(*, actor: object, plan: m.Plan, made_on: dt.date, goals: list[str], version: int,
                 today: dt.date | None = None) -> m.Plan:
-    """Revise a plan's date and goals under optimistic locking.
+    """Correct (revise) a plan's date and goals under optimistic locking: a new version, the old
+    one kept as a :class:`PlanRevision` (the plan's history); the plan row is the current one.
 
     Raises:
         EditConflict: the plan changed since ``version`` (lists stored vs submitted values).
@@ -548,6 +610,7 @@ def plan_update(*, actor: object, plan: m.Plan, made_on: dt.date, goals: list[st
     """
     _require_writer(actor)
     require_in_scope(actor, plan.child_id)
+    child_require_open(plan.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
     cleaned = _clean_goals(problems, goals)
@@ -555,7 +618,10 @@ def plan_update(*, actor: object, plan: m.Plan, made_on: dt.date, goals: list[st
     _check_version(plan, version, mine)
     _child_date(problems, plan.child, "made_on", made_on, today)
     problems.raise_if_any()
-    _locked_update(plan, mine)
+    before = (plan.version, plan.made_on, plan.goals)
+    _locked_update(plan, mine)  # matched version v: ``before`` is what version v stored
+    m.PlanRevision.objects.create(plan=plan, version=before[0], made_on=before[1], goals=before[2],
+                                  replaced_at=timezone.now())
     audit_record(actor=actor, child_id=plan.child_id, action="write", endpoint="plan_update",
                  purpose=f"revise plan {plan.pk}")
     return plan
@@ -577,6 +643,7 @@ def complaint_record(*, actor: object, child: m.Child, received_on: dt.date,
     """
     _require_writer(actor)
     require_in_scope(actor, child.pk)
+    child_require_open(child.pk)
     today = today or timezone.localdate()
     appeals_outcome = appeals_outcome or None
     problems = ProblemCollector()
@@ -603,3 +670,97 @@ def complaint_record(*, actor: object, child: m.Child, received_on: dt.date,
                                            appeals_outcome=appeals_outcome)
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="complaint_record", purpose="complaint")
     return complaint
+
+
+# --------------------------------------------------------------------------- closing a case
+
+CLOSE_REASON_MAX = 4_000
+"""Characters in the reason for closing or reopening a case."""
+
+
+def _reason(problems: ProblemCollector, field: str, reason: str, *, what: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        problems.add(field=field, value="", message=f"is required: why is the case {what}?")
+    elif len(reason) > CLOSE_REASON_MAX:
+        problems.add(field=field, value=f"{len(reason)} characters", message=f"at most {CLOSE_REASON_MAX} characters")
+    elif "\x00" in reason:
+        problems.add(field=field, value="(NUL)", message="contains a NUL character")
+    return reason
+
+
+@transaction.atomic
+def case_close(*, actor: object, child: m.Child, reason: str, closed_on: dt.date | None = None,
+               now: dt.datetime | None = None) -> m.CaseClosure:
+    """Close the child's case with a reason: from now on the child's records are read-only.
+
+    The child's open :class:`Case` rows get ``closed_on``; a :class:`CaseClosure` keeps the
+    reason. Nothing is deleted (archiving, not deletion: docs/privacy.md).
+
+    Raises:
+        PermissionDenied: the role does not write records.
+        InvalidInput: already closed; an empty reason; ``closed_on`` in the future, before the
+            child's birth or before an open case was opened; interventions still running on
+            ``closed_on`` (end them first), listed by episode id.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, child.pk)
+    list(m.Child.objects.select_for_update().filter(pk=child.pk).values_list("pk"))
+    now = now or timezone.now()
+    today = timezone.localtime(now).date()
+    closed_on = closed_on or today
+    problems = ProblemCollector()
+    open_closure = m.CaseClosure.objects.filter(child=child, reopened_at=None).first()
+    if open_closure is not None:
+        problems.add(field="case", value=open_closure.closed_on.isoformat(), message="the case is already closed")
+    text = _reason(problems, "reason", reason, what="closed")
+    _child_date(problems, child, "closed_on", closed_on, today)
+    open_cases = m.Case.objects.filter(child=child, closed_on=None)
+    for case in open_cases.filter(opened_on__gt=closed_on):
+        problems.add(field="closed_on", value=closed_on.isoformat(),
+                     message=f"is before case {case.pk} was opened ({case.opened_on.isoformat()})")
+    running = (child.episodes.filter(start_date__lt=closed_on)
+               .filter(Q(end_date__isnull=True) | Q(end_date__gt=closed_on)).order_by("pk"))
+    for episode in running:
+        problems.add(field="episode_id", value=episode.pk,
+                     message=f"{episode.intervention_code} is still running on {closed_on.isoformat()}: end it first")
+    problems.raise_if_any()
+    open_cases.update(closed_on=closed_on)
+    closure = m.CaseClosure.objects.create(child=child, closed_on=closed_on, reason=text, closed_at=now)
+    # the reason is case content: the audit trail says what happened, never why in free text
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="case_close", purpose="close case")
+    return closure
+
+
+@transaction.atomic
+def case_reopen(*, actor: object, child: m.Child, reason: str, now: dt.datetime | None = None) -> m.CaseClosure:
+    """Reopen a closed case with a reason (logged in the audit trail): its records are writable again.
+
+    The closure is kept with ``reopened_at`` and the reason; when the closing closed a
+    :class:`Case`, a new case is opened today (source ``"other"``), so the closed case itself
+    stays as it was.
+
+    Raises:
+        PermissionDenied: the role does not write records.
+        InvalidInput: the case is not closed; an empty reason.
+        Http404: the child is outside the actor's districts.
+    """
+    _require_writer(actor)
+    require_in_scope(actor, child.pk)
+    list(m.Child.objects.select_for_update().filter(pk=child.pk).values_list("pk"))
+    now = now or timezone.now()
+    problems = ProblemCollector()
+    closure = m.CaseClosure.objects.filter(child=child, reopened_at=None).first()
+    if closure is None:
+        problems.add(field="case", value="—", message="the case is not closed")
+    text = _reason(problems, "reason", reason, what="reopened")
+    problems.raise_if_any()
+    assert closure is not None
+    closure.reopened_at, closure.reopen_reason = now, text
+    closure.save(update_fields=["reopened_at", "reopen_reason"])
+    if m.Case.objects.filter(child=child, closed_on=closure.closed_on).exists():
+        m.Case.objects.create(child=child, opened_on=timezone.localtime(now).date(), source="other")
+    audit_record(actor=actor, child_id=child.pk, action="write", endpoint="case_reopen", purpose="reopen case")
+    return closure
+

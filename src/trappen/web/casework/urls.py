@@ -25,4 +25,6 @@ urlpatterns = [
          name="child_conversation_new"),
     path("children/<int:child_id>/plan/", views.plan_page, name="child_plan"),
     path("children/<int:child_id>/complaints/new/", views.complaint_new, name="complaint_new"),
+    path("children/<int:child_id>/close/", views.case_close_page, name="case_close"),
+    path("children/<int:child_id>/reopen/", views.case_reopen_page, name="case_reopen"),
 ]

@@ -105,6 +105,8 @@ def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
                      for n in child.notifications.order_by("-received_at")]
     investigations = [{"i": i, "due": due.get(("investigations", i.pk, "D6"))}
                       for i in child.investigations.order_by("-started_on")]
+    closure = sel.case_closure(child)
+    writer = getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")
     return render(request, "casework/child.html", {
         "child": child, "step_name": _step_names().get(child.current_step, ""),
         "notifications": notifications, "investigations": investigations,
@@ -112,13 +114,15 @@ def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
         "follow_ups": child.follow_ups.order_by("-held_on"),
         "placement_steps": rules.staircase().placement_steps,
         "timeline": sel.casework_timeline(child),
-        "deadlines": _deadline_rows(items),
-        "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin"),
-        "can_reassign": getattr(request.user, "role", None) in svc.LEADER_ROLES})
+        "deadlines": _deadline_rows(items), "closure": closure,
+        "can_close": writer,
+        "can_write": writer and closure is None,
+        "can_reassign": closure is None and getattr(request.user, "role", None) in svc.LEADER_ROLES})
 
 
 def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
-                 success: str, facts: dict[str, object] | None = None) -> HttpResponse:
+                 success: str, facts: dict[str, object] | None = None,
+                 history: list[dict[str, object]] | None = None) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():  # type: ignore[attr-defined]
         try:
@@ -136,7 +140,7 @@ def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: s
             messages.success(request, success)
             return redirect("child_casework", child_id=child.pk)
     return render(request, "casework/form.html", {"child": child, "form": form, "title": title,
-                                                  "conflict": conflict, "facts": facts})
+                                                  "conflict": conflict, "facts": facts, "history": history})
 
 
 @login_required
@@ -193,13 +197,24 @@ def partner_notifications(request: HttpRequest) -> HttpResponse:
 def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
     n = _in_scope(request, m.Notification, notification_id)
     child = _open_child(request, n.child_id, purpose="assess notification")
-    form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
     facts = {_("Received"): _local(n.received_at), _("Notifier"): n.notifier_kind}
     if n.concern:
         facts[_("Concern")] = n.concern
-    return _simple_form(request, form, child=child, title=_("Assess notification"),
-                        save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
-                        success=_("Assessment recorded."), facts=facts)
+    if n.assessed_at is None:
+        form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
+        return _simple_form(request, form, child=child, title=_("Assess notification"),
+                            save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
+                            success=_("Assessment recorded."), facts=facts)
+    # already assessed: a correction, a new version with the current one kept as history
+    form = f.VersionedAssessmentForm(request.POST or None, initial={
+        "version": n.version, "assessed_at": timezone.localtime(n.assessed_at).strftime("%Y-%m-%dT%H:%M"),
+        "outcome": n.outcome})
+    history = [{"version": r.version, "replaced_at": r.replaced_at,
+                "text": f"{_local(r.assessed_at)}: {r.outcome}"}
+               for r in n.assessment_revisions.order_by("-version")]
+    return _simple_form(request, form, child=child, title=_("Correct assessment"), facts=facts, history=history,
+                        save=lambda d: svc.notification_assessment_correct(actor=request.user, notification=n, **d),
+                        success=_("Assessment corrected; the earlier version is kept."))
 
 
 @login_required
@@ -329,9 +344,12 @@ def plan_page(request: HttpRequest, child_id: int) -> HttpResponse:
                             success=_("Plan recorded."))
     form = f.PlanEditForm(request.POST or None, initial={
         "version": plan.version, "made_on": plan.made_on, "goals": "\n".join(plan.goals or [])})
-    return _simple_form(request, form, child=child, title=_("Revise the child's plan"),
+    history = [{"version": r.version, "replaced_at": r.replaced_at,
+                "text": f"{r.made_on.isoformat()}: {'; '.join(r.goals or [])}"}
+               for r in plan.revisions.order_by("-version")]
+    return _simple_form(request, form, child=child, title=_("Revise the child's plan"), history=history,
                         save=lambda d: svc.plan_update(actor=request.user, plan=plan, **d),
-                        success=_("Plan revised."))
+                        success=_("Plan revised; the earlier version is kept."))
 
 
 @login_required
@@ -342,3 +360,29 @@ def complaint_new(request: HttpRequest, child_id: int) -> HttpResponse:
     return _simple_form(request, form, child=child, title=_("Record complaint and outcome"),
                         save=lambda d: svc.complaint_record(actor=request.user, child=child, **d),
                         success=_("Complaint recorded."))
+
+
+@login_required
+@purpose_prompting
+def case_close_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Close the child's case with a reason; the child's records become read-only."""
+    child = _open_child(request, child_id, purpose="close case")
+    form = f.CaseCloseForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Close case"),
+                        save=lambda d: svc.case_close(actor=request.user, child=child, **d),
+                        success=_("Case closed: the child's records are read-only."))
+
+
+@login_required
+@purpose_prompting
+def case_reopen_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Reopen a closed case with a reason (audited); the records can be written again."""
+    child = _open_child(request, child_id, purpose="reopen case")
+    closure = sel.case_closure(child)
+    facts: dict[str, object] | None = None
+    if closure is not None:
+        facts = {_("Closed on"): closure.closed_on.isoformat(), _("Reason for closing"): closure.reason}
+    form = f.CaseReopenForm(request.POST or None)
+    return _simple_form(request, form, child=child, title=_("Reopen case"), facts=facts,
+                        save=lambda d: svc.case_reopen(actor=request.user, child=child, **d),
+                        success=_("Case reopened."))

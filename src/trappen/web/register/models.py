@@ -153,6 +153,37 @@ class Plan(models.Model):
     version = models.PositiveIntegerField(default=0, db_default=0)
 
 
+class PlanRevision(models.Model):
+    """An earlier version of a plan, kept when the plan is corrected: corrections are new
+    versions, not overwrites. The :class:`Plan` row holds the current version (what pages,
+    deadlines and the analytic register use); these rows are its history. OPERATIONAL ONLY."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="revisions")
+    version = models.PositiveIntegerField()
+    """The plan's ``version`` while these values were current."""
+    made_on = models.DateField()
+    goals = models.JSONField(default=list, blank=True, null=True)
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["plan", "version"], name="plan_revision_unique")]
+
+
+class AssessmentRevision(models.Model):
+    """An earlier assessment of a notification, kept when the assessment is corrected (the
+    :class:`Notification` row holds the current one). OPERATIONAL ONLY."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="assessment_revisions")
+    version = models.PositiveIntegerField()
+    assessed_at = models.DateTimeField()
+    outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES))
+    replaced_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["notification", "version"],
+                                               name="assessment_revision_unique")]
+
+
 class FollowUp(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="follow_ups")
     episode = models.ForeignKey(Episode, on_delete=models.CASCADE)
@@ -185,6 +216,23 @@ class ChildConversation(models.Model):
     held_on = models.DateField()
     kind = models.CharField(max_length=32, choices=_choices(CONVERSATION_KINDS))
     notes = models.TextField(blank=True, default="")
+
+
+class CaseClosure(models.Model):
+    """A child's case closed in Trappen, with the reason. While a closure has no reopening the
+    child's records are read-only (every write service refuses); a reopening needs a reason and
+    is audited. Closures are never deleted: they are the case's history. OPERATIONAL ONLY."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="closures")
+    closed_on = models.DateField()
+    reason = models.TextField()
+    closed_at = models.DateTimeField()
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["child"], condition=models.Q(reopened_at__isnull=True),
+                                               name="one_open_closure_per_child")]
 
 
 class PopulationCount(models.Model):

@@ -9,14 +9,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal, InvalidOperation
+from graphlib import TopologicalSorter
+from typing import Any
 
 import numpy as np
 import polars as pl
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import ManyToManyRel, Model
 
-from trappen.errors import EditConflict, InvalidInput, Problem, ProblemCollector
+from trappen.errors import CaseClosed, EditConflict, InvalidInput, Problem, ProblemCollector
 from trappen.register import Register
 from trappen.register.schema import SEXES
 from trappen.register.validate import validate
@@ -40,6 +44,25 @@ WRITER_ROLES = frozenset({"caseworker", "teamleader", "admin"})
 def _require_writer(actor: object) -> None:
     if getattr(actor, "role", None) not in WRITER_ROLES:
         raise PermissionDenied("only caseworkers, team leaders and administrators write records")
+
+
+def child_require_open(child_id: int) -> None:
+    """Refuse a write to a child whose case is closed (closed records are read-only).
+
+    Locks the child's row first (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers anyway), so a write and a closing of the same child cannot interleave. Call it
+    inside the writing service's transaction.
+
+    Raises:
+        CaseClosed: the child has a closure without a reopening.
+    """
+    list(m.Child.objects.select_for_update().filter(pk=child_id).values_list("pk"))
+    closure = m.CaseClosure.objects.filter(child_id=child_id, reopened_at=None).first()
+    if closure is not None:
+        raise CaseClosed(Problem(
+            field="case", value=closure.closed_on.isoformat(),
+            message=("the child's case is closed, so its records are read-only; "
+                     "reopen the case (with a reason) to change them")))
 
 
 def child_current_step(child: m.Child, *, on: dt.date) -> int:
@@ -102,11 +125,13 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     current step (on ``start_date``) needs a reason for every lower step passed over.
 
     Raises:
+        CaseClosed: the child's case is closed (read-only until reopened).
         StepNotAllowed: unknown code, or the code is not for ``step``.
         EscalationNeedsJustification: reasons missing for lower steps.
         InvalidInput: a planned end not after the start, a start before birth, a negative price.
     """
     _require_writer(actor)
+    child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
     if start_date < child.birth_date:
@@ -139,18 +164,21 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
 
 @transaction.atomic
 def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, end_reason: str,
-                     version: int | None = None) -> m.Episode:
+                     version: int | None = None, breakdown_reason: str = "") -> m.Episode:
     """End an ongoing episode; ``end_date`` is the first day without the intervention.
 
-    ``version`` is the episode version the user's form was opened at (optimistic locking);
-    the write is ``UPDATE … WHERE version = v`` either way.
+    Every path that ends an episode comes here (the placement breakdown too, with its
+    ``breakdown_reason``). ``version`` is the episode version the user's form was opened at
+    (optimistic locking); the write is ``UPDATE … WHERE version = v`` either way.
 
     Raises:
+        CaseClosed: the child's case is closed (read-only until reopened).
         EditConflict: the episode changed since ``version`` or while ending it; nothing written.
         InvalidInput: the episode already ended, the end is not after the start, or the reason
             is not one of :data:`trappen.staircase.END_REASONS`.
     """
     _require_writer(actor)
+    child_require_open(episode.child_id)
 
     def conflict(current: m.Episode) -> EditConflict:
         mine = {"end_date": end_date, "end_reason": end_reason}
@@ -173,11 +201,13 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
         problems.add(field="end_reason", value=end_reason,
                      message=f"must be one of {', '.join(END_REASONS)}")
     problems.raise_if_any()
+    reason = breakdown_reason.strip()
     rows = m.Episode.objects.filter(pk=episode.pk, version=episode.version).update(
-        end_date=end_date, end_reason=end_reason, version=episode.version + 1)
+        end_date=end_date, end_reason=end_reason, breakdown_reason=reason, version=episode.version + 1)
     if rows == 0:
         raise conflict(m.Episode.objects.get(pk=episode.pk))
     episode.end_date, episode.end_reason, episode.version = end_date, end_reason, episode.version + 1
+    episode.breakdown_reason = reason
     audit_record(actor=actor, child_id=episode.child_id, action="write", endpoint="intervention_end",
                  purpose=f"end episode {episode.pk}: {end_reason}")
     return episode
@@ -195,10 +225,35 @@ _LAST_NAMES = ("Nielsen", "Jensen", "Hansen", "Pedersen", "Andersen", "Christens
                "Sørensen", "Rasmussen", "Jørgensen", "Petersen", "Madsen", "Kristensen", "Olsen",
                "Thomsen", "Christiansen", "Poulsen", "Johansen", "Møller", "Mortensen")
 
-# table name -> (model, {model column: register column or polars expression})
-_LOAD_ORDER = ("districts", "teams", "children", "residences", "cases", "caseworkers",
-               "assignments", "episodes", "notifications", "investigations", "plans",
-               "follow_ups", "supervision_visits", "complaints", "population")
+_TABLE_MODELS: dict[str, type[Model]] = {
+    "districts": m.District, "teams": m.Team, "children": m.Child, "residences": m.Residence,
+    "cases": m.Case, "caseworkers": m.Caseworker, "assignments": m.Assignment,
+    "episodes": m.Episode, "notifications": m.Notification, "investigations": m.Investigation,
+    "plans": m.Plan, "follow_ups": m.FollowUp, "supervision_visits": m.SupervisionVisit,
+    "complaints": m.Complaint, "population": m.PopulationCount,
+}
+"""The analytic table each model is loaded from (``teams`` is derived from the caseworkers).
+Models not named here are operational only (conversations, closures, revisions): a load clears
+them and writes none."""
+
+
+def register_models() -> list[type[Model]]:
+    """Every model of the register app, each after all the register models it points at.
+
+    Derived from the app registry's foreign keys (``graphlib``), so a new model takes its place
+    in the load and clear order without anyone keeping a list.
+    """
+    models = list(apps.get_app_config("register").get_models())
+    graph = {model: {f.related_model for f in model._meta.concrete_fields
+                     if f.is_relation and f.related_model in models and f.related_model is not model}
+             for model in models}
+    return list(TopologicalSorter(graph).static_order())
+
+
+def register_load_order() -> tuple[str, ...]:
+    """The analytic tables in load order: a table after every table it has a foreign key to."""
+    position = {model: i for i, model in enumerate(register_models())}
+    return tuple(sorted(_TABLE_MODELS, key=lambda name: position[_TABLE_MODELS[name]]))
 
 
 def _synthetic_identities(children: pl.DataFrame, *, seed: int) -> pl.DataFrame:
@@ -293,26 +348,98 @@ def _for_database(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.select(exprs)
 
 
-def _register_clear() -> None:
-    """Delete every register row (children's links to users first), in dependency order."""
+def _outside_references() -> list[tuple[type[Model], str | None]]:
+    """Rows outside the register app that point into it: ``(through model, None)`` for a
+    many-to-many table (its rows are deleted) or ``(model, field name)`` for a nullable
+    foreign key (set to NULL). Derived from the app registry, like the clear order."""
+    register = set(register_models())
+    found: list[tuple[type[Model], str | None]] = []
+    for model in register:
+        for rel in model._meta.related_objects:
+            if rel.related_model in register:
+                continue
+            if isinstance(rel, ManyToManyRel):
+                if rel.through is not None:
+                    found.append((rel.through, None))
+            elif rel.field.null:
+                found.append((rel.related_model, rel.field.name))
+            else:
+                raise TypeError(f"{rel.related_model.__name__}.{rel.field.name} points at the register "
+                                "without null=True: a register load could not replace the register")
+    return found
+
+
+def _links_keep() -> dict[str, list[tuple[Any, ...]]]:
+    """Users' districts, teams, caseworker posts and partner links, by the codes and CPR lookup
+    hashes that identify them across registers (ids of children are the register's own)."""
     from django.contrib.auth import get_user_model
 
     user_model = get_user_model()
-    user_model.linked_children.through.objects.all().delete()
-    user_model.districts.through.objects.all().delete()
-    user_model.objects.exclude(team=None).update(team=None)
-    tables = [m.SupervisionVisit, m.FollowUp, m.Plan, m.Investigation, m.Notification,
-              m.Complaint, m.Episode, m.Assignment, m.Caseworker, m.Case, m.Residence,
-              m.Child, m.PopulationCount, m.Team, m.District]
+    return {
+        "districts": list(user_model.districts.through.objects.values_list("user_id", "district__code")),
+        "teams": list(user_model.objects.exclude(team=None).values_list("pk", "team__code")),
+        "posts": list(m.Caseworker.objects.exclude(user=None)
+                      .values_list("pk", "district_id", "team_id", "user_id")),
+        "children": list(user_model.linked_children.through.objects
+                         .values_list("user_id", "child__cpr_lookup")),
+    }
+
+
+def _links_restore(kept: dict[str, list[tuple[Any, ...]]]) -> dict[str, int]:
+    """Re-create the kept links whose district, team, post (same id, district and team) or
+    child (same CPR lookup hash) the new register has; the rest are gone with the old register."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    districts = dict(m.District.objects.values_list("code", "pk"))
+    teams = dict(m.Team.objects.values_list("code", "pk"))
+    rows = [user_model.districts.through(user_id=u, district_id=districts[code])
+            for u, code in kept["districts"] if code in districts]
+    user_model.districts.through.objects.bulk_create(rows)
+    restored = {"districts": len(rows), "teams": 0, "posts": 0, "children": 0}
+    for user_id, code in kept["teams"]:
+        if code in teams:
+            restored["teams"] += user_model.objects.filter(pk=user_id).update(team_id=teams[code])
+    for post_id, district, team, user_id in kept["posts"]:
+        restored["posts"] += m.Caseworker.objects.filter(pk=post_id, district_id=district, team_id=team).update(
+            user_id=user_id)
+    lookups = {h for _, h in kept["children"]}
+    child_ids = dict(m.Child.objects.filter(cpr_lookup__in=lookups).values_list("cpr_lookup", "pk"))
+    links = [user_model.linked_children.through(user_id=u, child_id=child_ids[h])
+             for u, h in kept["children"] if h in child_ids]
+    user_model.linked_children.through.objects.bulk_create(links)
+    restored["children"] = len(links)
+    return restored
+
+
+def _register_clear() -> None:
+    """Delete every row of every register model, and the links from outside into them.
+
+    The order is the reverse of :func:`register_models` (a row after the rows pointing at it);
+    one ``DELETE`` per table, no per-row cascade in Python.
+    """
+    for model, field in _outside_references():
+        if field is None:
+            model._base_manager.all().delete()
+        else:
+            model._base_manager.exclude(**{field: None}).update(**{field: None})
+    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for model in tables:
-            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
+        for model in reversed(register_models()):
+            cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
 
 
 @transaction.atomic
 def register_bulk_load(register: Register, *, batch_size: int = 5000, seed: int = 0,
                        progress: object | None = None) -> dict[str, int]:
     """Replace the register in the database with ``register``: all tables or nothing.
+
+    Validates through the core (:func:`trappen.register.validate.validate`) first, then, in one
+    transaction: deletes every register model's rows (order derived from the foreign keys, see
+    :func:`register_models`; operational-only records such as child conversations go with the
+    old register) and writes each table with ``executemany``, in :func:`register_load_order`.
+    Users keep their districts, teams, caseworker posts and partner links where the new register
+    has them (see :func:`_links_restore`); the rest are dropped with the old register.
 
     Children get synthetic names and CPR numbers (encrypted); the analytic ids are kept, so
     ``register_snapshot()`` gives the same tables back. Rows are written with one
@@ -332,12 +459,13 @@ def register_bulk_load(register: Register, *, batch_size: int = 5000, seed: int 
             is written (or deleted).
     """
     validate(register)
+    kept = _links_keep()
     _register_clear()
     counts: dict[str, int] = {}
     frames = _frames(register, seed=seed)
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for name in _LOAD_ORDER:
+        for name in register_load_order():
             model, frame = frames[name]
             frame = _for_database(frame)
             columns = [model._meta.get_field(c).column for c in frame.columns]
@@ -352,7 +480,8 @@ def register_bulk_load(register: Register, *, batch_size: int = 5000, seed: int 
         reset = connection.ops.sequence_reset_sql(no_style(), [model for model, _ in frames.values()])
         for statement in reset:
             cursor.execute(statement)
-    logger.info("register loaded", extra={"counts": counts})
+    restored = _links_restore(kept)
+    logger.info("register loaded", extra={"counts": counts, "links_restored": restored})
     return counts
 
 
