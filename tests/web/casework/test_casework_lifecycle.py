@@ -174,6 +174,8 @@ def test_close_and_reopen_buttons_on_the_casework_page(scene):
     child = scene["mine"]
     page = f"/children/{child.pk}/casework/"
     assert 'id="close-case"' in client.get(page).content.decode()
+    assert "Luk sagen" in client.get(page, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Close case" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     refused = client.post(f"/children/{child.pk}/close/", {"reason": ""})
     assert refused.status_code == 200 and not m.CaseClosure.objects.exists()
     assert client.post(f"/children/{child.pk}/close/", {"reason": "Afsluttet"}).status_code == 302
