@@ -51,7 +51,10 @@ def register(app: typer.Typer) -> None:
         register_dir: Path | None = typer.Option(
             None, "--register", help="Read the register from this directory instead of the database."
         ),
-        caseload_target: int = typer.Option(25, "--caseload-target", help="Children per FTE counted as over target."),
+        caseload_target: float | None = typer.Option(
+            None, "--caseload-target", min=1, help="Children per FTE counted as over target (default: "
+            "TRAPPEN_CASELOAD_TARGET from the settings with the database, else trappen/kpi/data/caseload.toml: 25)."
+        ),
     ) -> None:
         """Compute every KPI of the catalogue for one date."""
         from trappen.cli._common import user_errors
@@ -70,9 +73,12 @@ def register(app: typer.Typer) -> None:
                 period = (start, (last or at_day) + timedelta(days=1))
             from trappen.kpi import compute_kpis
 
-            result = compute_kpis(
-                _load_register(register_dir), at=at_day, period=period, caseload_target=caseload_target
-            )
+            register = _load_register(register_dir)
+            if caseload_target is None and register_dir is None:  # the database's settings are loaded
+                from django.conf import settings
+
+                caseload_target = settings.TRAPPEN_CASELOAD_TARGET
+            result = compute_kpis(register, at=at_day, period=period, caseload_target=caseload_target)
             if fmt == "json":
                 typer.echo(result.write_json())
             elif fmt == "csv":

@@ -21,6 +21,7 @@ import polars as pl
 
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi._catalogue import DIMENSIONS, kpi_catalogue
+from trappen.kpi.caseload import default_caseload_target
 from trappen.register._container import Register
 from trappen.register.derive import population_on, steps_by_day_index
 from trappen.staircase import (
@@ -617,7 +618,7 @@ def _run(register: Register, windows: list[_Window], *, staircase: Staircase | N
 
 def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | None = None,
                  staircase: Staircase | None = None, catalogue: Catalogue | None = None,
-                 caseload_target: float = 25, kpis: Sequence[str] | None = None,
+                 caseload_target: float | None = None, kpis: Sequence[str] | None = None,
                  rates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every KPI of the catalogue for one date, in long format.
 
@@ -629,7 +630,8 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
         staircase: the staircase whose categories define the steps; the catalogue's when None.
         catalogue: the intervention catalogue (prices); the shipped one when None.
         caseload_target: children per FTE above which a caseworker counts as over target
-            (Herning model; default 25 as in the KPI issue).
+            (None: the shipped target in ``kpi/data/caseload.toml``, 25 as in the Herning model;
+            the web layer passes ``settings.TRAPPEN_CASELOAD_TARGET``).
         kpis: restrict to these KPI codes; all when None.
         rates: date-ranged prices (``intervention_code``, ``valid_from``, ``valid_to``,
             ``cost_dkk_per_day``, as :attr:`trappen.economics.RateTable.frame`) for the spending
@@ -649,7 +651,8 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
     if end <= start:
         raise InvalidInput(Problem(field="period", value=(start, end), message="period end must be after its start"))
     out = _run(register, [_Window(at=at, start=start, end=end)], staircase=staircase, catalogue=catalogue,
-               caseload_target=caseload_target, kpis=kpis, rates=rates)
+               caseload_target=default_caseload_target() if caseload_target is None else caseload_target,
+               kpis=kpis, rates=rates)
     return out.drop(_W)
 
 
@@ -663,7 +666,7 @@ def month_windows(months: Sequence[date]) -> list[tuple[date, date, date]]:
 
 
 def kpi_series(register: Register, *, months: Sequence[date], staircase: Staircase | None = None,
-               catalogue: Catalogue | None = None, caseload_target: float = 25,
+               catalogue: Catalogue | None = None, caseload_target: float | None = None,
                kpis: Sequence[str] | None = None, rates: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every KPI for each calendar month, in one vectorised pass.
 
@@ -678,7 +681,8 @@ def kpi_series(register: Register, *, months: Sequence[date], staircase: Stairca
     spans = month_windows(months)
     windows = [_Window(at=at, start=s, end=e) for s, at, e in spans]
     out = _run(register, windows, staircase=staircase, catalogue=catalogue,
-               caseload_target=caseload_target, kpis=kpis, rates=rates)
+               caseload_target=default_caseload_target() if caseload_target is None else caseload_target,
+               kpis=kpis, rates=rates)
     labels = pl.DataFrame({_W: pl.Series(range(len(spans)), dtype=pl.UInt32), "month": [s for s, _, _ in spans]},
                           schema={_W: pl.UInt32, "month": pl.Date})
     return out.join(labels, on=_W, how="left").select("month", *RESULT_SCHEMA)

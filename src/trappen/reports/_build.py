@@ -370,7 +370,7 @@ def build_report(
     goals: Sequence[ReportGoal | Goal] = (),
     publish: bool = True,
     catalogue: Catalogue | None = None,
-    caseload_target: float = 25,
+    caseload_target: float | None = None,
 ) -> Report:
     """The annual goals-and-results report for the municipal council, as data.
 
@@ -384,7 +384,7 @@ def build_report(
             suppression) to every table that counts children. ``False`` only for the
             municipality's own case-working staff.
         catalogue: the intervention catalogue (steps, prices); the shipped one when None.
-        caseload_target: children per FTE counted as over target (Herning model: 25).
+        caseload_target: children per FTE counted as over target (None: kpi/data/caseload.toml, 25).
 
     Returns:
         A :class:`Report` whose tables hold numbers rounded to their display precision.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
+from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -104,7 +105,8 @@ def kpis(request: HttpRequest, q: Query[KpiQuery]) -> list[dict[str, object]]:
         start, end = period or default_period(q.at)
         filters = sel.DashboardFilters(start=start, end=end, districts=access.districts or ("",))
         register = sel.register_filtered(register, filters=filters)
-    frame = compute_kpis(register, at=q.at, period=period, kpis=q.kpi, rates=sel.spending_rates())
+    frame = compute_kpis(register, at=q.at, period=period, kpis=q.kpi, rates=sel.spending_rates(),
+                         caseload_target=settings.TRAPPEN_CASELOAD_TARGET)
     frame = (disclosure_controlled(frame) if access.publish
              else frame.with_columns(suppressed=pl.lit(False)))
     return frame.with_columns(pl.col(d).cast(pl.String) for d in DIMENSIONS).to_dicts()

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import polars as pl
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -270,7 +271,8 @@ def spending_rates() -> pl.DataFrame:
 def _kpis(reg: Register, f: DashboardFilters, codes: Sequence[str],
           dims: Sequence[str] = ()) -> pl.DataFrame:
     """:func:`compute_kpis` for the filters' period (stock KPIs on its last day)."""
-    return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes), rates=spending_rates()),
+    return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes), rates=spending_rates(),
+                              caseload_target=settings.TRAPPEN_CASELOAD_TARGET),
                  dims=dims)
 
 
@@ -408,7 +410,8 @@ def _caseload_table(reg: Register, f: DashboardFilters, *, publish: bool,
         key="caseload", title=_("Caseload distribution"),
         description=_("Children per caseworker FTE on the last day of the period, by the "
                       "caseworkers' district (KPIs CASELOAD_MEAN, CASELOAD_MAX, "
-                      "CASELOAD_OVER_TARGET; target 25)."),
+                      "CASELOAD_OVER_TARGET; target %(target)s).")
+        % {"target": f"{settings.TRAPPEN_CASELOAD_TARGET:g}"},
         columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
