@@ -32,6 +32,8 @@ def version() -> None:
 for module in (generate, web, kpi, forecast, invest, evaluate, report, api):
     module.register(app)
 __import__("trappen.cli.audit", fromlist=["register"]).register(app)  # audit verify/export
+__import__("trappen.cli.backup", fromlist=["register"]).register(app)  # backup, restore
+__import__("trappen.cli.retention", fromlist=["register"]).register(app)  # retention report
 
 
 def main() -> None:
