@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,7 +34,7 @@ __all__ = ["FORMAT", "AuditHead", "BackupError", "BackupIncompatible", "BackupMa
            "CountMismatch", "DatabaseNotEmpty", "ManifestInvalid", "RestoreFailed", "check_checksum",
            "count_mismatches", "file_sha256", "manifest_path", "read_manifest", "write_manifest"]
 
-FORMAT = "trappen-backup/1"
+FORMAT: Final = "trappen-backup/1"
 """The manifest's format tag; a restore refuses any other."""
 
 Vendor = Literal["sqlite", "postgresql"]
@@ -76,7 +76,7 @@ class BackupManifest(BaseModel):
     """What a backup holds, written as JSON beside the dump."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
-    format: Literal["trappen-backup/1"] = FORMAT
+    format: Literal["trappen-backup/1"] = "trappen-backup/1"
     trappen_version: str
     vendor: Vendor
     server_version: str

@@ -97,7 +97,10 @@ def pg_connect(settings_dict: dict[str, Any], *, dbname: str | None = None) -> A
               "user": settings_dict.get("USER") or None, "password": settings_dict.get("PASSWORD") or None,
               "dbname": dbname or settings_dict.get("NAME")}
     kwargs.update({k: options[k] for k in _SSL_ENV if k in options})
-    return psycopg.connect(autocommit=True, **{k: v for k, v in kwargs.items() if v is not None})
+    from psycopg.conninfo import make_conninfo
+
+    conninfo = make_conninfo("", **{k: v for k, v in kwargs.items() if v is not None})
+    return psycopg.connect(conninfo, autocommit=True)
 
 
 def pg_tool(name: str, *, server_major: int) -> Path:

@@ -161,8 +161,9 @@ def _restore_sqlite(dump: Path, alias: str) -> None:
         if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise RestoreFailed(f"{dump}: fails SQLite's integrity check")
         conn = connections[alias]
-        if conn.vendor == "sqlite" and conn.settings_dict["NAME"] and not conn.is_in_memory_db():
-            Path(conn.settings_dict["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        name = str(conn.settings_dict["NAME"])
+        if name and not name.startswith(("file:", ":memory:")):  # a file database: its folder may be new
+            Path(name).parent.mkdir(parents=True, exist_ok=True)
         conn.ensure_connection()
         if conn.in_atomic_block:
             raise RestoreFailed("a restore cannot run inside a transaction")
