@@ -161,9 +161,6 @@ def _restore_sqlite(dump: Path, alias: str) -> None:
         if source.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
             raise RestoreFailed(f"{dump}: fails SQLite's integrity check")
         conn = connections[alias]
-        name = str(conn.settings_dict["NAME"])
-        if name and not name.startswith(("file:", ":memory:")):  # a file database: its folder may be new
-            Path(name).parent.mkdir(parents=True, exist_ok=True)
         conn.ensure_connection()
         if conn.in_atomic_block:
             raise RestoreFailed("a restore cannot run inside a transaction")
@@ -204,6 +201,9 @@ def database_restore(*, dump: Path, alias: str = "default", force: bool = False)
     vendor = connections[alias].vendor
     if manifest.vendor != vendor:
         raise BackupIncompatible(f"{dump} is a {manifest.vendor} backup; the target database is {vendor}")
+    name = str(connections[alias].settings_dict["NAME"])
+    if vendor == "sqlite" and name and not name.startswith(("file:", ":memory:")):
+        Path(name).parent.mkdir(parents=True, exist_ok=True)  # a fresh SQLite file: its folder may be new
     existing = database_table_counts(alias=alias)
     non_empty = dbs.holds_data(existing)
     if non_empty and not force:
