@@ -8,17 +8,21 @@ one of their keys (``"costs.Extra caseworkers.fte"`` rather than ``"costs[0].fte
 
 A validator that wants a problem on a sub-key raises ``PydanticCustomError`` with ``sub_key`` in
 its context (appended to the path; the value becomes that key's value) and may set ``shown_value``.
+
+Rule files (staircase, catalogue, duties, KPIs, permissions, mappings) go through
+:func:`validate_rule_file`: every problem at once, as one :class:`~trappen.errors.ConfigurationError`
+naming the file, each key path and each bad value (:func:`rule_file_error`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from trappen.errors import Problem
+from trappen.errors import ConfigurationError, Problem
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 """A finite number; in strict models an integer is accepted, a boolean or text is not."""
@@ -34,6 +38,34 @@ def _step_number(key: str) -> str:
 
 StepKey = Annotated[str, AfterValidator(_step_number)]
 """A table key that is a step number written as text (TOML keys are text): ``"6" = -0.5``."""
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("blank", "must not be empty")
+    return value
+
+
+Text = Annotated[str, AfterValidator(_not_blank)]
+"""Text that is not empty or only spaces (a name, a rule, a legal source)."""
+
+
+def one_of(choices: Iterable[object], *, what: str) -> AfterValidator:
+    """A validator refusing a value not in ``choices``: ``"unknown <what>; use one of a, b"``.
+
+    Use it instead of ``Literal`` where the choices are data (``CATEGORIES``, ``ROLES``) and the
+    message should say what kind of value it is.
+    """
+    allowed = tuple(choices)
+    shown = ", ".join(str(c) for c in allowed)
+
+    def check(value: Any) -> Any:
+        if value not in allowed:
+            raise PydanticCustomError("unknown_choice", "unknown {what}; use one of {allowed}",
+                                      {"what": what, "allowed": shown})
+        return value
+
+    return AfterValidator(check)
 
 
 class StrictModel(BaseModel):
@@ -160,3 +192,51 @@ def problems_from(
         )
         out.append(Problem(field=path or root, value=value, message=message, table=table))
     return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
+
+
+def rule_file_error(problems: Sequence[Problem], *, where: str) -> ConfigurationError:
+    """One :class:`ConfigurationError` for every problem of the rule file ``where``.
+
+    The message is ``"<file>: <key path>: <what is wrong> (value: <bad value>)"`` per problem,
+    joined by ``"; "`` (no value for a missing key); ``problems`` carries them as data.
+    """
+    parts = [f"{p.field}: {p.message}" + ("" if p.value is None else f" (value: {_shown(p.value)})")
+             for p in problems[:20]]
+    more = f"; and {len(problems) - 20} more" if len(problems) > 20 else ""
+    tabled = [Problem(field=p.field, value=p.value, message=p.message, row=p.row, table=where) for p in problems]
+    return ConfigurationError(f"{where}: " + "; ".join(parts) + more, problems=tabled)
+
+
+def validate_rule_file(
+    model: type[M],
+    data: Mapping[str, Any],
+    *,
+    where: str,
+    named_items: Mapping[str, str] | None = None,
+    messages: Mapping[str, str] | None = None,
+    context: Mapping[str, Any] | None = None,
+) -> M:
+    """``data`` (a parsed rule file) validated by ``model``; see :func:`problems_from` for the
+    arguments.
+
+    Args:
+        where: how messages name the file (its path, or the shipped file's name).
+        context: pydantic's validation context, for checks against other rules (the steps of
+            the staircase a catalogue is checked against).
+
+    Raises:
+        ConfigurationError: every problem pydantic found (:func:`rule_file_error`).
+    """
+    try:
+        return model.model_validate(data, context=dict(context) if context is not None else None)
+    except ValidationError as exc:
+        problems = problems_from(exc, data, named_items=named_items, messages=messages, root="(file)")
+        raise rule_file_error(problems, where=where) from None

@@ -16,6 +16,7 @@ and exit code 1. A user never sees a traceback.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -24,7 +25,15 @@ class TrappenError(Exception):
 
 
 class ConfigurationError(TrappenError):
-    """A rules file (staircase, catalogue, prices, mapping) is malformed; names file and key."""
+    """A rules file (staircase, catalogue, prices, mapping) is malformed; names file and key.
+
+    ``problems`` lists every offending value when the file was checked as a whole (each with
+    its key path as ``field`` and the file as ``table``); empty for a single message.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[Problem] = ()):
+        super().__init__(message)
+        self.problems: list[Problem] = list(problems)
 
 
 @dataclass(frozen=True)
