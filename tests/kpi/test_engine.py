@@ -135,6 +135,20 @@ def test_caseload(kpis):
     assert value(kpis, "CASELOAD_OVER_TARGET") == 0.5  # target 3: worker 2 only
 
 
+def test_weighted_caseload_counts_each_child_by_their_highest_step(kpis, reg):
+    # highest steps on the date: child 1: 5, child 2: 4, child 3: 2, child 4: 2, child 5: 6;
+    # shipped weights (kpi/data/caseload.toml) 2 -> 1.0, 4-5 -> 1.5, 6 -> 2.0
+    assert value(kpis, "CASELOAD_WEIGHTED_MEAN") == pytest.approx((1.5 + 1.5 + 1.0 + 1.0 + 2.0) / 1.5)
+    from trappen.kpi.caseload import CaseloadRules
+
+    rules = CaseloadRules(children_per_fte=3, step_weights={6: 4.0}, no_step_weight=1.0)
+    got = compute_kpis(reg, at=AT, kpis=["CASELOAD_WEIGHTED_MEAN", "CASELOAD_OVER_TARGET"], caseload_rules=rules)
+    assert value(got, "CASELOAD_WEIGHTED_MEAN") == pytest.approx((1 + 1 + 1 + 1 + 4.0) / 1.5)
+    assert value(got, "CASELOAD_OVER_TARGET") == 0.5
+    over = compute_kpis(reg, at=AT, kpis=["CASELOAD_OVER_TARGET"], caseload_rules=rules, caseload_target=1)
+    assert value(over, "CASELOAD_OVER_TARGET") == 1.0  # the explicit target wins over the rules'
+
+
 def test_breakdowns(kpis):
     # exposure in 2024 by (age band at start, type): (6-11, residential) e1 60 days;
     # (12-14, foster) e2 306; (6-11, kinship) e4 61 + e5 31 = 92 with 1 breakdown; (15-17, residential) e9 335

@@ -35,7 +35,7 @@ def test_default_comes_from_the_data_file_and_the_variable_overrides_it() -> Non
 def test_a_bad_data_file_names_the_file_and_value(tmp_path) -> None:
     path = tmp_path / "caseload.toml"
     path.write_text("children_per_fte = -3\n", encoding="utf-8")
-    with pytest.raises(ConfigurationError, match=r"caseload.toml: children_per_fte .* -3"):
+    with pytest.raises(ConfigurationError, match=r"caseload.toml: children_per_fte.* -3"):
         load_caseload_target(path)
 
 
@@ -59,3 +59,27 @@ def test_the_setting_changes_the_team_page_and_the_kpi(client, scene, settings) 
         seen[target] = (rows[post]["over"], _over_target(client))
     cache_clear()
     assert seen == {1.0: (False, 0), 0.5: (True, 1)}
+
+
+def test_the_team_page_weights_each_child_by_their_step_from_the_rules_file(client, scene, settings,
+                                                                            tmp_path) -> None:
+    import datetime as dt
+
+    from trappen.web.register.models import Episode
+
+    client.force_login(scene["leader"])
+    post = scene["post"].pk
+
+    def weighted() -> float:
+        return {r["caseworker"].pk: r for r in client.get("/team/").context["rows"]}[post]["weighted"]
+
+    assert weighted() == 1.0  # the child has no step yet: no_step_weight
+    Episode.objects.create(child=scene["mine"], intervention_code="RESIDENTIAL_INSTITUTION", step=6,
+                           start_date=dt.date(2024, 2, 1))
+    assert weighted() == 2.0  # step 6 in the shipped kpi/data/caseload.toml
+    rules = tmp_path / "caseload.toml"
+    rules.write_text('children_per_fte = 20\n[step_weights]\n"6" = 3.5\n', encoding="utf-8")
+    settings.TRAPPEN_CASELOAD_FILE = str(rules)
+    assert weighted() == 3.5
+    page = client.get("/team/").content.decode()
+    assert "Vægtet sagstal" in page and "3,5" in page

@@ -12,6 +12,7 @@ by number, so any staircase file works.
 from __future__ import annotations
 
 import calendar
+import dataclasses
 import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ import polars as pl
 
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi._catalogue import DIMENSIONS, kpi_catalogue
-from trappen.kpi.caseload import default_caseload_target
+from trappen.kpi.caseload import CaseloadRules, default_caseload_rules
 from trappen.register._container import Register
 from trappen.register.derive import population_on, steps_by_day_index
 from trappen.staircase import (
@@ -81,13 +82,13 @@ class _Context:
     """Shared, lazily computed frames for one engine run."""
 
     def __init__(self, register: Register, windows: list[_Window], staircase: Staircase,
-                 catalogue: Catalogue, caseload_target: float, rates: pl.DataFrame | None = None):
+                 catalogue: Catalogue, caseload: CaseloadRules, rates: pl.DataFrame | None = None):
         self.reg = register
         self.windows = windows
         self.staircase = staircase
         self.catalogue = catalogue
         self.rates = rates
-        self.caseload_target = caseload_target
+        self.caseload = caseload
         self.wframe = pl.DataFrame({
             _W: pl.Series(range(len(windows)), dtype=pl.UInt32),
             "_at": [w.at for w in windows], "_start": [w.start for w in windows],
@@ -453,18 +454,25 @@ def _cases(ctx: _Context) -> list[pl.DataFrame]:
 
 def _caseload(ctx: _Context) -> list[pl.DataFrame]:
     workers = ctx.active_at(ctx.reg.caseworkers.select("caseworker_id", "fte", "start_date", "end_date"))
-    assigned = (ctx.active_at(ctx.reg.assignments.select("child_id", "caseworker_id", "start_date", "end_date"))
-                .group_by(_W, "caseworker_id").agg(pl.col("child_id").n_unique().alias("kids")))
+    kids = (ctx.active_at(ctx.reg.assignments.select("child_id", "caseworker_id", "start_date", "end_date"))
+            .select(_W, "caseworker_id", "child_id").unique())
+    # the weighted caseload counts each child by their highest active step on the date
+    steps = (ctx.active_at(ctx.reg.episodes.select("child_id", "step", "start_date", "end_date"))
+             .group_by(_W, "child_id").agg(pl.col("step").max()))
+    assigned = (kids.join(steps, on=[_W, "child_id"], how="left")
+                .with_columns(ctx.caseload.weight_expr(pl.col("step")).alias("_weight"))
+                .group_by(_W, "caseworker_id").agg(pl.len().alias("kids"), pl.col("_weight").sum().alias("wkids")))
     load = (workers.select(_W, "caseworker_id", "fte").join(assigned, on=[_W, "caseworker_id"], how="left")
-            .with_columns(pl.col("kids").fill_null(0))
+            .with_columns(pl.col("kids").fill_null(0), pl.col("wkids").fill_null(0.0))
             .with_columns(pl.when(pl.col("fte") > 0).then(pl.col("kids") / pl.col("fte")).alias("_load")))
-    agg = load.group_by(_W).agg(pl.col("kids").sum(), pl.col("fte").sum(), pl.col("_load").max().alias("max"),
-                                pl.len().alias("workers"),
-                                (pl.col("_load") > ctx.caseload_target).sum().alias("over"))
+    agg = load.group_by(_W).agg(pl.col("kids", "wkids").sum(), pl.col("fte").sum(),
+                                pl.col("_load").max().alias("max"), pl.len().alias("workers"),
+                                (pl.col("_load") > ctx.caseload.children_per_fte).sum().alias("over"))
     agg = (ctx.all_windows().join(agg, on=_W, how="left")
-           .with_columns(pl.col("kids", "workers", "over").fill_null(0), pl.col("fte").fill_null(0.0),
+           .with_columns(pl.col("kids", "workers", "over").fill_null(0), pl.col("fte", "wkids").fill_null(0.0),
                          pl.lit(1.0).alias("one")))
     return [_ratio(agg, "CASELOAD_MEAN", num="kids", den="fte"),
+            _ratio(agg, "CASELOAD_WEIGHTED_MEAN", num="wkids", den="fte"),
             _ratio(agg.with_columns(pl.col("max").fill_null(0.0),
                                     (pl.col("workers") > 0).cast(pl.Float64).alias("any")),
                    "CASELOAD_MAX", num="max", den="any"),
@@ -575,7 +583,7 @@ _GROUPS: tuple[tuple[frozenset[str], Callable[[_Context], list[pl.DataFrame]]], 
     (frozenset({"SS12_FOLLOW_UP"}), _follow_up),
     (frozenset({"STEP_FLOWS"}), _flows),
     (frozenset({"NEW_CASES", "AGE_AT_OPENING", "EARLY_CASES_SHARE"}), _cases),
-    (frozenset({"CASELOAD_MEAN", "CASELOAD_MAX", "CASELOAD_OVER_TARGET"}), _caseload),
+    (frozenset({"CASELOAD_MEAN", "CASELOAD_WEIGHTED_MEAN", "CASELOAD_MAX", "CASELOAD_OVER_TARGET"}), _caseload),
     (frozenset({"BREAKDOWN_RATE"}), _breakdowns),
     (frozenset({"REPLACEMENT_SHARE"}), _replacements),
     (frozenset({"COMPLAINTS", "COMPLAINTS_UPHELD"}), _complaints),
@@ -589,7 +597,7 @@ RESULT_SCHEMA: dict[str, pl.DataType | type[pl.DataType]] = {
 
 
 def _run(register: Register, windows: list[_Window], *, staircase: Staircase | None,
-         catalogue: Catalogue | None, caseload_target: float, kpis: Sequence[str] | None,
+         catalogue: Catalogue | None, caseload: CaseloadRules, kpis: Sequence[str] | None,
          rates: pl.DataFrame | None = None) -> pl.DataFrame:
     catalogue = catalogue or default_catalogue()
     staircase = staircase or catalogue.staircase
@@ -599,7 +607,7 @@ def _run(register: Register, windows: list[_Window], *, staircase: Staircase | N
     unknown = wanted - set(units)
     if unknown:
         raise InvalidInput(Problem(field="kpis", value=sorted(unknown), message="unknown KPI code(s)"))
-    ctx = _Context(register, windows, staircase, catalogue, caseload_target, rates)
+    ctx = _Context(register, windows, staircase, catalogue, caseload, rates)
     parts: list[pl.DataFrame] = []
     for codes, compute in _GROUPS:
         if codes & wanted:
@@ -619,7 +627,7 @@ def _run(register: Register, windows: list[_Window], *, staircase: Staircase | N
 def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | None = None,
                  staircase: Staircase | None = None, catalogue: Catalogue | None = None,
                  caseload_target: float | None = None, kpis: Sequence[str] | None = None,
-                 rates: pl.DataFrame | None = None) -> pl.DataFrame:
+                 rates: pl.DataFrame | None = None, caseload_rules: CaseloadRules | None = None) -> pl.DataFrame:
     """Every KPI of the catalogue for one date, in long format.
 
     Args:
@@ -633,6 +641,8 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
             (None: the shipped target in ``kpi/data/caseload.toml``, 25 as in the Herning model;
             the web layer passes ``settings.TRAPPEN_CASELOAD_TARGET``).
         kpis: restrict to these KPI codes; all when None.
+        caseload_rules: the step weights of CASELOAD_WEIGHTED_MEAN (and the target, which
+            ``caseload_target`` overrides); None: ``kpi/data/caseload.toml``.
         rates: date-ranged prices (``intervention_code``, ``valid_from``, ``valid_to``,
             ``cost_dkk_per_day``, as :attr:`trappen.economics.RateTable.frame`) for the spending
             KPIs, each day at the price valid on it; None = the catalogue's price.
@@ -651,9 +661,13 @@ def compute_kpis(register: Register, *, at: date, period: tuple[date, date] | No
     if end <= start:
         raise InvalidInput(Problem(field="period", value=(start, end), message="period end must be after its start"))
     out = _run(register, [_Window(at=at, start=start, end=end)], staircase=staircase, catalogue=catalogue,
-               caseload_target=default_caseload_target() if caseload_target is None else caseload_target,
-               kpis=kpis, rates=rates)
+               caseload=_caseload_rules(caseload_rules, caseload_target), kpis=kpis, rates=rates)
     return out.drop(_W)
+
+
+def _caseload_rules(rules: CaseloadRules | None, target: float | None) -> CaseloadRules:
+    rules = rules or default_caseload_rules()
+    return rules if target is None else dataclasses.replace(rules, children_per_fte=target)
 
 
 def month_windows(months: Sequence[date]) -> list[tuple[date, date, date]]:
@@ -667,7 +681,8 @@ def month_windows(months: Sequence[date]) -> list[tuple[date, date, date]]:
 
 def kpi_series(register: Register, *, months: Sequence[date], staircase: Staircase | None = None,
                catalogue: Catalogue | None = None, caseload_target: float | None = None,
-               kpis: Sequence[str] | None = None, rates: pl.DataFrame | None = None) -> pl.DataFrame:
+               kpis: Sequence[str] | None = None, rates: pl.DataFrame | None = None,
+               caseload_rules: CaseloadRules | None = None) -> pl.DataFrame:
     """Every KPI for each calendar month, in one vectorised pass.
 
     Each month is a window: stock KPIs on its last day, flow KPIs over the month. Any day of a
@@ -681,8 +696,7 @@ def kpi_series(register: Register, *, months: Sequence[date], staircase: Stairca
     spans = month_windows(months)
     windows = [_Window(at=at, start=s, end=e) for s, at, e in spans]
     out = _run(register, windows, staircase=staircase, catalogue=catalogue,
-               caseload_target=default_caseload_target() if caseload_target is None else caseload_target,
-               kpis=kpis, rates=rates)
+               caseload=_caseload_rules(caseload_rules, caseload_target), kpis=kpis, rates=rates)
     labels = pl.DataFrame({_W: pl.Series(range(len(spans)), dtype=pl.UInt32), "month": [s for s, _, _ in spans]},
                           schema={_W: pl.UInt32, "month": pl.Date})
     return out.join(labels, on=_W, how="left").select("month", *RESULT_SCHEMA)

@@ -23,7 +23,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from trappen.kpi.caseload import default_caseload_target
+from trappen.kpi.caseload import load_caseload_target
 
 WEB_DIR = Path(__file__).resolve().parent
 
@@ -150,9 +150,13 @@ TRAPPEN_CATALOGUE_FILE = env_str("TRAPPEN_CATALOGUE_FILE")
 # The mapping of account functions to steps, versioned by accounting year (TOML); empty = the
 # shipped EXAMPLE (trappen/economics/data/account_mapping_example.toml), to be checked first.
 TRAPPEN_ACCOUNT_MAPPING_FILE = env_str("TRAPPEN_ACCOUNT_MAPPING_FILE")
-# Children per full-time caseworker counted as over target (team page, caseload dashboard, KPI
-# API). Default: the core's one source, trappen/kpi/data/caseload.toml (25, the Herning model's).
-TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1) or default_caseload_target())
+# Caseload rules (TOML: the target and the weight of a child on each step); empty = the core's
+# one source, trappen/kpi/data/caseload.toml. Children per full-time caseworker counted as over
+# target (team page, caseload dashboard, KPIs, goals, report): TRAPPEN_CASELOAD_TARGET, else the
+# file's (25, the Herning model's).
+TRAPPEN_CASELOAD_FILE = env_str("TRAPPEN_CASELOAD_FILE")
+TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1)
+                                or load_caseload_target(TRAPPEN_CASELOAD_FILE or None))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if INSECURE_DEFAULTS_ALLOWED else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 

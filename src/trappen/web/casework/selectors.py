@@ -5,17 +5,13 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from trappen.deadlines import deadline_items
 from trappen.register import TABLES, Register
+from trappen.web import rules
 from trappen.web.register import models as m
 from trappen.web.register.selectors import _SNAPSHOT, caseload_for_caseworker
-
-CASELOAD_TARGET_DEFAULT = 25
-"""Children per full-time caseworker: Herning model target (Socialstyrelsen's Herning
-evaluation: at most 25 children per caseworker); override with settings.TRAPPEN_CASELOAD_TARGET."""
 
 DEADLINE_LOOKBACK_DAYS = 365
 """Items due more than a year ago are left out of My day: the demo register holds no events
@@ -25,9 +21,15 @@ _CHILD_TABLES = ("children", "notifications", "investigations", "episodes", "pla
                  "follow_ups", "supervision_visits", "complaints")
 
 
-def caseload_target() -> int:
-    """The municipality's caseload target (children per caseworker)."""
-    return int(getattr(settings, "TRAPPEN_CASELOAD_TARGET", CASELOAD_TARGET_DEFAULT))
+def caseload_target() -> float:
+    """The municipality's caseload target (children per caseworker; trappen.web.rules.caseload)."""
+    return rules.caseload().children_per_fte
+
+
+def highest_steps(child_ids: list[int], *, on: dt.date) -> dict[int, int]:
+    """Each child's highest active step on ``on`` (children with none are left out)."""
+    return dict(m.Episode.objects.filter(_active(on), child_id__in=child_ids)
+                .values("child_id").annotate(top=Max("step")).values_list("child_id", "top"))
 
 
 def register_for_children(child_ids: list[int]) -> Register:
@@ -96,7 +98,9 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
     per_post = caseworker_child_ids([p.pk for p in posts], on=on)
     all_ids = sorted({c for ids in per_post.values() for c in ids})
     items = open_deadlines(all_ids, now=now) if all_ids else None
-    target = caseload_target()
+    weights = rules.caseload()
+    target = weights.children_per_fte
+    steps = highest_steps(all_ids, on=on) if all_ids else {}
     rows = []
     if items is not None:
         child_to_post = pl.DataFrame({"child_id": [c for ids in per_post.values() for c in ids],
@@ -112,6 +116,7 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
         c = by_post.get(p.pk, {})
         rows.append({"caseworker": p, "username": p.user.username if p.user else f"#{p.pk}",
                      "children": p.children, "target": target, "over": p.children > target,
+                     "weighted": weights.weighted_count([steps.get(c) for c in per_post[p.pk]]),
                      "open": int(c.get("open", 0)), "overdue": int(c.get("overdue", 0))})
     return rows
 

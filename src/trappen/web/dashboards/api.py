@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 
 import polars as pl
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
@@ -23,6 +22,7 @@ from pydantic import Field, field_validator
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi import DIMENSIONS, compute_kpis, default_period
 from trappen.kpi.disclosure import suppress
+from trappen.web import rules
 from trappen.web.dashboards import selectors as sel
 from trappen.web.dashboards.views import dashboard_access
 
@@ -106,7 +106,7 @@ def kpis(request: HttpRequest, q: Query[KpiQuery]) -> list[dict[str, object]]:
         filters = sel.DashboardFilters(start=start, end=end, districts=access.districts or ("",))
         register = sel.register_filtered(register, filters=filters)
     frame = compute_kpis(register, at=q.at, period=period, kpis=q.kpi, rates=sel.spending_rates(),
-                         caseload_target=settings.TRAPPEN_CASELOAD_TARGET)
+                         caseload_rules=rules.caseload())
     frame = (disclosure_controlled(frame) if access.publish
              else frame.with_columns(suppressed=pl.lit(False)))
     return frame.with_columns(pl.col(d).cast(pl.String) for d in DIMENSIONS).to_dicts()

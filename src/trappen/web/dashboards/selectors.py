@@ -272,7 +272,7 @@ def _kpis(reg: Register, f: DashboardFilters, codes: Sequence[str],
           dims: Sequence[str] = ()) -> pl.DataFrame:
     """:func:`compute_kpis` for the filters' period (stock KPIs on its last day)."""
     return cells(compute_kpis(reg, at=f.at, period=(f.start, f.end), kpis=list(codes), rates=spending_rates(),
-                              caseload_target=settings.TRAPPEN_CASELOAD_TARGET),
+                              caseload_rules=rules.caseload()),
                  dims=dims)
 
 

@@ -13,6 +13,7 @@ from trappen.errors import InvalidInput
 from trappen.kpi import Goal as CoreGoal
 from trappen.kpi import GoalStatus, goal_progress, kpi_series
 from trappen.register import Register
+from trappen.web import rules
 from trappen.web.dashboards.selectors import (
     COUNT_COLUMN,
     DISCLOSURE_THRESHOLD,
@@ -66,7 +67,7 @@ def goal_rows(goals: Sequence[Goal], *, register: Register, today: dt.date,
         part = register if not district else register_filtered(register, filters=DashboardFilters(
             start=months[0], end=today + dt.timedelta(days=1), districts=(district,)))
         series[district] = cells(kpi_series(part, months=months, kpis=sorted({g.kpi_code for g in mine}),
-                                            rates=spending_rates()))
+                                            rates=spending_rates(), caseload_rules=rules.caseload()))
     rows = []
     for g in goals:
         core = CoreGoal(kpi_code=g.kpi_code, baseline_value=g.baseline_value, baseline_date=g.baseline_date,
