@@ -47,10 +47,33 @@ def test_malformed_duties_file_names_the_duty_and_key(tmp_path):
     text = (default_duties_path()).read_text(encoding="utf-8").replace("hours = 24", "minutes = 1440")
     path = tmp_path / "duties.toml"
     path.write_text(text, encoding="utf-8")
-    with pytest.raises(ConfigurationError, match="duty D1: missing parameter 'hours'"):
+    with pytest.raises(ConfigurationError, match=r"duties\.D1\.params\.hours: missing"):
         load_duties(path)
     with pytest.raises(ConfigurationError, match="file not found"):
         load_duties(tmp_path / "nope.toml")
+
+
+def test_every_mistake_in_a_duties_file_is_named_with_its_key_path(tmp_path):
+    text = (default_duties_path().read_text(encoding="utf-8")
+            .replace("hours = 24", "hours = 0")                         # D1: not a positive number
+            .replace('ref_table = "notifications"\n[duties.params]\nworking_days = 6',
+                     'ref_table = "letters"\n[duties.params]\nworking_days = 6')  # D2: unknown table
+            .replace('id = "D3"\nname_da = "Tilbagemelding til fagperson"', 'id = "D3"\nname_da = ""'))
+    path = tmp_path / "duties.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_duties(path)
+    assert {(p.field, p.value) for p in err.value.problems} == {
+        ("duties.D1.params.hours", 0), ("duties.D3.name_da", "")}
+    assert "duties.D1.params.hours: must be > 0 (value: 0)" in str(err.value)
+    assert str(path) in str(err.value)
+    # once the types are right, the engine's own needs are checked, again all at once
+    path.write_text(text.replace("hours = 0", "minutes = 1440").replace('name_da = ""', 'name_da = "x"'),
+                    encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_duties(path)
+    assert {(p.field, p.value) for p in err.value.problems} == {
+        ("duties.D1.params.hours", None), ("duties.D2.ref_table", "letters")}
 
 
 def test_custom_duties_file_changes_the_rule(tmp_path):

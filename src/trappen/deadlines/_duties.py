@@ -7,11 +7,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated
 
 import polars as pl
+from pydantic import Field
 
 from trappen._config import read_toml
-from trappen.errors import ConfigurationError, InvalidInput, Problem
+from trappen._validation import StrictModel, Text, rule_file_error, validate_rule_file
+from trappen.errors import InvalidInput, Problem
 
 REF_TABLES = frozenset({"notifications", "investigations", "episodes", "children", "complaints"})
 
@@ -88,54 +91,78 @@ class Duties:
         return tuple(d for d in self.duties if d.computed)
 
 
+class _Duty(StrictModel):
+    id: Text
+    name_da: Text
+    name_en: Text
+    rule: Text
+    barnets_lov: Text
+    serviceloven: Text
+    notes: str = ""
+    computed: bool = False
+    ref_table: str | None = None
+    params: dict[str, Annotated[int, Field(gt=0)]] = {}
+
+
+class _DutiesFile(StrictModel):
+    duties: Annotated[list[_Duty], Field(min_length=1)]
+
+
+_AT_LEAST_ONE = "needs at least one [[duties]] table"
+_MESSAGES = {"duties:missing": _AT_LEAST_ONE, "duties:too_short": _AT_LEAST_ONE,
+             "duties:list_type": "must be a list of tables ([[duties]])"}
+
+
+def _engine_problems(duties: list[_Duty]) -> list[Problem]:
+    """What the engine needs of the file: one entry per id, and every duty it computes marked
+    ``computed`` with its parameters and the register table it is checked on."""
+    problems = []
+    first: dict[str, int] = {}
+    for i, d in enumerate(duties):
+        if d.id in first:
+            problems.append(Problem(field=f"duties[{i}].id", value=d.id,
+                                    message=f"duplicate duty id (also duties[{first[d.id]}])"))
+            continue
+        first[d.id] = i
+        if not d.computed:
+            continue
+        at = f"duties.{d.id}"
+        needed = COMPUTED_PARAMS.get(d.id)
+        if needed is None:
+            problems.append(Problem(field=f"{at}.computed", value=True,
+                                    message="the engine has no rule for this id; set computed = false"))
+            continue
+        problems += [Problem(field=f"{at}.params.{key}", value=None,
+                             message=f"missing (the engine's rule for {d.id} needs it)")
+                     for key in needed if key not in d.params]
+        if d.ref_table not in REF_TABLES:
+            problems.append(Problem(field=f"{at}.ref_table", value=d.ref_table,
+                                    message=f"must be one of {', '.join(sorted(REF_TABLES))}"))
+    missing = sorted(set(COMPUTED_PARAMS) - {d.id for d in duties if d.computed})
+    if missing:
+        problems.append(Problem(field="duties", value=missing,
+                                message="computed duties missing (the engine needs each with computed = true)"))
+    return problems
+
+
 def load_duties(path: Path | str | None = None) -> Duties:
     """Load a duties TOML file; ``None`` gives the shipped ``data/duties.toml``.
 
     Raises:
         ConfigurationError: the file is missing or malformed, an id repeats, or a computed duty
-            lacks one of the parameters the engine needs (names file, duty and key).
+            lacks one of the parameters the engine needs: every problem, each naming the file,
+            the key path (``duties.D1.params.hours``) and the value.
     """
     data, where = read_toml(path, package="trappen.deadlines", name="duties.toml")
-    raw = data.get("duties")
-    if not isinstance(raw, list) or not raw:
-        raise ConfigurationError(f"{where}: needs at least one [[duties]] table")
-    duties: list[Duty] = []
-    for i, entry in enumerate(raw, start=1):
-        at = f"{where} duty #{i}"
-        for key in ("id", "name_da", "name_en", "rule", "barnets_lov", "serviceloven"):
-            if not isinstance(entry.get(key), str) or not entry[key].strip():
-                raise ConfigurationError(f"{at}: missing or empty key '{key}'")
-        at = f"{where} duty {entry['id']}"
-        params = entry.get("params", {})
-        if not isinstance(params, dict) or any(
-                isinstance(v, bool) or not isinstance(v, int) or v <= 0 for v in params.values()):
-            raise ConfigurationError(f"{at}: params must be positive integers, got {params!r}")
-        computed = bool(entry.get("computed", False))
-        ref_table = entry.get("ref_table")
-        if computed:
-            needed = COMPUTED_PARAMS.get(entry["id"])
-            if needed is None:
-                raise ConfigurationError(
-                    f"{at}: the engine has no rule for this id; set computed = false")
-            for key in needed:
-                if key not in params:
-                    raise ConfigurationError(f"{at}: missing parameter '{key}'")
-            if ref_table not in REF_TABLES:
-                raise ConfigurationError(
-                    f"{at}: ref_table must be one of {sorted(REF_TABLES)}, got {ref_table!r}")
-        duties.append(Duty(
-            id=entry["id"], name_da=entry["name_da"], name_en=entry["name_en"], rule=entry["rule"],
-            barnets_lov=entry["barnets_lov"], serviceloven=entry["serviceloven"],
-            notes=str(entry.get("notes", "")), computed=computed, ref_table=ref_table,
-            params=MappingProxyType(dict(params)),
-        ))
-    ids = [d.id for d in duties]
-    if len(set(ids)) != len(ids):
-        raise ConfigurationError(f"{where}: duplicate duty ids in {ids}")
-    missing = sorted(set(COMPUTED_PARAMS) - {d.id for d in duties if d.computed})
-    if missing:
-        raise ConfigurationError(f"{where}: computed duties missing: {missing}")
-    return Duties(source=where, duties=tuple(duties))
+    model = validate_rule_file(_DutiesFile, data, where=where, named_items={"duties": "id"}, messages=_MESSAGES)
+    problems = _engine_problems(model.duties)
+    if problems:
+        raise rule_file_error(problems, where=where)
+    return Duties(source=where, duties=tuple(
+        Duty(id=d.id, name_da=d.name_da, name_en=d.name_en, rule=d.rule, barnets_lov=d.barnets_lov,
+             serviceloven=d.serviceloven, notes=d.notes, computed=d.computed, ref_table=d.ref_table,
+             params=MappingProxyType(dict(d.params)))
+        for d in model.duties))
 
 
 def duties_frame(duties: Duties | None = None) -> pl.DataFrame:
