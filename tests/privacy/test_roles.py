@@ -165,6 +165,41 @@ def test_bad_table_refused(tmp_path, grants, match):
     assert str(path) in str(info.value)
 
 
+def test_every_mistake_in_a_table_is_named_with_its_key_path(tmp_path):
+    path = tmp_path / "perm.toml"
+    path.write_text(
+        '[roles.caseworker]\ngrants = [\n'
+        '  { resource = "kpi", action = "view", scope = "all", why = "a test reason" },\n'
+        '  { resource = "kpi", action = "delete", scope = "everything", why = "a test reason" },\n'
+        '  { resource = "child", action = "view", scope = "aggregate", why = "short" },\n'
+        ']\n[roles.root]\ngrants = []\n'
+        '[purposes.colleague_cover]\nlabel_da = "Dækning"\n'
+        '[partner]\nshared_child_fields = ["first_name", "cpr"]\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as info:
+        load_permissions(path)
+    assert {(p.field, p.value) for p in info.value.problems} == {
+        ("roles.caseworker.grants[1].action", "delete"),
+        ("roles.caseworker.grants[1].scope", "everything"),
+        ("roles.caseworker.grants[2].why", "short"),
+        ("roles.root", "root"),
+        ("purposes.colleague_cover.label_en", None),
+        ("partner.shared_child_fields[1]", "cpr"),
+    }
+    text = str(info.value)
+    assert text.startswith(f"{path}: ")
+    assert "roles.caseworker.grants[1].scope: unknown scope; use one of own, team" in text
+    assert "roles.root: unknown role" in text and "purposes.colleague_cover.label_en: missing" in text
+
+
+def test_case_content_at_aggregate_scope_is_named_on_the_scope(tmp_path):
+    path = _write(tmp_path, '{ resource = "child", action = "view", scope = "aggregate", why = "a test reason" }')
+    with pytest.raises(ConfigurationError) as info:
+        load_permissions(path)
+    (problem,) = info.value.problems
+    assert (problem.field, problem.value) == ("roles.caseworker.grants[0].scope", "aggregate")
+    assert problem.message == "child is case content and cannot be granted at aggregate scope"
+
+
 def test_bad_files_refused(tmp_path):
     with pytest.raises(ConfigurationError, match="unknown role"):
         load_permissions(_write(tmp_path, "", role="root"))

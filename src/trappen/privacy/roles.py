@@ -19,9 +19,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from types import MappingProxyType
+from typing import Annotated
+
+from pydantic import AfterValidator, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 
 from trappen._config import read_toml
-from trappen.errors import ConfigurationError
+from trappen._validation import StrictModel, Text, one_of, rule_file_error, validate_rule_file
+from trappen.errors import Problem
 
 __all__ = [
     "ACTIONS", "PARTNER_SHARED_FIELDS", "PERMISSIONS", "PURPOSES", "RESOURCES", "ROLES", "Grant",
@@ -97,69 +102,83 @@ _NEVER_SHARED = frozenset({"cpr", "cpr_encrypted", "cpr_lookup", "notes", "justi
 """Fields no table may share with partners: identity numbers and free text."""
 
 
-def _fail(source: str, where: str, message: str) -> ConfigurationError:
-    return ConfigurationError(f"{source}: {where}: {message}")
+def _a_reason(why: str) -> str:
+    if len(why.strip()) < 10:
+        raise PydanticCustomError("no_reason", "every grant needs a `why` sentence (10 characters or more)")
+    return why.strip()
+
+
+def _shareable(name: str) -> str:
+    if name in _NEVER_SHARED:
+        raise PydanticCustomError("never_shared", "is never shared with partners (identity numbers and free text)")
+    return name
+
+
+class _Grant(StrictModel):
+    model_config = ConfigDict(extra="forbid")
+
+    resource: Annotated[str, one_of(RESOURCES, what="resource")]
+    action: Annotated[str, one_of(ACTIONS, what="action")]
+    scope: Annotated[str, one_of(tuple(s.value for s in Scope), what="scope")]
+    why: Annotated[str, AfterValidator(_a_reason)]
+
+    @model_validator(mode="after")
+    def _no_case_content_in_aggregates(self) -> _Grant:
+        if self.resource in PERSONAL_RESOURCES and self.scope == Scope.AGGREGATE:
+            raise PydanticCustomError(
+                "aggregate_case_content", "{resource} is case content and cannot be granted at aggregate scope",
+                {"resource": self.resource, "sub_key": "scope"})
+        return self
+
+
+class _Role(StrictModel):
+    label_da: str | None = None
+    label_en: str | None = None
+    grants: list[_Grant]
+
+
+class _Purpose(StrictModel):
+    label_da: Text
+    label_en: Text
+
+
+class _Partner(StrictModel):
+    shared_child_fields: list[Annotated[str, AfterValidator(_shareable)]] = []
+
+
+class _PermissionFile(StrictModel):
+    roles: dict[Annotated[str, one_of(ROLES, what="role")], _Role]
+    purposes: dict[str, _Purpose] = {}
+    partner: _Partner = _Partner()
+
+
+_MESSAGES = {"roles:missing": "needs a [roles.<role>] table per role, each with grants = [...]"}
 
 
 def _parse(data: Mapping[str, object], *, source: str) -> PermissionTable:
-    roles = data.get("roles")
-    if not isinstance(roles, dict):
-        raise _fail(source, "[roles]", "missing table")
-    unknown_roles = set(roles) - set(ROLES)
-    if unknown_roles:
-        raise _fail(source, "[roles]", f"unknown role(s) {sorted(unknown_roles)}; known: {ROLES}")
+    model = validate_rule_file(_PermissionFile, data, where=source, messages=_MESSAGES)
     grants: dict[tuple[str, str, str], Grant] = {}
-    labels: dict[str, tuple[str, str]] = {}
-    for role, body in roles.items():
-        where = f"[roles.{role}]"
-        if not isinstance(body, dict) or not isinstance(body.get("grants"), list):
-            raise _fail(source, where, "needs a grants = [...] list")
-        labels[role] = (str(body.get("label_da", role)), str(body.get("label_en", role)))
-        for i, row in enumerate(body["grants"], 1):
-            at = f"{where} grant {i}"
-            if not isinstance(row, dict):
-                raise _fail(source, at, "must be an inline table")
-            extra = set(row) - {"resource", "action", "scope", "why"}
-            if extra:
-                raise _fail(source, at, f"unknown key(s) {sorted(extra)}")
-            resource, action, scope = row.get("resource"), row.get("action"), row.get("scope")
-            why = row.get("why")
-            if resource not in RESOURCES:
-                raise _fail(source, at, f"unknown resource {resource!r}; known: {RESOURCES}")
-            if action not in ACTIONS:
-                raise _fail(source, at, f"unknown action {action!r}; known: {ACTIONS}")
-            if scope not in {s.value for s in Scope}:
-                raise _fail(source, at, f"unknown scope {scope!r}; known: "
-                            f"{tuple(s.value for s in Scope)}")
-            if not isinstance(why, str) or len(why.strip()) < 10:
-                raise _fail(source, at, "every grant needs a `why` sentence")
-            if resource in PERSONAL_RESOURCES and scope == Scope.AGGREGATE:
-                raise _fail(source, at, f"{resource} is case content and cannot be granted at "
-                                        "aggregate scope")
-            key = (role, str(resource), str(action))
+    at: dict[tuple[str, str, str], int] = {}
+    duplicates = []
+    for role, body in model.roles.items():
+        for i, row in enumerate(body.grants):
+            key = (role, row.resource, row.action)
             if key in grants:
-                raise _fail(source, at, f"duplicate grant for {key}")
-            grants[key] = Grant(role=role, resource=str(resource), action=str(action),
-                                scope=Scope(scope), why=why.strip())
-    purposes: dict[str, Purpose] = {}
-    raw_purposes = data.get("purposes", {})
-    if not isinstance(raw_purposes, dict):
-        raise _fail(source, "[purposes]", "must be a table")
-    for code, body in raw_purposes.items():
-        if not isinstance(body, dict) or not body.get("label_da") or not body.get("label_en"):
-            raise _fail(source, f"[purposes] {code}", "needs label_da and label_en")
-        purposes[code] = Purpose(code=code, label_da=str(body["label_da"]),
-                                 label_en=str(body["label_en"]))
-    partner = data.get("partner", {})
-    fields = partner.get("shared_child_fields", []) if isinstance(partner, dict) else None
-    if not isinstance(fields, list) or not all(isinstance(f, str) for f in fields):
-        raise _fail(source, "[partner] shared_child_fields", "must be a list of field names")
-    forbidden = sorted(set(fields) & _NEVER_SHARED)
-    if forbidden:
-        raise _fail(source, "[partner] shared_child_fields", f"{forbidden} are never shared")
+                duplicates.append(Problem(field=f"roles.{role}.grants[{i}]", value=f"{row.resource} {row.action}",
+                                          message=f"duplicate grant (also grants[{at[key]}])"))
+                continue
+            at[key] = i
+            grants[key] = Grant(role=role, resource=row.resource, action=row.action, scope=Scope(row.scope),
+                                why=row.why)
+    if duplicates:
+        raise rule_file_error(duplicates, where=source)
+    labels = {role: (role if body.label_da is None else body.label_da, role if body.label_en is None else body.label_en)
+              for role, body in model.roles.items()}
+    purposes = {code: Purpose(code=code, label_da=p.label_da, label_en=p.label_en)
+                for code, p in model.purposes.items()}
     return PermissionTable(grants=MappingProxyType(grants), role_labels=MappingProxyType(labels),
                            purposes=MappingProxyType(purposes), source=source,
-                           partner_fields=tuple(fields))
+                           partner_fields=tuple(model.partner.shared_child_fields))
 
 
 def load_permissions(path: str | Path | None = None) -> PermissionTable:
@@ -167,7 +186,8 @@ def load_permissions(path: str | Path | None = None) -> PermissionTable:
 
     Raises:
         ConfigurationError: the file is unreadable, not TOML, or names an unknown role,
-            resource, action or scope, lacks a ``why``, or repeats a grant (names file and row).
+            resource, action or scope, lacks a ``why``, or repeats a grant: every problem, each
+            naming the file, the key path (``roles.caseworker.grants[3].scope``) and the value.
     """
     data, source = read_toml(path, package="trappen.privacy", name="permissions.toml")
     return _parse(data, source=source)
