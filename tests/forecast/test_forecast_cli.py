@@ -49,7 +49,11 @@ def test_bad_input_is_one_clear_message(register_dir, tmp_path):
 def test_backtest_prints_a_row_per_step(register_dir, tmp_path):
     out = tmp_path / "bt.csv"
     result = CliRunner().invoke(app, ["forecast", "backtest", "--cutoff", "2022-12-31", "--horizon", "12",
+                                      "--origins", "2", "--every", "3",
                                       "--replicates", "20", "--register", str(register_dir), "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "MAPE" in result.output
-    assert pl.read_csv(out)["step"].to_list() == [1, 2, 3, 4, 5, 6]
+    assert "MAPE" in result.output and "no change" in result.output and "P5-P95" in result.output
+    assert "2022-09-30, 2022-12-31" in result.output
+    table = pl.read_csv(out)
+    assert table["series"].to_list() == [*(f"step_{s}" for s in range(1, 7)), "mean_of_steps", "total"]
+    assert "nan" not in result.output

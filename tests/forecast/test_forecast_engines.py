@@ -8,7 +8,16 @@ import numpy as np
 import pytest
 
 from trappen.errors import InvalidInput
-from trappen.forecast import Scenario, adjust, arrival_schedule, estimate, project_expected, redirect_table, simulate
+from trappen.forecast import (
+    Scenario,
+    adjust,
+    arrival_rates,
+    arrival_schedule,
+    estimate,
+    project_expected,
+    redirect_table,
+    simulate,
+)
 
 CUTOFF = date(2023, 12, 31)
 MONTHS = 24
@@ -21,12 +30,27 @@ def model(synthetic):
 
 def test_children_are_conserved(model):
     """Every month: children = start + arrivals so far (in = out + stays), in both engines."""
-    arrivals = arrival_schedule(model, months=MONTHS, scenario=Scenario()).sum(axis=(1, 2)).cumsum()
-    expected_total = model.start.sum() + arrivals
+    rates = arrival_rates(model, months=MONTHS, scenario=Scenario()).sum(axis=(1, 2)).cumsum()
     e = project_expected(model, months=MONTHS)
-    np.testing.assert_allclose(e.mean.sum(axis=1), expected_total, rtol=1e-10)
-    s = simulate(model, months=MONTHS, replicates=3, seed=5)
-    np.testing.assert_allclose(s.mean.sum(axis=1), expected_total, rtol=1e-12)
+    np.testing.assert_allclose(e.mean.sum(axis=1), model.start.sum() + rates, rtol=1e-10)
+    arrivals = arrival_schedule(model, months=MONTHS, scenario=Scenario()).sum(axis=(1, 2)).cumsum()
+    s = simulate(model, months=MONTHS, replicates=3, seed=5, entrant_uncertainty=False)
+    np.testing.assert_allclose(s.mean.sum(axis=1), model.start.sum() + arrivals, rtol=1e-12)
+
+
+def test_drawn_arrivals_are_whole_children_that_only_add(model):
+    """Drawn arrivals: per replicate the total never falls (nobody is lost), replicates differ,
+    and the mean total follows the expected arrivals within its standard error."""
+    from trappen.forecast._engines import run_replicates
+
+    reps = 200
+    runs = run_replicates(model, months=MONTHS, replicates=reps, seed=3, scenario=Scenario())[0]
+    total = runs.sum(axis=2).astype(float)
+    assert np.all(np.diff(total, axis=1) >= 0)
+    assert np.unique(total[:, -1]).size > 1
+    want = model.start.sum() + arrival_rates(model, months=MONTHS, scenario=Scenario()).sum(axis=(1, 2)).cumsum()
+    se = np.maximum(total.std(axis=0, ddof=1) / np.sqrt(reps), 1.0 / np.sqrt(reps))
+    assert np.all(np.abs(total.mean(axis=0) - want) <= 4.5 * se)
 
 
 def test_same_seed_same_result_other_seed_differs(model):
@@ -137,8 +161,8 @@ def test_capped_step_takes_no_more_than_its_places(model):
     capped = Scenario(name="cap", step_caps=((6, places),))
     e = project_expected(model, months=MONTHS, scenario=capped)
     # one chunk: with several, each chunk holds its share of the places (see simulate)
-    s = simulate(model, months=MONTHS, replicates=8, seed=4, scenario=capped)
-    free = simulate(model, months=MONTHS, replicates=8, seed=4)
+    s = simulate(model, months=MONTHS, replicates=8, seed=4, scenario=capped, entrant_uncertainty=False)
+    free = simulate(model, months=MONTHS, replicates=8, seed=4, entrant_uncertainty=False)
     for p in (e, s):
         # never more than the start stock (nobody new gets in while it is over its places) ...
         assert np.all(p.p90[:, 6] <= on6 + 1e-9)

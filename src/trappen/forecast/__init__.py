@@ -13,8 +13,23 @@ Public API::
     table = compare(baseline, [closed])
 """
 
-from trappen.forecast._compare import backtest, compare, observed_counts
-from trappen.forecast._engines import adjust, arrival_schedule, project_expected, redirect_table, simulate
+from trappen.forecast._backtest import (
+    Backtest,
+    backtest,
+    binomial_band,
+    rolling_cutoffs,
+    summarise_backtest,
+    trend_forecast,
+)
+from trappen.forecast._compare import compare, observed_counts
+from trappen.forecast._engines import (
+    adjust,
+    arrival_rates,
+    arrival_schedule,
+    project_expected,
+    redirect_table,
+    simulate,
+)
 from trappen.forecast._estimate import DEFAULT_CASELOAD_ELASTICITY, add_months, estimate
 from trappen.forecast._model import (
     AGE_BAND_EDGES_YEARS,
@@ -26,7 +41,8 @@ from trappen.forecast._model import (
 )
 
 __all__ = [
-    "AGE_BAND_EDGES_YEARS", "DEFAULT_CASELOAD_ELASTICITY", "DURATION_BAND_EDGES_MONTHS", "Projection",
-    "Scenario", "StateSpace", "TransitionModel", "add_months", "adjust", "arrival_schedule", "backtest",
-    "compare", "estimate", "observed_counts", "project_expected", "redirect_table", "simulate",
+    "AGE_BAND_EDGES_YEARS", "DEFAULT_CASELOAD_ELASTICITY", "DURATION_BAND_EDGES_MONTHS", "Backtest", "Projection",
+    "Scenario", "StateSpace", "TransitionModel", "add_months", "adjust", "arrival_rates", "arrival_schedule",
+    "backtest", "binomial_band", "compare", "estimate", "observed_counts", "project_expected", "redirect_table",
+    "rolling_cutoffs", "simulate", "summarise_backtest", "trend_forecast",
 ]

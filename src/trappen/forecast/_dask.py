@@ -12,11 +12,12 @@ from trappen.forecast._model import Scenario, TransitionModel
 
 def _task(model: TransitionModel, months: int, scenario: Scenario, seed: int, block: int, replicates: range,
           chunk: int, start: NDArray[np.int64], arrivals: list[NDArray[np.int64]], caps: dict[int, int],
-          draw_parameters: bool) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+          draw_parameters: bool, law: object) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     from trappen.forecast._engines import simulate_unit
 
     return simulate_unit(model, months=months, scenario=scenario, seed=seed, replicates=replicates, block=block,
-                         chunk=chunk, start=start, arrivals=arrivals, caps=caps, draw_parameters=draw_parameters)
+                         chunk=chunk, start=start, arrivals=arrivals, caps=caps, draw_parameters=draw_parameters,
+                         law=law)  # type: ignore[arg-type]
 
 
 def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario: Scenario, seed: int,
@@ -40,7 +41,7 @@ def run_on_dask(client: object, model: TransitionModel, *, months: int, scenario
         b, reps, ci = unit
         st, ar, cap = chunks[ci]
         f = c.submit(_task, model_f, months, scenario, seed, b, reps, ci, st, ar, cap, draw_parameters,
-                     pure=False)  # type: ignore[attr-defined]
+                     plan.law, pure=False)  # type: ignore[attr-defined]
         futures[f] = unit
     for fut in as_completed(list(futures)):
         yield futures[fut], fut.result()

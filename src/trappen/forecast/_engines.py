@@ -116,31 +116,45 @@ def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario:
     return off + stay[..., None] * diag
 
 
-def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.int64]:
-    """Whole children arriving per month by age in months and state, shape (months + 1, 216, S).
-
-    The expected arrivals, grown by the scenario's population growth, rounded so the running
-    total per cell is exact up to one child (both engines use this same schedule); arrivals
-    onto a closed step are sent to the nearest open one. Row 0 is empty.
-    """
+def arrival_rates(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.float64]:
+    """Expected children arriving per month by age in months and state, shape (months + 1,
+    216, S): the model's arrivals grown by the scenario's population growth, arrivals onto a
+    closed step sent to the nearest open one. Row 0 is empty."""
     growth = (1.0 + scenario.population_growth_pct_per_year / 100.0) ** (np.arange(months + 1) / 12.0)
     rate = model.arrivals_per_month[None, :, :] * growth[:, None, None]
     rate[0] = 0.0
+    return _redirected_states(rate, redirect_table(model.states, scenario.closed_steps))
+
+
+def _redirected_states(values: NDArray[np.float64], lut: NDArray[np.intp]) -> NDArray[np.float64]:
+    out = np.zeros_like(values)
+    for s_from, s_to in enumerate(lut):
+        out[..., s_to] += values[..., s_from]
+    return out
+
+
+def arrival_schedule(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.int64]:
+    """Whole children arriving per month by age in months and state, shape (months + 1, 216, S).
+
+    The expected arrivals (:func:`arrival_rates`), rounded so the running total per cell is
+    exact up to one child: the same in every replicate, for ``simulate(...,
+    entrant_uncertainty=False)``. Row 0 is empty.
+    """
+    rate = arrival_rates(model, months=months, scenario=replace(scenario, closed_steps=()))
     # a different fixed phase per cell so the roundings do not all fall in the same month
     phase = (np.arange(rate[0].size).reshape(rate.shape[1:]) * 0.6180339887498949) % 1.0
     cum = np.floor(np.cumsum(rate, axis=0) + phase[None])
     cum -= cum[0]
     sched = np.diff(cum, axis=0, prepend=0.0).astype(np.int64)
-    lut = redirect_table(model.states, scenario.closed_steps)
-    out = np.zeros_like(sched)
-    for s_from, s_to in enumerate(lut):
-        out[:, :, s_to] += sched[:, :, s_from]
-    return out
+    return _redirected_states(sched, redirect_table(model.states, scenario.closed_steps))
 
 
-def _arrivals_redirected(model: TransitionModel, *, months: int, scenario: Scenario) -> NDArray[np.float64]:
-    """Arrivals per month that were meant for a closed step, by the state they went to."""
-    sched = arrival_schedule(model, months=months, scenario=replace(scenario, closed_steps=()))
+def _arrivals_redirected(model: TransitionModel, *, months: int, scenario: Scenario,
+                         rounded: bool = False) -> NDArray[np.float64]:
+    """Arrivals per month that were meant for a closed step, by the state they went to
+    (expected, or as in :func:`arrival_schedule` when ``rounded``)."""
+    free = replace(scenario, closed_steps=())
+    sched = (arrival_schedule if rounded else arrival_rates)(model, months=months, scenario=free)
     lut = redirect_table(model.states, scenario.closed_steps)
     red = np.zeros((months + 1, model.states.size))
     for s_from, s_to in enumerate(lut):
@@ -212,7 +226,7 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     closed_in = lut != np.arange(s_n)
     x0, moved0 = _start_moved(model, lut)
     x = _pad_start(x0)
-    arrivals = arrival_schedule(model, months=months, scenario=scenario)
+    arrivals = arrival_rates(model, months=months, scenario=scenario)
     out = np.zeros((months + 1, s_n))
     red = np.zeros((months + 1, s_n))
     out[0] = x.sum(axis=(0, 1))
@@ -332,13 +346,60 @@ def _older(rec: NDArray[np.int64], k: NDArray[np.int64]) -> NDArray[np.int64]:
 
 
 @dataclass(frozen=True)
+class ArrivalLaw:
+    """How one chunk's arrivals are drawn in each replicate (entrant uncertainty).
+
+    Month ``m`` of replicate ``r`` brings Poisson(``rate[m]`` x g_r x h_rm) children, each in a
+    cell drawn from ``cum_share``: g_r is the replicate's arrival rate relative to the estimate
+    (Gamma with shape ``rate_shape`` and mean 1: the rate's own uncertainty), h_rm a month's
+    shock (Gamma with shape ``month_shape`` and mean 1: counts vary more than Poisson). Both are
+    drawn per replicate from ``SeedSequence(seed, spawn_key=(r, 0, 1))``, so every chunk of a
+    replicate shares them; the Poisson counts and cells come from the unit's own stream.
+    """
+
+    cells: NDArray[np.int64]  # (K,) records (age, 0 months, state) after closed steps are redirected
+    meant: NDArray[np.int64]  # (K,) the state each cell had before redirection
+    cum_share: NDArray[np.float64]  # (K,) cumulative share of the arrivals in each cell, last = 1
+    rate: NDArray[np.float64]  # (months + 1,) expected arrivals per month in this chunk; rate[0] = 0
+    rate_shape: float  # inf: the rate is known
+    month_shape: float  # inf: plain Poisson months
+
+
+def arrival_factors(model: TransitionModel, *, seed: int, replicate: int, months: int) -> NDArray[np.float64]:
+    """The arrival multipliers g_r x h_rm of replicate ``replicate`` (see :class:`ArrivalLaw`),
+    shape (months + 1,)."""
+    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(replicate, 0, 1))))
+    shape = model.arrivals_observed + 0.5  # Gamma(n + 1/2) posterior of a Poisson rate (Jeffreys)
+    g = rng.standard_gamma(shape) / shape if model.arrivals_observed > 0 else 1.0
+    phi = model.arrivals_dispersion
+    h = rng.standard_gamma(1.0 / phi, months + 1) * phi if phi > 0 else np.ones(months + 1)
+    return g * h
+
+
+def _arrival_law(model: TransitionModel, *, months: int, scenario: Scenario, chunks: int) -> ArrivalLaw | None:
+    rate = arrival_rates(model, months=months, scenario=replace(scenario, closed_steps=()))
+    per_month = rate.sum(axis=(1, 2))
+    if per_month.sum() <= 0:
+        return None
+    ages, states = np.nonzero(model.arrivals_per_month > 0)
+    share = model.arrivals_per_month[ages, states]
+    lut = redirect_table(model.states, scenario.closed_steps)
+    cum = np.cumsum(share) / share.sum()
+    cum[-1] = 1.0
+    return ArrivalLaw(cells=_encode(ages, np.zeros_like(ages), lut[states]), meant=states.astype(np.int64),
+                      cum_share=cum, rate=per_month / chunks, rate_shape=model.arrivals_observed + 0.5,
+                      month_shape=1.0 / model.arrivals_dispersion if model.arrivals_dispersion > 0 else np.inf)
+
+
+@dataclass(frozen=True)
 class _Plan:
     """The children of a run split into chunks, as records without a replicate."""
 
     start: list[NDArray[np.int64]]  # [chunk] records at month 0
-    arrivals: list[list[NDArray[np.int64]]]  # [chunk][month] records arriving that month
+    arrivals: list[list[NDArray[np.int64]]]  # [chunk][month] records arriving that month (fixed schedule)
     caps: list[dict[int, int]]  # [chunk] places per capped step
     block_replicates: int  # replicates per work unit
+    law: ArrivalLaw | None = None  # drawn arrivals (every chunk the same law); then ``arrivals`` is empty
 
     def blocks(self, replicates: int) -> list[range]:
         b = self.block_replicates
@@ -346,28 +407,33 @@ class _Plan:
 
 
 def _plan(
-    model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int
+    model: TransitionModel, *, months: int, scenario: Scenario, chunk_children: int, draw_arrivals: bool = True
 ) -> tuple[_Plan, NDArray[np.float64]]:
     lut = redirect_table(model.states, scenario.closed_steps)
     x0, moved0 = _start_moved(model, lut)
     age, dur, state = np.nonzero(x0 > 0)
     start = np.repeat(_encode(age, dur, state), np.rint(x0[age, dur, state]).astype(np.int64))
     n_chunks = max(1, -(-start.size // chunk_children))
-    arrivals = arrival_schedule(model, months=months, scenario=scenario)
-    arr: list[list[NDArray[np.int64]]] = [[] for _ in range(n_chunks)]
-    for m in range(months + 1):
-        ages, states = np.nonzero(arrivals[m])
-        reps = arrivals[m][ages, states]
-        rec = np.repeat(_encode(ages, np.zeros_like(ages), states), reps)
-        for c, part in enumerate(np.array_split(rec, n_chunks)):
-            arr[c].append(part)
+    law = _arrival_law(model, months=months, scenario=scenario, chunks=n_chunks) if draw_arrivals else None
+    arr: list[list[NDArray[np.int64]]] = [[np.empty(0, dtype=np.int64)] * (months + 1) for _ in range(n_chunks)]
+    if not draw_arrivals:
+        arrivals = arrival_schedule(model, months=months, scenario=scenario)
+        arr = [[] for _ in range(n_chunks)]
+        for m in range(months + 1):
+            ages, states = np.nonzero(arrivals[m])
+            reps = arrivals[m][ages, states]
+            rec = np.repeat(_encode(ages, np.zeros_like(ages), states), reps)
+            for c, part in enumerate(np.array_split(rec, n_chunks)):
+                arr[c].append(part)
     starts = np.array_split(start, n_chunks)
-    biggest = max(s.size + sum(a.size for a in arr[c]) for c, s in enumerate(starts))
+    expected_arrivals = int(law.rate.sum() * 1.2) if law is not None else 0
+    biggest = max(s.size + sum(a.size for a in arr[c]) + expected_arrivals for c, s in enumerate(starts))
     plan = _Plan(
         start=starts,
         arrivals=arr,
         caps=_chunk_caps(scenario, [s.size for s in starts]),
         block_replicates=max(1, BLOCK_RECORDS // max(biggest, 1)),
+        law=law,
     )
     return plan, moved0
 
@@ -458,8 +524,12 @@ def simulate_unit(
     arrivals: list[NDArray[np.int64]],
     caps: dict[int, int],
     draw_parameters: bool = True,
+    law: ArrivalLaw | None = None,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """One work unit: the children of one chunk in a block of replicates.
+
+    Arrivals are ``arrivals`` (the same records in every replicate) or, with ``law``, drawn per
+    replicate and month (:class:`ArrivalLaw`); redirected arrivals then count in the result.
 
     Returns counts and redirected moves, each shape (len(replicates), months + 1, S). Random
     numbers come from ``SeedSequence(seed, spawn_key=(block, chunk + 1))``, so the result
@@ -491,6 +561,8 @@ def simulate_unit(
     counts = np.zeros((r_n, months + 1, s_n), dtype=np.int64)
     red = np.zeros_like(counts)
     rep_ids = np.arange(r_n, dtype=np.int64)[:, None] << _REP_SHIFT
+    if law is not None:
+        factors = np.stack([arrival_factors(model, seed=seed, replicate=r, months=months) for r in replicates])
     due: list[list[NDArray[np.int64]]] = [[] for _ in range(months + 1)]
 
     def tally(rec: NDArray[np.int64]) -> NDArray[np.int64]:
@@ -605,7 +677,20 @@ def simulate_unit(
             cur -= tally(movers)
             cur += tally(post)
             entering.append(post)
-        if arrivals[m].size:
+        if law is not None:
+            n_new = rng.poisson(law.rate[m] * factors[:, m])
+            cell = np.searchsorted(law.cum_share, rng.random(int(n_new.sum())), side="right")
+            cell = np.minimum(cell, law.cells.size - 1)
+            new_rep = np.repeat(np.arange(r_n, dtype=np.int64), n_new)
+            new = (new_rep << _REP_SHIFT) | law.cells[cell]
+            if redirecting:
+                dest = law.cells[cell] & _S_MASK
+                sent = law.meant[cell] != dest
+                red[:, m] += np.bincount(new_rep[sent] * s_n + dest[sent], minlength=r_n * s_n).reshape(r_n, s_n)
+            if new.size:
+                cur += tally(new)
+                entering.append(new)
+        elif arrivals[m].size:
             new = (rep_ids | arrivals[m][None, :]).ravel()
             cur += tally(new)
             entering.append(new)
@@ -671,11 +756,16 @@ def summarise(
     red: NDArray[np.int64],
     moved0: NDArray[np.float64],
     seed: int,
+    arrivals_counted: bool = True,
 ) -> Projection:
-    """Turn replicate counts, shape (R, months + 1, S), into a :class:`Projection`."""
+    """Turn replicate counts, shape (R, months + 1, S), into a :class:`Projection`; redirected
+    arrivals are in ``red`` when ``arrivals_counted`` (drawn arrivals), else added from the
+    fixed schedule."""
     runs_f = runs.astype(np.float64)
     p10, p50, p90 = np.percentile(runs_f, [10, 50, 90], axis=0)
-    redirected = red.mean(axis=0) + _arrivals_redirected(model, months=runs.shape[1] - 1, scenario=scenario)
+    redirected = red.mean(axis=0)
+    if not arrivals_counted:
+        redirected += _arrivals_redirected(model, months=runs.shape[1] - 1, scenario=scenario, rounded=True)
     redirected[0] = moved0
     total_cost = (runs_f * (model.cost_dkk_per_day * DAYS_PER_MONTH)[None, None, :]).sum(axis=2)
     return _projection(model, scenario, runs_f.mean(axis=0), p10, p50, p90, redirected, total_cost, runs.shape[0], seed)
@@ -703,10 +793,12 @@ def run_replicates(
     draw_parameters: bool = True,
     threads: int = 1,
     processes: int = 1,
+    draw_arrivals: bool = True,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
     """Counts and redirected moves per replicate, each shape (replicates, months + 1, S), and
     the children moved off closed steps at the start. See :func:`simulate`."""
-    plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children)
+    plan, moved0 = _plan(model, months=months, scenario=scenario, chunk_children=chunk_children,
+                         draw_arrivals=draw_arrivals)
     units = [(b, reps, c) for b, reps in enumerate(plan.blocks(replicates)) for c in range(len(plan.start))]
     s_n = model.states.size
     runs = np.zeros((replicates, months + 1, s_n), dtype=np.int64)
@@ -755,6 +847,7 @@ def run_replicates(
             arrivals=plan.arrivals[c],
             caps=plan.caps[c],
             draw_parameters=draw_parameters,
+            law=plan.law,
         )
 
     if processes > 1:
@@ -793,6 +886,7 @@ def simulate(
     parameter_uncertainty: bool = True,
     threads: int = 1,
     processes: int = 1,
+    entrant_uncertainty: bool = True,
 ) -> Projection:
     """Monte Carlo microsimulation of every child, vectorised over children and replicates.
 
@@ -824,6 +918,10 @@ def simulate(
         client: a ``dask.distributed.Client`` to run the units on; None = this process.
         parameter_uncertainty: draw each replicate's transition model from the posterior
             (default); False uses the posterior mean (pure Monte Carlo noise, for testing).
+        entrant_uncertainty: draw each replicate's arrivals (default: its own arrival rate
+            from the rate's posterior, overdispersed Poisson counts per month, cells by the
+            observed mix; :class:`ArrivalLaw`); False brings the same rounded expected
+            schedule in every replicate (:func:`arrival_schedule`).
         threads: units run on this many threads in this process (same result).
         processes: units run in this many forked worker processes (same result; POSIX
             only; not from a multi-threaded server).
@@ -847,5 +945,7 @@ def simulate(
         draw_parameters=parameter_uncertainty,
         threads=threads,
         processes=processes,
+        draw_arrivals=entrant_uncertainty,
     )
-    return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed)
+    return summarise(model, scenario=scenario, runs=runs, red=red, moved0=moved0, seed=seed,
+                     arrivals_counted=entrant_uncertainty)

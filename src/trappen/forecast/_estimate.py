@@ -288,6 +288,7 @@ def estimate(
     start = np.zeros((AFTERCARE_END_MONTHS, MAX_START_DURATION + 1, s_n))
     arrivals = np.zeros((ADULT_MONTHS, s_n))
     moves_up = np.zeros((2, 2))  # [pilot?][child-months, moves up into placement]
+    arrived_by_k = np.zeros(k_n)  # children first seen on day k (all ages under 18, states 0..N)
     for panel in panel_chunks(register, days=days, states=states):
         # transitions: each row with the next row of the same child, over the window
         pair = np.flatnonzero(~panel.first[1:] & (panel.k[:-1] >= k_n - 1 - window_months))
@@ -323,6 +324,8 @@ def estimate(
             & (panel.state <= states.top)
         )
         np.add.at(arrivals, (panel.age_m[new], panel.state[new]), 1.0 / 12.0)
+        seen = panel.first & (panel.k > 0) & (panel.age_m < ADULT_MONTHS) & (panel.state <= states.top)
+        arrived_by_k += np.bincount(panel.k[seen], minlength=k_n)
     counts = counts.reshape(a_n, d_n, s_n, s_n)
     allowed = states.allowed()[:, None, :, :] & np.ones((1, d_n, 1, 1), dtype=bool)
     counts = np.where(allowed, counts, 0.0)
@@ -371,6 +374,7 @@ def estimate(
     )
     with np.errstate(invalid="ignore", divide="ignore"):
         entrants = np.where(exposure > 0, entered / exposure * 12_000.0, 0.0)
+    history = arrived_by_k[k_n - window_months:]
     return TransitionModel(
         states=states,
         cutoff=cutoff,
@@ -386,4 +390,20 @@ def estimate(
         caseload_source=source,
         placement_steps=staircase.placement_steps,
         unregistered_children=int(extra.sum()),
+        arrivals_observed=float(history[-12:].sum()),
+        arrivals_dispersion=arrival_dispersion(history),
     )
+
+
+def arrival_dispersion(monthly: NDArray[np.float64]) -> float:
+    """The negative-binomial dispersion phi (variance = mean + phi * mean**2) of monthly arrival
+    counts, by the method of moments on month-to-month differences (a slow trend does not count
+    as noise); 0 when the months vary no more than Poisson counts do, or are too few.
+
+    Months before the register's first arrival (no data yet) are left out."""
+    seen = monthly[np.argmax(monthly > 0):] if (monthly > 0).any() else monthly[:0]
+    if seen.size < 6:
+        return 0.0
+    mean = float(seen.mean())
+    var = float(np.var(np.diff(seen), ddof=1) / 2.0)
+    return max(var - mean, 0.0) / mean**2 if mean > 0 else 0.0

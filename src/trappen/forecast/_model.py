@@ -143,6 +143,13 @@ class TransitionModel:
         placement_steps: the staircase's placement (out-of-home) steps.
         unregistered_children: children from the population table with no row in the register,
             added to state 0 (0 when the population table is empty).
+        arrivals_observed: arrivals counted in the 12 months up to the cut-off, on which
+            ``arrivals_per_month`` rests: the rate's Gamma(n + 1/2) posterior (Jeffreys prior)
+            gives each replicate of the simulation its own arrival rate. 0 = the rate is taken
+            as known.
+        arrivals_dispersion: phi of the monthly arrival counts over the window (variance =
+            mean + phi * mean**2): each simulated month's arrivals are Poisson with a
+            Gamma-distributed rate of that extra variance; 0 = plain Poisson.
     """
 
     states: StateSpace
@@ -159,6 +166,8 @@ class TransitionModel:
     caseload_source: str = ""
     unregistered_children: int = 0
     placement_steps: tuple[int, ...] = ()
+    arrivals_observed: float = 0.0
+    arrivals_dispersion: float = 0.0
 
     def extra_caseworkers(self, caseload_per_caseworker: float) -> tuple[float, float] | None:
         """Caseworker FTEs needed at ``caseload_per_caseworker`` beyond those at the baseline
