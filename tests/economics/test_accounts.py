@@ -118,6 +118,33 @@ def test_mapping_errors(tmp_path):
         load_mapping(p)
 
 
+def test_every_mistake_in_a_mapping_is_named_with_its_key_path(tmp_path):
+    p = tmp_path / "m.toml"
+    p.write_text(
+        'buckets = ["step_3"]\n[[versions]]\nfrom_year = "2020"\nto_year = 2030\n'
+        'rules = [{ function = "5.28", bucket = "step_3" }, { bucket = "step_3" }]\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as err:
+        load_mapping(p)
+    assert [(x.field, x.value) for x in err.value.problems] == [
+        ("buckets", ["step_3"]), ("versions[0].from_year", "2020"), ("versions[0].rules[1].function", None)]
+    assert str(err.value).startswith(f"{p}: ")
+    assert "versions[0].from_year: must be a whole number (value: '2020')" in str(err.value)
+    # the rules that need the whole file, again all at once
+    p.write_text(
+        'buckets = ["step_3", "unattributed"]\n[[versions]]\nfrom_year = 2020\nto_year = 2030\n'
+        'rules = [{ function = "5.28", bucket = "step_9" }, { function = "5.28", bucket = "step_3" }]\n'
+        "[[versions]]\nfrom_year = 2025\nto_year = 2040\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigurationError) as err:
+        load_mapping(p)
+    assert {(x.field, x.value) for x in err.value.problems} == {
+        ("versions[0].rules[0].bucket", "step_9"), ("versions[0].rules[1].function", "5.28"),
+        ("versions[1].from_year", 2025)}
+
+
 def test_budget_vs_actual_straight_line(tmp_path):
     p = tmp_path / "budget.csv"
     p.write_text("step,year,budget_dkk\n5,2024,1200000\n6,2024,2400000\n5,2023,1\n", encoding="utf-8")

@@ -15,10 +15,14 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
+from pydantic import AfterValidator, Field
+from pydantic_core import PydanticCustomError
 
 from trappen._config import parse_toml
+from trappen._validation import StrictModel, Text, rule_file_error, validate_rule_file
 from trappen.errors import ConfigurationError, InvalidInput, Problem, ProblemCollector
 
 ACCOUNT_COLUMNS = ("account", "function", "amount_dkk", "year")
@@ -58,49 +62,84 @@ def example_mapping_path() -> str:
     return str(resources.files("trappen.economics") / "data" / "account_mapping_example.toml")
 
 
+def _lists_unattributed(buckets: list[str]) -> list[str]:
+    if UNATTRIBUTED not in buckets:
+        # every line must land in a bucket; the catch-all keeps unmapped money visible
+        raise PydanticCustomError("no_catch_all", f"must list '{UNATTRIBUTED}'")
+    return buckets
+
+
+class _MappingRule(StrictModel):
+    function: Text
+    bucket: str
+
+
+class _MappingVersion(StrictModel):
+    from_year: int
+    to_year: int
+    note: str = ""
+    rules: list[_MappingRule] = []
+
+
+class _MappingFile(StrictModel):
+    name: str | None = None
+    source: str = ""
+    example: bool = False
+    buckets: Annotated[list[str], AfterValidator(_lists_unattributed)] = Field(default=[], validate_default=True)
+    versions: Annotated[list[_MappingVersion], Field(min_length=1)]
+
+
+_AT_LEAST_ONE = "needs at least one [[versions]] table"
+_MAPPING_MESSAGES = {"versions:missing": _AT_LEAST_ONE, "versions:too_short": _AT_LEAST_ONE,
+                     "versions:list_type": "must be a list of tables ([[versions]])"}
+
+
+def _mapping_problems(m: _MappingFile) -> list[Problem]:
+    """Rules that need the whole file: known buckets, one rule per prefix, years not overlapping."""
+    problems = []
+    for i, v in enumerate(m.versions):
+        first: dict[str, int] = {}
+        for j, r in enumerate(v.rules):
+            at = f"versions[{i}].rules[{j}]"
+            if r.bucket not in m.buckets:
+                problems.append(Problem(field=f"{at}.bucket", value=r.bucket,
+                                        message=f"unknown bucket; use one of {', '.join(m.buckets)}"))
+            if r.function in first:
+                problems.append(Problem(field=f"{at}.function", value=r.function,
+                                        message=f"mapped twice in this version (also rules[{first[r.function]}])"))
+            first.setdefault(r.function, j)
+    ordered = sorted(enumerate(m.versions), key=lambda iv: iv[1].from_year)
+    for (i, prev), (j, nxt) in zip(ordered, ordered[1:], strict=False):
+        if nxt.from_year <= prev.to_year:
+            problems.append(Problem(field=f"versions[{j}].from_year", value=nxt.from_year,
+                                    message=f"years {nxt.from_year}-{nxt.to_year} overlap versions[{i}] "
+                                            f"({prev.from_year}-{prev.to_year})"))
+    return problems
+
+
 def load_mapping(path: Path | str | None = None) -> AccountMapping:
     """Load a mapping TOML; ``None`` loads the shipped example.
 
     Raises:
         ConfigurationError: a missing key, an unknown bucket, a prefix listed twice in one
-            version, or versions whose years overlap.
+            version, or versions whose years overlap: every problem, each naming the file, the
+            key path (``versions[0].rules[3].bucket``) and the value.
     """
     p = Path(path) if path is not None else Path(example_mapping_path())
     try:
         data = parse_toml(p.read_text(encoding="utf-8"))
     except InvalidInput as exc:
         raise ConfigurationError(f"{p}: {exc.problems[0].message}") from None
-    buckets = tuple(data.get("buckets", ()))
-    if UNATTRIBUTED not in buckets:
-        raise ConfigurationError(f"{p}: 'buckets' must list '{UNATTRIBUTED}'")
-    versions = []
-    for i, v in enumerate(data.get("versions", [])):
-        where = f"{p} versions[{i}]"
-        try:
-            a, b = int(v["from_year"]), int(v["to_year"])
-        except (KeyError, TypeError, ValueError):
-            raise ConfigurationError(f"{where}: needs whole-number from_year and to_year") from None
-        rules: dict[str, str] = {}
-        for j, r in enumerate(v.get("rules", [])):
-            prefix, bucket = str(r.get("function", "")), str(r.get("bucket", ""))
-            if not prefix:
-                raise ConfigurationError(f"{where} rules[{j}]: missing 'function'")
-            if bucket not in buckets:
-                raise ConfigurationError(f"{where} rules[{j}]: unknown bucket {bucket!r}; use one of {buckets}")
-            if prefix in rules:
-                raise ConfigurationError(f"{where} rules[{j}]: function {prefix!r} is mapped twice")
-            rules[prefix] = bucket
-        versions.append(MappingVersion(from_year=a, to_year=b, rules=rules, note=str(v.get("note", ""))))
-    ordered = sorted(versions, key=lambda v: v.from_year)
-    for prev, nxt in zip(ordered, ordered[1:], strict=False):
-        if nxt.from_year <= prev.to_year:
-            raise ConfigurationError(f"{p}: versions {prev.from_year}-{prev.to_year} and "
-                                     f"{nxt.from_year}-{nxt.to_year} overlap")
-    if not versions:
-        raise ConfigurationError(f"{p}: needs at least one [[versions]] table")
-    return AccountMapping(name=str(data.get("name", p.name)), source=str(data.get("source", "")),
-                          is_example=bool(data.get("example", False)), buckets=buckets,
-                          versions=tuple(ordered))
+    m = validate_rule_file(_MappingFile, data, where=str(p), messages=_MAPPING_MESSAGES)
+    problems = _mapping_problems(m)
+    if problems:
+        raise rule_file_error(problems, where=str(p))
+    versions = sorted(
+        (MappingVersion(from_year=v.from_year, to_year=v.to_year, rules={r.function: r.bucket for r in v.rules},
+                        note=v.note) for v in m.versions),
+        key=lambda v: v.from_year)
+    return AccountMapping(name=m.name if m.name is not None else p.name, source=m.source, is_example=m.example,
+                          buckets=tuple(m.buckets), versions=tuple(versions))
 
 
 def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.DataFrame:
