@@ -58,6 +58,19 @@ def test_custom_mapping_and_bad_mapping(tmp_path):
         load_place_mapping(path)
 
 
+def test_every_bad_place_code_is_named_with_its_value(tmp_path):
+    path = tmp_path / "map.toml"
+    path.write_text('[places]\nU1 = 9\nK2 = "6"\nP1 = 2\nR3 = true\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_place_mapping(path)
+    got = [(p.field, p.value) for p in err.value.problems]
+    assert got == [("places.U1", 9), ("places.K2", "6"), ("places.R3", True)]
+    assert str(err.value).startswith(f"{path}: places.U1: step not on the staircase 1, 2, 3, 4, 5, 6 (value: 9)")
+    path.write_text("[places]\n", encoding="utf-8")
+    with pytest.raises(ConfigurationError, match=r"places: needs a \[places\] table of CODE = step"):
+        load_place_mapping(path)
+
+
 def test_bad_rows_are_all_named(tmp_path):
     episodes = EPISODES.replace("U1,PR4", "XX,PR4").replace("10/10/2019,S", "2019-10-10,S")
     with pytest.raises(InvalidInput) as err:

@@ -16,11 +16,15 @@ the CHILD value); nothing else about the child is read but sex and date of birth
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import polars as pl
+from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from trappen._config import read_toml
-from trappen.errors import ConfigurationError, InvalidInput, Problem
+from trappen._validation import StrictModel, validate_rule_file
+from trappen.errors import InvalidInput, Problem
 from trappen.register import Register
 from trappen.staircase import Staircase, default_staircase
 
@@ -42,22 +46,34 @@ REC_TO_END_REASON = {
 }
 
 
+def _on_the_staircase(step: int, info: ValidationInfo) -> int:
+    numbers = (info.context or {})["steps"]
+    if step not in numbers:
+        raise PydanticCustomError("not_on_staircase", "step not on the staircase {numbers}",
+                                  {"numbers": ", ".join(str(n) for n in numbers)})
+    return step
+
+
+class _PlacesFile(StrictModel):
+    places: Annotated[dict[str, Annotated[int, AfterValidator(_on_the_staircase)]], Field(min_length=1)]
+
+
+_NEEDS_PLACES = "needs a [places] table of CODE = step"
+_PLACES_MESSAGES = {f"places:{kind}": _NEEDS_PLACES for kind in ("missing", "dict_type", "too_short")}
+
+
 def load_place_mapping(path: Path | str | None = None, *, staircase: Staircase | None = None) -> dict[str, int]:
     """PLACE code -> step, from a TOML file with a ``[places]`` table.
 
     Raises:
         ConfigurationError: the file is missing or malformed, or maps to a step the staircase
-            does not have.
+            does not have: every bad code named (``places.U1``) with its value.
     """
     staircase = staircase or default_staircase()
     data, where = read_toml(path, package="trappen.forecast", name="ssda903_places.toml")
-    places = data.get("places")
-    if not isinstance(places, dict) or not places:
-        raise ConfigurationError(f"{where}: needs a [places] table of CODE = step")
-    bad = {k: v for k, v in places.items() if not isinstance(v, int) or v not in staircase.numbers}
-    if bad:
-        raise ConfigurationError(f"{where}: steps not on the staircase {staircase.numbers}: {bad}")
-    return {str(k).upper(): int(v) for k, v in places.items()}
+    m = validate_rule_file(_PlacesFile, data, where=where, messages=_PLACES_MESSAGES,
+                           context={"steps": staircase.numbers})
+    return {k.upper(): v for k, v in m.places.items()}
 
 
 def _scan(path: Path, needed: tuple[str, ...], table: str) -> pl.LazyFrame:
