@@ -65,6 +65,45 @@ def test_malformed_staircase_names_the_problem(tmp_path):
         load_staircase(bad)
 
 
+def test_every_mistake_in_a_staircase_is_named_with_its_key_path(tmp_path):
+    bad = tmp_path / "s.toml"
+    bad.write_text('[[steps]]\nnumber = 1\ncategory = "daycare"\nname_da = "a"\nname_en = "a"\n'
+                   '[[steps]]\nnumber = "2"\ncategory = "preventive"\nname_en = "b"\n', encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_staircase(bad)
+    assert [(p.field, p.value) for p in err.value.problems] == [
+        ("steps[0].category", "daycare"), ("steps[1].number", "2"), ("steps[1].name_da", None)]
+    assert str(err.value).startswith(f"{bad}: steps[0].category: unknown category; use one of universal, ")
+    step = '[[steps]]\nnumber = {}\ncategory = "universal"\nname_da = "a"\nname_en = "a"\n'
+    bad.write_text(step.format(2) + step.format(1), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_staircase(bad)
+    assert [(p.field, p.value) for p in err.value.problems] == [("steps[0].number", 2), ("steps[1].number", 1)]
+    assert "steps[0].number: steps must be numbered 1..2 in order; expected 1 (value: 2)" in str(err.value)
+
+
+def test_every_mistake_in_a_catalogue_is_named_with_its_key_path(tmp_path):
+    boraas = load_staircase(BORAAS)
+    cat = tmp_path / "c.toml"
+    entry = ('[[interventions]]\ncode = "{code}"\nname_da = "x"\nname_en = "x"\nsteps = {steps}\n'
+             'barnets_lov = "-"\nserviceloven = "-"\nunit = "{unit}"\nprice_dkk = {price}\nprice_year = 2024\n'
+             'price_source = "estimate: test"\nunits_per_day = 1\n')
+    cat.write_text(entry.format(code="FH", steps="[4, 6]", unit="night", price=1000)
+                   + entry.format(code="DAY", steps="[]", unit="day", price=-5), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as err:
+        load_catalogue(cat, staircase=boraas)
+    assert [(p.field, p.value) for p in err.value.problems] == [
+        ("interventions.FH.steps[1]", 6), ("interventions.FH.unit", "night"),
+        ("interventions.DAY.steps", []), ("interventions.DAY.price_dkk", -5)]
+    text = str(err.value)
+    assert "interventions.FH.steps[1]: step not on the staircase 1, 2, 3, 4, 5 (value: 6)" in text
+    assert "interventions.DAY.steps: needs at least one step" in text
+    cat.write_text(entry.format(code="FH", steps="[4]", unit="day", price=1) * 2, encoding="utf-8")
+    duplicate = r"interventions\[1\]\.code: duplicate code \(also interventions\[0\]\)"
+    with pytest.raises(ConfigurationError, match=duplicate):
+        load_catalogue(cat, staircase=boraas)
+
+
 def test_current_step_is_the_highest_active_step_and_end_is_exclusive():
     spans = [Span(step=2, start=date(2024, 1, 1), end=date(2024, 6, 1)),
              Span(step=5, start=date(2024, 3, 1), end=date(2024, 4, 1))]

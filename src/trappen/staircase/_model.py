@@ -5,9 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, ValidationInfo
+from pydantic_core import PydanticCustomError
 
 from trappen._config import read_toml
-from trappen.errors import ConfigurationError
+from trappen._validation import Finite, StrictModel, Text, one_of, rule_file_error, validate_rule_file
+from trappen.errors import Problem
 
 CATEGORIES = (
     "universal",
@@ -141,46 +146,76 @@ class Catalogue:
         return tuple(t for t in self.types if number in t.steps)
 
 
-def _require(entry: dict, key: str, kind: type | tuple[type, ...], where: str) -> object:
-    if key not in entry:
-        raise ConfigurationError(f"{where}: missing key '{key}'")
-    value = entry[key]
-    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-        raise ConfigurationError(f"{where}: key '{key}' has the wrong type: {value!r}")
-    return value
+class _Step(StrictModel):
+    number: int
+    category: Annotated[str, one_of(CATEGORIES, what="category")]
+    name_da: str
+    name_en: str
+    decision: str = ""
+    covers: str = ""
+    barnets_lov: str = ""
+    serviceloven: str = ""
+
+
+class _StaircaseFile(StrictModel):
+    name: str | None = None
+    source: str = ""
+    steps: Annotated[list[_Step], Field(min_length=1)]
+
+
+def _on_the_staircase(step: int, info: ValidationInfo) -> int:
+    numbers = (info.context or {})["steps"]
+    if step not in numbers:
+        raise PydanticCustomError("not_on_staircase", "step not on the staircase {numbers}",
+                                  {"numbers": ", ".join(str(n) for n in numbers)})
+    return step
+
+
+class _Intervention(StrictModel):
+    code: Text
+    name_da: str
+    name_en: str
+    steps: Annotated[list[Annotated[int, AfterValidator(_on_the_staircase)]], Field(min_length=1)]
+    barnets_lov: str
+    serviceloven: str
+    unit: Annotated[str, one_of(sorted(UNITS), what="unit")]
+    price_dkk: Annotated[Finite, Field(ge=0)]
+    price_year: int
+    price_source: str
+    units_per_day: Annotated[Finite, Field(ge=0)]
+    aftercare: bool = False
+
+
+class _CatalogueFile(StrictModel):
+    interventions: Annotated[list[_Intervention], Field(min_length=1)]
+
+
+def _tables_needed(key: str) -> dict[str, str]:
+    """Messages for a file without its list of ``[[key]]`` tables."""
+    text = f"needs at least one [[{key}]] table"
+    return {f"{key}:missing": text, f"{key}:too_short": text,
+            f"{key}:list_type": f"must be a list of tables ([[{key}]])"}
 
 
 def load_staircase(path: Path | str | None = None) -> Staircase:
     """Load a staircase TOML file; ``None`` gives Socialstyrelsen's six steps.
 
     Raises:
-        ConfigurationError: the file is missing, malformed, or its steps are not 1..N.
+        ConfigurationError: the file is missing, malformed, or its steps are not 1..N: every
+            problem, each naming the file, the key path (``steps[2].category``) and the value.
     """
     data, where = read_toml(path, package="trappen.staircase", name="staircase.toml")
-    raw_steps = data.get("steps")
-    if not isinstance(raw_steps, list) or not raw_steps:
-        raise ConfigurationError(f"{where}: needs at least one [[steps]] table")
-    steps = []
-    for i, entry in enumerate(raw_steps, start=1):
-        at = f"{where} step #{i}"
-        category = _require(entry, "category", str, at)
-        if category not in CATEGORIES:
-            raise ConfigurationError(f"{at}: unknown category {category!r}; use one of {CATEGORIES}")
-        steps.append(Step(
-            number=int(_require(entry, "number", int, at)),  # type: ignore[arg-type]
-            category=str(category),
-            name_da=str(_require(entry, "name_da", str, at)),
-            name_en=str(_require(entry, "name_en", str, at)),
-            decision=str(entry.get("decision", "")),
-            covers=str(entry.get("covers", "")),
-            barnets_lov=str(entry.get("barnets_lov", "")),
-            serviceloven=str(entry.get("serviceloven", "")),
-        ))
-    numbers = [s.number for s in steps]
-    if numbers != list(range(1, len(steps) + 1)):
-        raise ConfigurationError(f"{where}: steps must be numbered 1..{len(steps)} in order, got {numbers}")
-    return Staircase(name=str(data.get("name", where)), source=str(data.get("source", "")),
-                     steps=tuple(steps))
+    m = validate_rule_file(_StaircaseFile, data, where=where, messages=_tables_needed("steps"))
+    n = len(m.steps)
+    misnumbered = [Problem(field=f"steps[{i}].number", value=s.number,
+                           message=f"steps must be numbered 1..{n} in order; expected {i + 1}")
+                   for i, s in enumerate(m.steps) if s.number != i + 1]
+    if misnumbered:
+        raise rule_file_error(misnumbered, where=where)
+    steps = tuple(Step(number=s.number, category=s.category, name_da=s.name_da, name_en=s.name_en,
+                       decision=s.decision, covers=s.covers, barnets_lov=s.barnets_lov,
+                       serviceloven=s.serviceloven) for s in m.steps)
+    return Staircase(name=m.name if m.name is not None else where, source=m.source, steps=steps)
 
 
 def load_catalogue(path: Path | str | None = None, *, staircase: Staircase | None = None) -> Catalogue:
@@ -188,48 +223,29 @@ def load_catalogue(path: Path | str | None = None, *, staircase: Staircase | Non
 
     Raises:
         ConfigurationError: a missing key, an unknown unit, a duplicate code, or a step the
-            staircase does not have.
+            staircase does not have: every problem, each naming the file, the key path
+            (``interventions.FOSTER_GENERAL.steps[0]``) and the value.
     """
     staircase = staircase or load_staircase()
     data, where = read_toml(path, package="trappen.staircase", name="interventions.toml")
-    raw = data.get("interventions")
-    if not isinstance(raw, list) or not raw:
-        raise ConfigurationError(f"{where}: needs at least one [[interventions]] table")
-    types: list[InterventionType] = []
-    seen: set[str] = set()
-    for i, entry in enumerate(raw, start=1):
-        at = f"{where} intervention #{i}"
-        code = str(_require(entry, "code", str, at))
-        at = f"{where} intervention {code}"
-        if code in seen:
-            raise ConfigurationError(f"{at}: duplicate code")
-        seen.add(code)
-        steps = _require(entry, "steps", list, at)
-        bad = [s for s in steps if s not in staircase.numbers]  # type: ignore[union-attr]
-        if bad or not steps:
-            raise ConfigurationError(f"{at}: steps {steps} not on the staircase {staircase.numbers}")
-        unit = str(_require(entry, "unit", str, at))
-        if unit not in UNITS:
-            raise ConfigurationError(f"{at}: unknown unit {unit!r}; use one of {sorted(UNITS)}")
-        price = float(_require(entry, "price_dkk", (int, float), at))  # type: ignore[arg-type]
-        intensity = float(_require(entry, "units_per_day", (int, float), at))  # type: ignore[arg-type]
-        if price < 0 or intensity < 0:
-            raise ConfigurationError(f"{at}: price_dkk and units_per_day must not be negative")
-        types.append(InterventionType(
-            code=code,
-            name_da=str(_require(entry, "name_da", str, at)),
-            name_en=str(_require(entry, "name_en", str, at)),
-            steps=tuple(int(s) for s in steps),  # type: ignore[union-attr]
-            barnets_lov=str(_require(entry, "barnets_lov", str, at)),
-            serviceloven=str(_require(entry, "serviceloven", str, at)),
-            unit=unit,
-            price_dkk=price,
-            price_year=int(_require(entry, "price_year", int, at)),  # type: ignore[arg-type]
-            price_source=str(_require(entry, "price_source", str, at)),
-            units_per_day=intensity,
-            aftercare=bool(entry.get("aftercare", False)),
-        ))
-    return Catalogue(staircase=staircase, types=tuple(types))
+    messages = {**_tables_needed("interventions"), "interventions.*.steps:too_short": "needs at least one step"}
+    m = validate_rule_file(_CatalogueFile, data, where=where, named_items={"interventions": "code"},
+                           messages=messages, context={"steps": staircase.numbers})
+    first: dict[str, int] = {}
+    duplicates = []
+    for i, t in enumerate(m.interventions):
+        if t.code in first:
+            duplicates.append(Problem(field=f"interventions[{i}].code", value=t.code,
+                                      message=f"duplicate code (also interventions[{first[t.code]}])"))
+        first.setdefault(t.code, i)
+    if duplicates:
+        raise rule_file_error(duplicates, where=where)
+    return Catalogue(staircase=staircase, types=tuple(
+        InterventionType(code=t.code, name_da=t.name_da, name_en=t.name_en, steps=tuple(t.steps),
+                         barnets_lov=t.barnets_lov, serviceloven=t.serviceloven, unit=t.unit,
+                         price_dkk=float(t.price_dkk), price_year=t.price_year, price_source=t.price_source,
+                         units_per_day=float(t.units_per_day), aftercare=t.aftercare)
+        for t in m.interventions))
 
 
 @cache
