@@ -3,8 +3,15 @@
 Public API::
 
     from trappen.staircase import default_staircase, default_catalogue, current_step, Span
+    from trappen.staircase import default_paragraph_codes   # section and DST code per intervention
 """
 
+from trappen.staircase._codes import (
+    ParagraphCode,
+    ParagraphCodes,
+    default_paragraph_codes,
+    load_paragraph_codes,
+)
 from trappen.staircase._model import (
     CATEGORIES,
     FAMILY_CARE_CATEGORIES,
@@ -38,4 +45,5 @@ __all__ = [
     "check_escalation", "check_step_allowed", "current_step", "default_catalogue",
     "default_staircase", "load_catalogue", "load_staircase", "move_direction",
     "steps_needing_reasons", "trajectory", "validate_staircase_step",
+    "ParagraphCode", "ParagraphCodes", "default_paragraph_codes", "load_paragraph_codes",
 ]
