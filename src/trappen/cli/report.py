@@ -34,6 +34,7 @@ def register(app: typer.Typer) -> None:
                 raise ValueError(f"--language must be one of {', '.join(LANGUAGES)}, got {language!r}")
             if not out.parent.exists():
                 raise FileNotFoundError(f"{out.parent}: no such directory")
+            caseload = None  # a register from files: the shipped caseload rules
             if register_dir is not None:
                 from trappen.register import Register
 
@@ -42,12 +43,14 @@ def register(app: typer.Typer) -> None:
                 from trappen.cli._common import setup_django
 
                 setup_django()
+                from trappen.web import rules
                 from trappen.web.register.selectors import register_snapshot
 
                 reg = register_snapshot()
+                caseload = rules.caseload()  # the municipality's settings, as on the pages
             from trappen.reports import build_report, render_excel, render_html, render_pdf
 
-            report = build_report(reg, year=year, language=language, publish=not internal)
+            report = build_report(reg, year=year, language=language, publish=not internal, caseload_rules=caseload)
             if fmt == "pdf":
                 render_pdf(report, out)
             elif fmt == "xlsx":

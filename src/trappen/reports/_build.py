@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 import polars as pl
 
 from trappen.errors import InvalidInput, Problem
 from trappen.kpi import compute_kpis, kpi_catalogue, kpi_series
+from trappen.kpi.caseload import CaseloadRules
 from trappen.kpi.disclosure import suppress
 from trappen.kpi.goals import Goal, goal_progress
 from trappen.register import Register
@@ -371,6 +373,7 @@ def build_report(
     publish: bool = True,
     catalogue: Catalogue | None = None,
     caseload_target: float | None = None,
+    caseload_rules: CaseloadRules | None = None,
 ) -> Report:
     """The annual goals-and-results report for the municipal council, as data.
 
@@ -384,7 +387,9 @@ def build_report(
             suppression) to every table that counts children. ``False`` only for the
             municipality's own case-working staff.
         catalogue: the intervention catalogue (steps, prices); the shipped one when None.
-        caseload_target: children per FTE counted as over target (None: kpi/data/caseload.toml, 25).
+        caseload_target: children per FTE counted as over target (None: the rules', else
+            kpi/data/caseload.toml, 25).
+        caseload_rules: target and step weights (None: kpi/data/caseload.toml).
 
     Returns:
         A :class:`Report` whose tables hold numbers rounded to their display precision.
@@ -400,7 +405,8 @@ def build_report(
     if register.episodes.height == 0 or register.episodes["start_date"].min() > at:  # type: ignore[operator]
         raise InvalidInput(Problem(field="year", value=year, message="the register has no episodes up to this year"))
     lab = lambda key: label(language, key)  # noqa: E731
-    kw = {"catalogue": catalogue, "caseload_target": caseload_target}
+    kw: dict[str, Any] = {"catalogue": catalogue, "caseload_target": caseload_target,
+                          "caseload_rules": caseload_rules}
     codes = [k.code for k in kpi_catalogue() if k.code != "DEADLINE_COMPLIANCE"]
     current = compute_kpis(register, at=at, period=period, kpis=codes, **kw)
     previous = compute_kpis(
