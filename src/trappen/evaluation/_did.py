@@ -16,6 +16,11 @@ Per-cell contributions carry a small-sample factor sqrt(n/(n-1)) per group (the 
 of a difference of means), so the analytic variance is unbiased under independence.
 Aggregation weights (cohort sizes) are treated as fixed, i.e. conditional on the adoption
 design.
+
+Randomisation inference studentises each assignment's ATT by a standard error from the districts'
+own noise (:mod:`trappen.evaluation._randomisation`), the pre-trend check adds a slope test and a
+breakdown value (:mod:`trappen.evaluation._sensitivity`), and designs with too few treated districts
+or distinct assignments are reported as descriptive differences only (no p-value, no interval).
 """
 
 from __future__ import annotations
@@ -34,6 +39,21 @@ from trappen.evaluation._inference import (
     bootstrap_weights,
     caveats,
     inference_flags,
+)
+from trappen.evaluation._randomisation import (
+    DesignPower,
+    RandomisationTest,
+    assignment_count,
+    design_power,
+    randomisation_test,
+)
+from trappen.evaluation._sensitivity import (
+    Sensitivity,
+    SlopeTest,
+    lever,
+    max_pre_deviation,
+    sensitivity,
+    slope_weights,
 )
 
 CONTROL_GROUPS = ("not_yet_treated", "never_treated")
@@ -193,7 +213,10 @@ class DidResult:
     Frames: ``att_gt`` (cohort, period, event_time, att, se, n_treated, n_control),
     ``event_study`` (event_time, att, se, ci_low, ci_high, band_low, band_high, p_wild),
     ``cohorts`` (cohort, att, se, ci_low, ci_high, p_wild) and ``overall`` (one row: att,
-    se, ci_low, ci_high, p_wild, p_analytic, p_ri, analytic_flagged).
+    se, ci_low, ci_high, p_wild, p_analytic, p_ri, analytic_flagged, descriptive).
+
+    When :attr:`descriptive` (too few treated districts or assignments for any inference), every
+    standard error, interval, band and p-value is null: the differences are descriptions only.
     """
 
     outcome: str
@@ -209,10 +232,33 @@ class DidResult:
     weights: str
     control: str
     units: tuple[str, ...]
+    alpha: float = 0.05
+    slope: SlopeTest | None = None
+    """Linear-trend test of the pre-period event-time effects (beside the joint test)."""
+    sensitivity: Sensitivity | None = None
+    """Breakdown values of the overall ATT's conclusion under violations of parallel trends."""
+    randomisation: RandomisationTest | None = None
+    power: DesignPower | None = None
+    """Power and minimum detectable effect of the design (when ``power_assignments`` > 0)."""
+
+    @property
+    def descriptive(self) -> bool:
+        """Too few treated districts or assignments: differences shown without inference."""
+        return self.flags.descriptive
+
+    @property
+    def pretrend_failed(self) -> bool:
+        """The joint or the slope pre-trend test rejects (each at alpha / 2, Bonferroni, so the
+        warning's false-alarm rate stays at most alpha)."""
+        if self.descriptive:
+            return False
+        ps = [t.p_value for t in (self.pretrend, self.slope) if t is not None]
+        return any(p == p and p <= self.alpha / 2 for p in ps)
 
     def caveats(self, language: str = "en") -> list[str]:
-        """Plain-language caveats (``"en"`` or ``"da"``)."""
-        return caveats(self.flags, self.clusters, language=language)
+        """Plain-language caveats and warnings (``"en"`` or ``"da"``)."""
+        return caveats(self.flags, self.clusters, language=language, pretrend=self.pretrend, slope=self.slope,
+                       pretrend_failed=self.pretrend_failed, sensitivity=self.sensitivity, power=self.power)
 
 
 def cluster_counts(cohort: NDArray[np.float64], periods: int) -> ClusterCounts:
@@ -227,6 +273,7 @@ def cluster_counts(cohort: NDArray[np.float64], periods: int) -> ClusterCounts:
         total=int(cohort.size),
         cohorts=int(np.unique(treated_cohorts).size),
         not_yet_treated=int((treated_cohorts > first).sum()),
+        assignments=assignment_count(cohort),
     )
 
 
@@ -263,7 +310,7 @@ def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_co
                   time: str = "period_index", cohort: str = "adoption_index",
                   control: str = "not_yet_treated", draws: int = 999, weights: str = "webb",
                   alpha: float = 0.05, ri_draws: int = 0, max_event: int | None = None,
-                  seed: int | np.random.Generator | None = 0) -> DidResult:
+                  seed: int | np.random.Generator | None = 0, power_assignments: int = 0) -> DidResult:
     """Callaway–Sant'Anna ATT(g, t) with bootstrap inference, aggregated three ways.
 
     Args:
@@ -276,9 +323,12 @@ def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_co
         draws: Multiplier-bootstrap draws.
         weights: ``"webb"``, ``"rademacher"`` or ``"mammen"``.
         alpha: 1 - confidence level of intervals and bands.
-        ri_draws: Permutations of adoption periods for randomisation inference (0 = skip).
+        ri_draws: Randomisation inference (0 = skip): every distinct assignment of adoption
+            periods when there are at most 5,000, else this many random permutations.
         max_event: Keep event times with ``|e| <= max_event`` in the aggregations.
         seed: Seed or Generator for the bootstrap and permutations.
+        power_assignments: Placebo assignments for the design's power and minimum detectable
+            effect (:func:`trappen.evaluation.design_power`; 0 = skip).
 
     Returns:
         A :class:`DidResult`.
@@ -313,7 +363,7 @@ def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_co
         cohorts_f = pl.DataFrame(schema={"cohort": pl.Int64, **empty_f, "p_wild": pl.Float64})
         overall = pl.DataFrame({"att": [np.nan], "se": [np.nan], "ci_low": [np.nan], "ci_high": [np.nan],
                                 "p_wild": [np.nan], "p_analytic": [np.nan], "p_ri": [np.nan],
-                                "analytic_flagged": [True]})
+                                "analytic_flagged": [True], "descriptive": [flags.descriptive]})
         return DidResult(outcome=outcome, att_gt=att_gt, event_study=event_study, cohorts=cohorts_f,
                          overall=overall, pretrend=None, clusters=counts, flags=flags,
                          sup_t_critical=np.nan, draws=draws, weights=weights, control=control,
@@ -332,15 +382,59 @@ def staggered_did(panel: pl.DataFrame, *, outcome: str, unit: str = "district_co
                               "ci_high": est_g + q_g * se_g, "p_wild": p_g})
     _, est_o, se_o, p_o, q_o, _ = summarise("overall")
     p_an = 2 * stats.norm.sf(np.abs(est_o[0]) / se_o[0]) if se_o[0] > 0 else np.nan
-    p_ri = randomisation_p_value(y, coh, control=control, draws=ri_draws, rng=rng,
-                                 max_event=max_event, observed=float(est_o[0])) if ri_draws else np.nan
+    ri = randomisation_test(y, coh, control=control, draws=ri_draws, rng=rng,
+                            max_event=max_event) if ri_draws else None
     overall = pl.DataFrame({"att": est_o, "se": se_o, "ci_low": est_o - q_o * se_o, "ci_high": est_o + q_o * se_o,
-                            "p_wild": p_o, "p_analytic": [p_an], "p_ri": [p_ri],
-                            "analytic_flagged": [flags.analytic_p_unreliable]})
+                            "p_wild": p_o, "p_analytic": [p_an], "p_ri": [ri.p_value if ri else np.nan],
+                            "analytic_flagged": [flags.analytic_p_unreliable], "descriptive": [flags.descriptive]})
     pretrend = _pretrend(ev, est_e, se_e, crit, t_e)
+    slope, sens = _trend_checks(cells, agg, ev, est_e, se_e, xi, alpha=alpha,
+                                ci=(float(overall["ci_low"][0]), float(overall["ci_high"][0])))
+    power = design_power(y, coh, control=control, max_event=max_event, alpha=alpha,
+                         assignments_max=power_assignments, rng=rng) if power_assignments else None
+    if flags.descriptive:  # no inference the design can support: descriptions only
+        event_study, cohorts_f, overall = _descriptive(event_study), _descriptive(cohorts_f), _descriptive(overall)
+        att_gt = att_gt.with_columns(se=pl.lit(None, dtype=pl.Float64))
+        pretrend = PretrendTest(statistic=pretrend.statistic, df=pretrend.df, p_value=np.nan,
+                                sup_t_reject=False) if pretrend else None
+        slope = SlopeTest(slope=slope.slope, se=np.nan, p_value=np.nan, periods=slope.periods) if slope else None
+        sens = None
     return DidResult(outcome=outcome, att_gt=att_gt, event_study=event_study, cohorts=cohorts_f,
                      overall=overall, pretrend=pretrend, clusters=counts, flags=flags,
-                     sup_t_critical=crit, draws=draws, weights=weights, control=control, units=arrays.units)
+                     sup_t_critical=np.nan if flags.descriptive else crit, draws=draws, weights=weights,
+                     control=control, units=arrays.units, alpha=alpha, slope=slope, sensitivity=sens,
+                     randomisation=None if flags.descriptive else ri, power=power)
+
+
+_INFERENCE_COLUMNS = ("se", "ci_low", "ci_high", "band_low", "band_high", "p_wild", "p_analytic", "p_ri")
+
+
+def _descriptive(frame: pl.DataFrame) -> pl.DataFrame:
+    """The frame with every standard error, interval and p-value nulled."""
+    return frame.with_columns(pl.lit(None, dtype=pl.Float64).alias(c) for c in _INFERENCE_COLUMNS
+                              if c in frame.columns)
+
+
+def _trend_checks(cells: Cells, agg: dict[str, tuple[NDArray, NDArray]], ev: NDArray, est_e: NDArray,
+                  se_e: NDArray, xi: NDArray[np.float64], *, alpha: float,
+                  ci: tuple[float, float]) -> tuple[SlopeTest | None, Sensitivity | None]:
+    """The pre-period slope test and the breakdown values of the overall ATT (see
+    :mod:`trappen.evaluation._sensitivity`), with the same bootstrap draws as the estimates."""
+    a_slope = slope_weights(ev, agg["event"][1], se_e > 0)
+    a_overall = agg["overall"][1]
+    k = lever(cells.event_time, a_overall)
+    if a_slope is None:
+        return None, None
+    est, se, t = _bootstrap_t(a_slope, cells, xi)
+    t_obs = abs(est[0]) / se[0] if se[0] > 0 else np.inf
+    p = float((np.abs(t[:, 0]) >= t_obs - 1e-12).mean()) if se[0] > 0 else np.nan
+    slope = SlopeTest(slope=float(est[0]), se=float(se[0]), p_value=p, periods=int(((ev <= -2) & (se_e > 0)).sum()))
+    adj, adj_se, adj_t = _bootstrap_t(a_overall - k * a_slope, cells, xi)
+    q = float(np.quantile(np.abs(adj_t[:, 0]), 1 - alpha))
+    sens = sensitivity(ci_low=ci[0], ci_high=ci[1], max_deviation=max_pre_deviation(ev, est_e), k=k,
+                       adjusted=float(adj[0]), adjusted_low=float(adj[0] - q * adj_se[0]),
+                       adjusted_high=float(adj[0] + q * adj_se[0]))
+    return slope, sens
 
 
 def _pretrend(ev: NDArray, est: NDArray, se: NDArray, crit: float, t_boot: NDArray) -> PretrendTest | None:
@@ -365,16 +459,12 @@ def _pretrend(ev: NDArray, est: NDArray, se: NDArray, crit: float, t_boot: NDArr
 
 def randomisation_p_value(y: NDArray[np.float64], cohort: NDArray[np.float64], *, control: str = "not_yet_treated",
                           draws: int = 199, rng: np.random.Generator, max_event: int | None = None,
-                          observed: float | None = None) -> float:
-    """Randomisation-inference p-value of the overall ATT: adoption periods permuted across units.
+                          statistic: str = "studentised") -> float:
+    """Randomisation-inference p-value of the overall ATT: adoption periods permuted across units
+    (:func:`trappen.evaluation.randomisation_test`; exact over all assignments up to 5,000).
 
     With one treated unit this is the placebo-in-space test: each district in turn is treated
-    as if it had adopted. ``p = (1 + #{|perm| >= |observed|}) / (1 + draws)``.
+    as if it had adopted, and the p-value is at least 1 / districts.
     """
-    if observed is None:
-        observed = _overall_att(y, cohort, control, max_event)
-    n = cohort.size
-    perms = rng.permuted(np.tile(cohort, (draws, 1)), axis=1) if draws else np.zeros((0, n))
-    null = np.array([_overall_att(y, p, control, max_event) for p in perms])
-    null = null[np.isfinite(null)]
-    return float((1 + (np.abs(null) >= abs(observed) - 1e-12).sum()) / (1 + null.size))
+    return randomisation_test(y, cohort, control=control, draws=draws, rng=rng, max_event=max_event,
+                              statistic=statistic).p_value
