@@ -177,7 +177,7 @@ INSTALLED_APPS = [
     "trappen.web.goals",
     "trappen.web.forecasts",
     "trappen.web.evaluation",
-    "axes", "django_otp", "django_otp.plugins.otp_totp", "trappen.web.security",
+    "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 
 MIDDLEWARE = [

@@ -65,7 +65,7 @@ def test_team_leader_must_enrol_then_passes_with_a_code(scene):
     device.refresh_from_db()
     device.throttle_reset()  # django-otp delays the next try after a failure; skip the wait
     ok = client.post("/security/otp/setup/", {"token": _current_token(device)})
-    assert ok.status_code == 302 and ok["Location"] == "/overview/"
+    assert ok.status_code == 302 and ok["Location"] == "/security/otp/recovery/"  # the codes, once
     assert client.get("/overview/").status_code == 200
     device.refresh_from_db()
     assert device.confirmed

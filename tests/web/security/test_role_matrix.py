@@ -101,6 +101,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # second factor (TRAPPEN_REQUIRE_OTP is off in tests; tests/web/security/test_login covers it on)
     "otp_setup": ANY_ROLE_OK,
     "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
+    "otp_recovery": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
     "child_purpose": DISTRICT_CHILD | {"teamleader": (OK, E404)},  # the form itself
     # the access log: only audit/view at scope "all" (admin) or the audit.view_auditevent permission
     "audit_search": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},

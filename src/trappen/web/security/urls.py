@@ -8,6 +8,7 @@ from trappen.web.security import views
 urlpatterns = [
     path("otp/setup/", views.otp_setup, name="otp_setup"),
     path("otp/verify/", views.otp_verify, name="otp_verify"),
+    path("otp/recovery/", views.otp_recovery, name="otp_recovery"),
     path("children/<int:child_id>/purpose/", views.child_purpose, name="child_purpose"),
 ]
 if getattr(settings, "OIDC_ENABLED", False):

@@ -7,16 +7,23 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
-from django_otp import login as otp_login
+from django.views.decorators.cache import never_cache
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from trappen.web.audit.services import audit_record
+from trappen.web.security.forms import TokenForm, VerifyForm
+from trappen.web.security.middleware import otp_required_for
+from trappen.web.security.services import (
+    otp_enrol,
+    otp_verify_token,
+    recovery_codes_regenerate,
+    recovery_codes_remaining,
+    totp_manual_key,
+)
 
-
-class TokenForm(forms.Form):
-    token = forms.CharField(label=_("Code from the app"), min_length=6, max_length=8,
-                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code",
-                                                          "inputmode": "numeric"}))
+WRONG_CODE = _("The code is wrong or has expired.")
+_NEW_CODES = "otp_new_recovery_codes"
+"""Session key: the codes just generated, shown once on the recovery page and then dropped."""
 
 
 def _qr_data_uri(device: TOTPDevice) -> str:
@@ -27,40 +34,53 @@ def _qr_data_uri(device: TOTPDevice) -> str:
 
 @login_required
 def otp_setup(request: HttpRequest) -> HttpResponse:
-    """Show a QR code for a new authenticator app; confirm the device with its first code."""
+    """Show a QR code and the manual key for a new authenticator app; confirm it with its first code."""
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        return redirect("otp_verify")
+        return redirect("otp_recovery" if user.is_verified() else "otp_verify")  # type: ignore[union-attr]
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
-            device.confirmed = True
-            device.save(update_fields=["confirmed"])
-            otp_login(request, device)
-            audit_record(actor=user, child_id=None, action="write", endpoint="otp_setup",
-                         purpose="second factor enrolled")
-            return redirect("overview")
-        form.add_error("token", _("The code is wrong or has expired. / Koden er forkert."))
-    return render(request, "security/otp_setup.html", {"form": form, "qr": _qr_data_uri(device)})
+        codes = otp_enrol(request=request, device=device, token=form.cleaned_data["token"])
+        if codes is not None:
+            request.session[_NEW_CODES] = codes
+            return redirect("otp_recovery")
+        form.add_error("token", WRONG_CODE)
+    return render(request, "security/otp_setup.html", {
+        "form": form, "qr": _qr_data_uri(device), "manual_key": totp_manual_key(device),
+        "required": otp_required_for(user)})
 
 
 @login_required
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    """Ask for the current code of the user's confirmed device."""
-    devices = list(TOTPDevice.objects.filter(user=request.user, confirmed=True))
-    if not devices:
+    """Ask for the current code of the user's app, or one of their recovery codes."""
+    if not TOTPDevice.objects.filter(user=request.user, confirmed=True).exists():
         return redirect("otp_setup")
-    form = TokenForm(request.POST or None)
+    form = VerifyForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        for device in devices:
-            if device.verify_token(form.cleaned_data["token"]):
-                otp_login(request, device)
-                return redirect("overview")
-        form.add_error("token", _("The code is wrong or has expired. / Koden er forkert."))
+        if otp_verify_token(request=request, token=form.cleaned_data["token"]):
+            return redirect("overview")
+        form.add_error("token", WRONG_CODE)
     return render(request, "security/otp_verify.html", {"form": form})
+
+
+@never_cache
+@login_required
+def otp_recovery(request: HttpRequest) -> HttpResponse:
+    """Show new recovery codes once; generate a new set (the old codes stop working)."""
+    user = request.user
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("otp_setup")
+    if not user.is_verified():  # type: ignore[union-attr]
+        return redirect("otp_verify")
+    if request.method == "POST":
+        request.session[_NEW_CODES] = recovery_codes_regenerate(user=user)
+        return redirect("otp_recovery")
+    codes = request.session.pop(_NEW_CODES, None)
+    return render(request, "security/otp_recovery.html", {
+        "codes": codes, "remaining": recovery_codes_remaining(user=user)})
 
 
 class PurposeForm(forms.Form):
