@@ -51,7 +51,7 @@ class Postgres:
         cmd = list(args)
         if self.as_root:
             cmd = ["runuser", "-u", "postgres", "--", *cmd]
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, cwd=self.tmp)  # a cwd postgres may enter
 
     def start(self) -> str:
         if self.as_root:

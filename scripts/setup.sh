@@ -25,7 +25,11 @@ if [ ! -x .venv/bin/python ]; then "$PY" -m venv .venv; fi
 stamp=".venv/.trappen-lock-$(basename "$LOCK" .txt)"
 want="$(sha256sum "$LOCK" pyproject.toml | sha256sum | cut -c1-16)"
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
+  # --no-deps: the lock is complete, so pip resolves nothing. (pip 23 in hash mode otherwise looks
+  # up the newest release for a requirement with extras, such as weasyprint's fonttools[woff],
+  # and refuses it as unpinned: the install broke the day fonttools released a new version.)
+  .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --require-hashes -r "$LOCK"
+  .venv/bin/python -m pip check -q >/dev/null || { .venv/bin/python -m pip check; exit 1; }
   .venv/bin/python -m pip install -q --disable-pip-version-check --no-deps -e .
   echo "$want" > "$stamp"
 fi

@@ -135,11 +135,11 @@ def backtest(
         raise InvalidInput(Problem(field="horizon_months", value=horizon_months, message="must be at least 1"))
     staircase = staircase or default_staircase()
     cutoffs = tuple(sorted(cutoffs))
-    extra = {} if window_months is None else {"window_months": window_months}
     frames = []
     steps: tuple[int, ...] = ()
     for i, cut in enumerate(cutoffs):
-        model = estimate(register, cutoff=cut, staircase=staircase, **extra)
+        model = (estimate(register, cutoff=cut, staircase=staircase) if window_months is None
+                 else estimate(register, cutoff=cut, staircase=staircase, window_months=window_months))
         steps = model.states.steps
         days = [add_months(cut, m) for m in range(-(TREND_MONTHS - 1), horizon_months + 1)]
         obs = observed_counts(register, days=days, states=model.states)[:, list(steps)].astype(np.float64)
@@ -175,7 +175,7 @@ def summarise_backtest(detail: pl.DataFrame, *, order: Sequence[str]) -> pl.Data
     band around 80 % and 90 %; ``observed_last`` and ``forecast_last`` (mean over origins at the
     horizon). Series never observed have null figures; the row :data:`MEAN_OF_STEPS` (before
     ``total``) averages the steps that were observed (its band rests on all their months)."""
-    horizon = int(detail["month"].max())
+    horizon = int(detail["month"].cast(pl.Int64).to_numpy().max())
     d = detail.with_columns(
         ok=pl.col("observed") > 0,
         in_p10_p90=(pl.col("observed") >= pl.col("p10")) & (pl.col("observed") <= pl.col("p90")),

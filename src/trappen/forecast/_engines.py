@@ -7,6 +7,7 @@ import functools
 import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -126,7 +127,10 @@ def arrival_rates(model: TransitionModel, *, months: int, scenario: Scenario) ->
     return _redirected_states(rate, redirect_table(model.states, scenario.closed_steps))
 
 
-def _redirected_states(values: NDArray[np.float64], lut: NDArray[np.intp]) -> NDArray[np.float64]:
+_Num = TypeVar("_Num", np.float64, np.int64)
+
+
+def _redirected_states(values: NDArray[_Num], lut: NDArray[np.intp]) -> NDArray[_Num]:
     out = np.zeros_like(values)
     for s_from, s_to in enumerate(lut):
         out[..., s_to] += values[..., s_from]

@@ -3,6 +3,7 @@ become form errors naming the field; a child outside the user's districts is a 4
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TypeVar
 
 import polars as pl
@@ -121,7 +122,7 @@ def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
-                 success: str, facts: dict[str, object] | None = None,
+                 success: str, facts: Mapping[str, object] | None = None,
                  history: list[dict[str, object]] | None = None) -> HttpResponse:
     conflict = None
     if request.method == "POST" and form.is_valid():  # type: ignore[attr-defined]

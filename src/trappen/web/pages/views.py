@@ -72,7 +72,7 @@ def my_children(request: HttpRequest) -> HttpResponse:
     if getattr(user, "role", None) == "caseworker":
         children = caseload_for_caseworker(user, on=today)
     else:
-        children = children_with_step(children_visible_to(user), on=today).order_by("-current_step", "pk")
+        children = children_with_step(children_visible_to(user), on=today, highest_first=True)
     names = _step_names()
     rows = [{"child": c, "step": c.current_step, "step_name": names.get(c.current_step, "")}
             for c in children.select_related("district")[:MY_CHILDREN_LIMIT]]

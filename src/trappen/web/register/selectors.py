@@ -60,9 +60,11 @@ def caseload_for_caseworker(user: object, *, on: dt.date) -> QuerySet[m.Child]:
             .annotate(current_step=_step_subquery(on)).order_by("-current_step", "pk"))
 
 
-def children_with_step(queryset: QuerySet[m.Child], *, on: dt.date) -> QuerySet[m.Child]:
-    """Annotate ``current_step`` (0 = not on the staircase) on any children queryset."""
-    return queryset.annotate(current_step=_step_subquery(on))
+def children_with_step(queryset: QuerySet[m.Child], *, on: dt.date, highest_first: bool = False) -> QuerySet[m.Child]:
+    """Annotate ``current_step`` (0 = not on the staircase) on any children queryset; with
+    ``highest_first`` ordered by that step, highest first, then by id."""
+    annotated = queryset.annotate(current_step=_step_subquery(on))
+    return annotated.order_by("-current_step", "pk") if highest_first else annotated
 
 
 def staircase_overview(*, on: dt.date) -> pl.DataFrame:
