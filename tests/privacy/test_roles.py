@@ -90,8 +90,10 @@ def test_economist_no_case_content_and_prices_not_the_staircase():
 def test_admin_no_case_content():
     for resource, action in itertools.product(PERSONAL_RESOURCES, ACTIONS):
         assert permission("admin", resource, action) is None
+    # dst_delivery: the statutory delivery to Danmarks Statistik (issue 20); its ledger holds
+    # measure ids and codes only, and each download of the file (CPR numbers) is audited
     assert {g.resource for g in default_permissions().grants_for("admin")} <= {
-        "user", "config", "prices", "audit"}
+        "user", "config", "prices", "audit", "dst_delivery"}
 
 
 def test_partner_only_linked_or_own():

@@ -34,6 +34,7 @@ for module in (generate, web, kpi, forecast, invest, evaluate, report, api):
 __import__("trappen.cli.audit", fromlist=["register"]).register(app)  # audit verify/export
 __import__("trappen.cli.backup", fromlist=["register"]).register(app)  # backup, restore
 __import__("trappen.cli.retention", fromlist=["register"]).register(app)  # retention report
+__import__("trappen.cli.dst", fromlist=["register"]).register(app)  # deliveries to Danmarks Statistik
 
 
 def main() -> None:

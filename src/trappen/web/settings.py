@@ -157,6 +157,13 @@ TRAPPEN_ACCOUNT_MAPPING_FILE = env_str("TRAPPEN_ACCOUNT_MAPPING_FILE")
 TRAPPEN_CASELOAD_FILE = env_str("TRAPPEN_CASELOAD_FILE")
 TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1)
                                 or load_caseload_target(TRAPPEN_CASELOAD_FILE or None))
+# Deliveries to Danmarks Statistik (L201/L231 envelope; docs/dst.md): the kommunekode, CVR and
+# P-number of the municipality and the contacts as "Role=e-mail" pairs. Demo runs get obviously
+# fake values (kommunekode 999 is no municipality).
+TRAPPEN_DST_MUNICIPALITY_CODE = env_str("TRAPPEN_DST_MUNICIPALITY_CODE", "999" if INSECURE_DEFAULTS_ALLOWED else "")
+TRAPPEN_DST_CVR = env_str("TRAPPEN_DST_CVR", "00000000" if INSECURE_DEFAULTS_ALLOWED else "")
+TRAPPEN_DST_P_NUMBER = env_str("TRAPPEN_DST_P_NUMBER")
+TRAPPEN_DST_CONTACTS = env_list("TRAPPEN_DST_CONTACTS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if INSECURE_DEFAULTS_ALLOWED else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
@@ -177,6 +184,7 @@ INSTALLED_APPS = [
     "trappen.web.goals",
     "trappen.web.forecasts",
     "trappen.web.evaluation",
+    "trappen.web.dst",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 
@@ -215,6 +223,7 @@ TEMPLATES = [{
         "django.template.context_processors.i18n",
         "django.contrib.auth.context_processors.auth",
         "django.contrib.messages.context_processors.messages",
+        "trappen.web.pages.shell.navigation",
     ]},
 }]
 
@@ -254,6 +263,7 @@ CSRF_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_FAILURE_VIEW = "trappen.web.pages.errors.csrf_failure"  # translated, in the layout, with a way back
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_MINUTES = env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60

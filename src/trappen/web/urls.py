@@ -26,4 +26,10 @@ urlpatterns = [
     path("evaluation/", include("trappen.web.evaluation.urls")),
     path("security/", include("trappen.web.security.urls")),
     path("audit/", include("trappen.web.audit.urls")),
+    path("dst/", include("trappen.web.dst.urls")),
 ]
+
+# Error pages in the layout, translated (trappen.web.pages.errors); the 500 page needs no database.
+handler404 = "trappen.web.pages.errors.page_not_found"
+handler403 = "trappen.web.pages.errors.permission_denied"
+handler500 = "trappen.web.pages.errors.server_error"

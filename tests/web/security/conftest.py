@@ -51,6 +51,7 @@ def scene(db, districts, make_user, make_child):
         objects[key] = {"child_id": child.pk, "episode_id": episode.pk,
                         "notification_id": notification.pk, "investigation_id": investigation.pk}
         objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
+        objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
     tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
     return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
             "team": team, "post": post}

@@ -113,6 +113,12 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # the duty-to-notify form: notification/create at scope "all" (partners)
     "partner_notify": {r: E403 for r in ROLES} | {"partner": OK, "anonymous": LOGIN},
     "partner_notifications": {r: E403 for r in ROLES} | {"partner": OK, "anonymous": LOGIN},
+    # deliveries to Danmarks Statistik: dst_delivery rows for the administrator only; delivery_id
+    # names no delivery, so the administrator gets 404
+    "dst_deliveries": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    "dst_delivery_detail": {r: E403 for r in ROLES} | {"admin": E404, "anonymous": LOGIN},
+    "dst_delivery_download": {r: E403 for r in ROLES} | {"admin": E404, "anonymous": LOGIN},
+    "dst_delivery_receipt": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
@@ -146,6 +152,15 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
         "admin": "403",
         "anonymous": "401",
     },  # forecast/view
+    # dst_delivery: the administrator only; the scene's episodes are not reported (step 1), so a
+    # build has nothing to send (422); delivery_id names no delivery (404)
+    "GET /api/v1/dst/deliveries": {r: "403" for r in ROLES} | {"admin": "ok", "anonymous": "401"},
+    "POST /api/v1/dst/deliveries": {r: "403" for r in ROLES} | {"admin": "422", "anonymous": "401"},
+    "POST /api/v1/dst/deliveries/validate": {r: "403" for r in ROLES} | {"admin": "ok", "anonymous": "401"},
+    "GET /api/v1/dst/deliveries/{delivery_id}": {r: "403" for r in ROLES} | {"admin": "404", "anonymous": "401"},
+    "POST /api/v1/dst/deliveries/{delivery_id}/receipt": {r: "403" for r in ROLES}
+    | {"admin": "404", "anonymous": "401"},
+    "GET /api/v1/dst/deliveries/{delivery_id}/file": {r: "403" for r in ROLES} | {"admin": "404", "anonymous": "401"},
 }
 
 API_PAYLOADS = {
@@ -176,6 +191,9 @@ API_PAYLOADS = {
         "case": {"name": "m", "price_year": 2024, "start_year": 2024, "horizon_years": 2}
     },
     "POST /api/v1/forecasts": lambda ids: {"months": 12},
+    "POST /api/v1/dst/deliveries": lambda ids: {"statistic": "L201", "period": "2025"},
+    "POST /api/v1/dst/deliveries/validate": lambda ids: {"statistic": "L201", "period": "2025"},
+    "POST /api/v1/dst/deliveries/{delivery_id}/receipt": lambda ids: {"accepted": True},
 }
 
 API_NAMESPACE = "api-v1"

@@ -17,7 +17,9 @@ Errors: an invalid delivery is not an exception: its :class:`Report` lists every
 measure id (never a CPR number) and its ``xml`` is empty. Bad arguments raise::
 
     TrappenError
-     └── InvalidInput    a period that cannot be parsed or ends before it starts (field "period")
+     └── InvalidInput       a period that cannot be parsed or ends before it starts (field "period")
+          └── DeliveryInvalid   an adapter refuses to store a delivery whose report has errors
+                                (``.report``; each problem's field is the measure id)
 """
 
 from trappen.exchange.dst._build import (
@@ -39,6 +41,7 @@ from trappen.exchange.dst._model import (
     STATISTICS,
     Contact,
     Delivery,
+    DeliveryInvalid,
     Issue,
     Period,
     Report,
@@ -49,7 +52,7 @@ from trappen.exchange.dst._xml import check_xml, render
 
 __all__ = [
     "CONTACT_ROLES", "CPR_PATTERN", "IDENTITY_SCHEMA", "KINDS", "L231_REPORT_TYPE", "LEDGER_SCHEMA",
-    "MEASURE_SCHEMA", "RECORD_SCHEMA", "REPORT_TYPES", "STATISTICS", "Contact", "Delivery", "Issue",
+    "MEASURE_SCHEMA", "RECORD_SCHEMA", "REPORT_TYPES", "STATISTICS", "Contact", "Delivery", "DeliveryInvalid", "Issue",
     "Period", "Report", "Sender", "build_delivery", "check_xml", "empty", "file_name", "ledger_state",
     "measures_from_episodes", "render",
 ]

@@ -217,6 +217,15 @@ class Report:
                             "message": i.message} for i in self.issues]}
 
 
+class DeliveryInvalid(InvalidInput):
+    """Raised by adapters that store deliveries when the report has errors: ``report`` has them all."""
+
+    def __init__(self, report: Report):
+        self.report = report
+        super().__init__([Problem(field=i.measure_id or i.check, value=i.check, message=i.message)
+                          for i in report.errors])
+
+
 @dataclass(frozen=True, kw_only=True)
 class Delivery:
     """One delivery: the envelope's facts, its records (no CPR), the file and its checksum.

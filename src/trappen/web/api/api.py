@@ -403,3 +403,7 @@ api.add_router("/investments", investments_router)
 from trappen.web.dashboards.api import router as kpis_router  # noqa: E402
 
 api.add_router("/kpis", kpis_router)
+
+from trappen.web.dst.api import router as dst_router  # noqa: E402
+
+api.add_router("/dst", dst_router)

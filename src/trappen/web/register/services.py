@@ -18,7 +18,7 @@ from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.core.management.color import no_style
 from django.db import connection, transaction
-from django.db.models import ManyToManyRel, Model
+from django.db.models import CASCADE, ManyToManyRel, Model
 
 from trappen.errors import CaseClosed, EditConflict, InvalidInput, Problem, ProblemCollector
 from trappen.register import Register
@@ -349,8 +349,9 @@ def _for_database(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _outside_references() -> list[tuple[type[Model], str | None]]:
-    """Rows outside the register app that point into it: ``(through model, None)`` for a
-    many-to-many table (its rows are deleted) or ``(model, field name)`` for a nullable
+    """Rows outside the register app that point into it: ``(model, None)`` for a many-to-many
+    table or a model whose rows belong to a register row (``on_delete=CASCADE``, such as a
+    child's custody holders): its rows are deleted; ``(model, field name)`` for a nullable
     foreign key (set to NULL). Derived from the app registry, like the clear order."""
     register = set(register_models())
     found: list[tuple[type[Model], str | None]] = []
@@ -363,6 +364,8 @@ def _outside_references() -> list[tuple[type[Model], str | None]]:
                     found.append((rel.through, None))
             elif rel.field.null:
                 found.append((rel.related_model, rel.field.name))
+            elif rel.on_delete is CASCADE:
+                found.append((rel.related_model, None))
             else:
                 raise TypeError(f"{rel.related_model.__name__}.{rel.field.name} points at the register "
                                 "without null=True: a register load could not replace the register")

@@ -1,0 +1,81 @@
+"""The page shell's navigation: one list of links, each shown only to roles the permission table
+lets use the page behind it (never a role name compared in a template).
+
+To add a page to the navigation, add one :class:`NavLink` to :data:`NAVIGATION`, naming the
+grant its view checks (``trappen.privacy.roles``; ``data/permissions.toml``). ``tests/web/
+test_shell_navigation.py`` then proves, for every demo role, that each link it is shown answers
+200.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from trappen.privacy.roles import Scope, permission
+
+__all__ = ["NAVIGATION", "NavLink", "nav_links", "navigation"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class NavLink:
+    """A page in the navigation, shown when the role holds ``resource``/``action`` (any scope, or
+    one of ``scopes``); ``resource=None`` means every signed-in user."""
+
+    url_name: str
+    label: str | Promise
+    resource: str | None
+    action: str = "view"
+    scopes: frozenset[Scope] | None = None
+
+    def shown_to(self, role: str) -> bool:
+        if self.resource is None:
+            return True
+        scope = permission(role, self.resource, self.action)
+        return scope is not None and (self.scopes is None or scope in self.scopes)
+
+
+NAVIGATION: tuple[NavLink, ...] = (
+    NavLink(url_name="overview", label=_("Overview"), resource=None),
+    NavLink(url_name="my_day", label=_("My day"), resource="deadline"),
+    NavLink(url_name="my_children", label=_("My children"), resource="child"),
+    NavLink(url_name="team", label=_("Team"), resource="caseload", action="reassign"),
+    NavLink(url_name="partner_notify", label=_("Send a notification"), resource="notification", action="create",
+            scopes=frozenset({Scope.ALL})),
+    NavLink(url_name="dashboards", label=_("Dashboards"), resource="kpi"),
+    NavLink(url_name="goal_list", label=_("Goals"), resource="kpi"),
+    NavLink(url_name="forecasts", label=_("Forecast"), resource="forecast"),
+    NavLink(url_name="evaluation", label=_("Evaluation"), resource="evaluation"),
+    NavLink(url_name="investment_list", label=_("Investments"), resource="investment"),
+    NavLink(url_name="economics", label=_("Economics"), resource="prices"),
+    NavLink(url_name="audit_team", label=_("Access log"), resource="audit",
+            scopes=frozenset({Scope.TEAM, Scope.ALL})),
+    NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
+)
+"""The navigation in display order. Each grant is the one the page's view checks."""
+
+
+def nav_links(role: str, *, current_path: str = "",
+              links: Sequence[NavLink] = NAVIGATION) -> list[dict[str, object]]:
+    """The links ``role`` is shown: ``url``, ``label`` and ``current`` (the page being viewed)."""
+    rows: list[dict[str, object]] = [{"url": reverse(link.url_name), "label": link.label, "current": False}
+                                     for link in links if link.shown_to(role)]
+    # The current page is the link whose address is the longest start of the path (a child's page
+    # lies under "My children"; the team access log under the whole log's address).
+    under = [row for row in rows if current_path.startswith(str(row["url"]))]
+    if under:
+        max(under, key=lambda row: len(str(row["url"])))["current"] = True
+    return rows
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Context processor: ``nav`` for the signed-in user (empty for anonymous visitors)."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": []}
+    return {"nav": nav_links(getattr(user, "role", "") or "", current_path=request.path)}
