@@ -17,9 +17,8 @@ assignment's ATT by a standard error built from each district's own noise level,
 the same for every assignment, so the permutation test compares like with like (Chung & Romano
 2013, Ann. Statist., for studentised permutation tests; Ferman & Pinto 2019, REStat, for DiD with
 few treated groups whose variance depends on their size). ``sigma_i`` is the residual standard
-deviation of district ``i`` after removing district and period means over the periods before the
-first adoption: those periods are untreated for every assignment, so ``sigma`` does not depend on
-the assignment and does not contain the effect.
+deviation of district ``i`` after removing district and period means and the observed design's
+estimated cell effects (:func:`unit_noise_sd`); the same ``sigma`` serves every assignment.
 
 Power by simulation on the municipality's own panel (:func:`design_power`): the estimated effect is
 removed from the treated cells (a null-imposed panel), then for each placebo assignment of the
@@ -144,14 +143,32 @@ def linear_weights(rows: NDArray[np.float64], periods: int, *, control: str = "n
     return out
 
 
-def unit_noise_sd(y: NDArray[np.float64], cohort: NDArray[np.float64]) -> NDArray[np.float64]:
-    """Each district's noise level: residual sd after district and period means, over the periods
-    before the first adoption (all untreated, for every assignment); the whole panel when fewer than
-    three such periods exist. Shape (units,); floored so that no standard error is zero."""
-    treated = cohort[np.isfinite(cohort) & (cohort >= 1)]
-    first = int(treated.min()) if treated.size else y.shape[1]
-    window = y[:, :first] if first >= 3 else y
-    resid = window - window.mean(1, keepdims=True) - window.mean(0, keepdims=True) + window.mean()
+def null_imposed(y: NDArray[np.float64], cohort: NDArray[np.float64], *,
+                 control: str = "not_yet_treated") -> NDArray[np.float64]:
+    """The panel with each treated district's identified post-adoption cells less their estimated
+    ATT(g, t): every post cell of the observed design estimates exactly zero afterwards."""
+    from trappen.evaluation._did import att_cells
+
+    cells = att_cells(y, cohort, control=control)
+    y0 = y.copy()
+    post = cells.event_time >= 0
+    for g, t, att in zip(cells.cohort[post], cells.period[post], cells.att[post], strict=True):
+        y0[cohort == g, t] -= att  # one subtraction per post cell, not per district
+    return y0
+
+
+def unit_noise_sd(y: NDArray[np.float64], cohort: NDArray[np.float64], *,
+                  control: str = "not_yet_treated") -> NDArray[np.float64]:
+    """Each district's noise level: the residual sd after district and period means over the whole
+    window, once the observed design's estimated ATT(g, t) has been taken out of the treated cells
+    (so the effect does not count as noise). Shape (units,); floored so that no standard error is 0.
+
+    The same levels serve every assignment. Measured on seeded panels with four noisy (small) of
+    twelve districts treated, the 5% test rejected a true null 5.3% of the time with these levels,
+    7.3% with levels from the periods before the first adoption only (fewer degrees of freedom)
+    and 18% unstudentised (``tests/evaluation/test_power.py``)."""
+    y0 = null_imposed(y, cohort, control=control)
+    resid = y0 - y0.mean(1, keepdims=True) - y0.mean(0, keepdims=True) + y0.mean()
     sd = np.sqrt((resid ** 2).mean(1))
     floor = 1e-9 * (float(np.abs(y).max()) + 1.0)
     return np.maximum(sd, floor)
@@ -200,7 +217,7 @@ def randomisation_test(y: NDArray[np.float64], cohort: NDArray[np.float64], *, c
     weights = linear_weights(rows, y.shape[1], control=control, max_event=max_event)
     att = np.einsum("nut,ut->n", weights, y)
     if statistic == "studentised":
-        se = np.sqrt((weights ** 2).sum(2) @ unit_noise_sd(y, cohort) ** 2)
+        se = np.sqrt((weights ** 2).sum(2) @ unit_noise_sd(y, cohort, control=control) ** 2)
         with np.errstate(divide="ignore", invalid="ignore"):
             stat = np.where(se > 0, att / se, np.nan)
     else:
@@ -284,19 +301,12 @@ def design_power(y: NDArray[np.float64], cohort: NDArray[np.float64], *, control
     Returns:
         A :class:`DesignPower`.
     """
-    from trappen.evaluation._did import att_cells
-
     gen = rng if isinstance(rng, np.random.Generator) else np.random.default_rng(rng)
     rows, exact = assignments(cohort, max_exact=assignments_max, draws=assignments_max - 1, rng=gen)
     periods = y.shape[1]
-    # null-imposed panel: each treated district's identified post cells lose their estimated effect
-    cells = att_cells(y, cohort, control=control)
-    y0 = y.copy()
-    post = cells.event_time >= 0
-    for g, t, att in zip(cells.cohort[post], cells.period[post], cells.att[post], strict=True):
-        y0[cohort == g, t] -= att
+    y0 = null_imposed(y, cohort, control=control)
     weights = linear_weights(rows, periods, control=control, max_event=max_event)
-    sd = unit_noise_sd(y0, cohort)
+    sd = unit_noise_sd(y0, cohort, control=control)
     se = np.sqrt((weights ** 2).sum(2) @ sd ** 2)
     base = np.einsum("mut,ut->m", weights, y0)
     effect_pattern = (np.arange(periods)[None, None, :] >= rows[:, :, None]).astype(float)  # (n, units, periods)

@@ -4,10 +4,11 @@ would have to go to change the conclusion (a breakdown value in the spirit of Ra
 
 Slope test. The joint pre-trend test adds up one squared t-statistic per pre-period: against a
 smooth differential trend, which moves every pre-period a little in the same direction, most of
-its degrees of freedom are spent on directions the trend does not take. The slope of a line
-through the pre-period event-time effects, anchored at the base period (``e = -1``, zero by
-construction), puts all of the evidence in one direction: ``slope = sum((e + 1) * theta_e) /
-sum((e + 1)^2)`` over ``e <= -2``. It is a linear combination of the ATT(g, t) cells, so the wild
+its degrees of freedom are spent on directions the trend does not take. The least-squares slope
+of a line (with an intercept) through the pre-period event-time effects and the base period
+(``e = -1``, zero by construction) puts all of the evidence in one direction:
+``slope = sum((e - mean_e) * theta_e) / sum((e - mean_e)^2)`` over ``e <= -1``. It is a linear
+combination of the ATT(g, t) cells, so the wild
 bootstrap-t of :func:`trappen.evaluation._did._bootstrap_t` gives its p-value directly.
 
 Breakdown values. Both ask how large a violation of parallel trends after adoption would have to
@@ -83,8 +84,12 @@ def slope_weights(events: NDArray[np.int64], a_event: NDArray[np.float64],
     pre = (events <= -2) & informative
     if not pre.any():
         return None
-    x = events[pre].astype(float) + 1.0  # distance from the base period, negative
-    w = x / (x ** 2).sum()
+    # least-squares line with an intercept through the pre-period points and the base period
+    # (e = -1, zero by construction): the intercept absorbs the base period's noise, which every
+    # pre-period effect shares; a line forced through the base point inherits it
+    x_all = np.r_[events[pre].astype(float), -1.0]
+    x = events[pre].astype(float) - x_all.mean()
+    w = x / ((x_all - x_all.mean()) ** 2).sum()
     return (w @ a_event[pre])[None, :]
 
 
