@@ -20,10 +20,13 @@ forecast_app = typer.Typer(help="Forecast children per step and costs, with band
 def _load_register(directory: Path | None, ssda903: list[Path] | None = None,
                    mapping: Path | None = None) -> Register:
     if ssda903:
-        from trappen.exchange.ssda903 import load_place_mapping, read_ssda903
+        from trappen.exchange.ssda903 import load_place_mapping, read_ssda903, read_ssda903_folder
 
+        if len(ssda903) == 1 and ssda903[0].is_dir():
+            return read_ssda903_folder(ssda903[0], mapping=load_place_mapping(mapping))
         if len(ssda903) != 2:
-            raise ValueError("--ssda903 takes two files: the header file, then the episodes file")
+            raise ValueError("--ssda903 takes a folder of returns (per-year folders), or two files: the header "
+                             "file, then the episodes file")
         return read_ssda903(ssda903[0], ssda903[1], mapping=load_place_mapping(mapping))
     if directory is not None:
         from trappen.register import Register
@@ -90,7 +93,7 @@ def run_command(
         None, "--register", help="Read the register from files here instead of the database."
     ),
     ssda903: list[Path] = typer.Option(
-        [], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."
+        [], "--ssda903", help="English SSDA903 input: a folder of returns, or twice: header file then episodes file."
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     cutoff: str | None = typer.Option(
@@ -189,7 +192,7 @@ def backtest_command(
         None, "--register", help="Read the register from files here instead of the database."
     ),
     ssda903: list[Path] = typer.Option(
-        [], "--ssda903", help="English SSDA903 input: give twice, header file then episodes file."
+        [], "--ssda903", help="English SSDA903 input: a folder of returns, or twice: header file then episodes file."
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
