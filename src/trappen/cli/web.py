@@ -86,6 +86,9 @@ def register(app: typer.Typer) -> None:
     def demo_command(
         children: int = typer.Option(20_000, "--children", min=1, help="Children 0-17 in the synthetic municipality."),
         years: int = typer.Option(10, "--years", min=1, help="Years of history."),
+        end_date: str = typer.Option(
+            "", "--end-date", help="Last day of the history, YYYY-MM-DD (default: today, so the demo's "
+            "dashboards, deadlines and forecasts reach the present)."),
         seed: int = typer.Option(1, "--seed", help="Random seed."),
         pilot_districts: int = typer.Option(
             3, "--pilot-districts", min=0, help="Districts that adopted the Herning way of working (0 = none)."),
@@ -96,7 +99,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Run the demo: a synthetic municipality in SQLite, one login per role, served locally.
 
-        Demo logins use the password <role>-demo: synthetic data on 127.0.0.1 ONLY.
+        Demo logins use the password <username>-demo: synthetic data on 127.0.0.1 ONLY.
         """
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -111,11 +114,19 @@ def register(app: typer.Typer) -> None:
             from trappen.web.register.services import register_load_order
 
             _migrate()
+            from datetime import date
+
+            from django.utils import timezone
+
+            try:
+                end = date.fromisoformat(end_date) if end_date else timezone.localdate()
+            except ValueError:
+                raise ValueError(f"--end-date must be a date like 2026-12-07, got {end_date!r}") from None
             with Progress(TextColumn("{task.description}"), BarColumn(),
                           TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
                           transient=True) as progress:
                 simulate = progress.add_task("simulating months", total=None)
-                register = generate(children=children, years=years, seed=seed,
+                register = generate(children=children, years=years, seed=seed, end_date=end,
                                     pilot_districts=pilot_districts,
                                     pilot_from=pilot_from if pilot_districts else None,
                                     progress=lambda done, total: progress.update(simulate, completed=done, total=total))
@@ -127,10 +138,10 @@ def register(app: typer.Typer) -> None:
                                                           load, advance=1, description=f"loaded {name}"))
                 seconds = time.perf_counter() - started
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
-                       f"in {seconds:.1f} s (seed {seed})")
+                       f"up to {end.isoformat()} in {seconds:.1f} s (seed {seed})")
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)
             for username, role, password in users:
-                typer.echo(f"  {username:<11} password {password:<16} role {role}")
+                typer.echo(f"  {username:<12} password {password:<17} role {role}")
             typer.echo(_write_demo_settings())
         if no_serve:
             return

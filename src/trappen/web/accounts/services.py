@@ -49,15 +49,16 @@ def user_create(*, username: str, role: str, password: str, district_codes: list
 
 
 DEMO_PASSWORD_SUFFIX = "-demo"
-"""Demo logins are ``<role>`` / ``<role>-demo``: for the local synthetic demo ONLY."""
+"""Demo logins are ``<username>`` / ``<username>-demo``: for the local synthetic demo ONLY."""
 
 
-def _demo_user(*, role: str, password: str, district_codes: list[str]) -> User:
-    """The demo user for ``role``, created or reset in place (never deleted: a user who has
-    acted is referenced from the audit trail, which protects it)."""
-    user = User.objects.filter(username=role).first()
+def _demo_user(*, role: str, password: str, district_codes: list[str], username: str = "") -> User:
+    """The demo user ``username`` (default: named after ``role``), created or reset in place
+    (never deleted: a user who has acted is referenced from the audit trail, which protects it)."""
+    username = username or role
+    user = User.objects.filter(username=username).first()
     if user is None:
-        return user_create(username=role, role=role, password=password, validate=False,
+        return user_create(username=username, role=role, password=password, validate=False,
                            district_codes=district_codes)
     user.role, user.is_staff, user.is_superuser, user.is_active = role, role == "admin", role == "admin", True
     user.set_password(password)
@@ -70,28 +71,31 @@ def _demo_user(*, role: str, password: str, district_codes: list[str]) -> User:
 
 @transaction.atomic
 def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str]]:
-    """One demo user per role, named after the role, with password ``<role>-demo``.
+    """One demo user per role, named after the role, with password ``<username>-demo``.
 
-    The caseworker takes over the caseworker post with the most current children; the
-    caseworker and the team leader get that post's district and team; the partner is linked to
-    a few of those children. Existing users with these names are reset in place (their audit
-    trail stays theirs). FOR THE SYNTHETIC DEMO ONLY.
+    The team leader leads the team with the most caseworker posts; the caseworker takes over
+    that team's busiest post, keeping about 25 children (the surplus moves to the team's other
+    posts, :func:`~trappen.web.accounts.demo_team.demo_caseload_balance`), and each other post
+    gets a caseworker login ``caseworker2``, ``caseworker3``, ...; the partner is linked to a few
+    of the caseworker's children. Existing users with these names are reset in place (their
+    audit trail stays theirs). FOR THE SYNTHETIC DEMO ONLY.
 
     Returns:
         ``(username, role, password)`` for each user.
     """
-    from django.db.models import Count, Q
     from django.utils import timezone
 
-    from trappen.web.register.models import Assignment, Caseworker, Team
+    from trappen.web.accounts.demo_team import demo_caseload_balance, demo_team_posts
+    from trappen.web.register.models import Assignment, Caseworker
 
     today = timezone.localdate()
-    current = Q(assignment__start_date__lte=today) & (
-        Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gt=today))
-    post = (Caseworker.objects.annotate(n=Count("assignment", filter=current))
-            .order_by("-n", "pk").first())
+    team, posts = demo_team_posts(on=today)
+    post = posts[0] if posts else None
+    demo_caseload_balance(posts, on=today)
     district_codes = [post.district_id] if post else []
-    team = Team.objects.filter(code=post.team_id).first() if post else None
+    demo_names = list(ROLES) + [f"caseworker{k}" for k in range(2, len(posts) + 1)]
+    # the demo caseworker logins hold exactly the team's posts, one each
+    Caseworker.objects.filter(user__username__in=demo_names).update(user=None)
     made = []
     for role in ROLES:
         password = role + DEMO_PASSWORD_SUFFIX
@@ -100,17 +104,24 @@ def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str
         if role in ("caseworker", "teamleader") and team is not None:
             user.team = team
             user.save(update_fields=["team"])
-        if role == "caseworker":
-            others = Caseworker.objects.filter(user=user)
-            (others.exclude(pk=post.pk) if post is not None else others).update(user=None)
-            if post is not None:
-                post.user = user
-                post.save(update_fields=["user"])
+        if role == "caseworker" and post is not None:
+            post.user = user
+            post.save(update_fields=["user"])
         if role == "partner" and post is not None:
             children = (Assignment.objects.filter(caseworker=post).values_list("child_id", flat=True)
                         .order_by("child_id").distinct()[:partner_children])
             user.linked_children.set(list(children))
         made.append((role, role, password))
+    for k, other in enumerate(posts[1:], start=2):
+        username = f"caseworker{k}"
+        password = username + DEMO_PASSWORD_SUFFIX
+        user = _demo_user(role="caseworker", username=username, password=password,
+                          district_codes=[other.district_id])
+        user.team = team
+        user.save(update_fields=["team"])
+        other.user = user
+        other.save(update_fields=["user"])
+        made.append((username, "caseworker", password))
     return made
 
 
