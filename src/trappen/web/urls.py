@@ -27,6 +27,7 @@ urlpatterns = [
     path("security/", include("trappen.web.security.urls")),
     path("audit/", include("trappen.web.audit.urls")),
     path("dst/", include("trappen.web.dst.urls")),
+    path("users/", include("trappen.web.accounts.urls")),
 ]
 
 # Error pages in the layout, translated (trappen.web.pages.errors); the 500 page needs no database.

@@ -52,6 +52,8 @@ def scene(db, districts, make_user, make_child):
                         "notification_id": notification.pk, "investigation_id": investigation.pk}
         objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
+        # an account (the caseworker's) and no account: the administrator gets 200 and 404
+        objects[key]["user_id"] = users["caseworker"].pk if key == "in" else 999_999
     tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
     return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
             "team": team, "post": post}

@@ -119,6 +119,14 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "dst_delivery_detail": {r: E403 for r in ROLES} | {"admin": E404, "anonymous": LOGIN},
     "dst_delivery_download": {r: E403 for r in ROLES} | {"admin": E404, "anonymous": LOGIN},
     "dst_delivery_receipt": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
+    # user administration: user view/create/change, the administrator only; user_id names the
+    # caseworker's account inside, no account outside (404); (de/re)activation is POST only
+    "user_list": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    "user_new": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
+    "user_edit": {r: E403 for r in ROLES} | {"admin": (OK, E404), "anonymous": LOGIN},
+    "user_password": {r: E403 for r in ROLES} | {"admin": (OK, E404), "anonymous": LOGIN},
+    "user_deactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
+    "user_reactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),

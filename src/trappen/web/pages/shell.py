@@ -56,6 +56,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="audit_team", label=_("Access log"), resource="audit",
             scopes=frozenset({Scope.TEAM, Scope.ALL})),
     NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
+    NavLink(url_name="user_list", label=_("User administration"), resource="user"),
 )
 """The navigation in display order. Each grant is the one the page's view checks."""
 
@@ -78,4 +79,15 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": []}
-    return {"nav": nav_links(getattr(user, "role", "") or "", current_path=request.path)}
+    role = getattr(user, "role", "") or ""
+    rows = nav_links(role, current_path=request.path)
+    if permission(role, "deadline", "view") is not None:
+        # the count of duties overdue or due today on "My day": kept in the session for a few
+        # minutes (trappen.web.casework.my_day.nav_due_count), so a page costs no engine run
+        from trappen.web.casework.my_day import nav_due_count
+
+        my_day = reverse("my_day")
+        for row in rows:
+            if row["url"] == my_day:
+                row["count"] = nav_due_count(request)
+    return {"nav": rows}
