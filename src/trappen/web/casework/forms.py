@@ -139,3 +139,44 @@ class CaseCloseForm(forms.Form):
 class CaseReopenForm(forms.Form):
     reason = forms.CharField(label=_("Why is the case reopened?"), widget=forms.Textarea, required=False,
                              max_length=4000)
+
+
+# --- My day and the team's caseloads (#15 items 2-3) ---------------------------------------
+
+
+class MyDayFilterForm(forms.Form):
+    """My day's filters, as GET parameters; an unknown value is a form error, never a 500."""
+
+    child = forms.TypedChoiceField(label=_("Child"), coerce=int, required=False, empty_value=None)
+    duty = forms.ChoiceField(label=_("Kind of duty"), required=False)
+    source = forms.ChoiceField(label=_("Legal source"), required=False)
+    caseworker = forms.TypedChoiceField(label=_("Caseworker"), coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args: object, children: list[tuple[int, str]], duties: list[tuple[str, str]],
+                 sources: list[tuple[str, str]], caseworkers: list[tuple[int, str]] | None = None,
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        every = ("", _("All"))
+        self.fields["child"].choices = [every, *children]
+        self.fields["duty"].choices = [every, *duties]
+        self.fields["source"].choices = [every, *sources]
+        if caseworkers is None:
+            del self.fields["caseworker"]
+        else:
+            self.fields["caseworker"].choices = [every, *caseworkers]
+
+
+class TeamReassignForm(forms.Form):
+    """Several children of the team to one caseworker post, from one day."""
+
+    children = forms.TypedMultipleChoiceField(label=_("Children"), coerce=int,
+                                              widget=forms.SelectMultiple(attrs={"size": 10}))
+    caseworker_id = forms.TypedChoiceField(label=_("New caseworker"), coerce=int, choices=[])
+    on = forms.DateField(label=_("From"), widget=DateInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: object, children: list[tuple[int, str]], caseworkers: list[tuple[int, str]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["children"].choices = list(children)
+        self.fields["caseworker_id"].choices = list(caseworkers)

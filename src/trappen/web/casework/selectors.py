@@ -62,11 +62,19 @@ def caseworker_child_ids(caseworker_ids: list[int], *, on: dt.date) -> dict[int,
 
 
 def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
-    """Not-done deadline items (open or overdue) of these children, overdue first, then by due time."""
+    """Not-done deadline items (open or overdue) of these children, overdue first, then by due time.
+
+    One row per duty, record and due time: the engine gives a duty that needs several acts by
+    the same day one item each (two supervision visits in a placement year are both due on its
+    last day, § 156 stk. 5); a to-do list shows it once, with ``count`` acts still missing.
+    """
     register = register_for_children(child_ids)
     since = now.date() - dt.timedelta(days=DEADLINE_LOOKBACK_DAYS)
     items = deadline_items(register, now=now, since=since)
+    keys = ["duty_id", "child_id", "ref_table", "ref_id", "due_on", "due_at", "status", "legal_source"]
     return (items.filter(pl.col("status").is_in(["open", "overdue"]))
+            .group_by(keys, maintain_order=True)
+            .agg(seq=pl.col("seq").min(), done_at=pl.col("done_at").first(), count=pl.len())
             .with_columns(overdue=pl.col("status") == "overdue")
             .sort(["overdue", "due_at"], descending=[True, False]))
 

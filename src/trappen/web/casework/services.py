@@ -436,6 +436,38 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
     return assignment
 
 
+@transaction.atomic
+def children_reassign(*, actor: object, child_ids: list[int], caseworker_id: int,
+                      on: dt.date) -> list[m.Assignment]:
+    """Move several children's cases to one caseworker from ``on``: all of them or none.
+
+    Each child goes through :func:`child_reassign` (same checks, history and audit); every
+    child's refusal is collected first, named by child, and then nothing is written.
+
+    Raises:
+        PermissionDenied: the actor is not a team leader or administrator.
+        InvalidInput: no child chosen, or any child's refusal (field ``children``).
+        Http404: a child outside the actor's districts.
+    """
+    problems = ProblemCollector()
+    if not child_ids:
+        problems.add(field="children", value="", message="choose at least one child")
+    children = list(m.Child.objects.filter(pk__in=child_ids).order_by("pk"))
+    for pk in sorted(set(child_ids) - {c.pk for c in children}):
+        problems.add(field="children", value=pk, message="no such child")
+    made = []
+    for child in children:
+        try:
+            with transaction.atomic():  # a refused child leaves no half-written rows behind
+                made.append(child_reassign(actor=actor, child=child, caseworker_id=caseworker_id, on=on))
+        except InvalidInput as exc:
+            for p in exc.problems:
+                field = p.field if p.field in ("caseworker_id", "on") else "children"
+                problems.add(field=field, value=p.value, message=f"child {child.pk}: {p.message}")
+    problems.raise_if_any()  # raising inside this transaction undoes the children already moved
+    return made
+
+
 # --------------------------------------------------------------------------- placements, plans, complaints
 
 

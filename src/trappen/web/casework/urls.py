@@ -2,11 +2,11 @@
 
 from django.urls import path
 
-from trappen.web.casework import views
+from trappen.web.casework import day_views, views
 
 urlpatterns = [
-    path("my-day/", views.my_day_page, name="my_day"),
-    path("team/", views.team_page, name="team"),
+    path("my-day/", day_views.my_day_page, name="my_day"),
+    path("team/", day_views.team_page, name="team"),
     path("children/<int:child_id>/casework/", views.child_casework, name="child_casework"),
     path("children/<int:child_id>/notifications/new/", views.notification_new, name="notification_new"),
     path("notify/", views.partner_notify, name="partner_notify"),

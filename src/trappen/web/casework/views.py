@@ -75,22 +75,6 @@ def _deadline_rows(items: pl.DataFrame, names: dict[str, dict[str, object]] | No
 
 
 @login_required
-def my_day_page(request: HttpRequest) -> HttpResponse:
-    """My children with their current step; my open deadlines, overdue first and marked."""
-    now = timezone.now()
-    data = sel.my_day(request.user, now=now, on=timezone.localdate())
-    steps = _step_names()
-    children = data["children"]
-    by_id = {c.pk: c for c in children}
-    items = data["deadlines"]
-    rows = _deadline_rows(items, by_id) if items.height else []
-    return render(request, "casework/my_day.html", {
-        "children": [{"child": c, "step": c.current_step, "step_name": steps.get(c.current_step, "")}
-                     for c in children],
-        "deadlines": rows, "overdue": sum(1 for r in rows if r["overdue"]), "now": now})
-
-
-@login_required
 @purpose_prompting
 def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
     """One child's notifications (24-hour clock), investigations (4-month clock), interventions
@@ -256,16 +240,6 @@ def follow_up_new(request: HttpRequest, episode_id: int) -> HttpResponse:
     return _simple_form(request, form, child=child, title=_("Record follow-up"),
                         save=lambda d: svc.follow_up_record(actor=request.user, episode=ep, **d),
                         success=_("Follow-up recorded."))
-
-
-@login_required
-def team_page(request: HttpRequest) -> HttpResponse:
-    """Team leader: caseload per caseworker vs target, who is over, open and overdue deadlines."""
-    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
-        raise Http404("not a team leader")
-    rows = sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
-    return render(request, "casework/team.html", {"rows": rows, "target": sel.caseload_target(),
-                                                  "over": sum(1 for r in rows if r["over"])})
 
 
 @login_required

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from trappen.errors import InvalidInput
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
+from trappen.web.casework.my_day import children_in_care
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
 from trappen.web.register import models as m
@@ -72,7 +73,9 @@ def my_children(request: HttpRequest) -> HttpResponse:
     if getattr(user, "role", None) == "caseworker":
         children = caseload_for_caseworker(user, on=today)
     else:
-        children = children_with_step(children_visible_to(user), on=today, highest_first=True)
+        # only children in care now: not every child who ever lived in the districts (#15)
+        children = children_with_step(children_in_care(user, children_visible_to(user), on=today),
+                                      on=today, highest_first=True)
     names = _step_names()
     rows = [{"child": c, "step": c.current_step, "step_name": names.get(c.current_step, "")}
             for c in children.select_related("district")[:MY_CHILDREN_LIMIT]]

@@ -1,0 +1,114 @@
+"""The working day's pages: My day (grouped, filtered, paged duties) and the team page
+(caseloads against the target, by month, and reassigning several children at once)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from trappen.errors import InvalidInput
+from trappen.web import rules
+from trappen.web.casework import caseloads as cl
+from trappen.web.casework import forms as f
+from trappen.web.casework import my_day as day
+from trappen.web.casework import selectors as sel
+from trappen.web.casework import services as svc
+from trappen.web.register.selectors import caseload_for_caseworker
+
+
+def _step_names() -> dict[int, str]:
+    language = (get_language() or "da")[:2]
+    return {s.number: s.name(language) for s in rules.staircase().steps}
+
+
+@login_required
+def my_day_page(request: HttpRequest) -> HttpResponse:
+    """Open duties grouped by urgency, filtered by GET parameters, paged, each linked to the
+    form that fulfils it; a team leader sees the team's duties with the caseworker's name."""
+    now, today = timezone.now(), timezone.localdate()
+    language = (get_language() or "da")[:2]
+    scope = day.my_day_scope(request.user, on=today)
+    form = f.MyDayFilterForm(
+        request.GET or None,
+        children=sorted(scope.children.items(), key=lambda c: (c[1], c[0])),
+        duties=day.duty_choices(language), sources=day.source_choices(),
+        caseworkers=sorted(scope.posts.items(), key=lambda p: p[1]) if scope.team else None)
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    items = day.my_day_items(scope, now=now, today=today, child_id=chosen.get("child"),
+                             duty_id=chosen.get("duty") or "", source=chosen.get("source") or "",
+                             caseworker_id=chosen.get("caseworker"))
+    groups = day.my_day_groups(items, scope, query=request.GET, duty_names=dict(day.duty_choices(language)))
+    due_now = sum(int(g["count"]) for g in groups if g["key"] in ("overdue", "today"))  # type: ignore[call-overload]
+    if not chosen.get("child") and not chosen.get("duty") and not chosen.get("source") \
+            and not chosen.get("caseworker"):
+        day.nav_due_count(request, refresh=due_now)
+    children = []
+    if not scope.team:
+        steps = _step_names()
+        children = [{"child": c, "step": c.current_step, "step_name": steps.get(c.current_step, "")}
+                    for c in caseload_for_caseworker(request.user, on=today)]
+    return render(request, "casework/my_day.html", {
+        "form": form, "groups": groups, "team": scope.team, "children": children,
+        "deadlines": [r for g in groups for r in g["page"].object_list],  # type: ignore[attr-defined]
+        "overdue": groups[0]["count"], "due_now": due_now, "now": now,
+    }, status=400 if form.errors else 200)
+
+
+def _team(request: HttpRequest) -> list[dict[str, object]]:
+    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
+        raise Http404("not a team leader")
+    return sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
+
+
+@login_required
+def team_page(request: HttpRequest) -> HttpResponse:
+    """Team leader: caseload and weighted caseload per caseworker vs target, by month over the
+    last year, and one form to move several children to one caseworker (a confirmation step
+    first when that takes the caseworker above the target)."""
+    rows = _team(request)
+    today = timezone.localdate()
+    target = sel.caseload_target()
+    posts = {r["caseworker"].pk: r for r in rows}  # type: ignore[attr-defined]
+    children = cl.team_children(list(posts), on=today)
+    names = {p: str(r["username"]) for p, r in posts.items()}
+    form = f.TeamReassignForm(
+        request.POST or None, initial={"on": today},
+        children=[(c["child_id"], f"{c['name']} ({names.get(c['post_id'], '')})") for c in children],  # type: ignore[call-overload]
+        caseworkers=[(p, f"{names[p]} ({posts[p]['children']})") for p in posts])
+    confirm = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        post_of = {c["child_id"]: c["post_id"] for c in children}
+        after = cl.caseloads_after({p: int(r["children"]) for p, r in posts.items()},  # type: ignore[call-overload]
+                                   moving={c: post_of[c] for c in d["children"]}, target_post=d["caseworker_id"])
+        if after[d["caseworker_id"]] > target and not d["confirmed"]:
+            confirm = {"caseworker": names[d["caseworker_id"]], "children": after[d["caseworker_id"]],
+                       "moving": len(d["children"])}
+            data = form.data.copy()
+            data["confirmed"] = "on"
+            form.data = data
+        else:
+            try:
+                moved = svc.children_reassign(actor=request.user, child_ids=d["children"],
+                                              caseworker_id=d["caseworker_id"], on=d["on"])
+            except InvalidInput as exc:
+                for problem in exc.problems:
+                    field = problem.field if problem.field in form.fields else None
+                    form.add_error(field, f"{problem.message} ({problem.value})")
+            else:
+                messages.success(request, _("%(n)s children reassigned to %(name)s; the previous "
+                                            "assignments are kept in the history.")
+                                 % {"n": len(moved), "name": names[d["caseworker_id"]]})
+                return redirect("team")
+    days, by_month = cl.caseloads_by_month(list(posts), today=today)
+    return render(request, "casework/team.html", {
+        "rows": rows, "target": target, "over": sum(1 for r in rows if r["over"]),
+        "form": form, "confirm": confirm, "children": children, "names": names,
+        "months": days, "by_month": [{"username": names[p], "counts": [
+            {"n": n, "over": n > target} for n in by_month[p]]} for p in posts],
+    }, status=422 if form.errors else 200)
