@@ -6,6 +6,7 @@ back on the form naming the offending value (:func:`add_problems`)."""
 from __future__ import annotations
 
 import re
+from typing import TypedDict
 
 from django import forms
 from django.utils.translation import gettext
@@ -27,6 +28,17 @@ class AccountFilterForm(forms.Form):
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["role"].choices = [("", _("All roles")), *sel.role_choices()]  # type: ignore[attr-defined]
+
+
+class AccountFields(TypedDict):
+    """What :class:`AccountForm` gives the services."""
+
+    role: str
+    district_codes: list[str]
+    team_code: str
+    post_id: int | None
+    post_fte: float | None
+    linked_child_ids: list[int]
 
 
 class AccountForm(forms.Form):
@@ -64,7 +76,7 @@ class AccountForm(forms.Form):
                                         params={"values": ", ".join(bad[:10])})
         return list(dict.fromkeys(int(p) for p in parts))
 
-    def service_kwargs(self) -> dict[str, object]:
+    def service_kwargs(self) -> AccountFields:
         """The cleaned values as the services' keyword arguments."""
         data = self.cleaned_data
         return {"role": data["role"], "district_codes": list(data["districts"]), "team_code": data["team"],

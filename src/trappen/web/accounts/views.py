@@ -28,8 +28,12 @@ __all__ = ["user_deactivate", "user_edit", "user_list", "user_new", "user_passwo
 PAGE_ROWS = 50
 
 
+def _may(request: HttpRequest, action: str) -> bool:
+    return allowed(getattr(request.user, "role", "") or "", "user", action)
+
+
 def _require(request: HttpRequest, action: str) -> None:
-    if not allowed(getattr(request.user, "role", "") or "", "user", action):
+    if not _may(request, action):
         raise PermissionDenied(f"no right to {action} user accounts")
 
 
@@ -51,7 +55,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "accounts/list.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "labels": dict(sel.role_choices()), "can_create": allowed(request.user.role, "user", "create")})  # type: ignore[union-attr]
+        "labels": dict(sel.role_choices()), "can_create": _may(request, "create")})
 
 
 @login_required
@@ -88,7 +92,7 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
             return redirect("user_edit", user_id=account.pk)
     return render(request, "accounts/edit.html", {
         "form": form, "account": account, "role_label": sel.role_label(account.role),
-        "can_change": allowed(request.user.role, "user", "change")},  # type: ignore[union-attr]
+        "can_change": _may(request, "change")},
         status=422 if form.errors else 200)
 
 
