@@ -25,6 +25,7 @@ from trappen.kpi.disclosure import suppress
 from trappen.web import rules
 from trappen.web.dashboards import selectors as sel
 from trappen.web.dashboards.views import dashboard_access
+from trappen.web.disclosure import DISCLOSURE_THRESHOLD
 
 router = Router(tags=["kpis"])
 
@@ -71,7 +72,7 @@ def disclosure_controlled(frame: pl.DataFrame) -> pl.DataFrame:
         dims = [d for d in DIMENSIONS if d in part.columns]
         hidden = suppress(part.with_columns(_count=pl.col(column).fill_null(0).abs()),
                           value_col="_count", row_dims=["_row", *dims], col_dims=None,
-                          threshold=sel.DISCLOSURE_THRESHOLD)
+                          threshold=DISCLOSURE_THRESHOLD)
         shown = pl.col("suppression").is_null()
         parts.append(hidden.with_columns(
             *[pl.when(shown).then(pl.col(c)).alias(c) for c in ("value", "numerator", "denominator")],

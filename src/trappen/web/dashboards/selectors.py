@@ -31,6 +31,7 @@ from trappen.register import Register
 from trappen.register.derive import age_expr
 from trappen.web import rules
 from trappen.web.dashboards.sankey import sankey_svg
+from trappen.web.disclosure import DISCLOSURE_THRESHOLD
 from trappen.web.register import models as m
 from trappen.web.register.selectors import register_snapshot
 
@@ -42,9 +43,6 @@ the register's version, a few COUNT/MAX queries, is unchanged): dashboards are a
 steering figures, a minute's delay is acceptable, and a fresh snapshot of a 20,000-child
 municipality takes seconds."""
 
-DISCLOSURE_THRESHOLD = 5
-"""Counts 1-4 are hidden for users outside the case-working staff (issue 4, item 5; Danmarks
-Statistik's practice for counts of persons)."""
 
 COUNT_COLUMN: dict[str, str] = {
     "SS02_RESIDENTIAL_DURATION": "denominator",  # days summed over children: hide by children
@@ -58,13 +56,9 @@ COUNT_COLUMN: dict[str, str] = {
 """The column holding the count of persons that disclosure control protects, per KPI; every
 other KPI counts children/cases in its ``numerator``. "" = no count of persons (money)."""
 
-UNSUPPRESSED_ROLES = frozenset({"caseworker", "teamleader"})
-"""The municipality's own case-working staff see unsuppressed counts (of their districts)."""
 
 DASHBOARDS = ("steps", "flows", "pilot", "caseload", "deadlines", "spending")
 
-SUPPRESSION_MARK = ".."
-"""Shown in a hidden cell (as in Statistics Denmark's tables)."""
 
 
 # --------------------------------------------------------------------------- filters

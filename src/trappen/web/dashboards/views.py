@@ -25,6 +25,7 @@ from trappen.kpi import AGE_BANDS
 from trappen.privacy.roles import allowed, permission
 from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.dashboards import selectors as sel
+from trappen.web.disclosure import SUPPRESSION_MARK, sees_small_counts
 
 TAB_TITLES = {"steps": _("Steps over time"), "flows": _("Flows"), "pilot": _("Pilot vs. rest"),
               "caseload": _("Caseloads"), "deadlines": _("Deadlines"), "spending": _("Spending")}
@@ -42,7 +43,7 @@ def dashboard_access(user: object) -> Access:
     role = getattr(user, "role", None) or ""
     if permission(role, "kpi", "view") is None:
         raise PermissionDenied("no access to the dashboards")
-    if role in sel.UNSUPPRESSED_ROLES:
+    if sees_small_counts(user):
         codes = tuple(sorted(user.districts.values_list("code", flat=True)))  # type: ignore[attr-defined]
         return Access(publish=False, districts=codes, can_export=allowed(role, "kpi", "export"))
     return Access(publish=True, districts=None, can_export=allowed(role, "kpi", "export"))
@@ -105,7 +106,7 @@ def _filters(form: FilterForm, *, access: Access,
 
 def _cell(value: object) -> str:
     if value is None:
-        return sel.SUPPRESSION_MARK
+        return SUPPRESSION_MARK
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".") if value % 1 else f"{value:,.0f}"
     if isinstance(value, int):
@@ -176,4 +177,4 @@ def dashboard(request: HttpRequest, key: str) -> HttpResponse:
     return render(request, "dashboards/dashboard.html", {
         "table": table, "rows": rows, "form": form, "filters": filters, "access": access,
         "tabs": [(k, TAB_TITLES[k]) for k in sel.DASHBOARDS], "key": key, "query": query.urlencode(),
-        "chart": table.chart, "mark": sel.SUPPRESSION_MARK})
+        "chart": table.chart, "mark": SUPPRESSION_MARK})

@@ -43,14 +43,12 @@ from trappen.register import Register
 from trappen.web import rules
 from trappen.web.dashboards.selectors import (
     CACHE_SECONDS,
-    DISCLOSURE_THRESHOLD,
-    SUPPRESSION_MARK,
-    UNSUPPRESSED_ROLES,
     analytic_register,
 )
+from trappen.web.disclosure import DISCLOSURE_THRESHOLD, SUPPRESSION_MARK
 
 __all__ = ["CACHE_SECONDS", "DISCLOSURE_THRESHOLD", "DRAWS", "FREQ", "HORIZON_YEARS", "OUTCOMES",
-           "RI_DRAWS", "SEED", "SUPPRESSION_MARK", "UNSUPPRESSED_ROLES", "Evaluation",
+           "RI_DRAWS", "SEED", "SUPPRESSION_MARK", "Evaluation",
            "analytic_register", "evaluation_for", "evaluation_window", "compute_evaluation"]
 
 FREQ = "quarter"

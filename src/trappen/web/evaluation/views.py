@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.utils.translation import get_language
 
 from trappen.privacy.roles import permission
+from trappen.web.disclosure import SUPPRESSION_MARK, sees_small_counts
 from trappen.web.evaluation import selectors as sel
 
 
@@ -24,12 +25,12 @@ def evaluation_publish(user: object) -> bool:
     role = getattr(user, "role", None) or ""
     if permission(role, "evaluation", "view") is None:
         raise PermissionDenied("no access to the evaluation")
-    return role not in sel.UNSUPPRESSED_ROLES
+    return not sees_small_counts(user)
 
 
 def _cell(value: object) -> str:
     if value is None:
-        return sel.SUPPRESSION_MARK
+        return SUPPRESSION_MARK
     if isinstance(value, float):
         return "–" if value != value else f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
     return f"{value:,}" if isinstance(value, int) else str(value)
@@ -70,5 +71,5 @@ def evaluation(request: HttpRequest) -> HttpResponse:
                                              "rmst_years", "child_years"]),
         "overall_cells": {k: _cell(v) for k, v in overall.items()} if overall else {},
         "synthetic": sel.synthetic_configured(),
-        "mark": sel.SUPPRESSION_MARK, "draws": sel.DRAWS, "ri_draws": sel.RI_DRAWS,
+        "mark": SUPPRESSION_MARK, "draws": sel.DRAWS, "ri_draws": sel.RI_DRAWS,
         "seed": sel.SEED})

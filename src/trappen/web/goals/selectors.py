@@ -16,12 +16,12 @@ from trappen.register import Register
 from trappen.web import rules
 from trappen.web.dashboards.selectors import (
     COUNT_COLUMN,
-    DISCLOSURE_THRESHOLD,
     DashboardFilters,
     cells,
     register_filtered,
     spending_rates,
 )
+from trappen.web.disclosure import DISCLOSURE_THRESHOLD
 from trappen.web.goals.models import Goal
 
 

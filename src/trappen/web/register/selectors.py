@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 
 import polars as pl
 from django.db.models import IntegerField, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from trappen.kpi.disclosure import suppress
 from trappen.register import TABLES, Register
 from trappen.staircase import Span, trajectory
+from trappen.web.disclosure import DISCLOSURE_THRESHOLD
 from trappen.web.register import models as m
 
 NAME_ROLES = frozenset({"caseworker", "teamleader", "admin", "partner"})
@@ -82,6 +86,47 @@ def staircase_overview(*, on: dt.date) -> pl.DataFrame:
     counts = per_child.group_by("district_code", "step").agg(pl.len().cast(pl.Int64).alias("children"))
     return (counts.join(districts, on="district_code", how="left")
             .select("district_code", "name", "step", "children").sort("district_code", "step"))
+
+
+@dataclass(frozen=True, kw_only=True)
+class OverviewTable:
+    """Children on each step by district, as published: ``rows`` of (code, name, counts per step
+    with None for a hidden cell, the district's total), the total per step and the grand total."""
+
+    rows: list[tuple[str, str, list[int | None], int]]
+    step_totals: list[int]
+    total: int
+
+
+def staircase_overview_table(*, on: dt.date, steps: Sequence[int],
+                             unsuppressed: Collection[str] = ()) -> OverviewTable:
+    """:func:`staircase_overview` for every district and step (zeros included) with the disclosure
+    rule applied (:mod:`trappen.web.disclosure`): in districts outside ``unsuppressed``, counts
+    1-4 and the cells that would give them away through the published district and step totals
+    are hidden."""
+    counts = staircase_overview(on=on)
+    districts = pl.DataFrame(list(m.District.objects.values_list("code", "name")),
+                             schema={"district_code": pl.String, "name": pl.String}, orient="row")
+    full = (districts.join(pl.DataFrame({"step": list(steps)}, schema={"step": pl.Int8}), how="cross")
+            .join(counts.select("district_code", "step", "children"), on=["district_code", "step"], how="left")
+            .with_columns(pl.col("children").fill_null(0).cast(pl.Float64))
+            .with_columns(shown=pl.col("children")))
+    own = full.filter(pl.col("district_code").is_in(list(unsuppressed)))
+    others = full.filter(~pl.col("district_code").is_in(list(unsuppressed)))
+    if others.height:
+        hidden = suppress(others.drop("shown"), value_col="children", row_dims=["district_code"],
+                          col_dims=["step"], threshold=DISCLOSURE_THRESHOLD)
+        others = (others.drop("shown")
+                  .join(hidden.select("district_code", "step", pl.col("children").alias("shown")),
+                        on=["district_code", "step"]))
+    table = pl.concat([own, others.select(own.columns)]).sort("district_code", "step")
+    rows = []
+    for (code, name), part in table.group_by("district_code", "name", maintain_order=True):
+        rows.append((str(code), str(name or code), [None if v is None else int(v) for v in part["shown"]],
+                     int(part["children"].sum())))
+    return OverviewTable(rows=rows, step_totals=[int(counts.filter(pl.col("step") == s)["children"].sum())
+                                                 for s in steps],
+                         total=int(counts["children"].sum()))
 
 
 def child_timeline(child: m.Child) -> dict[str, object]:
