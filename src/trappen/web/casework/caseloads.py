@@ -17,11 +17,10 @@ def _current(on: dt.date, prefix: str = "") -> Q:
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on}))
 
 
-def team_children(post_ids: list[int], *, on: dt.date) -> list[dict[str, object]]:
-    """The posts' current children: ``child_id``, ``name``, ``post_id``, by post then name."""
-    rows = (m.Assignment.objects.filter(_current(on), caseworker_id__in=post_ids)
-            .values_list("child_id", "child__name", "caseworker_id").order_by("caseworker_id", "child__name"))
-    return [{"child_id": c, "name": n, "post_id": p} for c, n, p in rows]
+def team_children(post_ids: list[int], *, on: dt.date) -> list[tuple[int, str, int]]:
+    """The posts' current children: ``(child id, name, post id)``, by post then name."""
+    return list(m.Assignment.objects.filter(_current(on), caseworker_id__in=post_ids)
+                .values_list("child_id", "child__name", "caseworker_id").order_by("caseworker_id", "child__name"))
 
 
 def month_ends(today: dt.date, *, months: int = MONTHS) -> list[dt.date]:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -47,11 +49,12 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
     if not chosen.get("child") and not chosen.get("duty") and not chosen.get("source") \
             and not chosen.get("caseworker"):
         day.nav_due_count(request, refresh=due_now)
-    children = []
+    children: list[dict[str, object]] = []
     if not scope.team:
         steps = _step_names()
-        children = [{"child": c, "step": c.current_step, "step_name": steps.get(c.current_step, "")}
-                    for c in caseload_for_caseworker(request.user, on=today)]
+        for c in caseload_for_caseworker(request.user, on=today):
+            step = int(getattr(c, "current_step", 0) or 0)
+            children.append({"child": c, "step": step, "step_name": steps.get(step, "")})
     return render(request, "casework/my_day.html", {
         "form": form, "groups": groups, "team": scope.team, "children": children,
         "deadlines": [r for g in groups for r in g["page"].object_list],  # type: ignore[attr-defined]
@@ -74,22 +77,22 @@ def team_page(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     target = sel.caseload_target()
     posts = {r["caseworker"].pk: r for r in rows}  # type: ignore[attr-defined]
+    loads = {p: cast(int, r["children"]) for p, r in posts.items()}
     children = cl.team_children(list(posts), on=today)
     names = {p: str(r["username"]) for p, r in posts.items()}
     form = f.TeamReassignForm(
         request.POST or None, initial={"on": today},
-        children=[(c["child_id"], f"{c['name']} ({names.get(c['post_id'], '')})") for c in children],  # type: ignore[call-overload]
-        caseworkers=[(p, f"{names[p]} ({posts[p]['children']})") for p in posts])
+        children=[(child, f"{name} ({names.get(post, '')})") for child, name, post in children],
+        caseworkers=[(p, f"{names[p]} ({loads[p]})") for p in posts])
     confirm = None
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        post_of = {c["child_id"]: c["post_id"] for c in children}
-        after = cl.caseloads_after({p: int(r["children"]) for p, r in posts.items()},  # type: ignore[call-overload]
-                                   moving={c: post_of[c] for c in d["children"]}, target_post=d["caseworker_id"])
+        post_of = {child: post for child, _name, post in children}
+        after = cl.caseloads_after(loads, moving={c: post_of[c] for c in d["children"]}, target_post=d["caseworker_id"])
         if after[d["caseworker_id"]] > target and not d["confirmed"]:
             confirm = {"caseworker": names[d["caseworker_id"]], "children": after[d["caseworker_id"]],
                        "moving": len(d["children"])}
-            data = form.data.copy()
+            data = request.POST.copy()
             data["confirmed"] = "on"
             form.data = data
         else:
@@ -108,7 +111,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     days, by_month = cl.caseloads_by_month(list(posts), today=today)
     return render(request, "casework/team.html", {
         "rows": rows, "target": target, "over": sum(1 for r in rows if r["over"]),
-        "form": form, "confirm": confirm, "children": children, "names": names,
+        "form": form, "confirm": confirm,
         "months": days, "by_month": [{"username": names[p], "counts": [
             {"n": n, "over": n > target} for n in by_month[p]]} for p in posts],
     }, status=422 if form.errors else 200)

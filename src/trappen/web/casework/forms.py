@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
 from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
@@ -144,6 +145,10 @@ class CaseReopenForm(forms.Form):
 # --- My day and the team's caseloads (#15 items 2-3) ---------------------------------------
 
 
+def _set_choices(field: forms.Field, choices: list[tuple[object, object]]) -> None:
+    field.choices = choices  # type: ignore[attr-defined]  # a ChoiceField (django-stubs types it Field)
+
+
 class MyDayFilterForm(forms.Form):
     """My day's filters, as GET parameters; an unknown value is a form error, never a 500."""
 
@@ -152,18 +157,17 @@ class MyDayFilterForm(forms.Form):
     source = forms.ChoiceField(label=_("Legal source"), required=False)
     caseworker = forms.TypedChoiceField(label=_("Caseworker"), coerce=int, required=False, empty_value=None)
 
-    def __init__(self, *args: object, children: list[tuple[int, str]], duties: list[tuple[str, str]],
-                 sources: list[tuple[str, str]], caseworkers: list[tuple[int, str]] | None = None,
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, data: QueryDict | None, *, children: list[tuple[int, str]], duties: list[tuple[str, str]],
+                 sources: list[tuple[str, str]], caseworkers: list[tuple[int, str]] | None = None) -> None:
+        super().__init__(data)
         every = ("", _("All"))
-        self.fields["child"].choices = [every, *children]
-        self.fields["duty"].choices = [every, *duties]
-        self.fields["source"].choices = [every, *sources]
+        _set_choices(self.fields["child"], [every, *children])
+        _set_choices(self.fields["duty"], [every, *duties])
+        _set_choices(self.fields["source"], [every, *sources])
         if caseworkers is None:
             del self.fields["caseworker"]
         else:
-            self.fields["caseworker"].choices = [every, *caseworkers]
+            _set_choices(self.fields["caseworker"], [every, *caseworkers])
 
 
 class TeamReassignForm(forms.Form):
@@ -175,8 +179,8 @@ class TeamReassignForm(forms.Form):
     on = forms.DateField(label=_("From"), widget=DateInput)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args: object, children: list[tuple[int, str]], caseworkers: list[tuple[int, str]],
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["children"].choices = list(children)
-        self.fields["caseworker_id"].choices = list(caseworkers)
+    def __init__(self, data: QueryDict | None, *, initial: dict[str, object], children: list[tuple[int, str]],
+                 caseworkers: list[tuple[int, str]]) -> None:
+        super().__init__(data, initial=initial)
+        _set_choices(self.fields["children"], list(children))
+        _set_choices(self.fields["caseworker_id"], list(caseworkers))

@@ -194,7 +194,7 @@ def my_day_groups(items: pl.DataFrame, scope: Scope, *, query: QueryDict, duty_n
                     "caseworker": scope.posts.get(post, "") if post is not None else "",
                     "url": fulfil_url(r["duty_id"], child_id=r["child_id"], ref_id=r["ref_id"]),
                 })
-        page.object_list = rows
+        page.object_list = rows  # type: ignore[assignment]  # the shown rows replace the indices
         out.append({"key": key, "count": part.height, "page": page,
                     "prev": _page_query(query, key, page.previous_page_number()) if page.has_previous() else "",
                     "next": _page_query(query, key, page.next_page_number()) if page.has_next() else ""})
