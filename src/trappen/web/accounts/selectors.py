@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, CharField, Prefetch, QuerySet, Value, When
 from django.utils.translation import get_language
 
 from trappen.privacy.roles import default_permissions
@@ -65,8 +65,11 @@ class AccountFilter:
 
 
 def account_list(filters: AccountFilter) -> QuerySet[User]:
-    """Accounts by username, with districts, team and caseworker post for the list."""
-    qs = (User.objects.order_by("username").select_related("team", "caseworker")
+    """Accounts by username, with ``role_label`` (in the active language), districts, team and
+    caseworker post for the list."""
+    label = Case(*[When(role=code, then=Value(text)) for code, text in role_choices()],
+                 default="role", output_field=CharField())
+    qs = (User.objects.order_by("username").select_related("team", "caseworker").annotate(role_label=label)
           .prefetch_related(Prefetch("districts", queryset=District.objects.order_by("code"))))
     if filters.role in ROLES:
         qs = qs.filter(role=filters.role)

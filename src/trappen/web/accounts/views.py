@@ -55,7 +55,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     return render(request, "accounts/list.html", {
         "form": form, "page": page, "query": query.urlencode(),
-        "labels": dict(sel.role_choices()), "can_create": _may(request, "create")})
+        "can_create": _may(request, "create")})
 
 
 @login_required
