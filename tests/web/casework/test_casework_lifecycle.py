@@ -43,7 +43,7 @@ def test_plan_page_shows_the_history(scene):
     svc.plan_update(actor=scene["user"], plan=plan, made_on=dt.date(2025, 1, 1), goals=["Sover"], version=0)
     body = client.get(f"/children/{child.pk}/plan/").content.decode()
     assert 'id="history"' in body and "Trives" in body
-    assert "plan_revision" in client.get(f"/children/{child.pk}/casework/").content.decode()
+    assert 'class="plan_revision"' in client.get(f"/children/{child.pk}/").content.decode()
 
 
 def test_assessment_correction_keeps_the_old_assessment(scene):
@@ -172,7 +172,7 @@ def test_close_and_reopen_buttons_on_the_casework_page(scene):
     client = Client()
     client.force_login(scene["user"])
     child = scene["mine"]
-    page = f"/children/{child.pk}/casework/"
+    page = f"/children/{child.pk}/"  # the case page (the casework page is merged into it)
     assert 'id="close-case"' in client.get(page).content.decode()
     assert "Luk sagen" in client.get(page, HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Close case" in client.get(page, HTTP_ACCEPT_LANGUAGE="en").content.decode()

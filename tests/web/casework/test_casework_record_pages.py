@@ -75,7 +75,8 @@ def test_conversation_plan_and_complaint_pages(cw, scene):
     body = resp.content.decode()
     for kind in ("child_conversation", "plan", "complaint"):
         assert f'class="{kind}"' in body
-    assert "Møder i skole; Sover hjemme" in body and "appeals board: upheld" in body
+    # labels, never codes (#15 item 6): Ankestyrelsen's outcome by its Danish name
+    assert "Møder i skole; Sover hjemme" in body and "Ankestyrelsen: Afgørelsen stadfæstet" in body
 
 
 def test_pages_for_a_child_outside_districts_are_404(cw, scene):

@@ -6,7 +6,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIFIER_KINDS
+from trappen.web import labels
 
 
 class DateInput(forms.DateInput):
@@ -19,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
 
 class NotificationForm(forms.Form):
     received_at = forms.DateTimeField(label=_("Received"), widget=DateTimeInput)
-    notifier_kind = forms.ChoiceField(label=_("Notifier"), choices=[(k, k) for k in NOTIFIER_KINDS])
+    notifier_kind = forms.ChoiceField(label=_("Notifier"), choices=labels.choices("notifier"))
 
 
 PARTNER_NOTIFIER_KINDS = ("school", "daycare", "health_visitor", "health_service", "other_professional")
@@ -39,14 +39,15 @@ class PartnerNotificationForm(forms.Form):
     cpr = forms.CharField(label=_("The child's CPR number"), max_length=11,
                           widget=NoEchoInput(attrs={"autocomplete": "off", "inputmode": "numeric"}))
     name = forms.CharField(label=_("The child's name"), max_length=200)
-    notifier_kind = forms.ChoiceField(label=_("You write as"), choices=[(k, k) for k in PARTNER_NOTIFIER_KINDS])
+    notifier_kind = forms.ChoiceField(label=_("You write as"),
+                                      choices=[(k, labels.NOTIFIERS[k]) for k in PARTNER_NOTIFIER_KINDS])
     concern = forms.CharField(label=_("What are you worried about?"), max_length=5_000,
                               widget=forms.Textarea(attrs={"rows": 8}))
 
 
 class AssessmentForm(forms.Form):
     assessed_at = forms.DateTimeField(label=_("Assessed"), widget=DateTimeInput)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=[(k, k) for k in ASSESSMENT_OUTCOMES])
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=labels.choices("outcome"))
 
 
 class InvestigationOpenForm(forms.Form):
@@ -104,9 +105,7 @@ class SupervisionVisitForm(forms.Form):
 
 class ChildConversationForm(forms.Form):
     held_on = forms.DateField(label=_("Held on"), widget=DateInput)
-    kind = forms.ChoiceField(label=_("Present"), choices=[
-        ("alone", _("the child alone")), ("with_parent", _("with a parent")),
-        ("with_other_adult", _("with another adult"))])
+    kind = forms.ChoiceField(label=_("Present"), choices=labels.choices("conversation"))
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea, required=False, max_length=4000)
 
 
@@ -128,7 +127,7 @@ class ComplaintForm(forms.Form):
     reassessed_on = forms.DateField(label=_("Re-assessed by the municipality"), required=False, widget=DateInput)
     municipality_upheld = forms.NullBooleanField(label=_("Municipality kept its decision"), required=False)
     appeals_outcome = forms.ChoiceField(label=_("Appeals board outcome"), required=False,
-                                        choices=[("", "—"), *[(k, k) for k in APPEALS_OUTCOMES]])
+                                        choices=[("", "—"), *labels.choices("appeals_outcome")])
 
 
 class CaseCloseForm(forms.Form):

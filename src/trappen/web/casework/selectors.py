@@ -131,53 +131,64 @@ def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[
 
 
 def casework_timeline(child: m.Child) -> list[dict[str, object]]:
-    """Every casework record of one child, newest first: ``{"on": date, "kind": str, "text": str,
-    "detail": str}``. Includes the operational-only child conversations and plan goals."""
+    """Every casework record of one child, newest first: ``{"on": date, "kind": str,
+    "kind_label": str, "text": str, "detail": str}`` in the active language (labels, never
+    codes). Includes the operational-only child conversations and plan goals."""
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    from trappen.web.labels import episode_label, label
+
     rows: list[dict[str, object]] = []
 
     def add(on: dt.date, kind: str, text: str, detail: str = "") -> None:
-        rows.append({"on": on, "kind": kind, "text": text, "detail": detail})
+        rows.append({"on": on, "kind": kind, "kind_label": label(kind, "event"), "text": text, "detail": detail})
 
-    from django.utils import timezone
+    episodes = {e.pk: e for e in child.episodes.all()}
+
+    def of_episode(episode_id: int) -> str:
+        e = episodes.get(episode_id)
+        return episode_label(e) if e is not None else ""
 
     for n in child.notifications.all():
-        add(timezone.localtime(n.received_at).date(), "notification", n.notifier_kind,
-            f"{n.outcome}" if n.assessed_at else "")
+        add(timezone.localtime(n.received_at).date(), "notification", label(n.notifier_kind, "notifier"),
+            label(n.outcome, "outcome") if n.assessed_at else "")
     for i in child.investigations.all():
-        add(i.started_on, "investigation", "started")
+        add(i.started_on, "investigation", _("started"))
         if i.concluded_on:
-            add(i.concluded_on, "investigation", "concluded")
-    for e in child.episodes.all():
-        add(e.start_date, "intervention", f"{e.intervention_code} (step {e.step}) started")
+            add(i.concluded_on, "investigation", _("concluded"))
+    for e in episodes.values():
+        add(e.start_date, "intervention", _("%(intervention)s started") % {"intervention": episode_label(e)})
         if e.end_date:
             add(e.end_date, "breakdown" if e.end_reason == "breakdown" else "intervention",
-                f"{e.intervention_code} ended: {e.end_reason or ''}", e.breakdown_reason)
+                _("%(intervention)s ended: %(reason)s") % {"intervention": episode_label(e),
+                                                           "reason": label(e.end_reason, "end_reason")},
+                e.breakdown_reason)
     for fu in child.follow_ups.all():
-        add(fu.held_on, "follow_up", f"episode {fu.episode_id}")
+        add(fu.held_on, "follow_up", of_episode(fu.episode_id))
     for v in child.supervision_visits.all():
-        add(v.visited_on, "supervision_visit", f"episode {v.episode_id}")
+        add(v.visited_on, "supervision_visit", of_episode(v.episode_id))
     for c in child.conversations.all():
-        add(c.held_on, "child_conversation", c.kind, c.notes)
+        add(c.held_on, "child_conversation", label(c.kind, "conversation"), c.notes)
     for p in child.plans.all():
-        add(p.made_on, "plan", f"{len(p.goals or [])} goal(s)", "; ".join(p.goals or []))
+        add(p.made_on, "plan", _("%(n)s goal(s)") % {"n": len(p.goals or [])}, "; ".join(p.goals or []))
     for r in m.PlanRevision.objects.filter(plan__child=child):
         add(timezone.localtime(r.replaced_at).date(), "plan_revision",
-            f"plan {r.plan_id} corrected; earlier version {r.version} of {r.made_on.isoformat()}",
-            "; ".join(r.goals or []))
+            _("earlier version of %(made_on)s") % {"made_on": r.made_on.isoformat()}, "; ".join(r.goals or []))
     for a in m.AssessmentRevision.objects.filter(notification__child=child):
-        add(timezone.localtime(a.replaced_at).date(), "assessment_revision",
-            f"assessment of notification {a.notification_id} corrected; earlier version {a.version}",
-            f"{timezone.localtime(a.assessed_at):%Y-%m-%d %H:%M}: {a.outcome}")
+        add(timezone.localtime(a.replaced_at).date(), "assessment_revision", _("earlier assessment"),
+            f"{timezone.localtime(a.assessed_at):%Y-%m-%d %H:%M}: {label(a.outcome, 'outcome')}")
     for cl in child.closures.all():
-        add(cl.closed_on, "case_closed", "case closed", cl.reason)
+        add(cl.closed_on, "case_closed", "", cl.reason)
         if cl.reopened_at:
-            add(timezone.localtime(cl.reopened_at).date(), "case_reopened", "case reopened", cl.reopen_reason)
+            add(timezone.localtime(cl.reopened_at).date(), "case_reopened", "", cl.reopen_reason)
     for c in child.complaints.all():
-        add(c.received_on, "complaint", "received")
+        add(c.received_on, "complaint", _("received"))
         if c.reassessed_on:
-            upheld = {True: "decision kept", False: "decision changed", None: ""}[c.municipality_upheld]
-            add(c.reassessed_on, "complaint", f"re-assessed: {upheld}",
-                f"appeals board: {c.appeals_outcome}" if c.appeals_outcome else "")
+            upheld = {True: _("decision kept"), False: _("decision changed"), None: ""}[c.municipality_upheld]
+            add(c.reassessed_on, "complaint", _("re-assessed: %(result)s") % {"result": upheld},
+                _("Appeals board: %(outcome)s") % {"outcome": label(c.appeals_outcome, "appeals_outcome")}
+                if c.appeals_outcome else "")
     rows.sort(key=lambda r: (r["on"], r["kind"]), reverse=True)
     return rows
 
@@ -192,3 +203,39 @@ def notifications_sent_by(user: object) -> QuerySet[m.Notification]:
     receipt fields (number, time, notifier kind, acknowledged), never the child or assessment."""
     return (m.Notification.objects.filter(submitted_by=user).order_by("-received_at")
             .only("pk", "received_at", "notifier_kind", "acknowledged_at"))
+
+
+def episode_to_end_on_step_up(child: m.Child, *, on: dt.date) -> m.Episode | None:
+    """The intervention a step-up would replace: the running one on the highest step on ``on``."""
+    return (m.Episode.objects.filter(_active(on), child=child)
+            .order_by("-step", "-start_date", "-pk").first())
+
+
+def child_case_page(child: m.Child, *, now: dt.datetime, today: dt.date) -> dict[str, object]:
+    """Everything the caseworker's case page shows, in the order it shows it: the current step
+    and plan goals, open deadlines (overdue first), the step timeline, notifications with the
+    concern, investigations with their 4-month clock, interventions with their step-up
+    justification (lower steps, in order), follow-ups and the casework timeline."""
+    from django.utils import timezone
+
+    items = open_deadlines([child.pk], now=now)
+    due = {(r["ref_table"], r["ref_id"], r["duty_id"]): timezone.localtime(r["due_at"])
+           for r in items.iter_rows(named=True) if r["seq"] == 1}
+    episodes = list(child.episodes.order_by("-start_date", "-pk"))
+    episode_rows = [{"e": e, "running": e.start_date <= today and (e.end_date is None or e.end_date > today),
+                     "justification": sorted(((int(s), why) for s, why in (e.justification or {}).items()),
+                                             key=lambda pair: pair[0])}
+                    for e in episodes]
+    plan = child.plans.order_by("-made_on", "-pk").first()
+    return {
+        "deadlines": items,
+        "plan": plan,
+        "notifications": [{"n": n, "due": due.get(("notifications", n.pk, "D1"))}
+                          for n in child.notifications.order_by("-received_at")],
+        "investigations": [{"i": i, "due": due.get(("investigations", i.pk, "D6"))}
+                           for i in child.investigations.order_by("-started_on")],
+        "episodes": episode_rows,
+        "follow_ups": list(child.follow_ups.select_related("episode").order_by("-held_on")),
+        "timeline": casework_timeline(child),
+        "closure": case_closure(child),
+    }

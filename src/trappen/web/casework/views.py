@@ -24,8 +24,9 @@ from trappen.web.audit.services import audit_record
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
+from trappen.web.labels import episode_label, label
 from trappen.web.register import models as m
-from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
+from trappen.web.register.selectors import child_for_user, children_visible_to
 from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 _M = TypeVar("_M", bound=Model)
@@ -77,32 +78,10 @@ def _deadline_rows(items: pl.DataFrame, names: dict[str, dict[str, object]] | No
 @login_required
 @purpose_prompting
 def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
-    """One child's notifications (24-hour clock), investigations (4-month clock), interventions
-    with follow-ups, and open deadlines."""
+    """The casework page is part of the child's case page now (``child_detail``): the same
+    scope check and audited read, then a redirect there (old links and bookmarks keep working)."""
     child = _open_child(request, child_id, purpose="casework")
-    now = timezone.now()
-    today = timezone.localdate()
-    child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).get()
-    items = sel.open_deadlines([child.pk], now=now)
-    due = {(r["ref_table"], r["ref_id"], r["duty_id"]): timezone.localtime(r["due_at"])
-           for r in items.iter_rows(named=True) if r["seq"] == 1}
-    notifications = [{"n": n, "due": due.get(("notifications", n.pk, "D1"))}
-                     for n in child.notifications.order_by("-received_at")]
-    investigations = [{"i": i, "due": due.get(("investigations", i.pk, "D6"))}
-                      for i in child.investigations.order_by("-started_on")]
-    closure = sel.case_closure(child)
-    writer = getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin")
-    return render(request, "casework/child.html", {
-        "child": child, "step_name": _step_names().get(child.current_step, ""),
-        "notifications": notifications, "investigations": investigations,
-        "episodes": child.episodes.order_by("-start_date"),
-        "follow_ups": child.follow_ups.order_by("-held_on"),
-        "placement_steps": rules.staircase().placement_steps,
-        "timeline": sel.casework_timeline(child),
-        "deadlines": _deadline_rows(items), "closure": closure,
-        "can_close": writer,
-        "can_write": writer and closure is None,
-        "can_reassign": closure is None and getattr(request.user, "role", None) in svc.LEADER_ROLES})
+    return redirect("child_detail", child_id=child.pk)
 
 
 def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
@@ -123,7 +102,7 @@ def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: s
             _form_errors(form, exc)
         else:
             messages.success(request, success)
-            return redirect("child_casework", child_id=child.pk)
+            return redirect("child_detail", child_id=child.pk)
     return render(request, "casework/form.html", {"child": child, "form": form, "title": title,
                                                   "conflict": conflict, "facts": facts, "history": history})
 
@@ -182,7 +161,7 @@ def partner_notifications(request: HttpRequest) -> HttpResponse:
 def notification_assess_page(request: HttpRequest, notification_id: int) -> HttpResponse:
     n = _in_scope(request, m.Notification, notification_id)
     child = _open_child(request, n.child_id, purpose="assess notification")
-    facts = {_("Received"): _local(n.received_at), _("Notifier"): n.notifier_kind}
+    facts = {_("Received"): _local(n.received_at), _("Notifier"): label(n.notifier_kind, "notifier")}
     if n.concern:
         facts[_("Concern")] = n.concern
     if n.assessed_at is None:
@@ -195,7 +174,7 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
         "version": n.version, "assessed_at": timezone.localtime(n.assessed_at).strftime("%Y-%m-%dT%H:%M"),
         "outcome": n.outcome})
     history = [{"version": r.version, "replaced_at": r.replaced_at,
-                "text": f"{_local(r.assessed_at)}: {r.outcome}"}
+                "text": f"{_local(r.assessed_at)}: {label(r.outcome, 'outcome')}"}
                for r in n.assessment_revisions.order_by("-version")]
     return _simple_form(request, form, child=child, title=_("Correct assessment"), facts=facts, history=history,
                         save=lambda d: svc.notification_assessment_correct(actor=request.user, notification=n, **d),
@@ -209,7 +188,7 @@ def investigation_new(request: HttpRequest, child_id: int) -> HttpResponse:
     notes = {n.pk: n for n in child.notifications.order_by("-received_at")}
     form = f.InvestigationOpenForm(
         request.POST or None,
-        notifications=[(pk, f"{timezone.localtime(n.received_at):%Y-%m-%d %H:%M} {n.notifier_kind}")
+        notifications=[(pk, f"{timezone.localtime(n.received_at):%Y-%m-%d %H:%M} {label(n.notifier_kind, 'notifier')}")
                        for pk, n in notes.items()])
 
     def save(d: dict[str, object]) -> None:
@@ -276,7 +255,7 @@ def placement_breakdown_page(request: HttpRequest, episode_id: int) -> HttpRespo
                                                           "end_date": timezone.localdate()})
     on = form.cleaned_data["end_date"] if form.is_bound and form.is_valid() else timezone.localdate()
     facts = svc.placement_facts(ep, on=on) if ep.end_date is None else svc.placement_facts(ep, on=ep.end_date)
-    facts = {_("Intervention"): f"{ep.intervention_code} ({_('step')} {ep.step})",
+    facts = {_("Intervention"): episode_label(ep),
              _("Placed from"): ep.start_date.isoformat(),
              _("Child's age (years)"): facts["age_years"],
              _("Length of the placement (days)"): facts["duration_days"]}

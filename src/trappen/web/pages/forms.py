@@ -5,15 +5,20 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from trappen.staircase import END_REASONS
-from trappen.web import rules
+from trappen.web import labels, rules
 
 REASON_STEPS = tuple(s.number for s in rules.staircase().steps[:-1])
 
 
 def _intervention_choices() -> list[tuple[str, str]]:
     catalogue = rules.catalogue()
-    return [(t.code, f"{t.code} — {t.name_da}") for t in catalogue.types]
+    return [(t.code, _("Step %(steps)s: %(name)s") % {"steps": "/".join(str(s) for s in t.steps),
+                                                      "name": labels.label(t.code, "intervention")})
+            for t in catalogue.types]
+
+
+def _step_choices() -> list[tuple[int, str]]:
+    return [(s.number, f"{s.number}: {labels.label(s.number, 'step')}") for s in rules.staircase().steps]
 
 
 class DateInput(forms.DateInput):
@@ -23,15 +28,23 @@ class DateInput(forms.DateInput):
 class InterventionStartForm(forms.Form):
     intervention_code = forms.ChoiceField(label=_("Intervention"), choices=_intervention_choices)
     step = forms.TypedChoiceField(label=_("Step"), coerce=int,
-                                  choices=[(s.number, f"{s.number}: {s.name_da}")
-                                           for s in rules.staircase().steps])
+                                  choices=_step_choices)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput)
     provider = forms.CharField(label=_("Provider"), required=False, max_length=200)
     price = forms.DecimalField(label=_("Price (DKK)"), required=False, max_digits=12, decimal_places=2)
 
-    def __init__(self, *args: object, **kwargs: object) -> None:
+    def __init__(self, *args: object, current: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        if current is not None:
+            # a step up usually replaces the running intervention: offer to end it the same day
+            self.fields["end_current"] = forms.BooleanField(
+                required=False,
+                label=_("End the current intervention %(intervention)s on the start date") % {
+                    "intervention": labels.episode_label(current)},
+                help_text=_("Only when the new intervention is on a higher step; reason: moved up the staircase."))
+            self.fields["current_version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, initial=getattr(current, "version", None))
         for step in REASON_STEPS:
             self.fields[f"reason_{step}"] = forms.CharField(
                 label=_("Why step %(step)s does not meet the need") % {"step": step},
@@ -44,6 +57,6 @@ class InterventionStartForm(forms.Form):
 
 class InterventionEndForm(forms.Form):
     end_date = forms.DateField(label=_("End date (first day without)"), widget=DateInput)
-    end_reason = forms.ChoiceField(label=_("Reason"), choices=[(r, r) for r in END_REASONS])
+    end_reason = forms.ChoiceField(label=_("Reason"), choices=labels.choices("end_reason"))
     version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
     """Optimistic lock (docs/casework.md): the episode version the form was opened at."""

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 
+import polars as pl
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from trappen.errors import InvalidInput
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.casework.my_day import children_in_care
+from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
+from trappen.web.casework.services import LEADER_ROLES
+from trappen.web.labels import label
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
 from trappen.web.register import models as m
@@ -26,10 +32,11 @@ from trappen.web.register.selectors import (
     children_with_step,
     staircase_overview,
 )
-from trappen.web.register.services import intervention_end, intervention_start
+from trappen.web.register.services import intervention_end, intervention_start, intervention_step_up
 from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 MY_CHILDREN_LIMIT = 500
+WRITER_ROLES = ("caseworker", "teamleader", "admin")
 
 
 def _today() -> dt.date:
@@ -99,45 +106,53 @@ def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child
 @login_required
 @purpose_prompting
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    """The child's record and staircase timeline. Every read is audited."""
+    """The child's case page: current step and plan goals, open deadlines, the step timeline,
+    notifications, investigations, interventions with their justification, follow-ups. A
+    partner sees only the shared fields and the step timeline. Every read is audited."""
     child = _open_child(request, child_id, purpose="casework")
     timeline = child_timeline(child)
-    names = _step_names()
-    return render(
-        request,
-        "pages/child.html",
-        {
-            "child": child,
-            "episodes": timeline["episodes"],
-            "step_names": names,
-            "svg": timeline_svg(
-                timeline["trajectory"] or [(child.entry_date, 0)], today=_today(), top_step=rules.staircase().top
-            ),
-            "can_write": getattr(request.user, "role", None) in ("caseworker", "teamleader", "admin"),
-        },
-    )
+    today = _today()
+    role = getattr(request.user, "role", None)
+    context: dict[str, object] = {
+        "child": child, "episodes": timeline["episodes"], "step_names": _step_names(),
+        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
+                            top_step=rules.staircase().top),
+        "can_write": role in WRITER_ROLES}
+    if role == "partner":
+        return render(request, "pages/child.html", context)
+    child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
+    case = child_case_page(child, now=timezone.now(), today=today)
+    context |= case | {
+        "child": child, "deadlines": _deadline_rows(case["deadlines"]),
+        "placement_steps": rules.staircase().placement_steps,
+        "can_close": role in WRITER_ROLES, "can_write": role in WRITER_ROLES and case["closure"] is None,
+        "can_reassign": case["closure"] is None and role in LEADER_ROLES}
+    return render(request, "casework/child.html", context)
+
+
+def _deadline_rows(items: pl.DataFrame) -> list[dict[str, object]]:
+    return [r | {"due_local": timezone.localtime(r["due_at"]) if r["due_at"] is not None else None}
+            for r in items.iter_rows(named=True)]
 
 
 @login_required
 @purpose_prompting
 def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Start an intervention; the core's refusals become form errors."""
+    """Start an intervention; the core's refusals become form errors. When another intervention
+    runs, the form offers to end it on the start date (a step up, one transaction)."""
     child = _open_child(request, child_id, purpose="start intervention")
-    form = InterventionStartForm(request.POST or None)
+    current = episode_to_end_on_step_up(child, on=_today())
+    form = InterventionStartForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        start = {"actor": request.user, "child": child, "intervention_code": data["intervention_code"],
+                 "step": data["step"], "start_date": data["start_date"], "planned_end": data["planned_end"],
+                 "justification": form.justification(), "provider": data["provider"], "price": data["price"]}
         try:
-            intervention_start(
-                actor=request.user,
-                child=child,
-                intervention_code=data["intervention_code"],
-                step=data["step"],
-                start_date=data["start_date"],
-                planned_end=data["planned_end"],
-                justification=form.justification(),
-                provider=data["provider"],
-                price=data["price"],
-            )
+            if current is not None and data.get("end_current"):
+                intervention_step_up(current=current, current_version=data.get("current_version"), **start)
+            else:
+                intervention_start(**start)
         except PermissionDenied:
             raise
         except InvalidInput as exc:
@@ -145,6 +160,13 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
                 field = problem.field if problem.field in form.fields else None
                 form.add_error(field, problem.message)
         else:
+            started = label(data["intervention_code"], "intervention")
+            if current is not None and data.get("end_current"):
+                messages.success(request, _("%(new)s started; %(old)s ended on %(on)s.") % {
+                    "new": started, "old": label(current.intervention_code, "intervention"),
+                    "on": data["start_date"].isoformat()})
+            else:
+                messages.success(request, _("%(new)s started.") % {"new": started})
             return redirect("child_detail", child_id=child.pk)
     return render(
         request,
@@ -167,5 +189,7 @@ def intervention_stop(request: HttpRequest, episode_id: int) -> HttpResponse:
             for problem in exc.problems:
                 form.add_error(problem.field if problem.field in form.fields else None, problem.message)
         else:
+            messages.success(request, _("%(intervention)s ended.") % {
+                "intervention": label(episode.intervention_code, "intervention")})
             return redirect("child_detail", child_id=child.pk)
     return render(request, "pages/intervention_end.html", {"child": child, "episode": episode, "form": form})

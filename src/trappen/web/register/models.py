@@ -10,14 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from trappen.register.schema import (
-    APPEALS_OUTCOMES,
-    ASSESSMENT_OUTCOMES,
-    CASE_SOURCES,
-    NOTIFIER_KINDS,
-    SEXES,
-)
-from trappen.staircase import END_REASONS
+from trappen.register.schema import CASE_SOURCES, SEXES
+from trappen.web import labels
 
 
 def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -103,7 +97,7 @@ class Episode(models.Model):
     start_date = models.DateField()
     planned_end = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    end_reason = models.CharField(max_length=32, choices=_choices(END_REASONS), blank=True, null=True)
+    end_reason = models.CharField(max_length=32, choices=labels.choices("end_reason"), blank=True, null=True)
     justification = models.JSONField(default=dict, blank=True)
     """For an escalation: ``{step: why that lower step does not meet the need}``."""
     provider = models.CharField(max_length=200, blank=True)
@@ -121,9 +115,9 @@ class Episode(models.Model):
 class Notification(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="notifications")
     received_at = models.DateTimeField()
-    notifier_kind = models.CharField(max_length=32, choices=_choices(NOTIFIER_KINDS))
+    notifier_kind = models.CharField(max_length=32, choices=labels.choices("notifier"))
     assessed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES), null=True, blank=True)
+    outcome = models.CharField(max_length=32, choices=labels.choices("outcome"), null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=0, db_default=0)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
@@ -176,7 +170,7 @@ class AssessmentRevision(models.Model):
     notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="assessment_revisions")
     version = models.PositiveIntegerField()
     assessed_at = models.DateTimeField()
-    outcome = models.CharField(max_length=32, choices=_choices(ASSESSMENT_OUTCOMES))
+    outcome = models.CharField(max_length=32, choices=labels.choices("outcome"))
     replaced_at = models.DateTimeField()
 
     class Meta:
@@ -201,7 +195,7 @@ class Complaint(models.Model):
     received_on = models.DateField()
     reassessed_on = models.DateField(null=True, blank=True)
     municipality_upheld = models.BooleanField(null=True, blank=True)
-    appeals_outcome = models.CharField(max_length=32, choices=_choices(APPEALS_OUTCOMES), null=True, blank=True)
+    appeals_outcome = models.CharField(max_length=32, choices=labels.choices("appeals_outcome"), null=True, blank=True)
 
 
 CONVERSATION_KINDS = ("alone", "with_parent", "with_other_adult")
@@ -214,7 +208,7 @@ class ChildConversation(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="conversations")
     held_on = models.DateField()
-    kind = models.CharField(max_length=32, choices=_choices(CONVERSATION_KINDS))
+    kind = models.CharField(max_length=32, choices=labels.choices("conversation"))
     notes = models.TextField(blank=True, default="")
 
 

@@ -213,6 +213,27 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
     return episode
 
 
+@transaction.atomic
+def intervention_step_up(*, actor: object, current: m.Episode, current_version: int | None = None,
+                         **start: Any) -> m.Episode:
+    """Start an intervention on a higher step and end ``current`` on its start date (reason
+    ``moved_up``), all or nothing: the new one through :func:`intervention_start` (checked against
+    the step the child holds with ``current`` still running), the old one through
+    :func:`intervention_end`.
+
+    Raises:
+        InvalidInput: the new step is not above ``current``'s, or ``current`` is another child's;
+            and whatever the two services raise (nothing is written then).
+    """
+    if current.child_id != start["child"].pk or start["step"] <= current.step:
+        raise InvalidInput(field="end_current", value=current.pk,
+                           message=f"only an intervention on a step above {current.step} ends the current one")
+    episode = intervention_start(actor=actor, **start)
+    intervention_end(actor=actor, episode=current, end_date=start["start_date"], end_reason="moved_up",
+                     version=current_version)
+    return episode
+
+
 # --------------------------------------------------------------------------- bulk load
 
 _FIRST_NAMES = {

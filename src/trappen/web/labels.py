@@ -1,0 +1,184 @@
+"""The one source of the names users read for codes, in Danish and English.
+
+Pages, forms, exports and reports show ``label(code, kind)``, never the code. Catalogue data
+(interventions, steps, duties) carries its own ``name_da``/``name_en`` in the rule files; the
+web's own code lists are translated with gettext here. In templates::
+
+    {% load labels %}
+    {{ episode.intervention_code|label:"intervention" }}
+
+Kinds: ``intervention``, ``step``, ``category``, ``outcome`` (assessment of a notification),
+``notifier``, ``end_reason``, ``appeals_outcome``, ``conversation``, ``event`` (casework
+timeline), ``duty`` and ``legal_source`` (both by duty id). An unknown code is shown as it is:
+data from another catalogue than the one in force must still be readable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+
+from trappen.deadlines import default_duties
+from trappen.web import rules
+
+OUTCOMES: Mapping[str, Promise] = {
+    # Barnets Lov § 136 (assessment within 24 hours), then § 19 (afdækning) or § 20 (undersøgelse)
+    "no_action": _("No further action"),
+    "preliminary_inquiry": _("Preliminary inquiry (§ 19)"),
+    "investigation": _("Child investigation (§ 20)"),
+    "immediate_measure": _("Immediate measure"),
+}
+
+NOTIFIERS: Mapping[str, Promise] = {
+    "school": _("School"),
+    "daycare": _("Daycare"),
+    "health_visitor": _("Health visitor"),
+    "health_service": _("Health service"),
+    "police": _("Police"),
+    "social_services": _("Social services"),
+    "parent": _("Parent"),
+    "child": _("The child or young person"),
+    "relative": _("Relative or network"),
+    "citizen": _("Citizen"),
+    "anonymous": _("Anonymous"),
+    "other_professional": _("Other professional"),
+}
+
+END_REASONS: Mapping[str, Promise] = {
+    "goal_reached": _("Goal reached"),
+    "planned_end": _("Ended as planned"),
+    "moved_up": _("Moved up the staircase"),
+    "moved_down": _("Moved down the staircase"),
+    "breakdown": _("Placement breakdown"),
+    "moved_away": _("Moved out of the municipality"),
+    "turned_18": _("Turned 18"),
+    "turned_23": _("Turned 23"),
+    "other": _("Other reason"),
+}
+
+APPEALS_OUTCOMES: Mapping[str, Promise] = {
+    "upheld": _("Decision upheld"),
+    "changed": _("Decision changed"),
+    "remitted": _("Sent back to the municipality"),
+    "dismissed": _("Complaint dismissed"),
+}
+
+CONVERSATIONS: Mapping[str, Promise] = {
+    "alone": _("the child alone"),
+    "with_parent": _("with a parent"),
+    "with_other_adult": _("with another adult"),
+}
+
+EVENTS: Mapping[str, Promise] = {
+    "notification": _("Notification"),
+    "investigation": _("Child investigation"),
+    "intervention": _("Intervention"),
+    "breakdown": _("Placement breakdown"),
+    "follow_up": _("Follow-up"),
+    "supervision_visit": _("Supervision visit"),
+    "child_conversation": _("Child conversation"),
+    "plan": _("Child's plan"),
+    "plan_revision": _("Child's plan corrected"),
+    "assessment_revision": _("Assessment corrected"),
+    "case_closed": _("Case closed"),
+    "case_reopened": _("Case reopened"),
+    "complaint": _("Complaint"),
+}
+
+CATEGORIES: Mapping[str, Promise] = {
+    "universal": _("Early help in universal services"),
+    "preventive": _("Preventive support"),
+    "home_based": _("Home-based measures"),
+    "kinship_care": _("Kinship or network foster care"),
+    "foster_care": _("Foster family care"),
+    "residential_care": _("Residential care"),
+}
+
+_TABLES: Mapping[str, Mapping[str, Promise]] = {
+    "outcome": OUTCOMES, "notifier": NOTIFIERS, "end_reason": END_REASONS,
+    "appeals_outcome": APPEALS_OUTCOMES, "conversation": CONVERSATIONS, "event": EVENTS,
+    "category": CATEGORIES,
+}
+
+
+def _english() -> bool:
+    return (get_language() or "da").startswith("en")
+
+
+def _intervention(code: str) -> str:
+    catalogue = rules.catalogue()
+    return catalogue.get(code).name("en" if _english() else "da") if code in catalogue else code
+
+
+def _step(code: str) -> str:
+    try:
+        return rules.staircase().step(int(code)).name("en" if _english() else "da")
+    except (KeyError, ValueError):
+        return str(code)
+
+
+def _duty(code: str) -> str:
+    try:
+        return default_duties().get(code).name("en" if _english() else "da")
+    except KeyError:
+        return code
+
+
+def _legal_source(code: str) -> str:
+    """The duty's section of Barnets Lov as the law is named, with the former Serviceloven
+    section for records made before 2024."""
+    try:
+        duty = default_duties().get(code)
+    except KeyError:
+        return code
+    former = duty.serviceloven.strip()
+    if former and former != "—":
+        return _g("Barnets Lov %(section)s (formerly Serviceloven %(former)s)") % {
+            "section": duty.barnets_lov, "former": former}
+    return f"Barnets Lov {duty.barnets_lov}"
+
+
+_CATALOGUE: Mapping[str, Callable[[str], str]] = {
+    "intervention": _intervention, "step": _step, "duty": _duty, "legal_source": _legal_source,
+}
+
+KINDS = (*_TABLES, *_CATALOGUE)
+
+
+def label(code: object, kind: str) -> str:
+    """What the user reads for ``code`` of ``kind`` in the active language; ``""`` for no code.
+
+    Raises:
+        KeyError: ``kind`` is not one of :data:`KINDS` (a programming error, not bad data).
+    """
+    if code is None or code == "":
+        return ""
+    if kind in _CATALOGUE:
+        return _CATALOGUE[kind](str(code))
+    table = _TABLES[kind]
+    return str(table.get(str(code), code))
+
+
+def choices(kind: str) -> list[tuple[str, Promise]]:
+    """``(code, lazy label)`` pairs of a gettext table, for model and form ``choices``."""
+    return list(_TABLES[kind].items())
+
+
+def all_codes() -> dict[str, tuple[str, ...]]:
+    """Every code of every kind in force (the catalogue's, the staircase's, the duties')."""
+    codes = {kind: tuple(table) for kind, table in _TABLES.items()}
+    duties = tuple(d.id for d in default_duties().duties)
+    return codes | {"intervention": rules.catalogue().codes,
+                    "step": tuple(str(n) for n in rules.staircase().numbers),
+                    "duty": duties, "legal_source": duties}
+
+
+def episode_label(episode: object) -> str:
+    """``"Almen plejefamilie (trin 5)"``: an intervention with its step."""
+    return _g("%(intervention)s (step %(step)s)") % {
+        "intervention": label(getattr(episode, "intervention_code", ""), "intervention"),
+        "step": getattr(episode, "step", "")}
