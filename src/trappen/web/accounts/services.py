@@ -173,7 +173,9 @@ def _account_problems(problems: ProblemCollector, *, user: User | None, role: st
     team = Team.objects.filter(code=team_code).first() if team_code else None
     if team_code and team is None:
         problems.add(field="team", value=team_code, message="unknown team")
-    post = Caseworker.objects.select_related("user").filter(pk=post_id).first() if post_id is not None else None
+    # the post row is locked until the write commits, so two administrators cannot both give it away
+    post = (Caseworker.objects.select_for_update(of=("self",)).select_related("user").filter(pk=post_id).first()
+            if post_id is not None else None)
     if post_id is not None:
         if post is None:
             problems.add(field="post", value=post_id, message="no caseworker post has this id")
