@@ -1,5 +1,7 @@
 """The duties data file and the configuration."""
 
+import re
+
 import pytest
 
 from trappen.deadlines import DeadlineConfig, default_duties, load_duties
@@ -95,3 +97,11 @@ def test_duties_frame_joins_labels():
     row = frame.filter(frame["duty_id"] == "D6").row(0, named=True)
     assert row["name_da"] == "Børnefaglig undersøgelse" and row["computed"] is True
     assert row["legal_source"] == "Barnets Lov § 20 stk. 3 (tidl. serviceloven § 50 stk. 7)"
+
+
+def test_no_legal_source_is_a_placeholder():
+    """Users read the legal source (#15 item 6): a section as the law names it, never a note
+    to ourselves such as "(exact stk. to be checked)"."""
+    for duty in default_duties().duties:
+        assert re.fullmatch(r"§§? [\w§ ,;.-]+", duty.barnets_lov) and "(" not in duty.barnets_lov, duty.id
+        assert "check" not in duty.legal_source and "?" not in duty.legal_source, duty.id

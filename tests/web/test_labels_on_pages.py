@@ -216,3 +216,28 @@ def test_every_label_has_a_danish_translation():
                 untranslated.append(f"{kind}:{code} {english!r}")
             assert english != code and danish != code, f"{kind}:{code} has no label"
     assert untranslated == []
+
+
+def test_the_label_tables_cover_the_core_code_lists():
+    """A code added to the core without a label would reach the pages raw."""
+    from trappen.web import labels
+    from trappen.web.register.models import CONVERSATION_KINDS
+
+    assert tuple(labels.OUTCOMES) == ASSESSMENT_OUTCOMES
+    assert tuple(labels.NOTIFIERS) == NOTIFIER_KINDS
+    assert tuple(labels.END_REASONS) == END_REASONS
+    assert tuple(labels.APPEALS_OUTCOMES) == APPEALS_OUTCOMES
+    assert tuple(labels.CONVERSATIONS) == CONVERSATION_KINDS
+    assert tuple(labels.CATEGORIES) == CATEGORIES
+    assert set(labels.EVENTS) == set(TIMELINE_KINDS)
+
+
+def test_model_choices_and_forms_show_the_label_in_the_active_language():
+    from trappen.web.casework.forms import NotificationForm
+    from trappen.web.register.models import Episode
+
+    with translation.override("da"):
+        assert Episode(end_reason="planned_end").get_end_reason_display() == "Afsluttet som planlagt"
+        assert "Sundhedsplejerske" in NotificationForm().as_p()
+    with translation.override("en"):
+        assert Episode(end_reason="planned_end").get_end_reason_display() == "Ended as planned"

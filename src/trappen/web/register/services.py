@@ -226,8 +226,8 @@ def intervention_step_up(*, actor: object, current: m.Episode, current_version: 
             and whatever the two services raise (nothing is written then).
     """
     if current.child_id != start["child"].pk or start["step"] <= current.step:
-        raise InvalidInput(field="end_current", value=current.pk,
-                           message=f"only an intervention on a step above {current.step} ends the current one")
+        raise InvalidInput(f"only an intervention on a step above {current.step} ends the current one",
+                           field="end_current", value=current.pk)
     episode = intervention_start(actor=actor, **start)
     intervention_end(actor=actor, episode=current, end_date=start["start_date"], end_reason="moved_up",
                      version=current_version)
