@@ -226,3 +226,39 @@ def custody_holder_register(*, actor: object, child_id: int, cpr: str, start_dat
                   "registered_at": timezone.now()})
     audit_record(actor=actor, child_id=child_id, action="write", endpoint="custody_holder_register")
     return holder
+
+
+@transaction.atomic
+def custody_holders_demo_create() -> int:
+    """Give every child of the demo a synthetic custody holder (``trappen demo`` only), so an L201
+    delivery can be validated and built on the demo. The numbers are made up from the child's
+    birth date (a parent 28 years older, 7th digit 3 or 9): synthetic, never a real person's.
+
+    Returns:
+        The number of custody holders written (the demo's earlier ones are replaced).
+    """
+    from django.conf import settings
+
+    from trappen.web.register.crypto import cpr_cipher
+    from trappen.web.register.models import Child
+
+    if not settings.DEMO:
+        raise InvalidInput(Problem(field="TRAPPEN_DEMO", value=False,
+                                   message="synthetic custody holders are for the demo only"))
+    rows = list(Child.objects.order_by("pk").values_list("pk", "birth_date"))
+    if not rows:
+        return 0
+    frame = pl.DataFrame(rows, schema={"child_id": pl.Int64, "birth_date": pl.Date}, orient="row")
+    parent = pl.col("birth_date").dt.offset_by("-28y")
+    seq = pl.int_range(pl.len()).over(parent)
+    serial = pl.when(parent.dt.year() >= 2000).then(9000 + seq).otherwise(3000 + seq)
+    cprs = frame.select(parent.dt.strftime("%d%m%y") + serial.cast(pl.String).str.zfill(4))["birth_date"].to_list()
+    cipher = cpr_cipher()
+    now = timezone.now()
+    m.CustodyHolder.objects.all().delete()
+    m.CustodyHolder.objects.bulk_create(
+        [m.CustodyHolder(child_id=child_id, cpr_encrypted=cipher.encrypt(cpr), cpr_lookup=cipher.lookup_hash(cpr),
+                         start_date=birth, registered_at=now)
+         for (child_id, birth), cpr in zip(rows, cprs, strict=True)], batch_size=2000)
+    logger.info("dst demo custody holders created", extra={"count": len(rows)})
+    return len(rows)

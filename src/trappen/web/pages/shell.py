@@ -57,6 +57,7 @@ NAVIGATION: tuple[NavLink, ...] = (
             scopes=frozenset({Scope.TEAM, Scope.ALL})),
     NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
     NavLink(url_name="user_list", label=_("User administration"), resource="user"),
+    NavLink(url_name="dst_deliveries", label=_("Danmarks Statistik"), resource="dst_delivery"),
 )
 """The navigation in display order. Each grant is the one the page's view checks."""
 
