@@ -9,7 +9,7 @@ web's own code lists are translated with gettext here. In templates::
 
 Kinds: ``intervention``, ``step``, ``category``, ``outcome`` (assessment of a notification),
 ``notifier``, ``end_reason``, ``appeals_outcome``, ``conversation``, ``event`` (casework
-timeline), ``duty`` and ``legal_source`` (both by duty id). An unknown code is shown as it is:
+timeline), ``duty`` and ``legal_source`` (both by duty id), ``kpi``. An unknown code is shown as it is:
 data from another catalogue than the one in force must still be readable.
 """
 
@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from trappen.deadlines import default_duties
+from trappen.kpi import kpi_catalogue
 from trappen.web import rules
 
 OUTCOMES: Mapping[str, Promise] = {
@@ -128,6 +129,13 @@ def _duty(code: str) -> str:
         return code
 
 
+def _kpi(code: str) -> str:
+    for k in kpi_catalogue():
+        if k.code == code:
+            return k.name("en" if _english() else "da")
+    return code
+
+
 def _legal_source(code: str) -> str:
     """The duty's section of Barnets Lov as the law is named, with the former Serviceloven
     section for records made before 2024."""
@@ -143,7 +151,7 @@ def _legal_source(code: str) -> str:
 
 
 _CATALOGUE: Mapping[str, Callable[[str], str]] = {
-    "intervention": _intervention, "step": _step, "duty": _duty, "legal_source": _legal_source,
+    "intervention": _intervention, "step": _step, "duty": _duty, "legal_source": _legal_source, "kpi": _kpi,
 }
 
 KINDS = (*_TABLES, *_CATALOGUE)
@@ -174,7 +182,7 @@ def all_codes() -> dict[str, tuple[str, ...]]:
     duties = tuple(d.id for d in default_duties().duties)
     return codes | {"intervention": rules.catalogue().codes,
                     "step": tuple(str(n) for n in rules.staircase().numbers),
-                    "duty": duties, "legal_source": duties}
+                    "duty": duties, "legal_source": duties, "kpi": tuple(k.code for k in kpi_catalogue())}
 
 
 def episode_label(episode: object) -> str:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
 from trappen.kpi import kpi_catalogue
+from trappen.web import labels
 from trappen.web.dashboards.selectors import analytic_register
 from trappen.web.dashboards.views import dashboard_access
 from trappen.web.goals import selectors as sel
@@ -35,7 +36,7 @@ class GoalForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["kpi_code"].choices = [(k.code, f"{k.code} ({k.unit})") for k in kpi_catalogue()]
+        self.fields["kpi_code"].choices = [(k.code, labels.label(k.code, "kpi")) for k in kpi_catalogue()]
         self.fields["district"].choices = [("", _("Whole municipality"))] + [
             (d.code, d.name) for d in District.objects.order_by("code")]
 
