@@ -162,3 +162,36 @@ def test_the_cli_validates_builds_and_lists(ledger_scene, capsys):
     assert "L201  2026M01" in listed.output and "initial" in listed.output
     refused = runner.invoke(app, ["dst", "validate", "--period", "never"])
     assert refused.exit_code == 1 and "Traceback" not in refused.output
+
+
+def test_the_pages_speak_danish_with_words_not_codes(ledger_scene):
+    import re
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="da")
+    client.force_login(ledger_scene["admin"])
+    page = client.post("/dst/", {"statistic": "L201", "period": "2026M01", "validate": "1"}).content.decode()
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert "Valideringsrapport" in text and "Poster til indberetning" in text
+    assert not {"in_period", "new:", "placement", "code_unverified", "Validation report"} & set(text.split())
+    client.post("/dst/", {"statistic": "L201", "period": "2026M01", "build": "1"})
+    listed = re.sub(r"<[^>]+>", " ", client.get("/dst/").content.decode())
+    assert "Første indberetning" in listed and "Afventer kvittering" in listed
+    assert "Indsatser og støtte til udsatte børn og unge" in listed and " built " not in listed
+    again = client.post("/dst/", {"statistic": "L201", "period": "2026M02", "build": "1"})
+    assert again.status_code == 422 and "venter på Danmarks Statistiks kvittering" in again.content.decode()
+
+
+def test_the_demo_gets_synthetic_custody_holders(ledger_scene, settings):
+    from trappen.privacy.cpr import parse_cpr
+    from trappen.web.dst.models import CustodyHolder
+    from trappen.web.dst.selectors import dst_identities
+    from trappen.web.dst.services import custody_holders_demo_create
+
+    settings.DEMO = True
+    ids = [c.pk for c in ledger_scene["children"]]
+    assert custody_holders_demo_create() == CustodyHolder.objects.count() >= len(ids)
+    holders = dst_identities(ids)["custody_cpr"].to_list()
+    assert all(parse_cpr(cpr) == cpr for cpr in holders)
+    settings.DEMO = False
+    with pytest.raises(InvalidInput):
+        custody_holders_demo_create()
