@@ -5,6 +5,7 @@ services validate through the core and store; permissions come from the dst_deli
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from django import forms
 from django.contrib import messages
@@ -94,7 +95,7 @@ def _say(message: str) -> str:
 _UNVERIFIED = re.compile(r"code (\d{3}) \((\d+) measure")
 
 
-def _label(labels: dict[str, Promise], key: str) -> str:
+def _label(labels: Mapping[str, object], key: str) -> str:
     return str(labels.get(key, key))
 
 
