@@ -105,6 +105,8 @@ def register(app: typer.Typer) -> None:
 
         with user_errors():
             setup_django()
+            from django.utils import timezone
+
             from trappen.web.dst.selectors import dst_deliveries
 
             rows = list(dst_deliveries(statistic=statistic))
@@ -112,9 +114,10 @@ def register(app: typer.Typer) -> None:
                 typer.echo("No deliveries yet.")
             for d in rows:
                 form = ("T" if d.test else "L") + d.statistic[1:]
+                built = timezone.localtime(d.created_at)
                 typer.echo(f"{d.pk:>5}  {form}  {d.period_label:<18} {d.kind:<10} {d.status:<9} "
                            f"new {d.counts.get('new', 0):>6}  changed {d.counts.get('changed', 0):>6}  "
-                           f"cancelled {d.counts.get('cancelled', 0):>5}  {d.created_at:%Y-%m-%d %H:%M}  "
+                           f"cancelled {d.counts.get('cancelled', 0):>5}  {built:%Y-%m-%d %H:%M}  "
                            f"{d.created_by_username}  {d.sha256[:16]}")
 
     @group.command("receipt")
