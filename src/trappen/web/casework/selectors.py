@@ -182,13 +182,13 @@ def casework_timeline(child: m.Child) -> list[dict[str, object]]:
         add(cl.closed_on, "case_closed", "", cl.reason)
         if cl.reopened_at:
             add(timezone.localtime(cl.reopened_at).date(), "case_reopened", "", cl.reopen_reason)
-    for c in child.complaints.all():
-        add(c.received_on, "complaint", _("received"))
-        if c.reassessed_on:
-            upheld = {True: _("decision kept"), False: _("decision changed"), None: ""}[c.municipality_upheld]
-            add(c.reassessed_on, "complaint", _("re-assessed: %(result)s") % {"result": upheld},
-                _("Appeals board: %(outcome)s") % {"outcome": label(c.appeals_outcome, "appeals_outcome")}
-                if c.appeals_outcome else "")
+    for complaint in child.complaints.all():
+        add(complaint.received_on, "complaint", _("received"))
+        if complaint.reassessed_on:
+            upheld = {True: _("decision kept"), False: _("decision changed"), None: ""}[complaint.municipality_upheld]
+            add(complaint.reassessed_on, "complaint", _("re-assessed: %(result)s") % {"result": upheld},
+                _("Appeals board: %(outcome)s") % {"outcome": label(complaint.appeals_outcome, "appeals_outcome")}
+                if complaint.appeals_outcome else "")
     rows.sort(key=lambda r: (r["on"], r["kind"]), reverse=True)
     return rows
 
@@ -215,12 +215,15 @@ def child_case_page(child: m.Child, *, now: dt.datetime, today: dt.date) -> dict
     """Everything the caseworker's case page shows, in the order it shows it: the current step
     and plan goals, open deadlines (overdue first), the step timeline, notifications with the
     concern, investigations with their 4-month clock, interventions with their step-up
-    justification (lower steps, in order), follow-ups and the casework timeline."""
+    justification (lower steps, in order), follow-ups and the casework timeline. Deadline rows
+    carry ``due_local`` (the due time in local time)."""
     from django.utils import timezone
 
     items = open_deadlines([child.pk], now=now)
     due = {(r["ref_table"], r["ref_id"], r["duty_id"]): timezone.localtime(r["due_at"])
            for r in items.iter_rows(named=True) if r["seq"] == 1}
+    deadlines = [r | {"due_local": timezone.localtime(r["due_at"]) if r["due_at"] is not None else None}
+                 for r in items.iter_rows(named=True)]
     episodes = list(child.episodes.order_by("-start_date", "-pk"))
     episode_rows = [{"e": e, "running": e.start_date <= today and (e.end_date is None or e.end_date > today),
                      "justification": sorted(((int(s), why) for s, why in (e.justification or {}).items()),
@@ -228,7 +231,7 @@ def child_case_page(child: m.Child, *, now: dt.datetime, today: dt.date) -> dict
                     for e in episodes]
     plan = child.plans.order_by("-made_on", "-pk").first()
     return {
-        "deadlines": items,
+        "deadlines": deadlines,
         "plan": plan,
         "notifications": [{"n": n, "due": due.get(("notifications", n.pk, "D1"))}
                           for n in child.notifications.order_by("-received_at")],

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import polars as pl
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -123,16 +122,10 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
     case = child_case_page(child, now=timezone.now(), today=today)
     context |= case | {
-        "child": child, "deadlines": _deadline_rows(case["deadlines"]),
-        "placement_steps": rules.staircase().placement_steps,
+        "child": child, "placement_steps": rules.staircase().placement_steps,
         "can_close": role in WRITER_ROLES, "can_write": role in WRITER_ROLES and case["closure"] is None,
         "can_reassign": case["closure"] is None and role in LEADER_ROLES}
     return render(request, "casework/child.html", context)
-
-
-def _deadline_rows(items: pl.DataFrame) -> list[dict[str, object]]:
-    return [r | {"due_local": timezone.localtime(r["due_at"]) if r["due_at"] is not None else None}
-            for r in items.iter_rows(named=True)]
 
 
 @login_required
