@@ -117,3 +117,16 @@ def test_a_casework_form_confirms_on_the_case_page(cw, scene):
     assert response.redirect_chain[-1][0] == f"/children/{child.pk}/"
     body = response.content.decode()
     assert 'id="messages"' in body and "Politiet" in body
+
+
+def test_staircase_refusals_in_danish_with_the_intervention_name(cw, scene):
+    """The core's refusals name the code in English; the form says it in the user's language."""
+    child = scene["mine"]
+    data = {"intervention_code": "FOSTER_GENERAL", "step": "5", "start_date": TODAY.isoformat()}
+    body = cw.post(f"/children/{child.pk}/interventions/new/", data, HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Et skift op til trin 5 kræver en begrundelse" in body
+    assert body.count("Skriv, hvorfor trin") == 4 and "moving up to step" not in body
+    body = cw.post(f"/children/{child.pk}/interventions/new/", data | {"step": "3"},
+                   HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Almen plejefamilie er kun en indsats på trin 5." in body and "FOSTER_GENERAL may be" not in body
+    assert not m.Episode.objects.exists()

@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from trappen.errors import InvalidInput
+from trappen.errors import EscalationNeedsJustification, InvalidInput, StepNotAllowed
+from trappen.staircase import MIN_REASON_CHARS
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.casework.my_day import children_in_care
@@ -128,6 +129,23 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(request, "casework/child.html", context)
 
 
+def _staircase_refusal(form: InterventionStartForm, exc: InvalidInput, *, code: str) -> None:
+    """The staircase rules' refusals in the user's language, on the fields they concern, with
+    the intervention's name (the core's message names the code)."""
+    if isinstance(exc, EscalationNeedsJustification):
+        form.add_error(None, _("Moving up to step %(step)s needs a reason why each lower step does not meet "
+                               "the need.") % {"step": exc.target_step})
+        for step in exc.missing_steps:
+            if f"reason_{step}" in form.fields:
+                form.add_error(f"reason_{step}", _("Write why step %(step)s does not meet the need "
+                                                   "(at least %(n)s characters).") % {"step": step,
+                                                                                      "n": MIN_REASON_CHARS})
+        return
+    steps = rules.catalogue().get(code).steps if code in rules.catalogue() else ()
+    form.add_error("step", _("%(intervention)s is an intervention on step %(steps)s only.") % {
+        "intervention": label(code, "intervention"), "steps": ", ".join(str(s) for s in steps)})
+
+
 @login_required
 @purpose_prompting
 def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -148,6 +166,8 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
                 intervention_start(**start)
         except PermissionDenied:
             raise
+        except (EscalationNeedsJustification, StepNotAllowed) as exc:
+            _staircase_refusal(form, exc, code=data["intervention_code"])
         except InvalidInput as exc:
             for problem in exc.problems:
                 field = problem.field if problem.field in form.fields else None
