@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import polars as pl
-from django.db.models import Count, Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Max, Model, Q, QuerySet, TextField
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from trappen.deadlines import deadline_items
 from trappen.register import TABLES, Register
+from trappen.register.schema import PROFESSIONAL_NOTIFIERS
 from trappen.web import rules
 from trappen.web.register import models as m
 from trappen.web.register.selectors import _SNAPSHOT, caseload_for_caseworker
@@ -32,18 +37,70 @@ def highest_steps(child_ids: list[int], *, on: dt.date) -> dict[int, int]:
                 .values("child_id").annotate(top=Max("step")).values_list("child_id", "top"))
 
 
+def _table_frame(name: str, *, child_ids: list[int], where: Q | None = None) -> pl.DataFrame:
+    """The register table ``name`` (its ``_SNAPSHOT`` columns, in primary-key order) of the
+    children ``child_ids`` (rows matching ``where``), read straight into a Polars frame.
+
+    On SQLite, the ids go to the database as one JSON parameter (Django would check and convert
+    each id of an ``IN`` list in Python, for every table), and dates and timestamps are read as
+    their stored ISO text and parsed by Polars in one vectorised step (Django would parse each
+    value in Python). Other databases' drivers hand over date objects without that cost, so
+    they are read as they are.
+    """
+    model, fields = _SNAPSHOT[name]
+    schema = TABLES[name].schema
+    key = "pk__in" if name == "children" else "child_id__in"
+    if connection.vendor != "sqlite":
+        rows: QuerySet[Model] = model.objects.filter(where or Q(), **{key: child_ids}).order_by("pk")
+        return pl.DataFrame(list(rows.values_list(*fields)), schema=schema, orient="row")
+    ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(c) for c in child_ids])])
+    rows = model.objects.filter(where or Q(), **{key: ids}).order_by("pk")
+    temporal = {column for column, dtype in schema.items() if dtype == pl.Date or isinstance(dtype, pl.Datetime)}
+    read = [Cast(f, TextField()) if column in temporal else f for column, f in zip(schema, fields, strict=True)]
+    text = pl.DataFrame(list(rows.values_list(*read)), orient="row",
+                        schema={c: pl.String if c in temporal else d for c, d in schema.items()})
+    # Django stores a SQLite timestamp as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]" (%.f: the
+    # fraction is optional) and a date as "YYYY-MM-DD".
+    return text.with_columns(
+        pl.col(c).str.to_date("%Y-%m-%d") if schema[c] == pl.Date
+        else pl.col(c).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", time_zone="UTC")
+        for c in temporal)
+
+
 def register_for_children(child_ids: list[int]) -> Register:
     """The analytic register cut to ``child_ids``: one filtered query per child table.
 
     Same columns as the foundation's ``register_snapshot`` (pseudonymous), so the cost grows
     with these children's records, not with the municipality.
     """
-    frames = {}
-    for name in _CHILD_TABLES:
-        model, fields = _SNAPSHOT[name]
-        key = "pk__in" if name == "children" else "child_id__in"
-        rows = list(model.objects.filter(**{key: child_ids}).order_by("pk").values_list(*fields))
-        frames[name] = pl.DataFrame(rows, schema=TABLES[name].schema, orient="row")
+    frames = {name: _table_frame(name, child_ids=child_ids) for name in _CHILD_TABLES}
+    return Register.from_frames(meta={"source": "operational database"}, **frames)
+
+
+def deadline_register_for_children(child_ids: list[int], *, since: dt.date) -> Register:
+    """:func:`register_for_children` narrowed to the records that can still give an open or
+    overdue deadline item due on or after ``since``; the deadline engine
+    (``trappen.deadlines._engine``) gives these children the same open and overdue items from
+    it as from the whole register, from a fraction of the rows:
+
+    - notifications not yet assessed (D1) or, from a professional, not yet acknowledged (D2);
+      each notification's items depend on that notification alone;
+    - complaints not yet re-assessed (D16), likewise;
+    - episodes running after ``since`` (end_date null or later): an ended measure's plan,
+      follow-up, supervision and ungeplan items (D8-D12, D14) all fall due before its end;
+      and the follow-ups and supervision visits of those episodes (matched per episode);
+    - every investigation (D6, and an open investigation moves a measure's first follow-up,
+      D10), plan (matched to episodes by child) and child.
+    """
+    running = Q(end_date__isnull=True) | Q(end_date__gt=since)
+    of_running = Q(episode__end_date__isnull=True) | Q(episode__end_date__gt=since)
+    narrow: dict[str, Q] = {
+        "notifications": Q(assessed_at__isnull=True)
+        | Q(acknowledged_at__isnull=True, notifier_kind__in=sorted(PROFESSIONAL_NOTIFIERS)),
+        "complaints": Q(reassessed_on__isnull=True),
+        "episodes": running, "follow_ups": of_running, "supervision_visits": of_running,
+    }
+    frames = {name: _table_frame(name, child_ids=child_ids, where=narrow.get(name)) for name in _CHILD_TABLES}
     return Register.from_frames(meta={"source": "operational database"}, **frames)
 
 
@@ -68,8 +125,13 @@ def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
     the same day one item each (two supervision visits in a placement year are both due on its
     last day, § 156 stk. 5); a to-do list shows it once, with ``count`` acts still missing.
     """
-    register = register_for_children(child_ids)
     since = now.date() - dt.timedelta(days=DEADLINE_LOOKBACK_DAYS)
+    return open_items(deadline_register_for_children(child_ids, since=since), now=now, since=since)
+
+
+def open_items(register: Register, *, now: dt.datetime, since: dt.date) -> pl.DataFrame:
+    """The deadline engine's not-done items of ``register`` due from ``since``, one row per duty,
+    record and due time (:func:`open_deadlines`)."""
     items = deadline_items(register, now=now, since=since)
     keys = ["duty_id", "child_id", "ref_table", "ref_id", "due_on", "due_at", "status", "legal_source"]
     return (items.filter(pl.col("status").is_in(["open", "overdue"]))
