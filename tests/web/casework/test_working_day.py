@@ -164,6 +164,8 @@ def test_team_reassign_above_target_asks_first(client, scene, two_children, sett
     data = {"children": [c.pk for c in two_children], "caseworker_id": scene["other_post"].pk, "on": on}
     resp = client.post(reverse("team"), data)
     assert resp.status_code == 200 and resp.context["confirm"]["children"] == 2
+    page = resp.content.decode()  # the confirmation resubmits the chosen children
+    assert all(f'<option value="{c.pk}" selected>' in page for c in two_children)
     assert m.Assignment.objects.filter(caseworker=scene["other_post"]).count() == 0  # nothing yet
     resp = client.post(reverse("team"), {**data, "confirmed": "on"})
     assert resp.status_code == 302

@@ -112,6 +112,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/team.html", {
         "rows": rows, "target": target, "over": sum(1 for r in rows if r["over"]),
         "form": form, "confirm": confirm,
+        "chosen_children": {int(c) for c in form["children"].value() or [] if str(c).isdigit()},
         "months": days, "by_month": [{"username": names[p], "counts": [
             {"n": n, "over": n > target} for n in by_month[p]]} for p in posts],
     }, status=422 if form.errors else 200)
