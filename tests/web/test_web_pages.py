@@ -97,7 +97,9 @@ def test_escalation_without_reasons_becomes_a_form_error(client, scene):
     data = {"intervention_code": "FOSTER_GENERAL", "step": 5, "start_date": "2024-02-01"}
     response = client.post(url, data)
     assert response.status_code == 200
-    assert "missing for step(s) 1, 2, 3, 4" in response.content.decode()
+    # on the fields of the steps missing a reason, in the user's language (#15 item 6)
+    assert set(response.context["form"].errors) == {"__all__", "reason_1", "reason_2", "reason_3", "reason_4"}
+    assert "Et skift op til trin 5 kræver en begrundelse" in response.content.decode()
     assert Episode.objects.count() == 0
     reasons = {f"reason_{s}": f"step {s} does not meet the need" for s in (1, 2, 3, 4)}
     response = client.post(url, {**data, **reasons})
