@@ -20,6 +20,7 @@ from trappen.web.audit.services import audit_record
 from trappen.web.casework.my_day import children_in_care
 from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
 from trappen.web.casework.services import LEADER_ROLES
+from trappen.web.disclosure import SUPPRESSION_MARK, unsuppressed_districts
 from trappen.web.labels import label
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
@@ -30,7 +31,7 @@ from trappen.web.register.selectors import (
     child_timeline,
     children_visible_to,
     children_with_step,
-    staircase_overview,
+    staircase_overview_table,
 )
 from trappen.web.register.services import intervention_end, intervention_start, intervention_step_up
 from trappen.web.security.purpose import purpose_prompting, require_purpose
@@ -56,20 +57,17 @@ def home(request: HttpRequest) -> HttpResponse:
 def overview(request: HttpRequest) -> HttpResponse:
     """Children on each step today, by district: a chart and the same numbers as a table."""
     today = _today()
-    frame = staircase_overview(on=today)
     steps = list(rules.staircase().numbers)
     names = _step_names()
-    wide = {}
-    for code, name, step, count in frame.iter_rows():
-        wide.setdefault((code, name or code), dict.fromkeys(steps, 0))[step] = count
-    rows = [{"code": code, "name": name, "counts": [counts[s] for s in steps],
-             "total": sum(counts.values())} for (code, name), counts in sorted(wide.items())]
-    totals = [int(frame.filter(frame["step"] == s)["children"].sum()) for s in steps]
+    table = staircase_overview_table(on=today, steps=steps, unsuppressed=unsuppressed_districts(request.user))
+    rows = [{"code": code, "name": name, "counts": counts, "total": total}
+            for code, name, counts, total in table.rows]
     chart = {"labels": [f"{s}. {names[s]}" for s in steps],
              "datasets": [{"label": r["name"], "data": r["counts"]} for r in rows]}
     return render(request, "pages/overview.html", {
         "today": today, "steps": [(s, names[s]) for s in steps], "rows": rows,
-        "totals": totals, "grand_total": sum(totals), "chart": chart})
+        "totals": table.step_totals, "grand_total": table.total, "chart": chart, "mark": SUPPRESSION_MARK,
+        "suppressed": any(c is None for _code, _name, counts, _total in table.rows for c in counts)})
 
 
 @login_required
