@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -23,6 +24,7 @@ import numpy as np
 import polars as pl
 from django.utils.translation import gettext as _
 
+from trappen.errors import InvalidInput
 from trappen.evaluation import (
     EXIT_CAUSES,
     DidResult,
@@ -46,6 +48,8 @@ from trappen.web.dashboards.selectors import (
     analytic_register,
 )
 from trappen.web.disclosure import DISCLOSURE_THRESHOLD, SUPPRESSION_MARK
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["CACHE_SECONDS", "DISCLOSURE_THRESHOLD", "DRAWS", "FREQ", "HORIZON_YEARS", "OUTCOMES",
            "RI_DRAWS", "SEED", "SUPPRESSION_MARK", "Evaluation",
@@ -248,18 +252,24 @@ def compute_evaluation(register: Register, *, outcome: str, publish: bool,
     result = tw = bacon = None
     svg = ""
     if register.districts.height and register.children.height:
-        panel = build_panel(register, freq=FREQ, start=start, end=end)
-        result = staggered_did(panel, outcome=outcome, draws=DRAWS, ri_draws=RI_DRAWS, seed=SEED)
-        if result.clusters.treated:
+        try:
+            panel = build_panel(register, freq=FREQ, start=start, end=end)
+            result = staggered_did(panel, outcome=outcome, draws=DRAWS, ri_draws=RI_DRAWS, seed=SEED)
+        except InvalidInput as exc:  # e.g. no population figures for a district: no rate to compare
+            logger.info("evaluation not computable", extra={"outcome": outcome})
+            notes.append(_("The register cannot be evaluated on this outcome: %(problem)s")
+                         % {"problem": exc})
+            result = None
+        if result is not None and result.clusters.treated:
             arrays = panel_arrays(panel, outcome=outcome)
             # statsmodels takes the square root of every fixed effect's cluster variance; some
             # are negative rounding noise (only the treatment coefficient's is shown)
             with np.errstate(invalid="ignore"):
                 tw = twfe(arrays.y, arrays.cohort)
             bacon = bacon_decomposition(arrays.y, arrays.cohort)
-        if result.event_study.height:
+        if result is not None and result.event_study.height:
             svg = _event_study_svg(result)
-        else:
+        elif result is not None:
             notes.append(_("No district adopted the model inside the window: there is no effect "
                            "to estimate."))
     else:
@@ -329,7 +339,6 @@ def synthetic_configured() -> Synthetic | None:
 
     from django.conf import settings
 
-    from trappen.errors import InvalidInput
     from trappen.evaluation import synthetic_control
     from trappen.evaluation._report import placebo_gaps, synthetic_control_plot
     from trappen.exchange.statbank import read_statbank_csv
