@@ -56,7 +56,8 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
             step = int(getattr(c, "current_step", 0) or 0)
             children.append({"child": c, "step": step, "step_name": steps.get(step, "")})
     return render(request, "casework/my_day.html", {
-        "form": form, "groups": groups, "team": scope.team, "children": children,
+        "form": form, "filters": [(field, f.options_html(field)) for field in form],
+        "groups": groups, "team": scope.team, "children": children,
         "deadlines": [r for g in groups for r in g["page"].object_list],  # type: ignore[attr-defined]
         "overdue": groups[0]["count"], "due_now": due_now, "now": now,
     }, status=400 if form.errors else 200)
@@ -112,7 +113,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     return render(request, "casework/team.html", {
         "rows": rows, "target": target, "over": sum(1 for r in rows if r["over"]),
         "form": form, "confirm": confirm,
-        "chosen_children": {int(c) for c in form["children"].value() or [] if str(c).isdigit()},
+        "children_options": f.options_html(form["children"]),
         "months": days, "by_month": [{"username": names[p], "counts": [
             {"n": n, "over": n > target} for n in by_month[p]]} for p in posts],
     }, status=422 if form.errors else 200)
