@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import cast
 
 import polars as pl
 from django.db import connection
@@ -48,13 +49,14 @@ def _table_frame(name: str, *, child_ids: list[int], where: Q | None = None) -> 
     they are read as they are.
     """
     model, fields = _SNAPSHOT[name]
+    objects = cast("type[Model]", model)._default_manager
     schema = TABLES[name].schema
     key = "pk__in" if name == "children" else "child_id__in"
     if connection.vendor != "sqlite":
-        rows: QuerySet[Model] = model.objects.filter(where or Q(), **{key: child_ids}).order_by("pk")
+        rows = objects.filter(where or Q(), **{key: child_ids}).order_by("pk")
         return pl.DataFrame(list(rows.values_list(*fields)), schema=schema, orient="row")
     ids = RawSQL("SELECT value FROM json_each(%s)", [json.dumps([int(c) for c in child_ids])])
-    rows = model.objects.filter(where or Q(), **{key: ids}).order_by("pk")
+    rows = objects.filter(where or Q(), **{key: ids}).order_by("pk")
     temporal = {column for column, dtype in schema.items() if dtype == pl.Date or isinstance(dtype, pl.Datetime)}
     read = [Cast(f, TextField()) if column in temporal else f for column, f in zip(schema, fields, strict=True)]
     text = pl.DataFrame(list(rows.values_list(*read)), orient="row",
