@@ -76,3 +76,12 @@ def test_the_current_page_is_marked_once(client, demo):
 
 def test_anonymous_visitors_get_no_navigation(client, db):
     assert not NAV.search(client.get(reverse("login")).content.decode())
+
+
+@pytest.mark.parametrize(("language", "shown"), [("da", "Sagsbehandler"), ("en", "Caseworker")])
+def test_the_header_names_the_role_by_its_label_not_its_code(client, demo, language, shown):
+    client.force_login(demo["caseworker"])
+    client.cookies["django_language"] = language
+    header = client.get(reverse("overview")).content.decode().split("</header>")[0]
+    assert f"caseworker ({shown})" in header
+    assert "(caseworker)" not in header

@@ -91,4 +91,6 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         for row in rows:
             if row["url"] == my_day:
                 row["count"] = nav_due_count(request)
-    return {"nav": rows}
+    from trappen.web.accounts.selectors import role_label
+
+    return {"nav": rows, "role_label": role_label(role)}
