@@ -4,7 +4,16 @@ Public API::
 
     from trappen.staircase import default_staircase, default_catalogue, current_step, Span
     from trappen.staircase import default_paragraph_codes   # section and DST code per intervention
+    from trappen.staircase import default_approval_rules    # which step-ups need approval
 """
+
+from trappen.staircase._approvals import (
+    ApprovalRules,
+    CommitteeDecision,
+    StepApproval,
+    default_approval_rules,
+    load_approval_rules,
+)
 
 from trappen.staircase._codes import (
     ParagraphCode,
@@ -46,4 +55,5 @@ __all__ = [
     "default_staircase", "load_catalogue", "load_staircase", "move_direction",
     "steps_needing_reasons", "trajectory", "validate_staircase_step",
     "ParagraphCode", "ParagraphCodes", "default_paragraph_codes", "load_paragraph_codes",
+    "ApprovalRules", "CommitteeDecision", "StepApproval", "default_approval_rules", "load_approval_rules",
 ]
