@@ -185,6 +185,7 @@ INSTALLED_APPS = [
     "trappen.web.forecasts",
     "trappen.web.evaluation",
     "trappen.web.dst",
+    "trappen.web.journal",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 

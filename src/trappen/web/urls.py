@@ -17,6 +17,7 @@ urlpatterns = [
     path("children/<int:child_id>/interventions/new/", views.intervention_new, name="intervention_new"),
     path("episodes/<int:episode_id>/end/", views.intervention_stop, name="intervention_stop"),
     path("", include("trappen.web.casework.urls")),
+    path("", include("trappen.web.journal.urls")),
     path("api/v1/", include("trappen.web.api.urls")),
     path("dashboards/", include("trappen.web.dashboards.urls")),
     path("investments/", include("trappen.web.investments.urls")),

@@ -11,6 +11,22 @@ import pytest
 ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 
 
+def _journal_rows(child: object, author: object) -> tuple[int, int]:
+    from django.utils import timezone
+
+    from trappen.web.journal.models import Decision, JournalNote
+
+    now = timezone.now()
+    note = JournalNote.objects.create(child=child, noted_on=dt.date(2025, 1, 5), kind="phone",
+                                      text="Opringning fra skolen.", author=author, written_at=now,
+                                      first_written_at=now)
+    decision = Decision.objects.create(child=child, kind="grant", decided_on=dt.date(2025, 1, 6),
+                                       grounds="Behovet er afdækket.", legal_basis="BL_32",
+                                       legal_basis_section="Barnets Lov § 32", complaint_guidance="Klagevejledning",
+                                       complaint_deadline_weeks=4, recorded_by=author, recorded_at=now)
+    return note.pk, decision.pk
+
+
 @pytest.fixture
 def scene(db, districts, make_user, make_child):
     from django.utils import timezone
@@ -51,6 +67,8 @@ def scene(db, districts, make_user, make_child):
         objects[key] = {"child_id": child.pk, "episode_id": episode.pk,
                         "notification_id": notification.pk, "investigation_id": investigation.pk}
         objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
+        # the case journal: one note and one decision per child (trappen.web.journal)
+        objects[key]["note_id"], objects[key]["decision_id"] = _journal_rows(child, users["caseworker"])
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
         # an account (the caseworker's) and no account: the administrator gets 200 and 404
         objects[key]["user_id"] = users["caseworker"].pk if key == "in" else 999_999

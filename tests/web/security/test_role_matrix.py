@@ -38,6 +38,11 @@ CASEWORK = DISTRICT_CHILD | {"partner": E404}
 """Casework pages (notifications, investigations, plans): not for partners, who see only the
 shared fields on the child page and in the API."""
 
+JOURNAL_READ = CASEWORK | {"partner": E403, "analyst": E403, "economist": E403, "admin": E403}
+"""Journal and decisions (case_notes/view): never partners, analysts, economists, administrators."""
+JOURNAL_WRITE = JOURNAL_READ | {"teamleader": E403}
+"""case_notes/create and change: the responsible caseworker only (scope own)."""
+
 EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "home": {r: OK for r in ALL},  # a redirect to the overview, which asks for a login
     "login": {r: OK for r in ALL},
@@ -65,6 +70,14 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "case_close": CASEWORK,
     "case_reopen": CASEWORK,
     "child_reassign": DISTRICT_CHILD | {"caseworker": E404, "partner": E404},  # team leaders reassign
+    # the case journal and decisions: case_notes in permissions.toml. Roles without any case_notes
+    # grant get 403 before any child is looked up; caseworkers read (district) and write (own),
+    # team leaders read (team) after stating a purpose
+    "journal_list": JOURNAL_READ,
+    "decision_detail": JOURNAL_READ,
+    "journal_note_new": JOURNAL_WRITE,
+    "decision_new": JOURNAL_WRITE,
+    "journal_note_correct": JOURNAL_WRITE,
     "dashboards": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view in the permission table
     "dashboard": ANY_ROLE_OK | {"partner": E403, "admin": E403},
     "goal_list": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view, as the dashboards

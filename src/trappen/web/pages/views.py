@@ -21,6 +21,7 @@ from trappen.web.casework.my_day import children_in_care
 from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
 from trappen.web.casework.services import LEADER_ROLES
 from trappen.web.disclosure import SUPPRESSION_MARK, unsuppressed_districts
+from trappen.web.journal.views import journal_case_context
 from trappen.web.labels import label
 from trappen.web.pages.forms import REASON_STEPS, InterventionEndForm, InterventionStartForm
 from trappen.web.pages.timeline import timeline_svg
@@ -124,6 +125,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "child": child, "placement_steps": rules.staircase().placement_steps,
         "can_close": role in WRITER_ROLES, "can_write": role in WRITER_ROLES and case["closure"] is None,
         "can_reassign": case["closure"] is None and role in LEADER_ROLES}
+    context |= journal_case_context(request, child)  # journal and decisions: case_notes grants, audited
     return render(request, "casework/child.html", context)
 
 
