@@ -173,3 +173,18 @@ def open_browser(settings):
             connections.close_all()  # ORM calls made in this thread hold their own connection
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     _wait_for_live_server_sessions()
+
+
+@pytest.fixture
+def approvals_off(settings, tmp_path):
+    """A municipality whose delegation lets caseworkers place without approval (an approvals file
+    with no step rules): for tests of the intervention form's own mechanics (escalation reasons,
+    step-ups). The approval flow itself: tests/web/approvals."""
+    from trappen.web import rules
+
+    path = tmp_path / "approvals.toml"
+    path.write_text('source = "test: no step needs approval"\n', encoding="utf-8")
+    settings.TRAPPEN_APPROVALS_FILE = str(path)
+    rules.approvals.cache_clear()
+    yield path
+    rules.approvals.cache_clear()

@@ -91,7 +91,7 @@ def test_reading_a_child_page_writes_an_audit_event(client, scene):
     assert (event.username, event.purpose) == ("teamleader", "team_leader_review")
 
 
-def test_escalation_without_reasons_becomes_a_form_error(client, scene):
+def test_escalation_without_reasons_becomes_a_form_error(client, scene, approvals_off):
     client.force_login(scene["users"]["caseworker"])
     url = reverse("intervention_new", args=[scene["north"].pk])
     data = {"intervention_code": "FOSTER_GENERAL", "step": 5, "start_date": "2024-02-01"}

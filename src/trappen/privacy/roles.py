@@ -38,7 +38,7 @@ ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
              "config", "prices", "budget", "export", "dst_delivery")
-ACTIONS = ("view", "create", "change", "reassign", "export")
+ACTIONS = ("view", "create", "change", "reassign", "export", "approve")
 
 PERSONAL_RESOURCES = frozenset({"child", "child_identity", "case_notes", "intervention",
                                 "notification", "deadline"})

@@ -14,7 +14,6 @@ from trappen.staircase._approvals import (
     default_approval_rules,
     load_approval_rules,
 )
-
 from trappen.staircase._codes import (
     ParagraphCode,
     ParagraphCodes,

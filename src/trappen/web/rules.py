@@ -1,6 +1,7 @@
 """The staircase and intervention catalogue in force: the municipality's own files when
 TRAPPEN_STAIRCASE_FILE / TRAPPEN_CATALOGUE_FILE are set, else the ones shipped with Trappen; the
-caseload rules from TRAPPEN_CASELOAD_FILE and TRAPPEN_CASELOAD_TARGET."""
+caseload rules from TRAPPEN_CASELOAD_FILE and TRAPPEN_CASELOAD_TARGET; the approval rules from
+TRAPPEN_APPROVALS_FILE."""
 
 from __future__ import annotations
 
@@ -10,7 +11,14 @@ from functools import cache, lru_cache
 from django.conf import settings
 
 from trappen.kpi.caseload import CaseloadRules, load_caseload_rules
-from trappen.staircase import Catalogue, Staircase, load_catalogue, load_staircase
+from trappen.staircase import (
+    ApprovalRules,
+    Catalogue,
+    Staircase,
+    load_approval_rules,
+    load_catalogue,
+    load_staircase,
+)
 
 
 @cache
@@ -21,6 +29,12 @@ def staircase() -> Staircase:
 @cache
 def catalogue() -> Catalogue:
     return load_catalogue(settings.TRAPPEN_CATALOGUE_FILE or None, staircase=staircase())
+
+
+@cache
+def approvals() -> ApprovalRules:
+    """Which step-ups need approval and which decisions are the committee's, for the staircase in force."""
+    return load_approval_rules(settings.TRAPPEN_APPROVALS_FILE or None, staircase=staircase())
 
 
 @lru_cache(maxsize=4)

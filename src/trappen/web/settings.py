@@ -157,6 +157,9 @@ TRAPPEN_ACCOUNT_MAPPING_FILE = env_str("TRAPPEN_ACCOUNT_MAPPING_FILE")
 TRAPPEN_CASELOAD_FILE = env_str("TRAPPEN_CASELOAD_FILE")
 TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1)
                                 or load_caseload_target(TRAPPEN_CASELOAD_FILE or None))
+# Approval of step-ups (TOML: which steps need a team leader's approval, which decisions are
+# reserved for børn og unge-udvalget); empty = trappen/staircase/data/approvals.toml.
+TRAPPEN_APPROVALS_FILE = env_str("TRAPPEN_APPROVALS_FILE")
 # Deliveries to Danmarks Statistik (L201/L231 envelope; docs/dst.md): the kommunekode, CVR and
 # P-number of the municipality and the contacts as "Role=e-mail" pairs. Demo runs get obviously
 # fake values (kommunekode 999 is no municipality).
@@ -186,6 +189,7 @@ INSTALLED_APPS = [
     "trappen.web.evaluation",
     "trappen.web.dst",
     "trappen.web.journal",
+    "trappen.web.approvals",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/", include("trappen.web.audit.urls")),
     path("dst/", include("trappen.web.dst.urls")),
     path("users/", include("trappen.web.accounts.urls")),
+    path("approvals/", include("trappen.web.approvals.urls")),
 ]
 
 # Error pages in the layout, translated (trappen.web.pages.errors); the 500 page needs no database.

@@ -25,7 +25,7 @@ def _submit(page) -> None:
     page.wait_for_load_state()
 
 
-def test_casework_journey(live_server, browser_page, districts, make_user, make_child):
+def test_casework_journey(live_server, browser_page, districts, make_user, make_child, approvals_off):
     from django.utils import timezone
 
     from trappen.web.register import models as m

@@ -61,7 +61,7 @@ def test_case_page_reads_top_down_step_goals_deadlines_timeline_records(cw, scen
     assert "Anbringelse på institution" in body and 'id="new-notification"' in body
 
 
-def test_starting_and_ending_an_intervention_confirms_and_shows_the_justification(cw, scene):
+def test_starting_and_ending_an_intervention_confirms_and_shows_the_justification(cw, scene, approvals_off):
     child = scene["mine"]
     m.Episode.objects.create(child=child, intervention_code="FAMILY_TREATMENT", step=3,
                              start_date=TODAY - dt.timedelta(days=200), end_date=TODAY - dt.timedelta(days=1),
@@ -77,7 +77,7 @@ def test_starting_and_ending_an_intervention_confirms_and_shows_the_justificatio
     assert "Almen plejefamilie er afsluttet." in ended.content.decode()
 
 
-def test_a_step_up_can_end_the_running_intervention_on_the_start_date(cw, scene, running):
+def test_a_step_up_can_end_the_running_intervention_on_the_start_date(cw, scene, running, approvals_off):
     child = scene["mine"]
     form = cw.get(f"/children/{child.pk}/interventions/new/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Afslut den nuværende indsats Familiebehandling (trin 3) på startdatoen" in form

@@ -70,6 +70,7 @@ def scene(db, districts, make_user, make_child):
         # the case journal: one note and one decision per child (trappen.web.journal)
         objects[key]["note_id"], objects[key]["decision_id"] = _journal_rows(child, users["caseworker"])
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
+        objects[key]["approval_id"] = 999_999  # no such approval request: the team leader gets 404
         # an account (the caseworker's) and no account: the administrator gets 200 and 404
         objects[key]["user_id"] = users["caseworker"].pk if key == "in" else 999_999
     tokens = {role: token_create(username=f"u_{role}") for role in ROLES}

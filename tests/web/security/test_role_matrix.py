@@ -140,6 +140,10 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "user_password": {r: E403 for r in ROLES} | {"admin": (OK, E404), "anonymous": LOGIN},
     "user_deactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
     "user_reactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
+    # approval of step-ups: intervention/approve (team leaders, their team's requests);
+    # approval_id names no request, so the team leader gets 404
+    "approval_list": {r: E403 for r in ROLES} | {"teamleader": OK, "anonymous": LOGIN},
+    "approval_decide": {r: E403 for r in ROLES} | {"teamleader": E404, "anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),

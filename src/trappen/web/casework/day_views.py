@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from trappen.errors import InvalidInput
 from trappen.web import rules
+from trappen.web.approvals.selectors import approvals_my_day
 from trappen.web.casework import caseloads as cl
 from trappen.web.casework import forms as f
 from trappen.web.casework import my_day as day
@@ -60,6 +61,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
         "groups": groups, "team": scope.team, "children": children,
         "deadlines": [r for g in groups for r in g["page"].object_list],  # type: ignore[attr-defined]
         "overdue": groups[0]["count"], "due_now": due_now, "now": now,
+        "approvals": approvals_my_day(request.user),  # a team leader's pending approvals (trappen.web.approvals)
     }, status=400 if form.errors else 200)
 
 

@@ -36,6 +36,13 @@ def _require(actor: object, child_id: int, action: str) -> None:
         raise PermissionDenied(f"case_notes/{action} is not granted for this child (permissions.toml)")
 
 
+def _user_id(actor: object) -> int:
+    pk = getattr(actor, "pk", None)
+    if not isinstance(pk, int):
+        raise PermissionDenied("journal notes and decisions are written by a signed-in user")
+    return pk
+
+
 def _date(problems: ProblemCollector, child: m.Child, field: str, value: dt.date, today: dt.date) -> None:
     if value > today:
         problems.add(field=field, value=value.isoformat(), message="is in the future")
@@ -79,8 +86,8 @@ def journal_note_add(*, actor: object, child: m.Child, noted_on: dt.date, text: 
     body = _text(problems, "text", text, what="the note's text")
     kind = _kind(problems, kind)
     problems.raise_if_any()
-    note = JournalNote.objects.create(child=child, noted_on=noted_on, kind=kind, text=body, author=actor,
-                                      written_at=now, first_written_at=now)
+    note = JournalNote.objects.create(child=child, noted_on=noted_on, kind=kind, text=body,
+                                      author_id=_user_id(actor), written_at=now, first_written_at=now)
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="journal_note_add",
                  purpose=f"journal note {note.pk}")
     return note
@@ -115,7 +122,8 @@ def journal_note_correct(*, actor: object, note: JournalNote, noted_on: dt.date,
     JournalNoteVersion.objects.create(note=current, version=current.version, noted_on=current.noted_on,
                                       kind=current.kind, text=current.text, author_id=current.author_id,
                                       written_at=current.written_at, replaced_at=now)
-    JournalNote.objects.filter(pk=current.pk).update(noted_on=noted_on, kind=kind, text=body, author=actor,
+    JournalNote.objects.filter(pk=current.pk).update(noted_on=noted_on, kind=kind, text=body,
+                                                     author_id=_user_id(actor),
                                                      written_at=now, version=current.version + 1)
     note.refresh_from_db()
     audit_record(actor=actor, child_id=note.child_id, action="write", endpoint="journal_note_correct",
@@ -158,7 +166,7 @@ def decision_record(*, actor: object, child: m.Child, kind: str, decided_on: dt.
     decision = Decision.objects.create(
         child=child, kind=kind, episode=episode, decided_on=decided_on, grounds=body, legal_basis=basis.code,
         legal_basis_section=basis.section, complaint_guidance=text,
-        complaint_deadline_weeks=guidance.deadline_weeks, recorded_by=actor, recorded_at=now)
+        complaint_deadline_weeks=guidance.deadline_weeks, recorded_by_id=_user_id(actor), recorded_at=now)
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="decision_record",
                  purpose=f"decision {decision.pk} ({kind}, {basis.code})")
     return decision

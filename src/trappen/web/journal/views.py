@@ -91,7 +91,7 @@ def _note_form(request: HttpRequest, form: JournalNoteForm, *, child: m.Child, t
         except EditConflict as exc:
             # nothing saved: show what changed; resubmitting goes against the current version
             conflict = exc.problems
-            data = form.data.copy()
+            data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict on POST
             data["version"] = str(exc.current_version)
             form.data = data
         except InvalidInput as exc:

@@ -24,6 +24,11 @@ def _step_choices() -> list[tuple[int, str]]:
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, object] | None = None, format: str = "%Y-%m-%d") -> None:  # noqa: A002
+        # an <input type=date> takes ISO dates only: the locale's format ("07.12.2026" in
+        # Danish) leaves the field empty in the browser, and a required field blocks the form
+        super().__init__(attrs, format=format)
+
 
 class InterventionStartForm(forms.Form):
     intervention_code = forms.ChoiceField(label=_("Intervention"), choices=_intervention_choices)
@@ -45,10 +50,23 @@ class InterventionStartForm(forms.Form):
                 help_text=_("Only when the new intervention is on a higher step; reason: moved up the staircase."))
             self.fields["current_version"] = forms.IntegerField(
                 widget=forms.HiddenInput, required=False, initial=getattr(current, "version", None))
+        committee_steps = rules.approvals().committee_steps()
+        if committee_steps:
+            # a placement without consent is the committee's decision (approvals.toml, Barnets Lov § 47)
+            self.fields["consent"] = forms.ChoiceField(
+                label=_("Consent to a placement (step %(steps)s)") % {
+                    "steps": ", ".join(str(s) for s in committee_steps)},
+                required=False, initial="given",
+                choices=[("given", _("Given by the custody holders (and a young person aged 15 or over)")),
+                         ("not_given", _("Not given: placement without consent, decided by børn og unge-udvalget"))])
         for step in REASON_STEPS:
             self.fields[f"reason_{step}"] = forms.CharField(
                 label=_("Why step %(step)s does not meet the need") % {"step": step},
                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def without_consent(self) -> bool:
+        """Whether the caseworker asks for a placement without consent (the committee decides)."""
+        return self.cleaned_data.get("consent") == "not_given"
 
     def justification(self) -> dict[int, str]:
         return {s: self.cleaned_data[f"reason_{s}"] for s in REASON_STEPS

@@ -16,6 +16,9 @@ from django.utils.translation import gettext as _
 from trappen.errors import EscalationNeedsJustification, InvalidInput, StepNotAllowed
 from trappen.staircase import MIN_REASON_CHARS
 from trappen.web import rules
+from trappen.web.approvals.models import ApprovalRequest
+from trappen.web.approvals.selectors import approvals_for_child
+from trappen.web.approvals.services import intervention_request_or_start
 from trappen.web.audit.services import audit_record
 from trappen.web.casework.my_day import children_in_care
 from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
@@ -34,7 +37,7 @@ from trappen.web.register.selectors import (
     children_with_step,
     staircase_overview_table,
 )
-from trappen.web.register.services import intervention_end, intervention_start, intervention_step_up
+from trappen.web.register.services import intervention_end
 from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 MY_CHILDREN_LIMIT = 500
@@ -126,6 +129,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "can_close": role in WRITER_ROLES, "can_write": role in WRITER_ROLES and case["closure"] is None,
         "can_reassign": case["closure"] is None and role in LEADER_ROLES}
     context |= journal_case_context(request, child)  # journal and decisions: case_notes grants, audited
+    context["approvals"] = approvals_for_child(child)  # step-ups awaiting approval (trappen.web.approvals)
     return render(request, "casework/child.html", context)
 
 
@@ -159,11 +163,12 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
         start = {"actor": request.user, "child": child, "intervention_code": data["intervention_code"],
                  "step": data["step"], "start_date": data["start_date"], "planned_end": data["planned_end"],
                  "justification": form.justification(), "provider": data["provider"], "price": data["price"]}
+        step_up = current is not None and bool(data.get("end_current"))
         try:
-            if current is not None and data.get("end_current"):
-                intervention_step_up(current=current, current_version=data.get("current_version"), **start)
-            else:
-                intervention_start(**start)
+            # a step the approval rules reserve becomes a request for the team leader (approvals.toml)
+            result = intervention_request_or_start(
+                current=current if step_up else None, current_version=data.get("current_version"),
+                without_consent=form.without_consent(), **start)
         except PermissionDenied:
             raise
         except (EscalationNeedsJustification, StepNotAllowed) as exc:
@@ -173,6 +178,10 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
                 field = problem.field if problem.field in form.fields else None
                 form.add_error(field, problem.message)
         else:
+            if isinstance(result, ApprovalRequest):
+                messages.success(request, _("%(new)s awaits approval: it starts when the team leader approves "
+                                            "it.") % {"new": label(data["intervention_code"], "intervention")})
+                return redirect("child_detail", child_id=child.pk)
             started = label(data["intervention_code"], "intervention")
             if current is not None and data.get("end_current"):
                 messages.success(request, _("%(new)s started; %(old)s ended on %(on)s.") % {
