@@ -277,3 +277,14 @@ def test_the_register_loader_clears_journal_rows_with_the_register(scene):
 
     found = {(model.__name__, field) for model, field in _outside_references()}
     assert {("JournalNote", None), ("Decision", None), ("Decision", "episode")} <= found
+
+
+def test_note_text_and_grounds_are_escaped(scene):
+    child, cw = scene["mine"], _client(scene["user"])
+    payload = '<script>alert("x")</script>'
+    svc.journal_note_add(actor=scene["user"], child=child, noted_on=TODAY, text=payload)
+    decision = svc.decision_record(actor=scene["user"], child=child, kind="refusal", decided_on=TODAY,
+                                   grounds=payload, legal_basis="BL_20")
+    for url in (f"/children/{child.pk}/", f"/children/{child.pk}/journal/", f"/decisions/{decision.pk}/"):
+        body = cw.get(url).content.decode()
+        assert payload not in body and "&lt;script&gt;" in body, url
