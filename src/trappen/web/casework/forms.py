@@ -15,9 +15,17 @@ from trappen.web import labels
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, object] | None = None, format: str = "%Y-%m-%d") -> None:  # noqa: A002
+        # an <input type=date> takes ISO dates only: the locale's format ("07.12.2026" in
+        # Danish) leaves the field empty in the browser, and a required field blocks the form
+        super().__init__(attrs, format=format)
+
 
 class DateTimeInput(forms.DateTimeInput):
     input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, object] | None = None, format: str = "%Y-%m-%dT%H:%M") -> None:  # noqa: A002
+        super().__init__(attrs, format=format)  # ISO, as for DateInput
 
 
 class NotificationForm(forms.Form):

@@ -7,7 +7,7 @@ form with the offending value (:func:`add_problems`)."""
 from __future__ import annotations
 
 from django import forms
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
@@ -21,6 +21,11 @@ UPLOAD_SUFFIXES = (".csv", ".xlsx")
 class DateInput(forms.DateInput):
     input_type = "date"
 
+    def __init__(self, attrs: dict[str, object] | None = None, format: str = "%Y-%m-%d") -> None:  # noqa: A002
+        # an <input type=date> takes ISO dates only: the locale's format ("07.12.2026" in
+        # Danish) leaves the field empty in the browser, and a required field blocks the form
+        super().__init__(attrs, format=format)
+
 
 class PriceForm(forms.Form):
     intervention_code = forms.ChoiceField(
@@ -33,8 +38,10 @@ class PriceForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["intervention_code"].choices = [  # type: ignore[attr-defined]
-            (t.code, f"{t.code} — {t.name_da}") for t in rules.catalogue().types]
+        # the type's name in the page's language, not its code (#15: labels, never codes)
+        language = "da" if (get_language() or "da").startswith("da") else "en"
+        self.fields["intervention_code"].choices = sorted(  # type: ignore[attr-defined]
+            ((t.code, t.name(language)) for t in rules.catalogue().types), key=lambda c: c[1])
 
 
 class UploadForm(forms.Form):
