@@ -95,7 +95,7 @@ def test_malformed_body_is_422_json_not_a_traceback(api, scene):
     assert {"received_at", "notifier_kind"} <= fields
 
 
-def test_escalation_without_justification_is_422_naming_justification(api, scene):
+def test_escalation_without_justification_is_422_naming_justification(api, scene, approvals_off):
     body = {"child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL", "step": 5, "start_date": "2026-01-05"}
     resp = api.post("/interventions", body)
     assert resp.status_code == 422

@@ -248,3 +248,23 @@ def test_a_register_load_deletes_requests_with_their_child():
 
     assert (ApprovalRequest, None) in _outside_references()
     assert {(ApprovalRequest, "end_episode"), (ApprovalRequest, "episode")} <= set(_outside_references())
+
+
+def test_the_api_asks_for_approval_too(client, scene):
+    """POST /api/v1/interventions on a step that needs approval: 202 with the request, nothing starts."""
+    import json
+
+    from trappen.web.api.services import token_create
+
+    token = token_create(username="cw")
+    body = {"child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL", "step": 5,
+            "start_date": TODAY.isoformat(), "without_consent": True,
+            "justification": {str(s): f"step {s} considered and not enough" for s in range(1, 5)}}
+    response = client.post("/api/v1/interventions", json.dumps(body), content_type="application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert response.status_code == 202, response.content
+    request = ApprovalRequest.objects.get()
+    assert response.json() | {"start_date": None} == {
+        "approval_request_id": request.pk, "child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL",
+        "step": 5, "start_date": None, "status": "pending", "committee": True}
+    assert not m.Episode.objects.exists()

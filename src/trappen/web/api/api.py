@@ -22,12 +22,14 @@ from ninja.security import HttpBearer
 
 from trappen.errors import InvalidInput
 from trappen.web.api.services import token_user
+from trappen.web.approvals.models import ApprovalRequest
+from trappen.web.approvals.services import intervention_request_or_start
 from trappen.web.audit.services import audit_record
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to, children_with_step
-from trappen.web.register.services import intervention_end, intervention_start
+from trappen.web.register.services import intervention_end
 from trappen.web.security.purpose import api_purpose, list_scope
 
 logger = logging.getLogger(__name__)
@@ -176,6 +178,20 @@ class InterventionIn(Schema):
     justification: dict[int, str] | None = None
     provider: str = ""
     price: Decimal | None = None
+    without_consent: bool = False
+    """A placement without consent: the committee's decision (approvals.toml), always a request."""
+
+
+class ApprovalRequestOut(Schema):
+    """A step-up awaiting approval (approvals.toml): nothing has started yet."""
+
+    approval_request_id: int
+    child_id: int
+    intervention_code: str
+    step: int
+    start_date: dt.date
+    status: str
+    committee: bool
 
 
 class InterventionOut(Schema):
@@ -347,13 +363,15 @@ def _episode_out(e: m.Episode) -> dict[str, object]:
     }
 
 
-@api.post("/interventions", response={201: InterventionOut, **ERRORS})
+@api.post("/interventions", response={201: InterventionOut, 202: ApprovalRequestOut, **ERRORS})
 def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status:
     """Start an intervention. Moving the child up needs ``justification``: {step: reason} for
-    every lower step passed over; without it the answer is 422 naming ``justification``."""
+    every lower step passed over; without it the answer is 422 naming ``justification``. On a
+    step that needs approval (approvals.toml) nothing starts: 202 with the approval request."""
     child = child_for_user(request.auth, payload.child_id)
-    e = intervention_start(
+    e = intervention_request_or_start(
         actor=request.auth,
+        without_consent=payload.without_consent,
         child=child,
         intervention_code=payload.intervention_code,
         step=payload.step,
@@ -363,6 +381,10 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status
         provider=payload.provider,
         price=payload.price,
     )
+    if isinstance(e, ApprovalRequest):
+        return Status(202, {"approval_request_id": e.pk, "child_id": e.child_id,
+                            "intervention_code": e.intervention_code, "step": e.step, "start_date": e.start_date,
+                            "status": e.status, "committee": e.committee})
     return Status(201, _episode_out(e))
 
 
