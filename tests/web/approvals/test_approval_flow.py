@@ -268,3 +268,31 @@ def test_the_api_asks_for_approval_too(client, scene):
         "approval_request_id": request.pk, "child_id": scene["mine"].pk, "intervention_code": "FOSTER_GENERAL",
         "step": 5, "start_date": None, "status": "pending", "committee": True}
     assert not m.Episode.objects.exists()
+
+
+ENGLISH = ("Awaiting approval", "Awaiting your approval", "Reserved for", "Requested by", "Approval request",
+           "Record the decision", "Approve:", "Reject:", "The committee approved", "Date of the committee",
+           "Approval of step-ups", "No requests await", "All approval requests", "Decide")
+CODES = ("FOSTER_GENERAL", "placement_without_consent", "pending", "teamleader", "not_given")
+
+
+def test_the_approval_pages_in_danish_show_labels_never_codes(cw, leader, scene):
+    child = scene["mine"]
+    form = cw.get(f"/children/{child.pk}/interventions/new/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert "Samtykke til anbringelse (trin 4, 5, 6)" in form and "Ikke givet: anbringelse uden samtykke" in form
+    _ask(cw, child, consent="not_given")
+    request = ApprovalRequest.objects.get()
+    _review(leader, child)
+    pages = {
+        "case page": cw.get(f"/children/{child.pk}/", HTTP_ACCEPT_LANGUAGE="da"),
+        "list": leader.get("/approvals/", HTTP_ACCEPT_LANGUAGE="da"),
+        "decide": leader.get(f"/approvals/{request.pk}/", HTTP_ACCEPT_LANGUAGE="da"),
+        "my day": leader.get("/my-day/", HTTP_ACCEPT_LANGUAGE="da"),
+    }
+    for name, response in pages.items():
+        assert response.status_code == 200, name
+        text = response.content.decode()
+        visible = text.split("<main", 1)[-1]
+        assert "Afgøres af børn og unge-udvalget" in visible, name
+        assert [w for w in ENGLISH if w in visible] == [], name
+        assert [c for c in CODES if f">{c}<" in visible or f" {c} " in visible] == [], name
