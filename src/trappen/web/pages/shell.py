@@ -45,6 +45,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="my_day", label=_("My day"), resource="deadline"),
     NavLink(url_name="my_children", label=_("My children"), resource="child"),
     NavLink(url_name="team", label=_("Team"), resource="caseload", action="reassign"),
+    NavLink(url_name="approval_list", label=_("Approvals"), resource="intervention", action="approve"),
     NavLink(url_name="partner_notify", label=_("Send a notification"), resource="notification", action="create",
             scopes=frozenset({Scope.ALL})),
     NavLink(url_name="dashboards", label=_("Dashboards"), resource="kpi"),
