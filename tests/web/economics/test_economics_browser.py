@@ -31,7 +31,7 @@ def test_economist_enters_a_price_and_sees_budget_against_actual(live_server, op
     assert Price.objects.count() == 0
     page.fill("#id_cost_dkk_per_day", "321")
     page.click("#price-form button[type=submit]")
-    assert "FAMILY_COUNSELLING" in page.locator("#messages").inner_text()
+    assert "Familierådgivning" in page.locator("#messages").inner_text()  # the name, never the code
     current = page.locator("#price-table tr.in-force[data-code='FAMILY_COUNSELLING']")
     assert "321" in current.inner_text() and "2025-07-01" in current.inner_text()
     assert page.locator("#price-table tr.history[data-code='FAMILY_COUNSELLING']").count() == 1

@@ -42,6 +42,11 @@ def rate_table() -> RateTable:
     return RateTable.from_frame(pl.concat([stored, seeded]))
 
 
+UNIT_NAMES_DA = {"course": "forløb", "day": "dag", "hour": "time", "month": "måned", "visit": "besøg",
+                 "year": "år"}
+"""The catalogue's price units (staircase/data/interventions.toml) in Danish; English is the code."""
+
+
 def price_rows(*, today: dt.date, language: str) -> list[dict[str, object]]:
     """One row per rate, by intervention type and start: the catalogue's name, unit and unit
     price next to the rate per day, whether it is in force ``today`` and whether it is stored
@@ -53,7 +58,8 @@ def price_rows(*, today: dt.date, language: str) -> list[dict[str, object]]:
         t = catalogue.get(r["intervention_code"]) if r["intervention_code"] in catalogue else None
         out.append(r | {
             "name": t.name(language) if t else "", "steps": t.steps if t else (),
-            "unit": t.unit if t else "", "unit_price_dkk": t.price_dkk if t else None,
+            "unit": (UNIT_NAMES_DA.get(t.unit, t.unit) if language == "da" else t.unit) if t else "",
+            "unit_price_dkk": t.price_dkk if t else None,
             "units_per_day": t.units_per_day if t else None,
             "in_force": r["valid_from"] <= today and (r["valid_to"] is None or today < r["valid_to"]),
             "stored": (r["intervention_code"], r["valid_from"]) in stored})

@@ -65,8 +65,10 @@ def prices(request: HttpRequest) -> HttpResponse:
             except InvalidInput as exc:
                 add_problems(form, exc)
             else:
+                name = dict(form.fields["intervention_code"].choices).get(  # type: ignore[attr-defined]
+                    price.intervention_code, price.intervention_code)  # the type's name, not its code
                 messages.success(request, _("New price for %(code)s from %(date)s saved; the earlier price is kept.")
-                                 % {"code": price.intervention_code, "date": price.valid_from})
+                                 % {"code": name, "date": price.valid_from})
                 return redirect("economics_prices")
     rows = sel.price_rows(today=timezone.localdate(), language=_language())
     return render(request, "economics/prices.html", {"rows": rows, "form": form, "can_change": can_change},
