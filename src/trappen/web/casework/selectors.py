@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from typing import cast
+from typing import Any, cast
 
 import polars as pl
 from django.db import connection
@@ -58,7 +58,7 @@ def _rows(name: str, *, child_ids: object, since: dt.date | None, read: list[str
     where = Q() if since is None else _narrowing(name, since)
     key = "pk__in" if name == "children" else "child_id__in"
     return (cast("type[Model]", model)._default_manager.filter(where, **{key: child_ids})
-            .order_by("pk").values_list(*read))  # type: ignore[return-value]
+            .order_by("pk").values_list(*read))
 
 
 def _temporal(name: str) -> set[str]:
@@ -71,7 +71,7 @@ _SINCE_MARK = dt.date(1, 1, 1)
 
 
 @functools.cache
-def _sqlite_read(name: str, *, narrowed: bool) -> tuple[str, tuple[object, ...]]:
+def _sqlite_read(name: str, *, narrowed: bool) -> tuple[str, tuple[Any, ...]]:
     """Table ``name``'s read on SQLite as Django compiles it, once per process: the SQL and its
     parameters with :data:`_IDS_MARK` (the child ids, one JSON parameter) and the adapted
     :data:`_SINCE_MARK` where the values go. Compiling the eight queries took ten times longer
