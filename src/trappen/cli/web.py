@@ -137,9 +137,6 @@ def register(app: typer.Typer) -> None:
                                                       progress=lambda name, rows: progress.update(
                                                           load, advance=1, description=f"loaded {name}"))
                 seconds = time.perf_counter() - started
-            from trappen.web.dst.services import custody_holders_demo_create
-
-            custody_holders_demo_create()  # synthetic custody holders, so the demo can build an L201
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
                        f"up to {end.isoformat()} in {seconds:.1f} s (seed {seed})")
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)

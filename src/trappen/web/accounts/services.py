@@ -137,9 +137,11 @@ def demo_database_replace(
     Returns:
         Rows written per table, and the demo logins as :func:`demo_users_create` gives them.
     """
+    from trappen.web.dst.services import custody_holders_demo_create
     from trappen.web.register.services import register_bulk_load
 
     counts = register_bulk_load(register, seed=seed, progress=progress)
+    custody_holders_demo_create()  # synthetic custody holders, so the demo can build an L201
     return counts, demo_users_create()
 
 
