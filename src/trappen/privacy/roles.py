@@ -21,7 +21,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Annotated
 
-from pydantic import AfterValidator, ConfigDict, model_validator
+from pydantic import AfterValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from trappen._config import read_toml
@@ -29,7 +29,8 @@ from trappen._validation import StrictModel, Text, one_of, rule_file_error, vali
 from trappen.errors import Problem
 
 __all__ = [
-    "ACTIONS", "PARTNER_SHARED_FIELDS", "PERMISSIONS", "PURPOSES", "RESOURCES", "ROLES", "Grant",
+    "ACTIONS", "PARTNER_INTERVENTION_STEPS", "PARTNER_SHARED_FIELDS", "PERMISSIONS", "PURPOSES", "RESOURCES",
+    "ROLES", "Grant",
     "PermissionTable",
     "Purpose", "Scope", "allowed", "default_permissions", "load_permissions", "permission",
 ]
@@ -87,6 +88,8 @@ class PermissionTable:
     source: str
     partner_fields: tuple[str, ...] = ()
     """Child fields shared with partners (``[partner] shared_child_fields``); none when absent."""
+    partner_steps: tuple[int, ...] = ()
+    """Steps whose interventions a partner sees (``[partner] intervention_steps``); none when absent."""
 
     def permission(self, role: str, resource: str, action: str) -> Scope | None:
         """The scope granted, or ``None`` when denied (anything not listed is denied)."""
@@ -144,6 +147,7 @@ class _Purpose(StrictModel):
 
 class _Partner(StrictModel):
     shared_child_fields: list[Annotated[str, AfterValidator(_shareable)]] = []
+    intervention_steps: list[Annotated[int, Field(ge=1)]] = []
 
 
 class _PermissionFile(StrictModel):
@@ -178,7 +182,8 @@ def _parse(data: Mapping[str, object], *, source: str) -> PermissionTable:
                 for code, p in model.purposes.items()}
     return PermissionTable(grants=MappingProxyType(grants), role_labels=MappingProxyType(labels),
                            purposes=MappingProxyType(purposes), source=source,
-                           partner_fields=tuple(model.partner.shared_child_fields))
+                           partner_fields=tuple(model.partner.shared_child_fields),
+                           partner_steps=tuple(sorted(set(model.partner.intervention_steps))))
 
 
 def load_permissions(path: str | Path | None = None) -> PermissionTable:
@@ -208,6 +213,7 @@ PURPOSES: Mapping[str, Purpose] = _DEFAULT.purposes
 """Audit purposes by code, with Danish and English labels."""
 
 PARTNER_SHARED_FIELDS: tuple[str, ...] = _DEFAULT.partner_fields
+PARTNER_INTERVENTION_STEPS: tuple[int, ...] = _DEFAULT.partner_steps
 """Child fields a partner sees for a linked child (the API's child schema names)."""
 
 

@@ -92,6 +92,39 @@ def test_partner_sees_only_shared_fields_never_cpr_justification_or_notes(scene)
         assert "Secret reason text" not in text
 
 
+def test_partner_sees_only_early_step_interventions_never_placements(scene):
+    """Issue 16's leak: a linked school saw the child's whole history since birth (network foster
+    care, residential care, end reasons). A partner sees only the steps of [partner]
+    intervention_steps, and no step timeline that would show the placements."""
+    from trappen.privacy.roles import PARTNER_INTERVENTION_STEPS
+    from trappen.web.register.models import Episode
+
+    inside = scene["inside"]
+    Episode.objects.create(child=inside, intervention_code="PPR_CONSULTATION", step=2, start_date=dt.date(2020, 2, 1),
+                           end_date=dt.date(2020, 8, 1), end_reason="goal_met")
+    Episode.objects.create(child=inside, intervention_code="NETWORK_FOSTER_FAMILY", step=4,
+                           start_date=dt.date(2021, 1, 1), end_date=dt.date(2023, 1, 1), end_reason="breakdown")
+    Episode.objects.create(child=inside, intervention_code="RESIDENTIAL_INSTITUTION", step=6,
+                           start_date=dt.date(2023, 1, 1))
+    assert PARTNER_INTERVENTION_STEPS == (1, 2)
+    client = Client()
+    client.force_login(scene["users"]["partner"])
+    page = client.get(f"/children/{inside.pk}/")
+    assert page.status_code == 200
+    shown = [e.intervention_code for e in page.context["episodes"]]
+    assert "PPR_CONSULTATION" in shown
+    assert not {"NETWORK_FOSTER_FAMILY", "RESIDENTIAL_INSTITUTION"} & set(shown)
+    body = page.content.decode()
+    assert "<svg" not in body and 'id="step-legend"' not in body
+    caseworker = Client()
+    caseworker.force_login(scene["users"]["caseworker"])
+    from trappen.web.labels import label
+
+    residential = label("RESIDENTIAL_INSTITUTION", "intervention")
+    assert residential in caseworker.get(f"/children/{inside.pk}/").content.decode()
+    assert residential not in body
+
+
 def test_partner_may_notify_through_the_api(scene):
     inside = scene["ids"]["in"]["child_id"]
     response = Client().post(

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trappen.errors import EscalationNeedsJustification, InvalidInput, StepNotAllowed
+from trappen.privacy.roles import PARTNER_INTERVENTION_STEPS
 from trappen.staircase import MIN_REASON_CHARS
 from trappen.web import rules
 from trappen.web.approvals.models import ApprovalRequest
@@ -110,7 +111,8 @@ def _open_child(request: HttpRequest, child_id: int, *, purpose: str) -> m.Child
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     """The child's case page: current step and plan goals, open deadlines, the step timeline,
     notifications, investigations, interventions with their justification, follow-ups. A
-    partner sees only the shared fields and the step timeline. Every read is audited."""
+    partner sees only the shared fields and the interventions on the early steps partners take
+    part in (``[partner] intervention_steps`` in the permission table). Every read is audited."""
     child = _open_child(request, child_id, purpose="casework")
     timeline = child_timeline(child)
     today = _today()
@@ -120,7 +122,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
                             top_step=rules.staircase().top),
         "can_write": role in WRITER_ROLES}
-    if role == "partner":
+    if role == "partner":  # need to know: the early-step interventions only, no step history
+        context |= {"episodes": [e for e in timeline["episodes"] if e.step in PARTNER_INTERVENTION_STEPS],
+                    "svg": "", "partner_steps": PARTNER_INTERVENTION_STEPS}
         return render(request, "pages/child.html", context)
     child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
     case = child_case_page(child, now=timezone.now(), today=today)
