@@ -125,6 +125,14 @@ def test_partner_sees_only_early_step_interventions_never_placements(scene):
     assert residential not in body
 
 
+def test_partner_gets_no_deadlines_through_the_api(scene):
+    """Issue 14: a partner read a linked child's deadlines (notification ids and times) through the
+    API although the permission table gives partners no deadline grant."""
+    inside = scene["ids"]["in"]["child_id"]
+    assert _api(scene, "partner", f"/api/v1/children/{inside}/deadlines").status_code == 403
+    assert _api(scene, "caseworker", f"/api/v1/children/{inside}/deadlines").status_code == 200
+
+
 def test_partner_may_notify_through_the_api(scene):
     inside = scene["ids"]["in"]["child_id"]
     response = Client().post(

@@ -156,7 +156,7 @@ notification/create: the duty to notify)."""
 API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "GET /api/v1/children": {r: "ok" for r in ROLES} | {"anonymous": "401"},
     "GET /api/v1/children/{child_id}": API_CHILD,
-    "GET /api/v1/children/{child_id}/deadlines": API_CHILD,
+    "GET /api/v1/children/{child_id}/deadlines": API_CHILD | {"partner": ("403", "404")},  # no deadline grant
     "POST /api/v1/notifications": API_WRITE | {"partner": ("ok", "404")},
     "POST /api/v1/notifications/{notification_id}/assessment": API_WRITE,
     "POST /api/v1/notifications/by-cpr": {r: "403" for r in ROLES} | {"partner": "ok", "anonymous": "401"},

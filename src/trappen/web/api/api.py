@@ -299,7 +299,13 @@ def child_read(request: HttpRequest, child_id: int) -> dict[str, object]:
 
 @api.get("/children/{child_id}/deadlines", response={200: list[DeadlineOut], **ERRORS})
 def child_deadlines(request: HttpRequest, child_id: int, all: bool = False) -> list[dict[str, object]]:
-    """The child's deadline items: open and overdue (overdue first); ``all=true`` adds done ones."""
+    """The child's deadline items: open and overdue (overdue first); ``all=true`` adds done ones.
+    Only for roles with ``deadline``/``view`` (a partner has none: 403)."""
+    from trappen.privacy.roles import permission
+
+    if permission(getattr(request.auth, "role", "") or "", "deadline", "view") is None:  # type: ignore[attr-defined]
+        child_for_user(request.auth, child_id)  # type: ignore[attr-defined]  # out of reach: 404, as everywhere
+        raise PermissionDenied("no right to view deadlines")
     child = _audited_child(request, child_id, purpose="api read deadlines")
     now = timezone.now()
     if all:
