@@ -76,6 +76,50 @@ def run(
         typer.echo(f"Wrote {out}")
 
 
+@invest_app.command("compare-published")
+def compare_published_cmd(
+    case_file: Path | None = typer.Option(None, "--case",
+                                          help="Investment case TOML (default: the Herning example)."),
+    draws: int = typer.Option(2000, "--draws", min=1, help="Monte Carlo draws for P(rule met)."),
+    seed: int = typer.Option(1, "--seed", help="Seed of the Monte Carlo."),
+) -> None:
+    """Print the Herning pilot's published figures next to what the case (--case) gives for them, the
+    difference, and the decision rule's verdict with its uncertainty."""
+    with user_errors():
+        from trappen.economics import (
+            PUBLISHED_TOLERANCE_DKK,
+            compare_published,
+            evaluate_case,
+            herning_pilot_path,
+            load_case,
+            simulate_case,
+        )
+        from trappen.economics._herning import NOT_REPRODUCED
+
+        path = case_file if case_file is not None else Path(herning_pilot_path())
+        case = load_case(path)
+        result = evaluate_case(case)
+        table = compare_published(result)
+        typer.echo(f"{case.name} (DKK, {case.price_year} prices) against the published evaluation")
+        typer.echo(f"  tolerance: {PUBLISHED_TOLERANCE_DKK:,.0f} DKK per figure")
+        typer.echo(f"  {'figure':<50} {'period':<10} {'published':>12} {'case':>12} {'difference':>12}")
+        for row in table.iter_rows(named=True):
+            mark = "ok" if row["within_tolerance"] else "OUTSIDE"
+            typer.echo(f"  {row['figure']:<50} {row['period']:<10} {row['published_dkk']:>12,.0f} "
+                       f"{row['case_dkk']:>12,.0f} {row['difference_dkk']:>+12,.0f} "
+                       f"({row['difference_pct']:+.1f} %) {mark}")
+        if case.decision_rule:
+            parts = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in result.rule_parts.items())
+            typer.echo(f"  decision rule '{case.decision_rule.name}': "
+                       f"{'met' if result.rule_met else 'NOT met'} ({parts})")
+            sim = simulate_case(case, draws=draws, seed=seed)
+            typer.echo(f"    P(rule met): {sim.summary['p_rule_met']:.3f} "
+                       f"(Monte Carlo: {draws} draws, seed {seed})")
+        typer.echo("  not reproduced:")
+        for note in NOT_REPRODUCED:
+            typer.echo(f"    - {note}")
+
+
 def _fmt(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 

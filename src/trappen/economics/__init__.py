@@ -9,6 +9,7 @@ Public API::
         load_accounts, load_mapping, map_accounts, accounts_by_bucket,         # accounts
         load_budget, budget_vs_actual,                                         # budget
         planned_vs_realised,                                                   # adopted cases
+        compare_published, PUBLISHED_TOLERANCE_DKK,                            # Herning, published
     )
 
 Everything here is pure (NumPy/Polars, pydantic at the file boundary); no Django.
@@ -16,7 +17,8 @@ Everything here is pure (NumPy/Polars, pydantic at the file boundary); no Django
 Private modules: ``_case_model`` (the case's dataclasses and :func:`validate_case`), ``_case_io``
 (TOML/dict reading with pydantic, writing with tomli-w), ``_evaluate`` (NPV, payback, the
 decision rule), ``_forecast_bridge`` (a forecast's shift as a case), ``_uncertainty``,
-``_prices``, ``_accounts``, ``_realised``, ``_excel``.
+``_prices``, ``_accounts``, ``_realised``, ``_excel``, ``_herning`` (the Herning pilot's published
+figures next to the worked example's).
 """
 
 from trappen.economics._accounts import (
@@ -47,6 +49,7 @@ from trappen.economics._case_model import (
 )
 from trappen.economics._evaluate import CaseResult, discount_factors, evaluate_case
 from trappen.economics._forecast_bridge import shift_case, shift_effect_from_frames
+from trappen.economics._herning import PUBLISHED_TOLERANCE_DKK, compare_published
 from trappen.economics._prices import (
     RATE_SCHEMA,
     SPENDING_KEYS,
@@ -75,6 +78,7 @@ __all__ = [
     "DEFAULT_DISCOUNT_SCHEDULE",
     "DISCOUNT_SOURCE",
     "PAYERS",
+    "PUBLISHED_TOLERANCE_DKK",
     "RATE_SCHEMA",
     "SPENDING_KEYS",
     "TORNADO_QUANTILES",
@@ -91,6 +95,7 @@ __all__ = [
     "case_from_dict",
     "case_to_toml",
     "caseworker_costs",
+    "compare_published",
     "convert_price_year",
     "default_price_index",
     "default_rates",
