@@ -1,16 +1,18 @@
 """The one source of the names users read for codes, in Danish and English.
 
 Pages, forms, exports and reports show ``label(code, kind)``, never the code. Catalogue data
-(interventions, steps, duties) carries its own ``name_da``/``name_en`` in the rule files; the
-web's own code lists are translated with gettext here. In templates::
+(interventions, steps, duties, KPIs) carries its own ``name_da``/``name_en`` in the rule files and
+is named by the core's :mod:`trappen.labels` (which the annual report uses too); only the web's
+own code lists are translated with gettext here. In templates::
 
     {% load labels %}
     {{ episode.intervention_code|label:"intervention" }}
 
 Kinds: ``intervention``, ``step``, ``category``, ``outcome`` (assessment of a notification),
 ``notifier``, ``end_reason``, ``appeals_outcome``, ``conversation``, ``event`` (casework
-timeline), ``duty`` and ``legal_source`` (both by duty id), ``kpi``. An unknown code is shown as it is:
-data from another catalogue than the one in force must still be readable.
+timeline), ``duty`` and ``legal_source`` (both by duty id), ``kpi``, ``state`` (a forecast
+state: ``step_3``, ``aftercare``, ...). An unknown code is shown as it is: data from another
+catalogue than the one in force must still be readable.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
+from trappen import labels as core
 from trappen.deadlines import default_duties
 from trappen.kpi import kpi_catalogue
 from trappen.web import rules
@@ -110,30 +113,29 @@ def _english() -> bool:
     return (get_language() or "da").startswith("en")
 
 
+def _language() -> str:
+    return "en" if _english() else "da"
+
+
+# catalogue kinds: the core's names (trappen.labels), with the catalogue and staircase in force
 def _intervention(code: str) -> str:
-    catalogue = rules.catalogue()
-    return catalogue.get(code).name("en" if _english() else "da") if code in catalogue else code
+    return core.intervention_name(code, language=_language(), catalogue=rules.catalogue())
 
 
 def _step(code: str) -> str:
-    try:
-        return rules.staircase().step(int(code)).name("en" if _english() else "da")
-    except (KeyError, ValueError):
-        return str(code)
+    return core.step_name(code, language=_language(), staircase=rules.staircase())
+
+
+def _state(code: str) -> str:
+    return core.state_name(code, language=_language(), staircase=rules.staircase())
 
 
 def _duty(code: str) -> str:
-    try:
-        return default_duties().get(code).name("en" if _english() else "da")
-    except KeyError:
-        return code
+    return core.duty_name(code, language=_language())
 
 
 def _kpi(code: str) -> str:
-    for k in kpi_catalogue():
-        if k.code == code:
-            return k.name("en" if _english() else "da")
-    return code
+    return core.kpi_name(code, language=_language())
 
 
 def _legal_source(code: str) -> str:
@@ -152,6 +154,7 @@ def _legal_source(code: str) -> str:
 
 _CATALOGUE: Mapping[str, Callable[[str], str]] = {
     "intervention": _intervention, "step": _step, "duty": _duty, "legal_source": _legal_source, "kpi": _kpi,
+    "state": _state,
 }
 
 KINDS = (*_TABLES, *_CATALOGUE)
@@ -182,7 +185,9 @@ def all_codes() -> dict[str, tuple[str, ...]]:
     duties = tuple(d.id for d in default_duties().duties)
     return codes | {"intervention": rules.catalogue().codes,
                     "step": tuple(str(n) for n in rules.staircase().numbers),
-                    "duty": duties, "legal_source": duties, "kpi": tuple(k.code for k in kpi_catalogue())}
+                    "duty": duties, "legal_source": duties, "kpi": tuple(k.code for k in kpi_catalogue()),
+                    "state": ("not_on_staircase", *(f"step_{n}" for n in rules.staircase().numbers),
+                              "left_municipality", "aftercare", "ended")}
 
 
 def episode_label(episode: object) -> str:

@@ -82,7 +82,7 @@ def test_caseworker_cannot_download_nor_pick_another_district(client, make_user,
 def test_teamleader_steps_csv_equals_compute_kpis_for_each_month(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
-    rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv", "header": "keys"}))
     assert [r["month"] for r in rows] == [f"2024-{m:02d}-01" for m in range(1, 13)]
     december = compute_kpis(db_register, at=AT, period=(date(2024, 12, 1), END), kpis=["STEP_PER_1000"]).pipe(
         cells, dims=["step"]
@@ -101,7 +101,7 @@ def test_teamleader_steps_csv_equals_compute_kpis_for_each_month(client, make_us
 def test_flows_csv_and_excel_equal_compute_kpis(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
-    rows = _csv(c.get("/dashboards/flows/", {**PERIOD, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/flows/", {**PERIOD, "format": "csv", "header": "keys"}))
     k = compute_kpis(db_register, at=AT, period=(START, END), kpis=["STEP_FLOWS"]).pipe(
         cells, dims=["from_step", "to_step"]
     )
@@ -118,7 +118,7 @@ def test_flows_csv_and_excel_equal_compute_kpis(client, make_user, db_register):
 def test_spending_download_equals_engine(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
-    rows = _csv(c.get("/dashboards/spending/", {**PERIOD, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/spending/", {**PERIOD, "format": "csv", "header": "keys"}))
     k = compute_kpis(db_register, at=AT, period=(START, END), kpis=["SPEND_PER_STEP"]).pipe(cells, dims=["step"])
     total = k.filter(pl.col("step").is_null())["numerator"].item()
     assert float(rows[-1]["spending_dkk"]) == round(total)
@@ -136,7 +136,8 @@ def test_spending_uses_the_prices_economists_store(client, make_user, db_registe
     c = _client(client, make_user, "teamleader", districts)
 
     def total() -> float:
-        return float(_csv(c.get("/dashboards/spending/", {**PERIOD, "format": "csv"}))[-1]["spending_dkk"])
+        rows = _csv(c.get("/dashboards/spending/", {**PERIOD, "format": "csv", "header": "keys"}))
+        return float(rows[-1]["spending_dkk"])
 
     before = total()
     code = db_register.episodes.group_by("intervention_code").len().sort("len")["intervention_code"][-1]
@@ -177,7 +178,7 @@ def test_analyst_sees_no_count_between_1_and_4(client, make_user, db_register):
                 values = frame[col].drop_nulls().to_list()
                 assert not [v for v in values if 1 <= v <= 4], (key, col)
                 hidden += frame[col].null_count()
-            rows = _csv(c.get(f"/dashboards/{key}/", {**query, "format": "csv"}))
+            rows = _csv(c.get(f"/dashboards/{key}/", {**query, "format": "csv", "header": "keys"}))
             for col in cols:
                 assert not [r[col] for r in rows if r[col] and 1 <= float(r[col]) <= 4], (key, col)
     assert hidden > 0  # the small register does have small cells to hide
@@ -214,7 +215,7 @@ def test_district_filter_agrees_with_engine_on_a_filtered_register(client, make_
     c = _client(client, make_user, "teamleader", districts)
     code = districts[1]
     part, _ = _by_district(db_register, code)
-    rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "district": code, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/steps/", {**PERIOD, "district": code, "format": "csv", "header": "keys"}))
     series = kpi_series(part, months=[date(2024, 6, 1), date(2024, 12, 1)], kpis=["STEP_PER_1000"]).pipe(
         cells, dims=["step"]
     )
@@ -224,14 +225,15 @@ def test_district_filter_agrees_with_engine_on_a_filtered_register(client, make_
         assert [int(row[f"step_{s}"]) for s in want["step"].cast(pl.Int64).to_list()] == [
             int(v) for v in want["numerator"].to_list()
         ]
-    whole = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv"}))
+    whole = _csv(c.get("/dashboards/steps/", {**PERIOD, "format": "csv", "header": "keys"}))
     assert sum(int(whole[11][f"step_{s}"]) for s in range(1, 7)) > sum(int(rows[11][f"step_{s}"]) for s in range(1, 7))
 
 
 def test_sex_and_age_filters_agree_with_engine(client, make_user, db_register):
     districts = sorted(db_register.districts["district_code"].to_list())
     c = _client(client, make_user, "teamleader", districts)
-    rows = _csv(c.get("/dashboards/flows/", {**PERIOD, "sex": "F", "age_band": "6-11", "format": "csv"}))
+    rows = _csv(c.get("/dashboards/flows/", {**PERIOD, "sex": "F", "age_band": "6-11", "format": "csv",
+                                              "header": "keys"}))
     kids = db_register.children
     birth = kids["birth_date"]
     age = (AT.year - birth.dt.year().cast(pl.Int32)) - (
@@ -276,13 +278,13 @@ def test_caseload_and_deadlines_downloads_add_up_to_the_engine(client, make_user
     )
     mean = cells(k.filter(pl.col("kpi_code") == "CASELOAD_MEAN"))
     over = cells(k.filter(pl.col("kpi_code") == "CASELOAD_OVER_TARGET"))
-    rows = _csv(c.get("/dashboards/caseload/", {**PERIOD, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/caseload/", {**PERIOD, "format": "csv", "header": "keys"}))
     assert len(rows) == len(districts)
     assert sum(int(r["children"]) for r in rows) == mean["numerator"].item() > 0
     assert sum(int(r["caseworkers"]) for r in rows) == over["denominator"].item()
     assert sum(int(r["over_target"]) for r in rows) == over["numerator"].item()
     duty = cells(k.filter(pl.col("kpi_code") == "DEADLINE_COMPLIANCE"), dims=["duty"])
-    rows = _csv(c.get("/dashboards/deadlines/", {**PERIOD, "format": "csv"}))
+    rows = _csv(c.get("/dashboards/deadlines/", {**PERIOD, "format": "csv", "header": "keys"}))
     want = {d: (int(ok), int(n)) for d, ok, n in duty.select("duty", "numerator", "denominator").iter_rows()}
     assert {r["duty"]: (int(r["on_time"]), int(r["due"])) for r in rows} == want
     assert all(int(r["on_time"]) + int(r["late"]) == int(r["due"]) for r in rows)

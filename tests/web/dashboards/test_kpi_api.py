@@ -73,7 +73,7 @@ def test_api_equals_the_cli_and_the_dashboard_csv(client, make_user, db_register
     c = client
     c.force_login(make_user("dash_tl", "teamleader", districts))
     rows = list(csv.DictReader(io.StringIO(c.get("/dashboards/steps/", {
-        "date_from": "2024-01-01", "date_to": "2024-12-31", "format": "csv"}).content.decode())))
+        "date_from": "2024-01-01", "date_to": "2024-12-31", "format": "csv", "header": "keys"}).content.decode())))
     december = rows[-1]
     steps = {k[1]: r["numerator"] for k, r in api.items()
              if k[0] == "STEP_PER_1000" and k[1] is not None and all(v is None for v in k[2:])}

@@ -8,6 +8,7 @@ municipality with small counts hidden.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
@@ -114,11 +115,20 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _download(table: sel.DashboardTable, fmt: str, filters: sel.DashboardFilters) -> HttpResponse:
+def _download(table: sel.DashboardTable, fmt: str, filters: sel.DashboardFilters, *,
+              key_header: bool = False) -> HttpResponse:
+    """The table as CSV or Excel. The header row holds the column labels in the user's language
+    (labels, never codes, #15); ``key_header`` gives the CSV the stable column keys instead, for
+    scripts (``?format=csv&header=keys``). Code columns (step, duty, district) stand beside
+    their name columns."""
     frame = neutralise_frame(table.frame)
     stem = f"trappen-{table.key}-{filters.start:%Y%m%d}-{filters.at:%Y%m%d}"
     if fmt == "csv":
-        response = HttpResponse(frame.write_csv(), content_type="text/csv; charset=utf-8")
+        keys = [k for k, _label in table.columns]
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow(keys if key_header else [str(v) for _k, v in table.columns])
+        text.write(frame.select(keys).write_csv(include_header=False))
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
         return response
     from openpyxl import Workbook
@@ -149,7 +159,8 @@ def dashboard_index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def dashboard(request: HttpRequest, key: str) -> HttpResponse:
-    """One dashboard: filters, chart, table; ``?format=csv|xlsx`` downloads the table."""
+    """One dashboard: filters, chart, table; ``?format=csv|xlsx`` downloads the table
+    (``&header=keys``: CSV with the column keys as header)."""
     if key not in sel.DASHBOARDS:
         raise Http404("no such dashboard")
     access = dashboard_access(request.user)
@@ -169,7 +180,7 @@ def dashboard(request: HttpRequest, key: str) -> HttpResponse:
     table = sel.dashboard_for(key, register=register, version=version, filters=filters,
                               publish=access.publish, language=language)
     if fmt:
-        return _download(table, fmt, filters)
+        return _download(table, fmt, filters, key_header=request.GET.get("header") == "keys")
     keys = [k for k, _label in table.columns]
     rows = [[_cell(v) for v in row] for row in table.frame.select(keys).iter_rows()]
     query = request.GET.copy()

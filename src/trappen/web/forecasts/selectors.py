@@ -153,10 +153,13 @@ def cost_per_year(result: ForecastResult) -> pl.DataFrame:
     )
 
 
-def download_frame(result: ForecastResult) -> pl.DataFrame:
-    """The page's forecast as one long table for CSV and Excel: per month and state, the
-    simulated P10/P50/P90, the expected number with and without the levers, and the expected
-    costs (aggregate counts only)."""
+def download_frame(result: ForecastResult, *, language: str = "da") -> pl.DataFrame:
+    """The page's forecast as one long table for CSV and Excel: per month and state (its code
+    and its name in ``language``), the simulated P10/P50/P90, the expected number with and
+    without the levers, and the expected costs (aggregate counts only)."""
+    from trappen.labels import state_names
+    from trappen.web import rules
+
     bands = result.simulated.to_frame().select("month", "state", "p10", "p50", "p90")
     table = result.comparison.filter(pl.col("scenario") == "scenario").select(
         "month",
@@ -169,10 +172,12 @@ def download_frame(result: ForecastResult) -> pl.DataFrame:
         "baseline_cost_dkk",
         pl.col("diff_cost_dkk").alias("difference_cost_dkk"),
     )
+    names = state_names(result.simulated.labels, language=language, staircase=rules.staircase())
     return table.join(bands, on=["month", "state"], how="left", maintain_order="left").select(
         "month",
         "month_end",
         "state",
+        pl.col("state").replace_strict(names, default=pl.col("state")).alias("state_name"),
         "p10",
         "p50",
         "p90",

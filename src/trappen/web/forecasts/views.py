@@ -6,6 +6,7 @@ Access follows the permission table (:mod:`trappen.privacy.roles`): ``forecast``
 
 from __future__ import annotations
 
+import csv
 import io
 
 import polars as pl
@@ -14,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
 from trappen.privacy.roles import allowed
@@ -115,10 +117,15 @@ def forecast_download(request: HttpRequest, fmt: str) -> HttpResponse:
     form, model, result = _levers_forecast(request)
     if result is None:
         return _refused(request, form)
-    frame = sel.download_frame(result)
+    frame = sel.download_frame(result, language=(get_language() or "da")[:2])
     stem = f"trappen-forecast-{result.simulated.month_dates[0]:%Y%m%d}-{result.levers.months}m"
     if fmt == "csv":
-        response = HttpResponse(frame.write_csv(), content_type="text/csv; charset=utf-8")
+        # header: the labels in the user's language; ``header=keys``: the column keys, for scripts
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow(
+            frame.columns if request.GET.get("header") == "keys" else _headings(frame))
+        text.write(frame.write_csv(include_header=False))
+        response = HttpResponse(text.getvalue(), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(_workbook(frame, result), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
@@ -126,6 +133,21 @@ def forecast_download(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+DOWNLOAD_COLUMNS = {
+    "month": _("Month number"), "month_end": _("Month end"), "state": _("State code"),
+    "state_name": _("State"), "p10": _("P10 (simulated)"), "p50": _("Median (simulated)"),
+    "p90": _("P90 (simulated)"), "expected": _("Expected with the levers"),
+    "baseline": _("Expected without the levers"), "difference": _("Difference"),
+    "expected_cost_dkk": _("Expected cost with the levers (DKK)"),
+    "baseline_cost_dkk": _("Expected cost without the levers (DKK)"),
+    "difference_cost_dkk": _("Difference in cost (DKK)"),
+}
+"""The download's column headings; a state is given by code and by name (labels, never codes)."""
+
+
+def _headings(frame: pl.DataFrame) -> list[str]:
+    return [str(DOWNLOAD_COLUMNS.get(c, c)) for c in frame.columns]
 
 
 def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
@@ -135,7 +157,7 @@ def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
     book = Workbook()
     sheet = book.active
     sheet.title = "forecast"
-    sheet.append(frame.columns)
+    sheet.append(_headings(frame))
     for row in frame.iter_rows():
         sheet.append(list(row))
     about = book.create_sheet("about")
