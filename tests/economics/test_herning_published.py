@@ -16,6 +16,7 @@ import csv
 import math
 from importlib import resources
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -33,6 +34,8 @@ from trappen.economics._herning import (
     home_based_change_dkk,
     institutions_change_dkk,
     investment_dkk_per_year,
+    pilot_flows,
+    pilot_flows_by_draw,
     saving_final_dkk,
     saving_midterm_dkk,
 )
@@ -43,38 +46,43 @@ def herning():
     return evaluate_case(load_case(herning_pilot_path()))
 
 
+@pytest.fixture(scope="module")
+def flows(herning):
+    return pilot_flows(herning)
+
+
 def test_tolerance_is_two_units_of_the_published_rounding():
     assert PUBLISHED_TOLERANCE_DKK == 200_000
 
 
-def test_investment_is_2_mio_a_year(herning):
-    assert investment_dkk_per_year(herning) == pytest.approx(2_000_000, abs=PUBLISHED_TOLERANCE_DKK)
+def test_investment_is_2_mio_a_year(flows):
+    assert investment_dkk_per_year(flows)[0] == pytest.approx(2_000_000, abs=PUBLISHED_TOLERANCE_DKK)
 
 
-def test_midterm_saving_is_3_7_mio_over_2013_2014(herning):
-    assert saving_midterm_dkk(herning) == pytest.approx(3_700_000, abs=PUBLISHED_TOLERANCE_DKK)
+def test_midterm_saving_is_3_7_mio_over_2013_2014(flows):
+    assert saving_midterm_dkk(flows)[0] == pytest.approx(3_700_000, abs=PUBLISHED_TOLERANCE_DKK)
 
 
-def test_final_saving_is_6_7_mio_over_2013_2015(herning):
-    assert saving_final_dkk(herning) == pytest.approx(6_700_000, abs=PUBLISHED_TOLERANCE_DKK)
+def test_final_saving_is_6_7_mio_over_2013_2015(flows):
+    assert saving_final_dkk(flows)[0] == pytest.approx(6_700_000, abs=PUBLISHED_TOLERANCE_DKK)
 
 
-def test_institutions_fall_by_more_than_7_7_mio(herning):
-    change = institutions_change_dkk(herning)
+def test_institutions_fall_by_more_than_7_7_mio(flows):
+    change = institutions_change_dkk(flows)[0]
     assert change == pytest.approx(-7_700_000, abs=PUBLISHED_TOLERANCE_DKK)
     assert change < -7_700_000  # "more than"
 
 
-def test_home_based_placements_rise_by_just_under_1_mio(herning):
-    change = home_based_change_dkk(herning)
+def test_home_based_placements_rise_by_just_under_1_mio(flows):
+    change = home_based_change_dkk(flows)[0]
     assert change == pytest.approx(1_000_000, abs=PUBLISHED_TOLERANCE_DKK)
     assert 0 < change < 1_000_000  # "just under"
 
 
-def test_money_adds_up_saving_is_institutions_minus_home_based(herning):
+def test_money_adds_up_saving_is_institutions_minus_home_based(flows):
     # The case's only priced steps are 6 and 5, so the gross saving is their spending change.
-    assert saving_final_dkk(herning) == pytest.approx(
-        -(institutions_change_dkk(herning) + home_based_change_dkk(herning)), rel=1e-12)
+    assert saving_final_dkk(flows)[0] == pytest.approx(
+        -(institutions_change_dkk(flows)[0] + home_based_change_dkk(flows)[0]), rel=1e-12)
 
 
 def test_saving_is_on_step_6_not_on_a_lower_step(herning):
@@ -83,9 +91,25 @@ def test_saving_is_on_step_6_not_on_a_lower_step(herning):
     assert all(v >= 0 for s, v3 in herning.child_years_by_step.items() if s != 6 for v in v3)
 
 
+def test_flows_by_draw_are_the_monte_carlo_draws(herning):
+    # Same seed, same draws as simulate_case: the draws' net flows discount to its NPVs.
+    case = herning.case
+    by_draw = pilot_flows_by_draw(case, draws=300, seed=5)
+    npv = ((by_draw.saving_dkk - by_draw.cost_dkk) * herning.discount_factor).sum(axis=1)
+    sim = simulate_case(case, draws=300, seed=5)
+    np.testing.assert_allclose(npv, sim.draws["npv_dkk"].to_numpy(), rtol=1e-12)
+    # and each draw's saving is still institutions minus home-based
+    np.testing.assert_allclose(saving_final_dkk(by_draw),
+                               -(institutions_change_dkk(by_draw) + home_based_change_dkk(by_draw)), rtol=1e-12)
+
+
 def test_side_by_side_table_is_within_tolerance(herning):
-    table = compare_published(herning)
+    table = compare_published(herning, draws=pilot_flows_by_draw(herning.case, draws=500, seed=1))
     assert table.height == len(PUBLISHED)
+    # the published figures lie inside the case's 5-95 % range across the draws
+    for row in table.iter_rows(named=True):
+        assert min(row["case_p5_dkk"], row["case_p95_dkk"]) <= row["published_dkk"] \
+            <= max(row["case_p5_dkk"], row["case_p95_dkk"]), row["figure"]
     assert table["within_tolerance"].all(), table
     for row in table.iter_rows(named=True):
         assert row["difference_dkk"] == pytest.approx(row["case_dkk"] - row["published_dkk"])
@@ -127,3 +151,4 @@ def test_cli_prints_side_by_side_and_verdict():
     assert "OUTSIDE" not in res.output
     assert "decision rule 'Herning: earn back after 2 years, a surplus after 4': met" in res.output
     assert "P(rule met)" in res.output
+    assert "case 5-95 %" in res.output

@@ -94,27 +94,29 @@ def compare_published_cmd(
             load_case,
             simulate_case,
         )
-        from trappen.economics._herning import NOT_REPRODUCED
+        from trappen.economics._herning import NOT_REPRODUCED, pilot_flows_by_draw
 
         path = case_file if case_file is not None else Path(herning_pilot_path())
         case = load_case(path)
         result = evaluate_case(case)
-        table = compare_published(result)
+        table = compare_published(result, draws=pilot_flows_by_draw(case, draws=draws, seed=seed))
         typer.echo(f"{case.name} (DKK, {case.price_year} prices) against the published evaluation")
-        typer.echo(f"  tolerance: {PUBLISHED_TOLERANCE_DKK:,.0f} DKK per figure")
-        typer.echo(f"  {'figure':<50} {'period':<10} {'published':>12} {'case':>12} {'difference':>12}")
+        typer.echo(f"  tolerance: {PUBLISHED_TOLERANCE_DKK:,.0f} DKK per figure; "
+                   f"Monte Carlo: {draws} draws, seed {seed}")
+        typer.echo(f"  {'figure':<48} {'period':<10} {'published':>11} {'case':>11} "
+                   f"{'difference':>20}    {'case 5-95 %':>23}")
         for row in table.iter_rows(named=True):
             mark = "ok" if row["within_tolerance"] else "OUTSIDE"
-            typer.echo(f"  {row['figure']:<50} {row['period']:<10} {row['published_dkk']:>12,.0f} "
-                       f"{row['case_dkk']:>12,.0f} {row['difference_dkk']:>+12,.0f} "
-                       f"({row['difference_pct']:+.1f} %) {mark}")
+            diff = f"{row['difference_dkk']:+,.0f} ({row['difference_pct']:+.1f} %)"
+            typer.echo(f"  {row['figure']:<48} {row['period']:<10} {row['published_dkk']:>11,.0f} "
+                       f"{row['case_dkk']:>11,.0f} {diff:>20} {mark:<3} "
+                       f"{row['case_p5_dkk']:>11,.0f} {row['case_p95_dkk']:>11,.0f}")
         if case.decision_rule:
             parts = ", ".join(f"{k} {'yes' if v else 'no'}" for k, v in result.rule_parts.items())
             typer.echo(f"  decision rule '{case.decision_rule.name}': "
                        f"{'met' if result.rule_met else 'NOT met'} ({parts})")
             sim = simulate_case(case, draws=draws, seed=seed)
-            typer.echo(f"    P(rule met): {sim.summary['p_rule_met']:.3f} "
-                       f"(Monte Carlo: {draws} draws, seed {seed})")
+            typer.echo(f"    P(rule met): {sim.summary['p_rule_met']:.3f} (same draws)")
         typer.echo("  not reproduced:")
         for note in NOT_REPRODUCED:
             typer.echo(f"    - {note}")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import polars as pl
+from numpy.typing import NDArray
 
 from trappen.economics._case_model import InvestmentCase
 from trappen.economics._evaluate import _evaluate_batch
@@ -22,6 +23,15 @@ class Simulation:
 
     draws: pl.DataFrame
     summary: dict[str, object]
+
+
+def sample_inputs(
+    case: InvestmentCase, *, draws: int, seed: int | np.random.Generator
+) -> dict[str, NDArray[np.float64]]:
+    """Every uncertain input drawn independently, in sorted path order, from one generator:
+    path -> array of shape (draws,). The draws :func:`simulate_case` evaluates."""
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+    return {path: case.uncertain[path].sample(rng, draws) for path in sorted(case.uncertain)}
 
 
 def simulate_case(case: InvestmentCase, *, draws: int, seed: int | np.random.Generator) -> Simulation:
@@ -42,8 +52,7 @@ def simulate_case(case: InvestmentCase, *, draws: int, seed: int | np.random.Gen
     """
     if not isinstance(draws, int) or draws < 1:
         raise InvalidInput(Problem(field="draws", value=draws, message="must be a whole number >= 1"))
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
-    sampled = {path: case.uncertain[path].sample(rng, draws) for path in sorted(case.uncertain)}
+    sampled = sample_inputs(case, draws=draws, seed=seed)
     b = _evaluate_batch(case, sampled or {"_": np.zeros(draws)})
     payback = pl.Series("payback_year", b.payback).set(pl.Series(b.payback < 0), None)
     frame = pl.DataFrame({"draw": np.arange(draws), "npv_dkk": b.npv})
