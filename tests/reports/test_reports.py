@@ -129,10 +129,10 @@ def test_same_children_count_per_step_in_engine_html_and_excel(kpis, html_en, wo
     # step 3 has many children: not suppressed; the count and the rate per 1,000 agree everywhere
     r = _kpi(kpis, "STEP_PER_1000", step="3")
     assert r["numerator"] >= 5
-    html_row = [x for x in _html_tables(html_en)["table-steps"] if x[0].startswith("3 ")][0]
+    html_row = [x for x in _html_tables(html_en)["table-steps"] if x[0].startswith("3. ")][0]
     assert html_row[1] == format_number(r["numerator"], fmt="int", language="en")
     assert html_row[2] == format_number(round(r["value"], 1), fmt="dec1", language="en")
-    xrow = [x for x in _sheet_rows(workbook["Steps"]) if str(x[0]).startswith("3 ")][0]
+    xrow = [x for x in _sheet_rows(workbook["Steps"]) if str(x[0]).startswith("3. ")][0]
     assert xrow[1] == r["numerator"] and xrow[2] == round(r["value"], 1)
 
 

@@ -20,6 +20,8 @@ from trappen.kpi import compute_kpis, kpi_catalogue, kpi_series
 from trappen.kpi.caseload import CaseloadRules
 from trappen.kpi.disclosure import suppress
 from trappen.kpi.goals import Goal, goal_progress
+from trappen.labels import duty_name as core_duty_name
+from trappen.labels import kpi_name, numbered_step_name
 from trappen.register import Register
 from trappen.reports._charts import bar_chart, line_chart
 from trappen.reports._labels import LANGUAGES, label
@@ -136,7 +138,7 @@ def _kpi_table(*, key: str, title: str, sheet: str, codes: Sequence[str], curren
         cur, prev = _kpi_row(current, code), _kpi_row(previous, code)
         s = _scale(d.unit)
         rows.append({
-            "kpi": d.name(language), "code": code, "unit": _unit(d.unit, language),
+            "kpi": kpi_name(code, language=language), "code": code, "unit": _unit(d.unit, language),
             "previous": None if prev is None or prev["value"] is None else prev["value"] * s,
             "previous__sup": "primary" if publish and _single_hidden(code, prev) else None,
             "value": None if cur is None or cur["value"] is None else cur["value"] * s,
@@ -146,7 +148,7 @@ def _kpi_table(*, key: str, title: str, sheet: str, codes: Sequence[str], curren
                                        "value": pl.Float64, "value__sup": pl.String})
     frame = frame.with_columns(*[pl.when(pl.col(c + "__sup").is_null()).then(pl.col(c)).alias(c)
                                  for c in ("previous", "value")])
-    columns = (Column(key="kpi", label=label(language, "kpi")), Column(key="code", label="KPI"),
+    columns = (Column(key="kpi", label=label(language, "kpi")), Column(key="code", label=label(language, "kpi_code")),
                Column(key="unit", label=label(language, "unit")),
                Column(key="previous", label=label(language, "previous"), fmt="dec1"),
                Column(key="value", label=label(language, "value"), fmt="dec1"))
@@ -188,7 +190,7 @@ def _districts(register: Register, *, on: date) -> list[tuple[str, str, Register
 
 # --- goals ----------------------------------------------------------------------------------------
 def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: int, language: str,
-               districts: dict[str, Register]) -> pl.DataFrame:
+               districts: dict[str, Register], district_names: dict[str, str]) -> pl.DataFrame:
     defs = {k.code: k for k in kpi_catalogue()}
     end = date(year, 12, 1)
     rows = []
@@ -197,7 +199,7 @@ def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: 
         if goal.kpi_code not in defs:
             raise InvalidInput(Problem(field="kpi_code", value=goal.kpi_code, message="unknown KPI code in a goal"))
         d = defs[goal.kpi_code]
-        name = item.name if isinstance(item, ReportGoal) else d.name(language)
+        name = item.name if isinstance(item, ReportGoal) else kpi_name(goal.kpi_code, language=language)
         reg = register if goal.district is None else districts.get(goal.district)
         if reg is None:
             raise InvalidInput(
@@ -223,8 +225,9 @@ def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: 
         rows.append(
             {
                 "goal": name,
-                "kpi": d.name(language),
-                "district": label(language, "whole") if goal.district is None else goal.district,
+                "kpi": kpi_name(goal.kpi_code, language=language),
+                "district": (label(language, "whole") if goal.district is None
+                             else district_names.get(goal.district, goal.district)),
                 "unit": _unit(d.unit, language),
                 "baseline": goal.baseline_value * s,
                 "baseline_date": goal.baseline_date.isoformat(),
@@ -414,8 +417,8 @@ def build_report(
     )
     deadlines = compute_kpis(register, at=at, period=period, kpis=["DEADLINE_COMPLIANCE"], **kw)
     kpis = pl.concat([current, deadlines])
-    step_name = {str(s.number): f"{s.number} {s.name(language)}" for s in staircase.steps}
-    step_name["0"] = lab("not_on_staircase")
+    # steps by number and name (trappen.labels: the names the web shows too), never a bare number
+    step_name = {str(n): numbered_step_name(n, language=language, staircase=staircase) for n in (0, *staircase.numbers)}
     sections: list[Section] = []
 
     # summary: Socialstyrelsen's indicators, this year and the year before
@@ -461,7 +464,7 @@ def build_report(
         pl.col("value").alias("v"),
     )
     by_d = _protect(by_d, value_col="n", row_dims=["district"], col_dims=["step"], publish=publish, derived=["v"])
-    short = {str(s.number): f"{lab('step')} {s.number}" for s in staircase.steps}
+    short = {str(s.number): step_name[str(s.number)] for s in staircase.steps}
     wide = _pivot(by_d, index="district", on="step", value="v", names=short)
     cols = (
         Column(key="district", label=lab("district")),
@@ -646,10 +649,7 @@ def build_report(
         pl.col("duty").str.extract(r"(\d+)").cast(pl.Int32, strict=False), "duty"
     )
     if dl.height:
-        from trappen.deadlines import default_duties
-
-        duties = default_duties()
-        duty_name = {d: f"{d} {getattr(duties.get(d), 'name_' + language)}" for d in dl["duty"].to_list()}
+        duty_name = {d: f"{d} {core_duty_name(d, language=language)}" for d in dl["duty"].to_list()}
         long = pl.concat(
             [
                 dl.select("duty", pl.lit("on_time").alias("status"), pl.col("numerator").alias("n")),
@@ -753,6 +753,7 @@ def build_report(
             year=year,
             language=language,
             districts={code: reg for code, _, reg in _districts(register, on=at)},
+            district_names=names,
         )
         cols = (
             Column(key="goal", label=lab("goal")),
