@@ -120,3 +120,22 @@ def test_forecast_downloads_show_labels(db_register, make_user, language):
         from trappen.web import labels
 
         assert labels.label("step_3", "state") in {str(v) for r in rows for v in r}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_investment_annex_names_the_steps(make_user, language):
+    """The PDF annex (rendered from this HTML) names each priced step, not only its number."""
+    from django.template.loader import render_to_string
+    from tests.web.investments.test_investments import GOLDEN_TOML
+
+    from trappen.labels import step_name
+    from trappen.web.investments.services import case_save
+    from trappen.web.investments.views import _context
+
+    case = case_save(user=make_user("u_analyst", "analyst"), toml_text=GOLDEN_TOML)
+    with translation.override(language):
+        ctx = _context(case)
+        html = render_to_string("investments/annex.html", ctx)
+    steps = [p.step for p in ctx["r"].case.prices]
+    assert steps
+    assert all(step_name(s, language=language) in html for s in steps), steps
