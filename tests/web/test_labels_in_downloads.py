@@ -120,6 +120,11 @@ def test_forecast_downloads_show_labels(db_register, make_user, language):
         from trappen.web import labels
 
         assert labels.label("step_3", "state") in {str(v) for r in rows for v in r}
+        # the about sheet: each lever's key beside its name; closed steps by name
+        book = load_workbook(io.BytesIO(client.get(f"/forecasts/forecast.xlsx?{FORECAST}").content))
+        about = {row[0]: row[2] for row in book["about"].iter_rows(values_only=True)}
+        assert all(name and name != key and not SNAKE.match(name) for key, name in about.items()), about
+        assert labels.label("6", "step") in about["closed_steps"]
 
 
 @pytest.mark.parametrize("language", ["da", "en"])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 
 import polars as pl
 from django.contrib.auth.decorators import login_required
@@ -18,8 +19,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
+from trappen.labels import numbered_step_name
 from trappen.privacy.roles import allowed
 from trappen.staircase import default_staircase
+from trappen.web import rules
 from trappen.web.forecasts import selectors as sel
 from trappen.web.forecasts.forms import LeversForm
 
@@ -162,17 +165,30 @@ def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
         sheet.append(list(row))
     about = book.create_sheet("about")
     levers = result.levers
-    for key, value in (("cutoff", str(result.simulated.month_dates[0])), ("months", levers.months),
-                       ("replicates", result.simulated.replicates), ("seed", result.simulated.seed),
-                       ("caseload_per_caseworker", levers.caseload_per_caseworker),
-                       ("closed_steps", ", ".join(map(str, levers.closed_steps))),
-                       ("step_caps", ", ".join(f"{s}: {n}" for s, n in levers.step_caps)),
-                       ("entrant_rate_change_pct", levers.entrant_rate_change_pct),
-                       ("population_growth_pct_per_year", levers.population_growth_pct_per_year),
-                       ("note", "Counts of children and costs only, never individual children. "
-                                "p10/p50/p90: simulated bands; expected/baseline: expected number with and "
-                                "without the levers.")):
-        about.append([key, value])
+    steps = rules.staircase()
+    language = (get_language() or "da")[:2]
+
+    def named(numbers: Iterable[int]) -> str:  # step numbers with their names, never a bare number
+        return "; ".join(numbered_step_name(n, language=language, staircase=steps) for n in numbers)
+
+    # key (as in the query string), value, and what it is in the user's language
+    for key, value, name in (
+            ("cutoff", str(result.simulated.month_dates[0]), _("Cut-off date")),
+            ("months", levers.months, _("Months ahead")),
+            ("replicates", result.simulated.replicates, _("Simulated runs")),
+            ("seed", result.simulated.seed, _("Random seed")),
+            ("caseload_per_caseworker", levers.caseload_per_caseworker, _("Children per caseworker")),
+            ("closed_steps", ", ".join(map(str, levers.closed_steps)),
+             f"{_('Closed steps')}: {named(levers.closed_steps)}" if levers.closed_steps else _("Closed steps")),
+            ("step_caps", ", ".join(f"{s}: {n}" for s, n in levers.step_caps),
+             f"{_('Places on the capped step')}: {named(s for s, _n in levers.step_caps)}"
+             if levers.step_caps else _("Places on the capped step")),
+            ("entrant_rate_change_pct", levers.entrant_rate_change_pct, _("Change in children entering (%)")),
+            ("population_growth_pct_per_year", levers.population_growth_pct_per_year,
+             _("Population growth per year (%)")),
+            ("note", str(_("Counts of children and costs only, never individual children. P10/P50/P90: "
+                           "simulated bands; expected with and without the levers: expected number.")), _("Note"))):
+        about.append([key, value, str(name)])
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
