@@ -28,8 +28,15 @@ def worker(districts, make_user):
 
 
 @pytest.fixture
-def child(districts, make_child):
-    return make_child("N")
+def child(districts, make_child, worker):
+    """A child of district N whose case the worker holds (intervention/create: scope own)."""
+    from trappen.web.register.models import Assignment, Caseworker, Team
+
+    team = Team.objects.create(code="T1", name="Team 1", district_id="N")
+    post = Caseworker.objects.create(district_id="N", team=team, start_date=dt.date(2020, 1, 1), user=worker)
+    child = make_child("N")
+    Assignment.objects.create(child=child, caseworker=post, start_date=dt.date(2020, 1, 1))
+    return child
 
 
 def test_child_register_encrypts_cpr_and_audits(worker):

@@ -162,7 +162,8 @@ def test_partner_notification_is_received_even_when_the_case_is_closed(scene, ma
     child = m.Child.objects.create(name="Barn Lukket", birth_date=dt.date(2015, 3, 1), sex="F", district_id="N",
                                    entry_date=dt.date(2015, 3, 1), cpr_encrypted=cpr_cipher().encrypt(cpr),
                                    cpr_lookup=cpr_cipher().lookup_hash(cpr))
-    svc.case_close(actor=scene["user"], child=child, reason="Afsluttet")
+    m.Assignment.objects.create(child=child, caseworker=scene["post"], start_date=dt.date(2024, 1, 1))
+    svc.case_close(actor=scene["user"], child=child, reason="Afsluttet")  # child/change: own case
     n = svc.notification_submit(actor=make_user("laerer", "partner"), cpr=cpr, name="Barn Lukket",
                                 notifier_kind="school", concern="Barnet virker bange")
     assert n.child_id == child.pk  # the duty to notify is never refused

@@ -35,11 +35,14 @@ def test_notification_register_and_assess(scene):
 
 
 def test_notification_needs_the_tables_create_grant(scene, make_user):
-    """Registering follows permissions.toml: a team leader holds notification/create (team), an
-    administrator and an analyst do not (refused before anything is looked up or written)."""
+    """Registering follows permissions.toml: a team leader holds notification/create (team: the
+    cases of their team), an administrator and an analyst do not (refused before anything is
+    looked up or written)."""
     from django.core.exceptions import PermissionDenied
 
     leader = make_user("tl2", "teamleader", [scene["mine"].district_id])
+    leader.team = scene["team"]  # the child's case is held by a post of this team
+    leader.save()
     svc.notification_register(actor=leader, child=scene["mine"], received_at=NOW - dt.timedelta(hours=1),
                               notifier_kind="police", now=NOW)
     for role in ("admin", "analyst"):

@@ -19,9 +19,19 @@ from trappen.web.register.services import register_bulk_load
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+def _own_case(user, child: m.Child) -> m.Child:
+    """Make ``child`` one of ``user``'s own cases (the writes' scope in permissions.toml is own):
+    an assignment from yesterday to the user's caseworker post, made when the user has none."""
+    post = m.Caseworker.objects.filter(user=user).first() or m.Caseworker.objects.create(
+        district=child.district, team=m.Team.objects.filter(district=child.district).order_by("code").first(),
+        start_date=dt.date(2000, 1, 1), user=user)
+    m.Assignment.objects.create(child=child, caseworker=post, start_date=timezone.localdate() - dt.timedelta(days=1))
+    return child
+
+
 def _one_row_in_every_register_model(user) -> None:
     """Operational-only rows the analytic register has no table for, written by the services."""
-    child = m.Child.objects.filter(district__in=user.districts.all()).order_by("pk").first()
+    child = _own_case(user, m.Child.objects.filter(district__in=user.districts.all()).order_by("pk").first())
     today = timezone.localdate()
     svc.child_conversation_record(actor=user, child=child, held_on=today, kind="alone", notes="")
     plan = svc.plan_record(actor=user, child=child, made_on=today, goals=["A"])
@@ -51,7 +61,7 @@ def test_reload_after_casework_in_every_table_works(loaded, make_user):
 
 def test_reload_after_a_child_conversation_works(loaded, make_user):
     user = make_user("cw-talk", "caseworker", [m.District.objects.order_by("code").first().code])
-    child = m.Child.objects.filter(district__in=user.districts.all()).order_by("-pk").first()
+    child = _own_case(user, m.Child.objects.filter(district__in=user.districts.all()).order_by("-pk").first())
     svc.child_conversation_record(actor=user, child=child, held_on=timezone.localdate(), kind="alone")
     smaller = generate(children=120, years=2, seed=5)
     assert child.pk > smaller.children["child_id"].max()  # its child is gone after the load
@@ -68,7 +78,7 @@ def test_demo_on_a_used_database_keeps_users_links_and_resets_demo_users(loaded,
 
     demo_users_create()
     demo_cw = User.objects.get(username="caseworker")
-    child = m.Child.objects.filter(district__in=demo_cw.districts.all()).order_by("pk").first()
+    child = _own_case(demo_cw, m.Child.objects.filter(district__in=demo_cw.districts.all()).order_by("pk").first())
     svc.child_conversation_record(actor=demo_cw, child=child, held_on=timezone.localdate(), kind="alone")
     # a real user with districts, a team, a caseworker post, and a partner with a linked child
     district = m.District.objects.order_by("code").first()

@@ -76,3 +76,32 @@ def scene(db, districts, make_user, make_child):
     tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
     return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
             "team": team, "post": post}
+
+
+@pytest.fixture
+def write_scene(scene, make_child):
+    """The scene's users with one child per relation a write can have to them: ``own`` (the
+    caseworker's case, linked to the partner), ``district`` (district N, held by another post of
+    the caseworker's team), ``other`` (district S) and ``linked`` (district S, linked to the
+    partner, nobody's case). Each child has a running intervention, a notification and an
+    investigation; ids per relation in ``ids``."""
+    from django.utils import timezone
+
+    from trappen.web.register.models import Assignment, Caseworker, Episode, Investigation, Notification
+
+    colleague = Caseworker.objects.create(district_id="N", team=scene["team"], start_date=dt.date(2020, 1, 1))
+    near = make_child("N", name="Barn Naboens")
+    linked = make_child("S", name="Barn Tilknyttet")
+    Assignment.objects.create(child=near, caseworker=colleague, start_date=dt.date(2024, 1, 1))
+    scene["users"]["partner"].linked_children.add(linked)
+    ids = {"own": scene["ids"]["in"], "other": scene["ids"]["out"]}
+    for key, child in (("district", near), ("linked", linked)):
+        episode = Episode.objects.create(child=child, intervention_code="HV_EXTRA_VISITS", step=1,
+                                         start_date=dt.date(2025, 1, 1))
+        notification = Notification.objects.create(
+            child=child, received_at=timezone.now() - dt.timedelta(hours=2), notifier_kind="school")
+        investigation = Investigation.objects.create(child=child, notification=notification,
+                                                     aware_on=dt.date(2025, 1, 2), started_on=dt.date(2025, 1, 3))
+        ids[key] = {"child_id": child.pk, "episode_id": episode.pk, "notification_id": notification.pk,
+                    "investigation_id": investigation.pk}
+    return scene | {"write_ids": ids}

@@ -55,7 +55,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "intervention_stop": DISTRICT_CHILD,
     "my_day": ANY_ROLE_OK,
     "team": {"caseworker": E404, "teamleader": OK, "partner": E404, "analyst": E404, "economist": E404,
-             "admin": OK, "anonymous": LOGIN},
+             "admin": E404, "anonymous": LOGIN},  # caseload/reassign: team leaders only
     "child_casework": CASEWORK,
     "notification_new": CASEWORK,
     "notification_assess": CASEWORK,
@@ -152,15 +152,20 @@ API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner
 read is refused (403 naming the header; test_api_purpose_header covers it with the header)."""
 API_WRITE = API_CHILD | {"teamleader": ("ok", "404"), "partner": ("403", "404")}
 """Writes: partners are refused, except notifications (the permission table grants partners
-notification/create: the duty to notify)."""
+notification/create: the duty to notify). The inside child is the caseworker's own case and
+held by the team leader's team; every write x role x relation is in
+test_every_write_meets_the_permission_tables_scope..., expected from the permission table."""
+API_OWN_WRITE = API_WRITE | {"teamleader": ("403", "404")}
+"""intervention/create and notification/change: scope own for caseworkers, no grant for team
+leaders (who approve step-ups instead: intervention/approve)."""
 API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "GET /api/v1/children": {r: "ok" for r in ROLES} | {"anonymous": "401"},
     "GET /api/v1/children/{child_id}": API_CHILD,
     "GET /api/v1/children/{child_id}/deadlines": API_CHILD | {"partner": ("403", "404")},  # no deadline grant
     "POST /api/v1/notifications": API_WRITE | {"partner": ("ok", "404")},
-    "POST /api/v1/notifications/{notification_id}/assessment": API_WRITE,
+    "POST /api/v1/notifications/{notification_id}/assessment": API_OWN_WRITE,
     "POST /api/v1/notifications/by-cpr": {r: "403" for r in ROLES} | {"partner": "ok", "anonymous": "401"},
-    "POST /api/v1/interventions": API_WRITE,
+    "POST /api/v1/interventions": API_OWN_WRITE,
     "POST /api/v1/interventions/{episode_id}/end": API_WRITE,
     "POST /api/v1/follow-ups": API_WRITE,
     "POST /api/v1/investments/evaluate": {r: "403" for r in ROLES}
@@ -358,3 +363,121 @@ def test_role_table_rows_name_known_outcomes(role):
     for table in (EXPECTATIONS, API_EXPECTATIONS):
         for key, row in table.items():
             assert set(row) == set(ALL), f"{key} must name every role and anonymous"
+
+
+# --------------------------------------------------------------------------- write scope
+
+RELATIONS = ("own", "district", "other", "linked")
+"""The child's relation to the user (conftest ``write_scene``): the caseworker's own case, a
+child of the same district held by a colleague of the team, another district's child, a child
+linked to the partner."""
+
+VISIBLE = {"caseworker": {"own", "district"}, "teamleader": {"own", "district"}, "partner": {"own", "linked"}}
+"""Children each role may open at all (``children_visible_to``); any other child is a 404."""
+
+COVERS = {"own": {"caseworker": {"own"}}, "team": {"teamleader": {"own", "district"}},
+          "district": {"caseworker": {"own", "district"}, "teamleader": {"own", "district"}},
+          "linked": {"partner": {"own", "linked"}}, "all": {r: set(RELATIONS) for r in ROLES}}
+"""Which relations each scope of the permission table covers, by role: the scene's caseworker
+holds the own case; both N children are held by posts of the team leader's team."""
+
+_TODAY = dt.date.today().isoformat()
+_NOW = (timezone.now() - dt.timedelta(minutes=5)).strftime("%Y-%m-%d %H:%M")
+
+# (name, url with {ids}, form data, (resource, action), casework page: partners get 404)
+PAGE_WRITES = [
+    ("intervention_new", "/children/{child_id}/interventions/new/",
+     {"intervention_code": "HV_EXTRA_VISITS", "step": "1", "start_date": "2025-06-01"}, ("intervention", "create"),
+     False),
+    ("intervention_stop", "/episodes/{episode_id}/end/",
+     {"end_date": "2025-06-02", "end_reason": "goal_reached"}, ("intervention", "change"), False),
+    ("notification_new", "/children/{child_id}/notifications/new/",
+     {"received_at": "2025-06-01 09:00", "notifier_kind": "school"}, ("notification", "create"), True),
+    ("notification_assess", "/notifications/{notification_id}/assess/",
+     {"assessed_at": _NOW, "outcome": "no_action", "version": "0"}, ("notification", "change"), True),
+    ("investigation_new", "/children/{child_id}/investigations/new/", {"started_on": "2025-06-01"},
+     ("child", "change"), True),
+    ("investigation_conclude", "/investigations/{investigation_id}/conclude/",
+     {"concluded_on": "2025-06-02", "version": "0"}, ("child", "change"), True),
+    ("follow_up_new", "/episodes/{episode_id}/follow-ups/new/", {"held_on": "2025-06-02"},
+     ("intervention", "change"), True),
+    ("placement_breakdown", "/episodes/{episode_id}/breakdown/",
+     {"end_date": "2025-06-02", "reason": "brud", "version": "0"}, ("intervention", "change"), True),
+    ("supervision_visit_new", "/episodes/{episode_id}/supervision-visits/new/", {"visited_on": "2025-06-02"},
+     ("intervention", "change"), True),
+    ("child_conversation_new", "/children/{child_id}/conversations/new/",
+     {"held_on": "2025-06-02", "kind": "alone", "notes": "Samtale."}, ("case_notes", "create"), True),
+    ("child_plan", "/children/{child_id}/plan/", {"made_on": "2025-06-02", "goals": "Gå i skole"},
+     ("case_notes", "create"), True),
+    ("complaint_new", "/children/{child_id}/complaints/new/", {"received_on": "2025-06-02"}, ("child", "change"),
+     True),
+    ("case_close", "/children/{child_id}/close/", {"reason": "Afsluttet."}, ("child", "change"), True),
+    ("child_reassign", "/children/{child_id}/reassign/", {"caseworker_id": "{post_id}", "on": _TODAY},
+     ("child", "reassign"), True),
+]
+
+API_WRITES = [
+    ("/api/v1/interventions", lambda ids: {"child_id": ids["child_id"], "step": 1,
+                                           "intervention_code": "HV_EXTRA_VISITS", "start_date": "2025-06-01"},
+     ("intervention", "create")),
+    ("/api/v1/interventions/{episode_id}/end", lambda ids: {"end_date": "2025-06-02", "end_reason": "goal_reached"},
+     ("intervention", "change")),
+    ("/api/v1/follow-ups", lambda ids: {"episode_id": ids["episode_id"], "held_on": "2025-06-02"},
+     ("intervention", "change")),
+    ("/api/v1/notifications", lambda ids: {"child_id": ids["child_id"], "notifier_kind": "school",
+                                           "received_at": "2025-06-01T09:00:00Z"}, ("notification", "create")),
+    ("/api/v1/notifications/{notification_id}/assessment",
+     lambda ids: {"assessed_at": (timezone.now() - dt.timedelta(minutes=5)).isoformat(), "outcome": "no_action"},
+     ("notification", "change")),
+]
+
+
+def _want_write(role: str, relation: str, grant: tuple[str, str], *, casework: bool = False) -> str:
+    """The outcome the permission table asks for: 404 outside what the role may open, 403 for a
+    child it may open but the grant's scope does not cover, else the write goes through."""
+    from trappen.privacy.roles import permission
+
+    if relation not in VISIBLE.get(role, set()) or (casework and role == "partner"):
+        return E404
+    scope = permission(role, *grant)
+    return OK if scope is not None and relation in COVERS.get(scope.value, {}).get(role, set()) else E403
+
+
+def _with_purpose(client: Client, child_id: int) -> None:
+    """A stated purpose for a child that is not the user's own case (the team leader's review)."""
+    from trappen.web.security.purpose import SESSION_KEY
+
+    session = client.session
+    session[SESSION_KEY] = {str(child_id): ["team_leader_review", timezone.now().isoformat()]}
+    session.save()
+
+
+def test_every_write_meets_the_permission_tables_scope_for_every_role_and_relation(write_scene):
+    """Every POST page and API write x role x own/district/other/linked child, from the table
+    (#14: caseworkers wrote to colleagues' cases; team leaders started interventions)."""
+    scene, failures = write_scene, []
+    for role in ROLES:
+        for relation in RELATIONS:
+            ids = scene["write_ids"][relation] | {"post_id": scene["post"].pk}
+            for name, route, data, grant, casework in PAGE_WRITES:
+                client = _client(scene, role)
+                _with_purpose(client, ids["child_id"])
+                url = route.format(**ids)
+                body = {k: v.format(**ids) for k, v in data.items()}
+                got = classify(_rolled_back(lambda: client.post(url, body)))  # noqa: B023 (called at once)
+                want = _want_write(role, relation, grant, casework=casework)
+                if name == "child_reassign" and role != "teamleader":
+                    want = E404  # the reassign page is the team leader's (child/reassign)
+                if got != want:
+                    failures.append(f"POST {name} as {role} ({relation}): got {got}, want {want}")
+            headers = {"Authorization": f"Bearer {scene['tokens'][role]}"}
+            for route, payload, grant in API_WRITES:
+                url = route.format(**ids)
+                response = _rolled_back(lambda: Client().post(  # noqa: B023 (called at once)
+                    url, json.dumps(payload(ids)), content_type="application/json", headers=headers))  # noqa: B023
+                got, want = classify(response), _want_write(role, relation, grant)
+                if got == "422" and want == OK:
+                    got = OK  # the scope check passed; the payload was refused on its merits
+                if got != want:
+                    failures.append(f"POST {route} as {role} ({relation}): got {got}, want {want}")
+    assert not failures, f"{len(failures)} writes outside the table:\n" + "\n".join(failures)

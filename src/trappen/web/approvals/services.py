@@ -30,19 +30,23 @@ class _DryRun(Exception):
 
 
 def _start(*, actor: object, current: m.Episode | None, current_version: int | None,
-           start: dict[str, Any]) -> m.Episode:
+           start: dict[str, Any], authority: str) -> m.Episode:
+    """Start (or step up) under the ``intervention`` grant ``authority``: ``create`` for the
+    responsible caseworker, ``approve`` for the team leader who approves (permissions.toml)."""
     if current is not None:
-        return intervention_step_up(actor=actor, current=current, current_version=current_version, **start)
-    return intervention_start(actor=actor, **start)
+        return intervention_step_up(actor=actor, current=current, current_version=current_version,
+                                    authority=authority, **start)
+    return intervention_start(actor=actor, authority=authority, **start)
 
 
 def _check_start(*, actor: object, current: m.Episode | None, current_version: int | None,
-                 start: dict[str, Any]) -> None:
+                 start: dict[str, Any], authority: str) -> None:
     """Run the start through the register's own services and roll it back: the request is
     refused now, with the same errors, if the intervention could not be started as asked."""
     try:
         with transaction.atomic():
-            _start(actor=actor, current=current, current_version=current_version, start=start)
+            _start(actor=actor, current=current, current_version=current_version, start=start,
+                   authority=authority)
             raise _DryRun
     except _DryRun:
         pass
@@ -69,9 +73,13 @@ def intervention_request_or_start(*, actor: object, child: m.Child, intervention
     approval_rules = rules.approvals()
     committee = approval_rules.committee_decision(step=step, without_consent=without_consent)
     approver = approval_rules.approver(step=step)
+    # the approver of the step (a team leader) starts it on the approve grant; anyone else needs create
+    authority = "approve" if approver is not None and approver == getattr(actor, "role", None) else "create"
     if committee is None and approver in (None, getattr(actor, "role", None)):
-        return _start(actor=actor, current=current, current_version=current_version, start=start)
-    _check_start(actor=actor, current=current, current_version=current_version, start=start)
+        return _start(actor=actor, current=current, current_version=current_version, start=start,
+                      authority=authority)
+    _check_start(actor=actor, current=current, current_version=current_version, start=start,
+                 authority=authority)
     waiting = ApprovalRequest.objects.filter(child=child, status=PENDING).values_list("pk", flat=True).first()
     if waiting is not None:
         raise InvalidInput("a request for this child already awaits approval; it must be decided first",
@@ -134,8 +142,9 @@ def approval_approve(*, actor: object, approval: ApprovalRequest, comment: str =
              "start_date": approval.start_date, "planned_end": approval.planned_end,
              "justification": {int(k): v for k, v in approval.justification.items()},
              "provider": approval.provider, "price": approval.price}
+    # the team leader starts it on their own authority: intervention/approve (team), not create
     episode = _start(actor=actor, current=approval.end_episode, current_version=approval.end_episode_version,
-                     start=start)
+                     start=start, authority="approve")
     ApprovalRequest.objects.filter(pk=approval.pk).update(
         status=APPROVED, decided_by=actor, decided_at=now, comment=comment.strip(),
         committee_decided_on=decided_on, episode=episode)

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from trappen.errors import InvalidInput
+from trappen.privacy.roles import permission
 from trappen.web import rules
 from trappen.web.approvals.selectors import approvals_my_day
 from trappen.web.casework import caseloads as cl
@@ -66,8 +67,8 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
 
 
 def _team(request: HttpRequest) -> list[dict[str, object]]:
-    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
-        raise Http404("not a team leader")
+    if permission(getattr(request.user, "role", "") or "", "caseload", "reassign") is None:
+        raise Http404("not a team leader")  # caseload/reassign (permissions.toml): the team leader's page
     return sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
 
 

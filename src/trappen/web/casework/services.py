@@ -3,7 +3,9 @@
 Each service is one transaction on the foundation's register models. Every check runs before
 anything is written; bad input raises :class:`trappen.errors.InvalidInput` naming the field
 and the value. A child outside the actor's districts is refused with :class:`Http404` (no
-hint that the child exists). Interventions reuse the foundation's ``intervention_start`` /
+hint that the child exists); a child the actor may open but not write to, by the permission
+table's grant for that write (:func:`trappen.web.scope.require`, called first), with
+:class:`PermissionDenied`. Interventions reuse the foundation's ``intervention_start`` /
 ``intervention_end`` (escalation justification via ``trappen.staircase.check_escalation``);
 a placement breakdown ends its placement through ``intervention_end`` too.
 
@@ -23,7 +25,6 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import Http404
 from django.utils import timezone
 
 from trappen.errors import EditConflict, InvalidInput, Problem, ProblemCollector
@@ -33,21 +34,8 @@ from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIF
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
-from trappen.web.register.selectors import children_visible_to
-from trappen.web.register.services import WRITER_ROLES, child_require_open, intervention_end
-
-LEADER_ROLES = frozenset({"teamleader", "admin"})
-
-
-def _require_writer(actor: object) -> None:
-    if getattr(actor, "role", None) not in WRITER_ROLES:
-        raise PermissionDenied("only caseworkers, team leaders and administrators write records")
-
-
-def require_in_scope(actor: object, child_id: int) -> None:
-    """Refuse (404) a child the actor may not open: the foundation's scoping selector decides."""
-    if not children_visible_to(actor).filter(pk=child_id).exists():
-        raise Http404("no such child")
+from trappen.web.register.services import child_require_open, intervention_end
+from trappen.web.scope import require
 
 
 def _aware(value: object, *, field: str) -> dt.datetime:
@@ -108,12 +96,10 @@ def notification_register(*, actor: object, child: m.Child, received_at: dt.date
     Raises:
         InvalidInput: ``received_at`` naive, in the future or before the child's birth; an
             unknown ``notifier_kind`` (see ``trappen.register.schema.NOTIFIER_KINDS``).
-        PermissionDenied: the role has no ``notification``/``create`` grant.
+        PermissionDenied: no ``notification``/``create`` grant covering the child.
         Http404: the child is outside the actor's districts.
     """
-    if permission(getattr(actor, "role", ""), "notification", "create") is None:
-        raise PermissionDenied("registering a notification needs notification/create (permissions.toml)")
-    require_in_scope(actor, child.pk)
+    require(actor, "notification", "create", child=child)
     child_require_open(child.pk)
     now = now or timezone.now()
     received_at = _aware(received_at, field="received_at")
@@ -242,8 +228,7 @@ def notification_assess(*, actor: object, notification: m.Notification, assessed
             future; ``outcome`` not in ``ASSESSMENT_OUTCOMES``.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, notification.child_id)
+    require(actor, "notification", "change", child=notification.child_id)
     child_require_open(notification.child_id)
     now = now or timezone.now()
     assessed_at = _aware(assessed_at, field="assessed_at")
@@ -276,8 +261,7 @@ def notification_assessment_correct(*, actor: object, notification: m.Notificati
         InvalidInput: not assessed yet; the same checks as :func:`notification_assess`.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, notification.child_id)
+    require(actor, "notification", "change", child=notification.child_id)
     child_require_open(notification.child_id)
     now = now or timezone.now()
     assessed_at = _aware(assessed_at, field="assessed_at")
@@ -309,8 +293,7 @@ def investigation_open(*, actor: object, child: m.Child, started_on: dt.date,
             another child.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "child", "change", child=child.pk)
     child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -346,8 +329,7 @@ def investigation_conclude(*, actor: object, investigation: m.Investigation, con
         InvalidInput: already concluded; ``concluded_on`` before the start or in the future.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, investigation.child_id)
+    require(actor, "child", "change", child=investigation.child_id)
     child_require_open(investigation.child_id)
     today = today or timezone.localdate()
     _check_version(investigation, version, {"concluded_on": concluded_on})
@@ -377,8 +359,7 @@ def follow_up_record(*, actor: object, episode: m.Episode, held_on: dt.date,
             its end.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, episode.child_id)
+    require(actor, "intervention", "change", child=episode.child_id)
     child_require_open(episode.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -401,21 +382,18 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
     History is kept: the old :class:`Assignment` row gets ``end_date = on``, a new row starts.
 
     Raises:
-        PermissionDenied: the actor is not a team leader or administrator.
+        PermissionDenied: no ``child``/``reassign`` grant covering the child (team leaders: their team's).
         InvalidInput: an unknown caseworker, one outside the team leader's team, the child's
             current caseworker, or ``on`` before the current assignment started.
         Http404: the child is outside the actor's districts.
     """
-    if getattr(actor, "role", None) not in LEADER_ROLES:
-        raise PermissionDenied("only team leaders and administrators reassign children")
-    require_in_scope(actor, child.pk)
+    require(actor, "child", "reassign", child=child)
     child_require_open(child.pk)
     problems = ProblemCollector()
     target = m.Caseworker.objects.filter(pk=caseworker_id).first()
     if target is None:
         problems.add(field="caseworker_id", value=caseworker_id, message="unknown caseworker")
-    elif getattr(actor, "role", None) == "teamleader" and (
-            getattr(actor, "team", None) is None or target.team_id != actor.team.code):  # type: ignore[attr-defined]
+    elif getattr(actor, "team", None) is None or target.team_id != actor.team.code:  # type: ignore[attr-defined]
         problems.add(field="caseworker_id", value=caseworker_id, message="not in your team")
     current = list(m.Assignment.objects.select_for_update().filter(child=child)
                    .filter(Q(end_date__isnull=True) | Q(end_date__gt=on)))
@@ -445,7 +423,7 @@ def children_reassign(*, actor: object, child_ids: list[int], caseworker_id: int
     child's refusal is collected first, named by child, and then nothing is written.
 
     Raises:
-        PermissionDenied: the actor is not a team leader or administrator.
+        PermissionDenied: no ``child``/``reassign`` grant covering the child (team leaders: their team's).
         InvalidInput: no child chosen, or any child's refusal (field ``children``).
         Http404: a child outside the actor's districts.
     """
@@ -503,8 +481,7 @@ def placement_breakdown(*, actor: object, episode: m.Episode, end_date: dt.date,
         EditConflict: the episode changed since ``version``; nothing written.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, episode.child_id)
+    require(actor, "intervention", "change", child=episode.child_id)
     child_require_open(episode.child_id)
     today = today or timezone.localdate()
     reason = (reason or "").strip()
@@ -540,8 +517,7 @@ def supervision_visit_record(*, actor: object, episode: m.Episode, visited_on: d
             started, or on/after its end.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, episode.child_id)
+    require(actor, "intervention", "change", child=episode.child_id)
     child_require_open(episode.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -581,8 +557,7 @@ def child_conversation_record(*, actor: object, child: m.Child, held_on: dt.date
             ``CONVERSATION_KINDS``.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "case_notes", "create", child=child.pk)
     child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -614,8 +589,7 @@ def plan_record(*, actor: object, child: m.Child, made_on: dt.date, goals: list[
             another child.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "case_notes", "create", child=child.pk)
     child_require_open(child.pk)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -640,8 +614,7 @@ def plan_update(*, actor: object, plan: m.Plan, made_on: dt.date, goals: list[st
         InvalidInput: as :func:`plan_record`.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, plan.child_id)
+    require(actor, "case_notes", "change", child=plan.child_id)
     child_require_open(plan.child_id)
     today = today or timezone.localdate()
     problems = ProblemCollector()
@@ -673,8 +646,7 @@ def complaint_record(*, actor: object, child: m.Child, received_on: dt.date,
             municipality did not uphold (then nothing went to the board).
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "child", "change", child=child.pk)
     child_require_open(child.pk)
     today = today or timezone.localdate()
     appeals_outcome = appeals_outcome or None
@@ -730,14 +702,13 @@ def case_close(*, actor: object, child: m.Child, reason: str, closed_on: dt.date
     reason. Nothing is deleted (archiving, not deletion: docs/privacy.md).
 
     Raises:
-        PermissionDenied: the role does not write records.
+        PermissionDenied: no ``child``/``change`` grant covering the child.
         InvalidInput: already closed; an empty reason; ``closed_on`` in the future, before the
             child's birth or before an open case was opened; interventions still running on
             ``closed_on`` (end them first), listed by episode id.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "child", "change", child=child.pk)
     list(m.Child.objects.select_for_update().filter(pk=child.pk).values_list("pk"))
     now = now or timezone.now()
     today = timezone.localtime(now).date()
@@ -774,12 +745,11 @@ def case_reopen(*, actor: object, child: m.Child, reason: str, now: dt.datetime 
     stays as it was.
 
     Raises:
-        PermissionDenied: the role does not write records.
+        PermissionDenied: no ``child``/``change`` grant covering the child.
         InvalidInput: the case is not closed; an empty reason.
         Http404: the child is outside the actor's districts.
     """
-    _require_writer(actor)
-    require_in_scope(actor, child.pk)
+    require(actor, "child", "change", child=child.pk)
     list(m.Child.objects.select_for_update().filter(pk=child.pk).values_list("pk"))
     now = now or timezone.now()
     problems = ProblemCollector()

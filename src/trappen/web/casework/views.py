@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from trappen.deadlines import default_duties
 from trappen.errors import EditConflict, InvalidInput
+from trappen.privacy.roles import permission
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.casework import forms as f
@@ -224,8 +225,8 @@ def follow_up_new(request: HttpRequest, episode_id: int) -> HttpResponse:
 @login_required
 @purpose_prompting
 def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
-    if getattr(request.user, "role", None) not in svc.LEADER_ROLES:
-        raise Http404("not a team leader")
+    if permission(getattr(request.user, "role", "") or "", "child", "reassign") is None:
+        raise Http404("not a team leader")  # child/reassign (permissions.toml); the child's scope: the service
     child = _open_child(request, child_id, purpose="reassign")
     rows = sel.team_caseloads(request.user, now=timezone.now(), on=timezone.localdate())
     form = f.ReassignForm(request.POST or None, initial={"on": timezone.localdate()},

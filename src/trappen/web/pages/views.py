@@ -23,7 +23,6 @@ from trappen.web.approvals.services import intervention_request_or_start
 from trappen.web.audit.services import audit_record
 from trappen.web.casework.my_day import children_in_care
 from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
-from trappen.web.casework.services import LEADER_ROLES
 from trappen.web.disclosure import SUPPRESSION_MARK, unsuppressed_districts
 from trappen.web.journal.views import journal_case_context
 from trappen.web.labels import label
@@ -39,10 +38,10 @@ from trappen.web.register.selectors import (
     staircase_overview_table,
 )
 from trappen.web.register.services import intervention_end
+from trappen.web.scope import writes_on
 from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 MY_CHILDREN_LIMIT = 500
-WRITER_ROLES = ("caseworker", "teamleader", "admin")
 
 
 def _today() -> dt.date:
@@ -117,11 +116,12 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     timeline = child_timeline(child)
     today = _today()
     role = getattr(request.user, "role", None)
+    can = writes_on(request.user, child)  # the permission table's write scope: links only when allowed
     context: dict[str, object] = {
         "child": child, "episodes": timeline["episodes"], "step_names": _step_names(),
         "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
                             top_step=rules.staircase().top),
-        "can_write": role in WRITER_ROLES}
+        "can": can, "can_write": any(can.values())}
     if role == "partner":  # need to know: the early-step interventions only, no step history
         context |= {"episodes": [e for e in timeline["episodes"] if e.step in PARTNER_INTERVENTION_STEPS],
                     "svg": "", "partner_steps": PARTNER_INTERVENTION_STEPS}
@@ -130,8 +130,9 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     case = child_case_page(child, now=timezone.now(), today=today)
     context |= case | {
         "child": child, "placement_steps": rules.staircase().placement_steps,
-        "can_close": role in WRITER_ROLES, "can_write": role in WRITER_ROLES and case["closure"] is None,
-        "can_reassign": case["closure"] is None and role in LEADER_ROLES}
+        "can_close": can["child_change"], "can_write": any(can.values()) and case["closure"] is None,
+        "can": {k: v and case["closure"] is None for k, v in can.items()},
+        "can_reassign": case["closure"] is None and can["child_reassign"]}
     context |= journal_case_context(request, child)  # journal and decisions: case_notes grants, audited
     context["approvals"] = approvals_for_child(child)  # step-ups awaiting approval (trappen.web.approvals)
     return render(request, "casework/child.html", context)

@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import CASCADE, ManyToManyRel, Model
 
 from trappen.errors import CaseClosed, EditConflict, InvalidInput, Problem, ProblemCollector
+from trappen.privacy.roles import Scope, permission
 from trappen.register import Register
 from trappen.register.schema import SEXES
 from trappen.register.validate import validate
@@ -35,15 +36,20 @@ from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
 from trappen.web.register.crypto import cpr_cipher
+from trappen.web.scope import require
 
 logger = logging.getLogger(__name__)
 
-WRITER_ROLES = frozenset({"caseworker", "teamleader", "admin"})
 
-
-def _require_writer(actor: object) -> None:
-    if getattr(actor, "role", None) not in WRITER_ROLES:
-        raise PermissionDenied("only caseworkers, team leaders and administrators write records")
+def _require_child_create(actor: object, district_code: str) -> None:
+    """``child``/``create`` (permissions.toml) reaching ``district_code``: a caseworker's districts.
+    An unknown district is left to the validation, which names it."""
+    scope = permission(getattr(actor, "role", "") or "", "child", "create")
+    known = m.District.objects.filter(code=district_code).exists()
+    reaches = scope == Scope.ALL or (scope == Scope.DISTRICT and (
+        not known or actor.districts.filter(code=district_code).exists()))  # type: ignore[attr-defined]
+    if not reaches:
+        raise PermissionDenied("registering a child here needs child/create for its district (permissions.toml)")
 
 
 def child_require_open(child_id: int) -> None:
@@ -83,7 +89,7 @@ def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, s
     """
     from trappen.privacy.cpr import parse_cpr
 
-    _require_writer(actor)
+    _require_child_create(actor, district_code)
     problems = ProblemCollector()
     if not name.strip():
         problems.add(field="name", value=name, message="a name is required")
@@ -118,19 +124,27 @@ def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, s
 def intervention_start(*, actor: object, child: m.Child, intervention_code: str, step: int,
                        start_date: dt.date, planned_end: dt.date | None = None,
                        justification: dict[int, str] | None = None, provider: str = "",
-                       price: Decimal | float | str | None = None) -> m.Episode:
+                       price: Decimal | float | str | None = None, authority: str = "create") -> m.Episode:
     """Start an intervention episode for ``child`` on ``start_date``.
 
     The code must be in the catalogue and allowed on ``step``; moving the child above its
     current step (on ``start_date``) needs a reason for every lower step passed over.
 
+    ``authority`` is the ``intervention`` action of the permission table the actor starts it
+    under: ``create`` (the responsible caseworker), or ``approve`` (a team leader approving a
+    step-up that needs approval, trappen.web.approvals).
+
     Raises:
+        PermissionDenied: the table grants ``intervention``/``authority`` on no scope covering
+            the child (403); Http404: the child is outside what the actor may open.
         CaseClosed: the child's case is closed (read-only until reopened).
         StepNotAllowed: unknown code, or the code is not for ``step``.
         EscalationNeedsJustification: reasons missing for lower steps.
         InvalidInput: a planned end not after the start, a start before birth, a negative price.
     """
-    _require_writer(actor)
+    if authority not in ("create", "approve"):
+        raise ValueError(f"intervention_start authority must be create or approve, not {authority!r}")
+    require(actor, "intervention", authority, child=child)
     child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
@@ -172,12 +186,14 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
     (optimistic locking); the write is ``UPDATE … WHERE version = v`` either way.
 
     Raises:
+        PermissionDenied: no ``intervention``/``change`` grant covering the child (403);
+            Http404: the child is outside what the actor may open.
         CaseClosed: the child's case is closed (read-only until reopened).
         EditConflict: the episode changed since ``version`` or while ending it; nothing written.
         InvalidInput: the episode already ended, the end is not after the start, or the reason
             is not one of :data:`trappen.staircase.END_REASONS`.
     """
-    _require_writer(actor)
+    require(actor, "intervention", "change", child=episode.child_id)
     child_require_open(episode.child_id)
 
     def conflict(current: m.Episode) -> EditConflict:
@@ -215,7 +231,7 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
 
 @transaction.atomic
 def intervention_step_up(*, actor: object, current: m.Episode, current_version: int | None = None,
-                         **start: Any) -> m.Episode:
+                         authority: str = "create", **start: Any) -> m.Episode:
     """Start an intervention on a higher step and end ``current`` on its start date (reason
     ``moved_up``), all or nothing: the new one through :func:`intervention_start` (checked against
     the step the child holds with ``current`` still running), the old one through
@@ -225,10 +241,11 @@ def intervention_step_up(*, actor: object, current: m.Episode, current_version: 
         InvalidInput: the new step is not above ``current``'s, or ``current`` is another child's;
             and whatever the two services raise (nothing is written then).
     """
+    require(actor, "intervention", authority, child=start["child"])
     if current.child_id != start["child"].pk or start["step"] <= current.step:
         raise InvalidInput(f"only an intervention on a step above {current.step} ends the current one",
                            field="end_current", value=current.pk)
-    episode = intervention_start(actor=actor, **start)
+    episode = intervention_start(actor=actor, authority=authority, **start)
     intervention_end(actor=actor, episode=current, end_date=start["start_date"], end_reason="moved_up",
                      version=current_version)
     return episode
