@@ -42,8 +42,9 @@ def within(user: object, scope: Scope | None, child: m.Child) -> bool:
         return False
     if scope == Scope.ALL:
         return True
+    user_id = int(getattr(user, "pk", 0) or 0)
     if scope == Scope.OWN:
-        return m.Assignment.objects.filter(_held_today(child.pk), caseworker__user=user).exists()
+        return m.Assignment.objects.filter(_held_today(child.pk), caseworker__user_id=user_id).exists()
     if scope == Scope.TEAM:
         team = getattr(user, "team", None)
         if team is None:
@@ -55,7 +56,7 @@ def within(user: object, scope: Scope | None, child: m.Child) -> bool:
     if scope == Scope.DISTRICT:
         return user.districts.filter(code=child.district_id).exists()  # type: ignore[attr-defined]
     if scope == Scope.LINKED:
-        return m.Child.objects.filter(pk=child.pk, partners=user).exists()
+        return m.Child.objects.filter(pk=child.pk, partners__pk=user_id).exists()
     return False  # aggregate: never one child's record
 
 
