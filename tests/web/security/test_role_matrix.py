@@ -481,3 +481,22 @@ def test_every_write_meets_the_permission_tables_scope_for_every_role_and_relati
                 if got != want:
                     failures.append(f"POST {route} as {role} ({relation}): got {got}, want {want}")
     assert not failures, f"{len(failures)} writes outside the table:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize(("role", "relation", "shown", "hidden"), [
+    ("caseworker", "own", {"new-intervention", "new-conversation", "close-case", "new-notification"}, set()),
+    ("caseworker", "district", {"new-notification"}, {"new-intervention", "new-conversation", "close-case", "plan"}),
+    # the team leader's start link is for the steps they approve (intervention/approve), which
+    # start at once when they ask; a step nobody approves needs intervention/create (403)
+    ("teamleader", "own", {"close-case", "new-notification", "new-investigation", "new-intervention"},
+     {"new-conversation", "plan"}),
+])
+def test_case_page_shows_only_the_writes_the_table_allows(write_scene, role, relation, shown, hidden):
+    """The case page's write links follow trappen.web.scope.writes_on: a caseworker covering a
+    colleague's case registers notifications but does not start interventions or write notes;
+    a team leader closes the team's cases but writes no conversation notes or plans."""
+    client = _client(write_scene, role)
+    child_id = write_scene["write_ids"][relation]["child_id"]
+    _with_purpose(client, child_id)
+    body = client.get(f"/children/{child_id}/").content.decode()
+    assert {i for i in shown | hidden if f'id="{i}"' in body} == shown
