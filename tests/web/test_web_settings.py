@@ -89,3 +89,51 @@ def test_env_example_file_starts_the_server_once_keys_are_filled(tmp_path):
     env.update({"SECRET_KEY": "z" * 50, "TRAPPEN_DATA_DIR": str(tmp_path)})
     done = _import_settings(env)
     assert done.returncode == 0, done.stderr
+
+
+# --- debug and demo mode only on this machine (#14 item 5) ------------------------------------
+_SERVER = {"ALLOWED_HOSTS": "trappen.example.dk", "SECRET_KEY": "s" * 50,
+           "TRAPPEN_CPR_KEY": "x" * 43 + "="}
+
+
+@pytest.mark.parametrize("variable", ["DEBUG", "TRAPPEN_DEMO"])
+def test_debug_or_demo_on_a_server_host_refuses_to_start(variable):
+    done = _import_settings({**_SERVER, variable: "1"})
+    assert done.returncode != 0
+    last = done.stderr.strip().splitlines()[-1]
+    assert "ImproperlyConfigured" in last and variable in last and "trappen.example.dk" in last
+
+
+@pytest.mark.parametrize("hosts", ["localhost", "127.0.0.1,[::1]", ""])
+def test_debug_and_demo_start_on_local_hosts(hosts):
+    for variable in ("DEBUG", "TRAPPEN_DEMO"):
+        done = _import_settings({"ALLOWED_HOSTS": hosts, variable: "1"})
+        assert done.returncode == 0, done.stderr
+
+
+def test_fallback_keys_refused_for_a_server_host():
+    # the fixed development key would sign sessions for a public host (here: a test-like run)
+    done = subprocess.run([sys.executable, "-c", "import pytest, trappen.web.settings"],
+                          cwd=tempfile.mkdtemp(), env={**_clean_env(), "ALLOWED_HOSTS": "trappen.example.dk"},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "SECRET_KEY" in done.stderr.strip().splitlines()[-1]
+    done = subprocess.run([sys.executable, "-c", "import pytest, trappen.web.settings"],
+                          cwd=tempfile.mkdtemp(), env={**_clean_env(), "ALLOWED_HOSTS": "trappen.example.dk",
+                                                       "SECRET_KEY": "s" * 50},
+                          capture_output=True, text=True, check=False)
+    assert done.returncode != 0 and "TRAPPEN_CPR_KEY" in done.stderr.strip().splitlines()[-1]
+
+
+def test_cli_says_so_in_one_line_and_exits_1():
+    done = subprocess.run([sys.executable, "-c", "from trappen.cli import main; main()", "serve"],
+                          cwd=tempfile.mkdtemp(), env={**_clean_env(), **_SERVER, "TRAPPEN_DEMO": "1"},
+                          capture_output=True, text=True, check=False, timeout=60)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TRAPPEN_DEMO" in lines[0] and "Traceback" not in done.stderr
+
+
+def _clean_env() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items()
+            if k not in {"DEBUG", "SECRET_KEY", "TRAPPEN_DEMO", "DATABASE_URL", "TRAPPEN_ENV_FILE",
+                         "ALLOWED_HOSTS", "TRAPPEN_CPR_KEY", "TRAPPEN_CPR_KEY_FILE"}}

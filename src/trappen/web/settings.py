@@ -160,6 +160,16 @@ TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1)
 # Approval of step-ups (TOML: which steps need a team leader's approval, which decisions are
 # reserved for børn og unge-udvalget); empty = trappen/staircase/data/approvals.toml.
 TRAPPEN_APPROVALS_FILE = env_str("TRAPPEN_APPROVALS_FILE")
+# How far ahead of today a written date may lie (an intervention's start, planned end or end):
+# the municipality's planning horizon, a year and a day by default. Beyond it a date is a typo
+# (9999-12-31) that would take the analytics down (#14 item 3).
+TRAPPEN_MAX_FUTURE_DAYS = env_int("TRAPPEN_MAX_FUTURE_DAYS", 366, minimum=0)
+# Uploads (budget, accounts, prices, staircase files) are refused before parsing when larger than
+# this many bytes, when an .xlsx unpacks to more than this many bytes (a zip bomb), or when they
+# hold more than this many rows. Budgets and accounts are a few hundred lines.
+TRAPPEN_UPLOAD_MAX_BYTES = env_int("TRAPPEN_UPLOAD_MAX_BYTES", 1024 * 1024, minimum=1)
+TRAPPEN_UPLOAD_MAX_UNPACKED_BYTES = env_int("TRAPPEN_UPLOAD_MAX_UNPACKED_BYTES", 20 * 1024 * 1024, minimum=1)
+TRAPPEN_UPLOAD_MAX_ROWS = env_int("TRAPPEN_UPLOAD_MAX_ROWS", 20_000, minimum=1)
 # Deliveries to Danmarks Statistik (L201/L231 envelope; docs/dst.md): the kommunekode, CVR and
 # P-number of the municipality and the contacts as "Role=e-mail" pairs. Demo runs get obviously
 # fake values (kommunekode 999 is no municipality).
@@ -168,6 +178,19 @@ TRAPPEN_DST_CVR = env_str("TRAPPEN_DST_CVR", "00000000" if INSECURE_DEFAULTS_ALL
 TRAPPEN_DST_P_NUMBER = env_str("TRAPPEN_DST_P_NUMBER")
 TRAPPEN_DST_CONTACTS = env_list("TRAPPEN_DST_CONTACTS", [])
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if INSECURE_DEFAULTS_ALLOWED else [])
+# Debug and demo mode (public development keys, plain-http cookies, no second factor) and the
+# fixed keys only ever answer this machine: a server host name with any of them refuses to start.
+_SERVER_HOSTS = [host for host in ALLOWED_HOSTS if host not in {"localhost", "127.0.0.1", "[::1]", "::1"}]
+if _SERVER_HOSTS:
+    _unsafe = ("DEBUG" if DEBUG else "TRAPPEN_DEMO" if DEMO
+               else "SECRET_KEY" if SECRET_KEY == _DEV_SECRET_KEY
+               else "TRAPPEN_CPR_KEY" if INSECURE_DEFAULTS_ALLOWED and not (TRAPPEN_CPR_KEY or TRAPPEN_CPR_KEY_FILE)
+               else "")
+    if _unsafe:
+        raise ImproperlyConfigured(
+            f"{_unsafe} is {'on' if _unsafe in {'DEBUG', 'TRAPPEN_DEMO'} else 'missing (the development default)'} "
+            f"but ALLOWED_HOSTS names {_SERVER_HOSTS[0]!r}: debug and demo mode and the fixed development "
+            f"keys are for localhost/127.0.0.1/[::1] only (turn {_unsafe} off, or set a real key)")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
