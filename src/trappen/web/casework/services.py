@@ -34,7 +34,7 @@ from trappen.register.schema import APPEALS_OUTCOMES, ASSESSMENT_OUTCOMES, NOTIF
 from trappen.web import rules
 from trappen.web.audit.services import audit_record
 from trappen.web.register import models as m
-from trappen.web.register.services import child_require_open, intervention_end
+from trappen.web.register.services import child_require_open, date_within_life, intervention_end
 from trappen.web.scope import require
 
 
@@ -395,6 +395,7 @@ def child_reassign(*, actor: object, child: m.Child, caseworker_id: int, on: dt.
         problems.add(field="caseworker_id", value=caseworker_id, message="unknown caseworker")
     elif getattr(actor, "team", None) is None or target.team_id != actor.team.code:  # type: ignore[attr-defined]
         problems.add(field="caseworker_id", value=caseworker_id, message="not in your team")
+    date_within_life(problems, child=child, field="on", value=on)
     current = list(m.Assignment.objects.select_for_update().filter(child=child)
                    .filter(Q(end_date__isnull=True) | Q(end_date__gt=on)))
     for a in current:

@@ -170,5 +170,27 @@ def register_snapshot() -> Register:
     for name, (model, fields) in _SNAPSHOT.items():
         table = TABLES[name]
         rows = list(model.objects.order_by("pk").values_list(*fields))
-        frames[name] = pl.DataFrame(rows, schema=table.schema, orient="row")
+        frames[name] = _within_horizon(pl.DataFrame(rows, schema=table.schema, orient="row"), model, fields)
     return Register.from_frames(meta={"source": "operational database"}, **frames)
+
+
+def _within_horizon(frame: pl.DataFrame, model: type, fields: tuple[str, ...]) -> pl.DataFrame:
+    """Dates beyond the planning horizon (a 9999-12-31 stored before the services checked it)
+    are read as not yet happened: a nullable date becomes empty, a required one is held at the
+    horizon, so no dashboard, forecast or evaluation overflows on it (#14 item 3)."""
+    from trappen.web.register.services import date_horizon
+
+    horizon = date_horizon()
+    fixes = []
+    for column, field_name in zip(frame.columns, fields, strict=True):
+        dtype = frame.schema[column]
+        if dtype == pl.Date:
+            bound = pl.lit(horizon)
+        elif isinstance(dtype, pl.Datetime):
+            bound = pl.lit(dt.datetime.combine(horizon, dt.time.max)).cast(dtype)
+        else:
+            continue
+        beyond = pl.col(column) > bound
+        nullable = model._meta.get_field(field_name).null  # type: ignore[attr-defined]
+        fixes.append(pl.when(beyond).then(None if nullable else bound).otherwise(pl.col(column)).alias(column))
+    return frame.with_columns(fixes) if fixes else frame

@@ -15,10 +15,12 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.db.models import CASCADE, ManyToManyRel, Model
+from django.utils import timezone
 
 from trappen.errors import CaseClosed, EditConflict, InvalidInput, Problem, ProblemCollector
 from trappen.privacy.roles import Scope, permission
@@ -120,6 +122,24 @@ def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, s
     return child
 
 
+def date_horizon(*, today: dt.date | None = None) -> dt.date:
+    """The last date a user may write: today plus ``TRAPPEN_MAX_FUTURE_DAYS`` (the planning horizon)."""
+    return (today or timezone.localdate()) + dt.timedelta(days=settings.TRAPPEN_MAX_FUTURE_DAYS)
+
+
+def date_within_life(problems: ProblemCollector, *, child: m.Child, field: str, value: dt.date) -> None:
+    """Add a problem naming ``field`` and ``value`` when the date is before the child's birth or
+    beyond the planning horizon (a 9999-12-31 typo would break every dashboard, #14 item 3)."""
+    if value < child.birth_date:
+        problems.add(field=field, value=value.isoformat(),
+                     message=f"is before the child's birth date {child.birth_date.isoformat()}")
+    horizon = date_horizon()
+    if value > horizon:
+        problems.add(field=field, value=value.isoformat(),
+                     message=(f"is more than {settings.TRAPPEN_MAX_FUTURE_DAYS} days ahead "
+                              f"(after {horizon.isoformat()})"))
+
+
 @transaction.atomic
 def intervention_start(*, actor: object, child: m.Child, intervention_code: str, step: int,
                        start_date: dt.date, planned_end: dt.date | None = None,
@@ -148,9 +168,9 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
-    if start_date < child.birth_date:
-        problems.add(field="start_date", value=start_date.isoformat(),
-                     message="is before the child's birth date")
+    date_within_life(problems, child=child, field="start_date", value=start_date)
+    if planned_end is not None:
+        date_within_life(problems, child=child, field="planned_end", value=planned_end)
     if planned_end is not None and planned_end <= start_date:
         problems.add(field="planned_end", value=planned_end.isoformat(),
                      message="must be after the start date")
@@ -213,6 +233,7 @@ def intervention_end(*, actor: object, episode: m.Episode, end_date: dt.date, en
     if end_date <= episode.start_date:
         problems.add(field="end_date", value=end_date.isoformat(),
                      message=f"must be after the start date {episode.start_date.isoformat()}")
+    date_within_life(problems, child=episode.child, field="end_date", value=end_date)
     if end_reason not in END_REASONS:
         problems.add(field="end_reason", value=end_reason,
                      message=f"must be one of {', '.join(END_REASONS)}")

@@ -1,0 +1,75 @@
+"""Dates on every write lie within the child's life and the municipality's horizon
+(TRAPPEN_MAX_FUTURE_DAYS); a far-future date already stored does not take the analytics down
+(#14 item 3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+from trappen.errors import InvalidInput
+from trappen.web.api.services import token_create
+from trappen.web.register import models as m
+from trappen.web.register.services import intervention_end, intervention_start
+
+
+def _post(client, path, body):
+    token = token_create(username="cw")
+    return client.post(f"/api/v1{path}", data=json.dumps(body), content_type="application/json",
+                       HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_api_refuses_a_start_beyond_the_horizon_naming_field_and_value(client, scene):
+    resp = _post(client, "/interventions", {"child_id": scene["mine"].pk, "intervention_code": "PALS_SCHOOL",
+                                            "step": 1, "start_date": "9999-12-31"})
+    assert resp.status_code == 422, resp.content
+    problem = resp.json()["problems"][0]
+    assert problem["field"] == "start_date" and problem["value"] == "9999-12-31"
+    assert m.Episode.objects.count() == 0
+
+
+def test_services_refuse_dates_beyond_the_horizon(scene, settings):
+    settings.TRAPPEN_MAX_FUTURE_DAYS = 30
+    today = dt.date.today()
+    with pytest.raises(InvalidInput) as exc:
+        intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL", step=1,
+                           start_date=today + dt.timedelta(days=31))
+    assert exc.value.problems[0].field == "start_date"
+    with pytest.raises(InvalidInput) as exc:
+        intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL", step=1,
+                           start_date=today, planned_end=dt.date(9999, 12, 31))
+    assert exc.value.problems[0].field == "planned_end"
+    episode = intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL",
+                                 step=1, start_date=today + dt.timedelta(days=30))
+    with pytest.raises(InvalidInput) as exc:
+        intervention_end(actor=scene["user"], episode=episode, end_date=dt.date(9999, 12, 31),
+                         end_reason="goal_reached")
+    assert exc.value.problems[0].field == "end_date" and exc.value.problems[0].value == "9999-12-31"
+    assert m.Episode.objects.get().end_date is None
+
+
+def test_analytics_survive_a_far_future_date_already_stored(client, loaded, make_user):
+    from trappen.web.dashboards.selectors import cache_clear
+
+    child = m.Child.objects.order_by("pk").first()
+    m.Episode.objects.create(child=child, intervention_code="PALS_SCHOOL", step=1,
+                             start_date=dt.date(9999, 12, 31))
+    cache_clear()
+    client.force_login(make_user("analyst1", "analyst"))
+    try:
+        for path in ("/dashboards/steps/", "/forecasts/", "/evaluation/"):
+            assert client.get(path).status_code == 200, path
+    finally:
+        cache_clear()
+
+
+def test_reassignment_beyond_the_horizon_is_refused(scene):
+    from trappen.web.casework.services import child_reassign
+
+    with pytest.raises(InvalidInput) as exc:
+        child_reassign(actor=scene["leader"], child=scene["mine"], caseworker_id=scene["other_post"].pk,
+                       on=dt.date(9999, 12, 31))
+    assert [(p.field, p.value) for p in exc.value.problems] == [("on", "9999-12-31")]
+    assert m.Assignment.objects.filter(start_date=dt.date(9999, 12, 31)).count() == 0
