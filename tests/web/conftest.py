@@ -85,6 +85,37 @@ def scene(db, districts, make_user, make_child):
             "mine": mine, "outside": outside, "team": team}
 
 
+_DB_FIXTURES = ("db", "transactional_db", "live_server", "django_db_reset_sequences")
+
+
+@pytest.fixture(autouse=True)
+def _audit_append_only_around_flush(request, django_db_blocker):
+    """Keep the audit table's append-only triggers in place for every database test.
+
+    After a transactional test Django empties the tables; on SQLite that is one ``DELETE`` per
+    table, which the triggers refuse. So the triggers are lifted just before that flush (this
+    fixture is set up after the database fixture, so it is torn down first) and put back at the
+    start of the next database test. PostgreSQL flushes with ``TRUNCATE``, which row triggers
+    do not see.
+    """
+    if not (request.node.get_closest_marker("django_db")
+            or any(name in request.fixturenames for name in _DB_FIXTURES)):
+        yield
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection
+
+    from trappen.web.audit.triggers import append_only_create, append_only_drop
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite":
+            append_only_create(connection)
+    yield
+    with django_db_blocker.unblock():
+        if connection.vendor == "sqlite" and connection.in_atomic_block is False:
+            append_only_drop(connection)
+
+
 @pytest.fixture(autouse=True)
 def _browser_required_in_ci(request):
     """In CI a browser test never skips for want of Chromium: it fails (runs before the skip)."""

@@ -100,7 +100,8 @@ def entry_hash(*, previous_hash: str, fields: Mapping[str, object]) -> str:
 def verify_chain(rows: Iterable[Mapping[str, object]], *, fields: Sequence[str],
                  hash_field: str = "entry_hash", previous_field: str = "previous_hash",
                  id_field: str = "id", genesis: str = GENESIS,
-                 expected_head: str | None = None) -> list[ChainBreak]:
+                 expected_head: str | None = None,
+                 optional_fields: Sequence[str] = ()) -> list[ChainBreak]:
     """Check an audit chain in stored order; an empty list means intact.
 
     Each row is checked against its own stored hash and, when rows carry ``previous_field``,
@@ -116,6 +117,8 @@ def verify_chain(rows: Iterable[Mapping[str, object]], *, fields: Sequence[str],
         id_field: the name of the row id reported in breaks.
         genesis: the previous hash of the first entry.
         expected_head: the hash the last entry should have (detects rows cut off the end).
+        optional_fields: fields hashed only when the row's value is not ``None`` (fields added
+            after entries were written, so older entries keep their hashes).
 
     Returns:
         The breaks found, in order.
@@ -134,6 +137,7 @@ def verify_chain(rows: Iterable[Mapping[str, object]], *, fields: Sequence[str],
             continue
         stored = row[hash_field]
         values = {name: row[name] for name in fields}
+        values.update({name: row[name] for name in optional_fields if row.get(name) is not None})
         if previous_field in row:
             link = row[previous_field]
             if entry_hash(previous_hash=str(link), fields=values) != stored:

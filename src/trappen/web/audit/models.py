@@ -1,7 +1,8 @@
 """The audit trail: who read or wrote which child's record, when, where and why.
 
-Append-only: rows are never updated or deleted by the application, and each row carries a hash
-of its fields chained to the previous row's hash, so a removed or edited row breaks the chain.
+Append-only: rows are never updated or deleted by the application, the database refuses it too
+(triggers, :mod:`trappen.web.audit.triggers`), and each row carries a hash of its fields chained
+to the previous row's hash, so a removed or edited row breaks the chain.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=8, choices=[(a, a) for a in ACTIONS])
     endpoint = models.CharField(max_length=200)
     purpose = models.CharField(max_length=200, blank=True)
+    # A list page's children (ids only, in the order shown), or None for a one-child event.
+    child_ids = models.JSONField(null=True, blank=True)
     previous_hash = models.CharField(max_length=128, blank=True)
     entry_hash = models.CharField(max_length=128)
 

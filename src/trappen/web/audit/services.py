@@ -11,10 +11,15 @@ from trappen.privacy.chain import GENESIS, Anchor, ChainBreak, check_anchors, en
 from trappen.web.audit.models import ACTIONS, AuditEvent
 
 HASHED_FIELDS = ("at", "username", "child_id", "action", "endpoint", "purpose")
+# Hashed only when set: events written before the field existed keep their hashes.
+OPTIONAL_HASHED_FIELDS = ("child_ids",)
 
 
 def _hashed_fields(event: AuditEvent) -> dict[str, object]:
-    return {name: getattr(event, name) for name in HASHED_FIELDS}
+    fields = {name: getattr(event, name) for name in HASHED_FIELDS}
+    fields.update({name: getattr(event, name) for name in OPTIONAL_HASHED_FIELDS
+                   if getattr(event, name) is not None})
+    return fields
 
 
 _CHAIN_LOCK_ID = 0x7472617070656E  # "trappen": one advisory lock for the audit chain
@@ -34,8 +39,9 @@ def _lock_chain() -> None:
 
 @transaction.atomic
 def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: str,
-                 purpose: str = "") -> AuditEvent:
-    """Append one audit event: ``actor`` read or wrote ``child_id``'s record at ``endpoint``.
+                 purpose: str = "", child_ids: Sequence[int] | None = None) -> AuditEvent:
+    """Append one audit event: ``actor`` read or wrote ``child_id``'s record at ``endpoint``;
+    a list page passes the ids it showed as ``child_ids`` (ids only, never names).
 
     Raises:
         ValueError: ``action`` is not read or write.
@@ -48,7 +54,8 @@ def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: 
     event = AuditEvent(at=timezone.now(), user=user,
                        username=getattr(actor, "username", "") or "anonymous",
                        child_id=child_id, action=action, endpoint=endpoint[:200],
-                       purpose=purpose[:200], previous_hash=last.entry_hash if last else GENESIS)
+                       purpose=purpose[:200], previous_hash=last.entry_hash if last else GENESIS,
+                       child_ids=None if child_ids is None else [int(i) for i in child_ids])
     event.entry_hash = entry_hash(previous_hash=event.previous_hash, fields=_hashed_fields(event))
     event.save()
     return event
@@ -57,12 +64,20 @@ def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: 
 def audit_verify(anchors: Sequence[Anchor] = ()) -> list[ChainBreak]:
     """Check the whole audit chain, and each anchor kept outside the database; an empty list
     means no event was changed or removed."""
-    rows = AuditEvent.objects.order_by("id").values("id", "previous_hash", "entry_hash", *HASHED_FIELDS)
-    breaks = verify_chain(rows.iterator(), fields=HASHED_FIELDS)
+    rows = AuditEvent.objects.order_by("id").values("id", "previous_hash", "entry_hash", *HASHED_FIELDS,
+                                                    *OPTIONAL_HASHED_FIELDS)
+    breaks = verify_chain(rows.iterator(), fields=HASHED_FIELDS, optional_fields=OPTIONAL_HASHED_FIELDS)
     if anchors:
         stored = dict(AuditEvent.objects.filter(pk__in=[a.row_id for a in anchors]).values_list("id", "entry_hash"))
         breaks += check_anchors(anchors, stored)
     return breaks
+
+
+def audit_list(*, actor: object, endpoint: str, child_ids: Sequence[int], purpose: str = "") -> AuditEvent:
+    """Append one read event for a list or search page: which children it showed (ids, and so
+    their number), one insert per request however long the list."""
+    return audit_record(actor=actor, child_id=None, action="read", endpoint=endpoint, purpose=purpose,
+                        child_ids=list(child_ids))
 
 
 def audit_anchor() -> Anchor | None:
