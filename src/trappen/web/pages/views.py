@@ -123,7 +123,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
                             top_step=rules.staircase().top),
         "can": can, "can_write": any(can.values())}
     if role == "partner":  # need to know: the early-step interventions only, no step history
-        context |= {"episodes": [e for e in timeline["episodes"] if e.step in PARTNER_INTERVENTION_STEPS],
+        context |= {"episodes": child.episodes.filter(step__in=PARTNER_INTERVENTION_STEPS).order_by("start_date", "pk"),
                     "svg": "", "partner_steps": PARTNER_INTERVENTION_STEPS}
         return render(request, "pages/child.html", context)
     child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
