@@ -18,6 +18,14 @@ def _django() -> None:
     setup_django()
 
 
+def _configured_anchor_file() -> Path | None:
+    """``TRAPPEN_AUDIT_ANCHOR_FILE``, or None when it is not set."""
+    from django.conf import settings
+
+    named = str(getattr(settings, "TRAPPEN_AUDIT_ANCHOR_FILE", "") or "")
+    return Path(named) if named else None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``audit`` command group to ``app``."""
     group = typer.Typer(help="The audit trail: verify its hash chain, export accesses to a child.",
@@ -25,7 +33,8 @@ def register(app: typer.Typer) -> None:
 
     @group.command("anchor")
     def anchor(out: Path | None = typer.Option(None, "--out", help="Append the anchor to this file (keep it "
-                                                                   "outside the database's server).")) -> None:
+                                                                   "outside the database's server); default "
+                                                                   "TRAPPEN_AUDIT_ANCHOR_FILE.")) -> None:
         """Print (or append to a file) the chain's head: the newest event's id and hash, as one
         JSON line. Kept elsewhere, it lets `audit verify --anchor` detect a rewritten chain."""
         from trappen.cli._common import user_errors
@@ -33,6 +42,8 @@ def register(app: typer.Typer) -> None:
         with user_errors():
             _django()
             from trappen.web.audit.services import audit_anchor
+
+            out = out if out is not None else _configured_anchor_file()
 
             head = audit_anchor()
             if head is None:
@@ -47,9 +58,11 @@ def register(app: typer.Typer) -> None:
 
     @group.command("verify")
     def verify(anchor_file: Path | None = typer.Option(None, "--anchor", help="Also check the anchors in this "
-                                                                              "file (from `audit anchor`).")) -> None:
+                                                                              "file (from `audit anchor`); default "
+                                                                              "TRAPPEN_AUDIT_ANCHOR_FILE.")) -> None:
         """Check the audit hash chain (and anchors kept outside the database); exit 1 and name
-        the broken rows if it is broken."""
+        the broken rows if it is broken. Without anchors the chain alone cannot show rows cut off
+        its end, so a configured anchor file is checked by default and must exist."""
         from trappen.cli._common import user_errors
 
         with user_errors():
@@ -58,6 +71,10 @@ def register(app: typer.Typer) -> None:
             from trappen.web.audit.models import AuditEvent
             from trappen.web.audit.services import audit_verify
 
+            anchor_file = anchor_file if anchor_file is not None else _configured_anchor_file()
+            if anchor_file is not None and not anchor_file.is_file():
+                raise ValueError(f"the audit anchor file {str(anchor_file)!r} does not exist: run `trappen audit "
+                                 "anchor` first, or find out who removed it")
             anchors = ([] if anchor_file is None else
                        parse_anchors(anchor_file.read_text(encoding="utf-8"), source=str(anchor_file)))
             breaks = audit_verify(anchors)

@@ -160,6 +160,10 @@ TRAPPEN_CASELOAD_TARGET = float(env_int("TRAPPEN_CASELOAD_TARGET", 0, minimum=1)
 # Approval of step-ups (TOML: which steps need a team leader's approval, which decisions are
 # reserved for børn og unge-udvalget); empty = trappen/staircase/data/approvals.toml.
 TRAPPEN_APPROVALS_FILE = env_str("TRAPPEN_APPROVALS_FILE")
+# Where the nightly `trappen audit anchor` appends the audit chain's head (a file on another
+# server, docs/operations.md); when set, `trappen audit verify` checks it by default, so rows
+# deleted from the end of the log up to the last anchor are caught. Empty = no default anchors.
+TRAPPEN_AUDIT_ANCHOR_FILE = env_str("TRAPPEN_AUDIT_ANCHOR_FILE")
 # How far ahead of today a written date may lie (an intervention's start, planned end or end):
 # the municipality's planning horizon, a year and a day by default. Beyond it a date is a typo
 # (9999-12-31) that would take the analytics down (#14 item 3).

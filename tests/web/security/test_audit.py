@@ -109,3 +109,20 @@ def test_an_anchor_kept_outside_detects_a_rewritten_chain(events, tmp_path):
     anchors.write_text("not json\n", encoding="utf-8")
     broken = runner.invoke(app, ["audit", "verify", "--anchor", str(anchors)])
     assert broken.exit_code == 1 and "line 1" in broken.output and "Traceback" not in broken.output
+
+
+def test_verify_checks_the_configured_anchor_file_by_default(events, tmp_path, settings):
+    """Deleting the newest rows leaves a consistent chain; with TRAPPEN_AUDIT_ANCHOR_FILE set,
+    a plain `audit verify` (no --anchor) still catches it, and a missing anchor file fails."""
+    anchors = tmp_path / "anchors.jsonl"
+    settings.TRAPPEN_AUDIT_ANCHOR_FILE = str(anchors)
+    missing = runner.invoke(app, ["audit", "verify"])
+    assert missing.exit_code == 1 and "does not exist" in missing.output
+    made = runner.invoke(app, ["audit", "anchor"])  # the nightly job: appends to the configured file
+    assert made.exit_code == 0 and f"event {events[-1].pk}" in made.output, made.output
+    ok = runner.invoke(app, ["audit", "verify"])
+    assert ok.exit_code == 0 and "1 anchor(s) hold" in ok.output, ok.output
+    append_only_drop(connection)  # someone with DDL rights lifts the triggers (rolled back after)
+    AuditEvent.objects.filter(pk=events[-1].pk).delete()  # the last row: the chain stays consistent
+    bad = runner.invoke(app, ["audit", "verify"])
+    assert bad.exit_code == 1 and f"row {events[-1].pk}" in bad.output and "gone" in bad.output
