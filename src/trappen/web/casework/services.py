@@ -23,7 +23,7 @@ import datetime as dt
 
 import polars as pl
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -190,10 +190,19 @@ def notification_submit(*, actor: object, cpr: str, name: str, notifier_kind: st
         if district is None:
             raise InvalidInput(Problem(field="district", value=None, message="no district is set up"))
         today = timezone.localtime(now).date()
-        child = m.Child.objects.create(name=name.strip(), birth_date=cpr_birth_date(digits), sex=cpr_sex(digits),
-                                       district=district, entry_date=today, cpr_encrypted=cipher.encrypt(digits),
-                                       cpr_lookup=cipher.lookup_hash(digits))
-        m.Residence.objects.create(child=child, district=district, start_date=today)
+        try:
+            # Get or create under the database's own lock: a parallel notification about the same
+            # new CPR number waits on the unique lookup hash and, when the other one commits, gets
+            # an IntegrityError; it then reads the child the other one registered (#14 item 4).
+            with transaction.atomic():
+                child = m.Child.objects.create(
+                    name=name.strip(), birth_date=cpr_birth_date(digits), sex=cpr_sex(digits), district=district,
+                    entry_date=today, cpr_encrypted=cipher.encrypt(digits), cpr_lookup=cipher.lookup_hash(digits))
+                m.Residence.objects.create(child=child, district=district, start_date=today)
+        except IntegrityError:
+            child = m.Child.objects.filter(cpr_lookup__in=cipher.lookup_hashes(digits)).first()
+            if child is None:  # not the lookup hash's constraint: a real fault
+                raise
     notification = m.Notification.objects.create(child=child, received_at=now, notifier_kind=notifier_kind,
                                                  submitted_by=actor, concern=concern.strip())
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="notification_submit",

@@ -47,7 +47,9 @@ class Child(models.Model):
     entry_date = models.DateField()
     exit_date = models.DateField(null=True, blank=True)
     cpr_encrypted = models.BinaryField()
-    cpr_lookup = models.CharField(max_length=128, db_index=True)
+    # One child per CPR number: the database refuses a second row with the same lookup hash, so
+    # parallel notifications about a new CPR number cannot register the child twice (#14 item 4).
+    cpr_lookup = models.CharField(max_length=128, unique=True)
 
     def __str__(self) -> str:
         return f"child {self.pk}"

@@ -18,7 +18,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.color import no_style
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import CASCADE, ManyToManyRel, Model
 from django.utils import timezone
 
@@ -113,9 +113,14 @@ def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, s
         problems.add(field="cpr", value="(hidden)", message="a child with this CPR number is already registered")
     problems.raise_if_any()
     entry = entry_date or birth_date
-    child = m.Child.objects.create(
-        name=name.strip(), birth_date=birth_date, sex=sex, district_id=district_code,
-        entry_date=entry, cpr_encrypted=cipher.encrypt(normalised), cpr_lookup=lookup)
+    try:
+        with transaction.atomic():  # the unique lookup hash decides a race between two registrations
+            child = m.Child.objects.create(
+                name=name.strip(), birth_date=birth_date, sex=sex, district_id=district_code,
+                entry_date=entry, cpr_encrypted=cipher.encrypt(normalised), cpr_lookup=lookup)
+    except IntegrityError:
+        raise InvalidInput(Problem(field="cpr", value="(hidden)",
+                                   message="a child with this CPR number is already registered")) from None
     m.Residence.objects.create(child=child, district_id=district_code, start_date=entry)
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="child_register",
                  purpose="register child")
