@@ -222,6 +222,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "trappen.web.security.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -310,7 +311,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_SSL_REDIRECT = env_bool("TRAPPEN_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("TRAPPEN_HSTS_SECONDS", 0, minimum=0)
+# HSTS on by default outside debug/demo/tests (a year; source: OWASP HTTP Strict Transport
+# Security Cheat Sheet); sent by Django only on https requests.
+SECURE_HSTS_SECONDS = env_int("TRAPPEN_HSTS_SECONDS", 0 if INSECURE_DEFAULTS_ALLOWED else 31_536_000, minimum=0)
 if env_bool("TRAPPEN_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 

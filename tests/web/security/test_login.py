@@ -35,7 +35,7 @@ def test_five_failures_lock_the_account_even_with_the_right_password(kim, settin
         "/login/", {"username": "kim", "password": PASSWORD})
     body = again.content.decode()
     assert again.status_code == 429 and "_auth_user_id" not in again.client.session
-    assert "Login spærret" in body and "Too many failed login attempts" in body
+    assert "Login spærret" in body and "For mange mislykkede loginforsøg" in body  # translated
 
 
 def test_a_success_before_the_limit_resets_the_count(kim):

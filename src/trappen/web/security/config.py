@@ -1,8 +1,9 @@
 """Login-hardening settings, star-imported by :mod:`trappen.web.settings` (one line there).
 
 * django-axes: lockout after ``TRAPPEN_LOGIN_FAILURE_LIMIT`` failed logins (default 5) for
-  ``TRAPPEN_LOCKOUT_HOURS`` (default 1), counted per username so a password-guessing attack
-  spread over many addresses is stopped too, and per address + browser.
+  ``TRAPPEN_LOCKOUT_HOURS`` (default 1), counted per username and address together (nobody can
+  lock someone else out from another address); an address with ``TRAPPEN_ADDRESS_FAILURE_LIMIT``
+  failures over all usernames (default 30: password spraying) is locked as a whole.
 * django-otp: a time-based one-time password is required for team leaders, analysts and
   administrators when ``TRAPPEN_REQUIRE_OTP`` is on (default on in production, off in the
   demo, debug and tests so the demo logins work without a phone).
@@ -19,6 +20,7 @@ _env_bool, _env_int, _env_str = _base.env_bool, _base.env_int, _base.env_str
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # must be first: refuses locked-out logins
+    "trappen.web.security.lockout.AddressLockoutBackend",  # refuses password-spraying addresses
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -26,9 +28,14 @@ AUTHENTICATION_BACKENDS = [
 # NSIS/Digitaliseringsstyrelsen guidance uses 5 attempts for password logins.
 AXES_FAILURE_LIMIT = _env_int("TRAPPEN_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = _env_int("TRAPPEN_LOCKOUT_HOURS", 1, minimum=1)
-AXES_LOCKOUT_PARAMETERS = ["username", ["ip_address", "user_agent"]]
-"""Locked per username (guessing one account from many addresses), and per client (one browser
-trying many usernames); not per bare address, so one municipal NAT does not lock everyone."""
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+"""Locked per username at one address: a guesser elsewhere cannot lock someone out of their own
+account. Guessing one account from many addresses meets the password rules and, for the roles
+that hold the most data, the second factor."""
+TRAPPEN_ADDRESS_FAILURE_LIMIT = _env_int("TRAPPEN_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+"""Failures from one address (all usernames, all browsers) within the cool-off that lock the
+address (password spraying; trappen.web.security.lockout). Above AXES_FAILURE_LIMIT so one
+municipal NAT's typos do not lock everyone behind it."""
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
@@ -39,8 +46,11 @@ OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
 
 # HSTS: with TRAPPEN_HSTS_SECONDS > 0 (the foundation's setting), subdomains and preloading are on
 # unless turned off (a municipality whose subdomains still serve plain http turns them off).
-SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRAPPEN_HSTS_INCLUDE_SUBDOMAINS", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
-SECURE_HSTS_PRELOAD = _env_bool("TRAPPEN_HSTS_PRELOAD", _env_int("TRAPPEN_HSTS_SECONDS", 0) > 0)
+# (the same default as the foundation's: a year outside debug/demo/tests; this module is imported
+# before that line runs)
+_HSTS_ON = _env_int("TRAPPEN_HSTS_SECONDS", 0 if _base.INSECURE_DEFAULTS_ALLOWED else 31_536_000) > 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRAPPEN_HSTS_INCLUDE_SUBDOMAINS", _HSTS_ON)
+SECURE_HSTS_PRELOAD = _env_bool("TRAPPEN_HSTS_PRELOAD", _HSTS_ON)
 
 # Uploads: only the economist's budget and accounts imports take a file (one, .csv or .xlsx, at
 # most 1 MiB, checked by trappen.web.economics.forms); other request bodies are capped so a large
