@@ -234,6 +234,7 @@ MIDDLEWARE = [
     "trappen.web.security.middleware.OversizedIdMiddleware",
     "trappen.web.security.middleware.RequireOTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "trappen.web.security.session_limit.SessionLimitMiddleware",  # TRAPPEN_SESSION_MAX_HOURS
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -301,6 +302,9 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_MINUTES = env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+# ...and however busy, a session ends this many hours after its login (a working day with
+# overtime; trappen.web.security.session_limit).
+SESSION_MAX_HOURS = env_int("TRAPPEN_SESSION_MAX_HOURS", 10, minimum=1)
 # A purpose stated for a child outside one's own cases holds this long, then is asked again
 # (a working day by default; it also ends with the session).
 PURPOSE_HOURS = env_int("TRAPPEN_PURPOSE_HOURS", 8, minimum=1)
