@@ -122,8 +122,8 @@ def test_intervention_for_child_outside_districts_is_404(api, scene):
     assert m.Episode.objects.count() == 0
 
 
-def test_openapi_document_loads(client, db):
-    resp = client.get("/api/v1/openapi.json")
+def test_openapi_document_loads(api):
+    resp = api.get("/openapi.json")
     assert resp.status_code == 200
     paths = resp.json()["paths"]
     assert {"/api/v1/children", "/api/v1/children/{child_id}", "/api/v1/interventions"} <= set(paths)

@@ -1,4 +1,4 @@
-"""The JSON API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json).
+"""The JSON API under /api/v1/ (django-ninja; OpenAPI at /api/v1/openapi.json, with a token or a session).
 
 Same services, scoping and validation as the pages: a child outside the caller's districts
 is 404; the core's refusals are 422 with ``{"detail": ..., "problems": [{field, value,
@@ -21,6 +21,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
 
 from trappen.errors import InvalidInput
+from trappen.web.api.schema_access import signed_in_or_token
 from trappen.web.api.services import token_user
 from trappen.web.approvals.models import ApprovalRequest
 from trappen.web.approvals.services import intervention_request_or_start
@@ -43,7 +44,8 @@ class BearerToken(HttpBearer):
 
 
 api = NinjaAPI(title="Trappen API", version="1", urls_namespace="api-v1", auth=BearerToken(),
-               docs_url=None)
+               docs_url=None,  # no Swagger UI: it loads its script from a CDN
+               docs_decorator=signed_in_or_token)  # the schema only to a user or a token holder
 
 
 # ------------------------------------------------------------------ errors as JSON
