@@ -8,6 +8,7 @@ Public API::
         default_price_index, load_price_index, convert_price_year,             # price years
         load_accounts, load_mapping, map_accounts, accounts_by_bucket,         # accounts
         load_budget, budget_vs_actual,                                         # budget
+        UploadLimits, check_table_file,                                        # uploads' limits
         planned_vs_realised,                                                   # adopted cases
         compare_published, PUBLISHED_TOLERANCE_DKK,                            # Herning, published
     )
@@ -25,8 +26,10 @@ from trappen.economics._accounts import (
     UNATTRIBUTED,
     AccountMapping,
     MappingVersion,
+    UploadLimits,
     accounts_by_bucket,
     budget_vs_actual,
+    check_table_file,
     example_mapping_path,
     load_accounts,
     load_budget,
@@ -68,8 +71,10 @@ __all__ = [
     "UNATTRIBUTED",
     "AccountMapping",
     "MappingVersion",
+    "UploadLimits",
     "accounts_by_bucket",
     "budget_vs_actual",
+    "check_table_file",
     "example_mapping_path",
     "load_accounts",
     "load_budget",

@@ -10,6 +10,7 @@ in exactly one bucket; a line no rule matches fails the import, naming account a
 from __future__ import annotations
 
 import csv
+import re
 import zipfile
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -142,11 +143,83 @@ def load_mapping(path: Path | str | None = None) -> AccountMapping:
                           buckets=tuple(m.buckets), versions=tuple(versions))
 
 
-def _read_table(path: Path | str, columns: tuple[str, ...], table: str) -> pl.DataFrame:
-    """Read a CSV or Excel (.xlsx, first sheet) file as strings, checking the header."""
+@dataclass(frozen=True, kw_only=True)
+class UploadLimits:
+    """What an uploaded table may take before it is parsed (a zip bomb of a workbook held a
+    worker for minutes and gigabytes, #14 item 3): the file's bytes, an Excel file's unpacked
+    bytes (the sum of its zip members' sizes) and its rows (the header not counted)."""
+
+    max_bytes: int
+    max_unpacked_bytes: int
+    max_rows: int
+
+
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+
+
+def check_table_file(path: Path | str, *, limits: UploadLimits, table: str) -> None:
+    """Refuse a table file over ``limits`` before anything parses it.
+
+    A CSV's rows are counted line by line; an .xlsx is never unpacked in full: its zip directory
+    gives the members' sizes, and the worksheets' row tags are counted while streaming them
+    (bounded by ``max_unpacked_bytes``).
+
+    Raises:
+        InvalidInput: the file, its unpacked size or its rows over the limit, or an .xlsx that
+            is not a zip file; named by file and table.
+    """
+    p = Path(path)
+
+    def refuse(message: str) -> InvalidInput:
+        return InvalidInput(Problem(field="(file)", value=p.name, table=table, message=message))
+
+    size = p.stat().st_size
+    if size > limits.max_bytes:
+        raise refuse(f"is {size} bytes; at most {limits.max_bytes} are accepted")
+    rows = 0
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        try:
+            with zipfile.ZipFile(p) as book:
+                members = book.infolist()
+                unpacked = sum(m.file_size for m in members)
+                if unpacked > limits.max_unpacked_bytes:
+                    raise refuse(f"unpacks to {unpacked} bytes; at most {limits.max_unpacked_bytes} are accepted")
+                for member in members:
+                    if member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml"):
+                        rows = max(rows, _count_row_tags(book, member))
+        except zipfile.BadZipFile:
+            raise refuse("cannot be read as an Excel workbook (.xlsx): not a zip file") from None
+        rows -= 1  # the header
+    else:
+        with p.open("rb") as f:
+            rows = sum(1 for line in f if line.strip()) - 1
+    if rows > limits.max_rows:
+        raise refuse(f"has {rows} rows; at most {limits.max_rows} are accepted")
+
+
+def _count_row_tags(book: zipfile.ZipFile, member: zipfile.ZipInfo) -> int:
+    """Row elements in one worksheet, streamed (the zip's stated sizes are checked by the caller,
+    and at most the stated size is read, so a member that lies about its size stops there)."""
+    count, tail, read = 0, b"", 0
+    with book.open(member) as f:
+        while read <= member.file_size and (chunk := f.read(1 << 16)):
+            read += len(chunk)
+            data = tail + chunk
+            keep = max(len(data) - 16, 0)  # a tag starting in the last 16 bytes is counted next time
+            count += sum(1 for tag in _ROW_TAG.finditer(data) if tag.start() < keep)
+            tail = data[keep:]
+    return count + len(_ROW_TAG.findall(tail))
+
+
+def _read_table(path: Path | str, columns: tuple[str, ...], table: str,
+                limits: UploadLimits | None = None) -> pl.DataFrame:
+    """Read a CSV or Excel (.xlsx, first sheet) file as strings, checking the header (and first
+    ``limits``, when given)."""
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: file not found")
+    if limits is not None:
+        check_table_file(p, limits=limits, table=table)
     excel = p.suffix.lower() in (".xlsx", ".xlsm")
     ragged = None if excel else _ragged_row(p)
     if ragged is not None:
@@ -193,8 +266,9 @@ def _read_excel(p: Path) -> pl.DataFrame:
     return pl.DataFrame(body, schema=header, orient="row") if header else pl.DataFrame()
 
 
-def load_accounts(path: Path | str) -> pl.DataFrame:
-    """Read accounts (CSV or Excel) with columns account, function, amount_dkk, year.
+def load_accounts(path: Path | str, *, limits: UploadLimits | None = None) -> pl.DataFrame:
+    """Read accounts (CSV or Excel) with columns account, function, amount_dkk, year; with
+    ``limits``, a file over them is refused before it is parsed (:func:`check_table_file`).
 
     Returns:
         Columns row (1-based data row), account, function, amount_dkk (Float64), year (Int64).
@@ -202,7 +276,7 @@ def load_accounts(path: Path | str) -> pl.DataFrame:
     Raises:
         InvalidInput: a missing column, or an amount/year that is not a number (every row named).
     """
-    raw = _read_table(path, ACCOUNT_COLUMNS, "accounts")
+    raw = _read_table(path, ACCOUNT_COLUMNS, "accounts", limits)
     frame = raw.with_columns(
         pl.col("account").str.strip_chars(), pl.col("function").str.strip_chars(),
         pl.col("amount_dkk").str.strip_chars().str.replace_all(",", ".").cast(pl.Float64, strict=False),
@@ -212,10 +286,20 @@ def load_accounts(path: Path | str) -> pl.DataFrame:
         for row, value in raw.join(frame.filter(pl.col(col).is_null()).select("row"), on="row") \
                 .select("row", col).iter_rows():
             bad.add(field=col, value=value, message="must be a number", row=row, table="accounts")
+    _refuse_not_finite(bad, raw, frame, "amount_dkk", "accounts")
     for row, value in frame.filter(pl.col("function").fill_null("") == "").select("row", "account").iter_rows():
         bad.add(field="function", value=value, message="every line needs a function number", row=row, table="accounts")
     bad.raise_if_any()
     return frame
+
+
+def _refuse_not_finite(bad: ProblemCollector, raw: pl.DataFrame, frame: pl.DataFrame, col: str,
+                       table: str) -> None:
+    """Name each row whose amount reads as nan or an infinity (Polars casts "nan", "inf" to
+    floats; SQLite refuses them, PostgreSQL stores and shows them, #14 item 3)."""
+    rows = frame.filter(pl.col(col).is_not_null() & ~pl.col(col).is_finite()).select("row")
+    for row, value in raw.join(rows, on="row").select("row", col).iter_rows():
+        bad.add(field=col, value=value, message="must be a finite number", row=row, table=table)
 
 
 def map_accounts(accounts: pl.DataFrame, mapping: AccountMapping) -> pl.DataFrame:
@@ -259,18 +343,20 @@ def accounts_by_bucket(mapped: pl.DataFrame) -> pl.DataFrame:
 
 
 # ----------------------------------------------------------------------------- budget
-def load_budget(path: Path | str, *, steps: Collection[int] | None = None) -> pl.DataFrame:
+def load_budget(path: Path | str, *, steps: Collection[int] | None = None,
+                limits: UploadLimits | None = None) -> pl.DataFrame:
     """Read a budget (CSV or Excel) with columns step, year, budget_dkk.
 
     Args:
         path: the file (``.xlsx`` is read as Excel, anything else as CSV).
         steps: the staircase's step numbers; a budget line for another step is refused.
+        limits: a file over them is refused before it is parsed (:func:`check_table_file`).
 
     Raises:
         InvalidInput: an unreadable file, a missing column, a non-numeric value, a step not
             in ``steps``, or a (step, year) given twice; each named by row and column.
     """
-    raw = _read_table(path, BUDGET_COLUMNS, "budget")
+    raw = _read_table(path, BUDGET_COLUMNS, "budget", limits)
     frame = raw.with_columns(
         pl.col("step").str.strip_chars().str.replace(r"\.0$", "").cast(pl.Int64, strict=False),
         pl.col("year").str.strip_chars().str.replace(r"\.0$", "").cast(pl.Int64, strict=False),
@@ -280,6 +366,7 @@ def load_budget(path: Path | str, *, steps: Collection[int] | None = None) -> pl
         for row, value in raw.join(frame.filter(pl.col(col).is_null()).select("row"), on="row") \
                 .select("row", col).iter_rows():
             bad.add(field=col, value=value, message="must be a number", row=row, table="budget")
+    _refuse_not_finite(bad, raw, frame, "budget_dkk", "budget")
     bad.raise_if_any()
     if steps is not None:
         for row, step in frame.filter(~pl.col("step").is_in(list(steps))).select("row", "step").iter_rows():

@@ -125,8 +125,9 @@ class RateTable:
         f = frame.select([pl.col(c).cast(t) for c, t in RATE_SCHEMA.items()]).with_row_index("_row", offset=1)
         bad = ProblemCollector()
         checks = [
-            (pl.col("cost_dkk_per_day").is_null() | (pl.col("cost_dkk_per_day") < 0),
-             "cost_dkk_per_day", "a rate must be a number >= 0"),
+            (pl.col("cost_dkk_per_day").is_null() | (pl.col("cost_dkk_per_day") < 0)
+             | ~pl.col("cost_dkk_per_day").is_finite(),  # nan/inf would be stored as such on PostgreSQL
+             "cost_dkk_per_day", "a rate must be a finite number >= 0"),
             (pl.col("price_year").is_null(), "price_year", "every rate needs its price year"),
             (pl.col("valid_from").is_null(), "valid_from", "every rate needs a start date"),
             (pl.col("valid_to").is_not_null() & (pl.col("valid_to") <= pl.col("valid_from")),

@@ -7,14 +7,13 @@ form with the offending value (:func:`add_problems`)."""
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
 from trappen.web import rules
 
-MAX_UPLOAD_BYTES = 1024 * 1024
-"""Budgets and accounts are a few hundred lines; 1 MiB is ample (docs/privacy.md, request size)."""
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 
 
@@ -53,9 +52,11 @@ class UploadForm(forms.Form):
         if not name.lower().endswith(UPLOAD_SUFFIXES):
             raise forms.ValidationError(_("%(name)s: only .csv and .xlsx files are read."),
                                         params={"name": name})
-        if upload.size > MAX_UPLOAD_BYTES:
+        # TRAPPEN_UPLOAD_MAX_BYTES (1 MiB): budgets and accounts are a few hundred lines
+        if upload.size > settings.TRAPPEN_UPLOAD_MAX_BYTES:
             raise forms.ValidationError(_("%(name)s is %(size)s bytes; at most %(max)s are accepted."),
-                                        params={"name": name, "size": upload.size, "max": MAX_UPLOAD_BYTES})
+                                        params={"name": name, "size": upload.size,
+                                                "max": settings.TRAPPEN_UPLOAD_MAX_BYTES})
         return upload
 
 

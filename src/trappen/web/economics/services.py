@@ -11,10 +11,11 @@ import logging
 from pathlib import Path
 
 import polars as pl
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from trappen.economics import load_accounts, load_budget, map_accounts
+from trappen.economics import UploadLimits, load_accounts, load_budget, map_accounts
 from trappen.errors import InvalidInput, Problem
 from trappen.privacy.roles import permission
 from trappen.web import rules
@@ -76,6 +77,13 @@ def price_add(*, user: object, intervention_code: str, valid_from: dt.date,
     return new
 
 
+def upload_limits() -> UploadLimits:
+    """The municipality's limits on an uploaded table (TRAPPEN_UPLOAD_MAX_* settings)."""
+    return UploadLimits(max_bytes=settings.TRAPPEN_UPLOAD_MAX_BYTES,
+                        max_unpacked_bytes=settings.TRAPPEN_UPLOAD_MAX_UNPACKED_BYTES,
+                        max_rows=settings.TRAPPEN_UPLOAD_MAX_ROWS)
+
+
 YEARS = (1900, 2200)
 """Years a budget or an account line may have (the database column is a small integer)."""
 
@@ -97,7 +105,7 @@ def budget_import(*, user: object, path: Path) -> pl.DataFrame:
             step not on the staircase; nothing is written.
     """
     require(user, "budget", "create")
-    frame = load_budget(path, steps=rules.staircase().numbers)
+    frame = load_budget(path, steps=rules.staircase().numbers, limits=upload_limits())
     _check_years(frame, "budget")
     years = frame["year"].unique().to_list()
     BudgetLine.objects.filter(year__in=years).delete()
@@ -120,7 +128,7 @@ def accounts_import(*, user: object, path: Path) -> pl.DataFrame:
     """
     require(user, "budget", "create")
     mapping = sel.account_mapping()
-    mapped = map_accounts(load_accounts(path), mapping)
+    mapped = map_accounts(load_accounts(path, limits=upload_limits()), mapping)
     _check_years(mapped, "accounts")
     too_long = mapped.filter((pl.col("account").str.len_chars() > 64) | (pl.col("function").str.len_chars() > 64))
     if too_long.height:
