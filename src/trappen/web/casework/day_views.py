@@ -17,6 +17,7 @@ from trappen.errors import InvalidInput
 from trappen.privacy.roles import permission
 from trappen.web import rules
 from trappen.web.approvals.selectors import approvals_my_day
+from trappen.web.audit.services import audit_list
 from trappen.web.casework import caseloads as cl
 from trappen.web.casework import forms as f
 from trappen.web.casework import my_day as day
@@ -57,6 +58,9 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
         for c in caseload_for_caseworker(request.user, on=today):
             step = int(getattr(c, "current_step", 0) or 0)
             children.append({"child": c, "step": step, "step_name": steps.get(step, "")})
+    # one audit row: every child the page names (the filter's list, the caseload, the duties)
+    audit_list(actor=request.user, endpoint="my_day",
+               child_ids=sorted(set(scope.children) | {c["child"].pk for c in children}))  # type: ignore[attr-defined]
     return render(request, "casework/my_day.html", {
         "form": form, "filters": [(field, f.options_html(field)) for field in form],
         "groups": groups, "team": scope.team, "children": children,
@@ -113,6 +117,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
                                  % {"n": len(moved), "name": names[d["caseworker_id"]]})
                 return redirect("team")
     days, by_month = cl.caseloads_by_month(list(posts), today=today)
+    audit_list(actor=request.user, endpoint="team", child_ids=[child for child, _name, _post in children])
     return render(request, "casework/team.html", {
         "rows": rows, "target": target, "over": sum(1 for r in rows if r["over"]),
         "form": form, "confirm": confirm,

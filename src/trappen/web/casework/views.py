@@ -21,7 +21,7 @@ from trappen.deadlines import default_duties
 from trappen.errors import EditConflict, InvalidInput
 from trappen.privacy.roles import permission
 from trappen.web import rules
-from trappen.web.audit.services import audit_record
+from trappen.web.audit.services import audit_list, audit_record
 from trappen.web.casework import forms as f
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
@@ -154,6 +154,8 @@ def partner_notifications(request: HttpRequest) -> HttpResponse:
     municipality has acknowledged it (never the child's record or the assessment)."""
     _partner_notifier(request)
     sent = sel.notifications_sent_by(request.user)
+    audit_list(actor=request.user, endpoint="partner_notifications",
+               child_ids=list(sent.values_list("child_id", flat=True)))
     return render(request, "casework/notifications_sent.html", {"sent": sent})
 
 
@@ -237,9 +239,17 @@ def reassign_page(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def _in_scope(request: HttpRequest, model: type[_M], pk: int) -> _M:
-    """The record, when its child is one the user may see; 404 otherwise."""
-    return get_object_or_404(model.objects.filter(child__in=children_visible_to(request.user))
-                             .select_related("child"), pk=pk)
+    """The record, when its child is one the user may see; 404 otherwise, audited like a refused
+    child (the record's child id when it exists, the record's kind and id in the purpose)."""
+    try:
+        return get_object_or_404(model.objects.filter(child__in=children_visible_to(request.user))
+                                 .select_related("child"), pk=pk)
+    except Http404:
+        child_id = model.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+        audit_record(actor=request.user, child_id=child_id, action="read",
+                     endpoint=request.resolver_match.view_name if request.resolver_match else request.path,
+                     purpose=f"refused: not in scope ({model._meta.model_name} {pk})")
+        raise
 
 
 def _episode_in_scope(request: HttpRequest, episode_id: int) -> m.Episode:

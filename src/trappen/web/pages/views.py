@@ -20,7 +20,7 @@ from trappen.web import rules
 from trappen.web.approvals.models import ApprovalRequest
 from trappen.web.approvals.selectors import approvals_for_child
 from trappen.web.approvals.services import intervention_request_or_start
-from trappen.web.audit.services import audit_record
+from trappen.web.audit.services import audit_list, audit_record
 from trappen.web.casework.my_day import children_in_care
 from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
 from trappen.web.disclosure import SUPPRESSION_MARK, unsuppressed_districts
@@ -88,6 +88,7 @@ def my_children(request: HttpRequest) -> HttpResponse:
     names = _step_names()
     rows = [{"child": c, "step": c.current_step, "step_name": names.get(c.current_step, "")}
             for c in children.select_related("district")[:MY_CHILDREN_LIMIT]]
+    audit_list(actor=user, endpoint="my_children", child_ids=[r["child"].pk for r in rows])
     return render(request, "pages/my_children.html", {"rows": rows, "limit": MY_CHILDREN_LIMIT})
 
 
