@@ -19,9 +19,9 @@ from trappen.web.security.middleware import otp_required_for
 
 def _allowed(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
-        if not otp_required_for(user) or user.is_verified():  # type: ignore[union-attr]
-            return True
+    if (user is not None and user.is_authenticated
+            and (not otp_required_for(user) or user.is_verified())):
+        return True
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     return scheme.lower() == "bearer" and token_user(token.strip()) is not None
 

@@ -41,14 +41,15 @@ AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
 
 OTP_REQUIRED_ROLES = ("teamleader", "analyst", "economist", "admin")
-TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _base.INSECURE_DEFAULTS_ALLOWED)
+_INSECURE_DEFAULTS_ALLOWED: bool = _base.INSECURE_DEFAULTS_ALLOWED
+TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
 
 # HSTS: with TRAPPEN_HSTS_SECONDS > 0 (the foundation's setting), subdomains and preloading are on
 # unless turned off (a municipality whose subdomains still serve plain http turns them off).
 # (the same default as the foundation's: a year outside debug/demo/tests; this module is imported
 # before that line runs)
-_HSTS_ON = _env_int("TRAPPEN_HSTS_SECONDS", 0 if _base.INSECURE_DEFAULTS_ALLOWED else 31_536_000) > 0
+_HSTS_ON = _env_int("TRAPPEN_HSTS_SECONDS", 0 if _INSECURE_DEFAULTS_ALLOWED else 31_536_000) > 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("TRAPPEN_HSTS_INCLUDE_SUBDOMAINS", _HSTS_ON)
 SECURE_HSTS_PRELOAD = _env_bool("TRAPPEN_HSTS_PRELOAD", _HSTS_ON)
 

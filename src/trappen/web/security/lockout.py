@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 def address_failures(ip_address: str) -> int:
     """Failed logins from ``ip_address`` within the cool-off, over all usernames and browsers."""
-    since = timezone.now() - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
+    since = timezone.now() - dt.timedelta(hours=getattr(settings, "AXES_COOLOFF_TIME", 1))
     total = (AccessAttempt.objects.filter(ip_address=ip_address, attempt_time__gte=since)
              .aggregate(total=Sum("failures_since_start"))["total"])
     return total or 0
@@ -43,11 +43,10 @@ class AddressLockoutBackend:
         ip_address = get_client_ip_address(request)
         if not ip_address:
             return None
-        failures = address_failures(ip_address)
-        if failures >= settings.TRAPPEN_ADDRESS_FAILURE_LIMIT:
+        failures, limit = address_failures(ip_address), getattr(settings, "TRAPPEN_ADDRESS_FAILURE_LIMIT", 30)
+        if failures >= limit:
             logger.warning("login: address locked for password spraying",
-                           extra={"ip_address": ip_address, "failures": failures,
-                                  "limit": settings.TRAPPEN_ADDRESS_FAILURE_LIMIT})
+                           extra={"ip_address": ip_address, "failures": failures, "limit": limit})
             request.axes_locked_out = True  # type: ignore[attr-defined]  # AxesMiddleware shows the page
             raise PermissionDenied("address locked")
         return None
