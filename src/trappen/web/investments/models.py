@@ -12,6 +12,9 @@ class InvestmentCase(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
                                    related_name="investment_cases")
     adopted = models.BooleanField(default=False)
+    version = models.PositiveIntegerField(default=0, db_default=0)
+    """Optimistic lock: each save of the case's text bumps it; a save carrying an older version is
+    refused (two economists editing one case, #14 item 4)."""
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

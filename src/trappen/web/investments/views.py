@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from trappen.economics import case_to_toml, herning_pilot_path
 from trappen.economics._excel import write_workbook
-from trappen.errors import InvalidInput
+from trappen.errors import EditConflict, InvalidInput
 from trappen.privacy.roles import allowed
 from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.investments import selectors as sel
@@ -49,31 +49,40 @@ def case_list(request: HttpRequest) -> HttpResponse:
 def _editor(request: HttpRequest, *, case: object | None, initial: str) -> HttpResponse:
     """The TOML editor and the form, on one page; each posts its own ``mode``."""
     problems: list[object] = []
+    conflict: list[object] = []
     text = initial
     form = CaseForm(initial=_form_initial(initial))
+    version = getattr(case, "version", None)
     if request.method == "POST":
+        raw_version = request.POST.get("version", "")
+        posted_version = int(raw_version) if raw_version.isdigit() else None
         if request.POST.get("mode") == "form":
             form = CaseForm(request.POST)
             text_or_none = _form_text(form)
-            if text_or_none is not None:
-                try:
-                    saved = svc.case_save(user=request.user, toml_text=text_or_none, case=case)  # type: ignore[arg-type]
-                except InvalidInput as exc:
+        else:
+            text = text_or_none = request.POST.get("toml_text", "")
+        if text_or_none is not None:
+            try:
+                saved = svc.case_save(user=request.user, toml_text=text_or_none, case=case,  # type: ignore[arg-type]
+                                      version=posted_version)
+            except EditConflict as exc:
+                # Nothing was saved; the user's input stays on the page, and saving again (after
+                # review) goes against the current version: overwriting is a deliberate second step.
+                conflict, version = list(exc.problems), exc.current_version
+            except InvalidInput as exc:
+                if request.POST.get("mode") == "form":
                     add_case_problems(form, exc)
                 else:
-                    return redirect("investment_detail", case_id=saved.pk)
-        else:
-            text = request.POST.get("toml_text", "")
-            try:
-                saved = svc.case_save(user=request.user, toml_text=text, case=case)  # type: ignore[arg-type]
-            except InvalidInput as exc:
-                problems = list(exc.problems)
+                    problems = list(exc.problems)
             else:
                 return redirect("investment_detail", case_id=saved.pk)
-    failed = bool(problems or form.errors)
+    failed = bool(problems or form.errors or conflict)
+    toml_posted = request.method == "POST" and request.POST.get("mode") != "form"
+    form_open = bool(form.errors) or not (problems or (conflict and toml_posted))  # the user's input open
     return render(request, "investments/edit.html", {"case": case, "text": text, "problems": problems,
-                                                     "form": form, "form_open": bool(form.errors) or not problems},
-                  status=422 if failed else 200)
+                                                     "conflict": conflict, "version": version,
+                                                     "form": form, "form_open": form_open},
+                  status=(409 if conflict else 422) if failed else 200)
 
 
 def _form_initial(text: str) -> dict[str, object]:
