@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-ACTIONS = ("read", "write")
+ACTIONS = ("read", "write", "auth")  # auth: a login, failed login or logout
 
 
 class AppendOnlyError(Exception):

@@ -19,6 +19,7 @@ from trappen.economics import UploadLimits, load_accounts, load_budget, map_acco
 from trappen.errors import InvalidInput, Problem
 from trappen.privacy.roles import permission
 from trappen.web import rules
+from trappen.web.audit.services import audit_record
 from trappen.web.economics import selectors as sel
 from trappen.web.economics.models import AccountLine, BudgetLine, Price
 
@@ -72,6 +73,8 @@ def price_add(*, user: object, intervention_code: str, valid_from: dt.date,
             old.valid_to = row["valid_to"]
             old.save(update_fields=["valid_to"])
     assert new is not None
+    audit_record(actor=user, child_id=None, action="write", endpoint="price_add",
+                 purpose=f"price {new.pk} {intervention_code}")
     logger.info("price added", extra={"intervention_code": intervention_code, "price_id": new.pk,
                                       "user_id": getattr(user, "pk", None)})
     return new
@@ -112,6 +115,8 @@ def budget_import(*, user: object, path: Path) -> pl.DataFrame:
     BudgetLine.objects.bulk_create([BudgetLine(step=r["step"], year=r["year"], budget_dkk=r["budget_dkk"],
                                                imported_by=user)  # type: ignore[misc]
                                     for r in frame.iter_rows(named=True)])
+    audit_record(actor=user, child_id=None, action="write", endpoint="budget_import",
+                 purpose=f"{frame.height} lines, years {','.join(str(y) for y in sorted(years))}")
     logger.info("budget imported", extra={"lines": frame.height, "years": years,
                                           "user_id": getattr(user, "pk", None)})
     return frame
@@ -142,6 +147,8 @@ def accounts_import(*, user: object, path: Path) -> pl.DataFrame:
                     amount_dkk=r["amount_dkk"], bucket=r["bucket"], mapping_name=mapping.name[:300],
                     imported_by=user)  # type: ignore[misc]
         for r in mapped.iter_rows(named=True)])
+    audit_record(actor=user, child_id=None, action="write", endpoint="accounts_import",
+                 purpose=f"{mapped.height} lines, years {','.join(str(y) for y in sorted(years))}")
     logger.info("accounts imported", extra={"lines": mapped.height, "years": years,
                                             "user_id": getattr(user, "pk", None)})
     return mapped
