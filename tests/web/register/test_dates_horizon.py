@@ -73,3 +73,15 @@ def test_reassignment_beyond_the_horizon_is_refused(scene):
                        on=dt.date(9999, 12, 31))
     assert [(p.field, p.value) for p in exc.value.problems] == [("on", "9999-12-31")]
     assert m.Assignment.objects.filter(start_date=dt.date(9999, 12, 31)).count() == 0
+
+
+def test_the_start_form_names_a_start_beyond_the_horizon_on_its_field(client, scene):
+    client.force_login(scene["user"])
+    child = scene["mine"]
+    response = client.post(f"/children/{child.pk}/interventions/new/", {
+        "intervention_code": "PALS_SCHOOL", "step": "1", "start_date": "9999-12-31", "planned_end": "",
+        "provider": "", "price": ""})
+    assert response.status_code in (200, 422)
+    errors = response.context["form"].errors.get("start_date", [])
+    assert errors and "days ahead" in " ".join(errors), response.context["form"].errors
+    assert m.Episode.objects.count() == 0
