@@ -76,3 +76,20 @@ def test_a_refused_lookup_by_object_id_is_audited(scene, url, key):
     missing = _client(caseworker).get(url.format(999_999))
     assert missing.status_code == 404
     assert AuditEvent.objects.filter(user=caseworker, purpose__startswith="refused", child_id=None).count() == 1
+
+
+def test_a_citizens_access_export_includes_the_lists_that_showed_the_child(scene):
+    from trappen.web.security.exports import audit_events
+
+    _client(scene["users"]["caseworker"]).get("/children/")
+    _client(scene["users"]["teamleader"]).get("/team/")
+    inside = scene["inside"].pk
+    assert sorted(audit_events(child_id=inside).values_list("endpoint", flat=True)) == ["my_children", "team"]
+    assert not audit_events(child_id=scene["outside"].pk).exists()
+
+
+def test_the_api_children_list_writes_one_row_per_request(scene):
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {scene['tokens']['caseworker']}")
+    assert client.get("/api/v1/children").status_code == 200
+    [event] = AuditEvent.objects.filter(endpoint="/api/v1/children")
+    assert event.child_ids == [scene["inside"].pk] and event.child_id is None

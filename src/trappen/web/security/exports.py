@@ -11,7 +11,9 @@ from __future__ import annotations
 import csv
 import io
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from trappen.privacy.sanitize import neutralise_formula
@@ -21,12 +23,21 @@ AUDIT_COLUMNS = ("id", "at", "username", "child_id", "action", "endpoint", "purp
 """Columns of an audit export: ids, times and purposes only, never case content."""
 
 
+def _lists_showing(child_id: int) -> object:
+    """The ids of list events whose ``child_ids`` hold ``child_id`` (a subquery)."""
+    if connection.vendor == "postgresql":
+        return AuditEvent.objects.filter(child_ids__contains=[child_id]).values("pk")
+    table = connection.ops.quote_name(AuditEvent._meta.db_table)
+    return RawSQL(f"SELECT e.id FROM {table} e, json_each(e.child_ids) j "  # noqa: S608 (a table name)
+                  "WHERE e.child_ids IS NOT NULL AND j.value = %s", (int(child_id),))
+
+
 def audit_events(*, child_id: int | None = None, username: str = "", start: object = None,
                  end: object = None, purpose: str = "") -> QuerySet[AuditEvent]:
     """Audit events filtered by child, user (exact username), a half-open date range and purpose.
 
     Args:
-        child_id: only events about this child.
+        child_id: only events about this child, including list pages that showed it.
         username: only events by this user.
         start: first local date included (``datetime.date``) or ``None``.
         end: first local date excluded, or ``None``.
@@ -34,7 +45,7 @@ def audit_events(*, child_id: int | None = None, username: str = "", start: obje
     """
     qs = AuditEvent.objects.order_by("id")
     if child_id is not None:
-        qs = qs.filter(child_id=child_id)
+        qs = qs.filter(Q(child_id=child_id) | Q(pk__in=_lists_showing(child_id)))
     if username:
         qs = qs.filter(username=username)
     if start is not None:
