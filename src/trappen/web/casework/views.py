@@ -245,7 +245,7 @@ def _in_scope(request: HttpRequest, model: type[_M], pk: int) -> _M:
         return get_object_or_404(model.objects.filter(child__in=children_visible_to(request.user))
                                  .select_related("child"), pk=pk)
     except Http404:
-        child_id = model.objects.filter(pk=pk).values_list("child_id", flat=True).first()
+        child_id = model._default_manager.filter(pk=pk).values_list("child_id", flat=True).first()
         audit_record(actor=request.user, child_id=child_id, action="read",
                      endpoint=request.resolver_match.view_name if request.resolver_match else request.path,
                      purpose=f"refused: not in scope ({model._meta.model_name} {pk})")
