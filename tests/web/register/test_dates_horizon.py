@@ -41,6 +41,15 @@ def test_services_refuse_dates_beyond_the_horizon(scene, settings):
         intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL", step=1,
                            start_date=today, planned_end=dt.date(9999, 12, 31))
     assert exc.value.problems[0].field == "planned_end"
+    # a planned end may lie years ahead (a placement planned until 18), not after the child turns 23
+    born = scene["mine"].birth_date
+    with pytest.raises(InvalidInput) as exc:
+        intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL", step=1,
+                           start_date=today, planned_end=born.replace(year=born.year + 23) + dt.timedelta(days=1))
+    assert exc.value.problems[0].field == "planned_end"
+    assert m.Episode.objects.count() == 0
+    intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL", step=1,
+                       start_date=today, planned_end=born.replace(year=born.year + 18)).delete()
     episode = intervention_start(actor=scene["user"], child=scene["mine"], intervention_code="PALS_SCHOOL",
                                  step=1, start_date=today + dt.timedelta(days=30))
     with pytest.raises(InvalidInput) as exc:

@@ -132,12 +132,28 @@ def date_horizon(*, today: dt.date | None = None) -> dt.date:
     return (today or timezone.localdate()) + dt.timedelta(days=settings.TRAPPEN_MAX_FUTURE_DAYS)
 
 
-def date_within_life(problems: ProblemCollector, *, child: m.Child, field: str, value: dt.date) -> None:
+AFTERCARE_UNTIL_AGE = 23
+"""Support may last until the young person turns 23 (Barnets Lov, kapitel 11: efterværn)."""
+
+
+def date_within_life(problems: ProblemCollector, *, child: m.Child, field: str, value: dt.date,
+                     planned: bool = False) -> None:
     """Add a problem naming ``field`` and ``value`` when the date is before the child's birth or
-    beyond the planning horizon (a 9999-12-31 typo would break every dashboard, #14 item 3)."""
+    beyond the planning horizon (a 9999-12-31 typo would break every dashboard, #14 item 3).
+
+    A ``planned`` date (an intervention's planned end) may lie further ahead, up to the day the
+    child turns :data:`AFTERCARE_UNTIL_AGE`; the analytics never read it."""
     if value < child.birth_date:
         problems.add(field=field, value=value.isoformat(),
                      message=f"is before the child's birth date {child.birth_date.isoformat()}")
+    if planned:
+        born = child.birth_date
+        last = dt.date(born.year + AFTERCARE_UNTIL_AGE, born.month, 28 if (born.month, born.day) == (2, 29)
+                       else born.day)
+        if value > last:
+            problems.add(field=field, value=value.isoformat(),
+                         message=f"is after the child turns {AFTERCARE_UNTIL_AGE} ({last.isoformat()})")
+        return
     horizon = date_horizon()
     if value > horizon:
         problems.add(field=field, value=value.isoformat(),
@@ -175,7 +191,7 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     problems = ProblemCollector()
     date_within_life(problems, child=child, field="start_date", value=start_date)
     if planned_end is not None:
-        date_within_life(problems, child=child, field="planned_end", value=planned_end)
+        date_within_life(problems, child=child, field="planned_end", value=planned_end, planned=True)
     if planned_end is not None and planned_end <= start_date:
         problems.add(field="planned_end", value=planned_end.isoformat(),
                      message="must be after the start date")
