@@ -174,10 +174,16 @@ def register_snapshot() -> Register:
     return Register.from_frames(meta={"source": "operational database"}, **frames)
 
 
+SNAPSHOT_EARLIEST = dt.date(1900, 1, 1)
+"""Dates before it (a 0001-01-01 typo) are read as this day: no register reaches further back,
+and an age of two thousand years overflowed the forecast's age tables."""
+
+
 def _within_horizon(frame: pl.DataFrame, model: type, fields: tuple[str, ...]) -> pl.DataFrame:
     """Dates beyond the planning horizon (a 9999-12-31 stored before the services checked it)
     are read as not yet happened: a nullable date becomes empty, a required one is held at the
-    horizon, so no dashboard, forecast or evaluation overflows on it (#14 item 3)."""
+    horizon; dates before :data:`SNAPSHOT_EARLIEST` are held there. So no dashboard, forecast or
+    evaluation overflows on them (#14 item 3)."""
     from trappen.web.register.services import date_horizon
 
     horizon = date_horizon()
@@ -185,12 +191,14 @@ def _within_horizon(frame: pl.DataFrame, model: type, fields: tuple[str, ...]) -
     for column, field_name in zip(frame.columns, fields, strict=True):
         dtype = frame.schema[column]
         if dtype == pl.Date:
-            bound = pl.lit(horizon)
+            bound, floor = pl.lit(horizon), pl.lit(SNAPSHOT_EARLIEST)
         elif isinstance(dtype, pl.Datetime):
             bound = pl.lit(dt.datetime.combine(horizon, dt.time.max)).cast(dtype)
+            floor = pl.lit(dt.datetime.combine(SNAPSHOT_EARLIEST, dt.time.min)).cast(dtype)
         else:
             continue
-        beyond = pl.col(column) > bound
+        value = pl.col(column)
         nullable = model._meta.get_field(field_name).null  # type: ignore[attr-defined]
-        fixes.append(pl.when(beyond).then(None if nullable else bound).otherwise(pl.col(column)).alias(column))
+        fixes.append(pl.when(value > bound).then(None if nullable else bound)
+                     .when(value < floor).then(floor).otherwise(value).alias(column))
     return frame.with_columns(fixes) if fixes else frame
