@@ -109,3 +109,13 @@ def test_analytics_survive_a_far_past_date_already_stored(client, loaded, make_u
             assert client.get(path).status_code == 200, path
     finally:
         cache_clear()
+
+
+def test_registering_a_child_born_in_year_one_is_refused(scene):
+    from trappen.web.register.services import child_register
+
+    with pytest.raises(InvalidInput) as exc:
+        child_register(actor=scene["user"], name="Et Barn", cpr="010101-4002", birth_date=dt.date(1, 1, 1),
+                       sex="F", district_code="N")
+    assert [(p.field, p.value) for p in exc.value.problems if p.field == "birth_date"] == [
+        ("birth_date", "0001-01-01")]

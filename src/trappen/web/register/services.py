@@ -105,6 +105,10 @@ def child_register(*, actor: object, name: str, cpr: str, birth_date: dt.date, s
         problems.add(field="sex", value=sex, message=f"must be one of {', '.join(SEXES)}")
     if birth_date > dt.date.today():
         problems.add(field="birth_date", value=birth_date.isoformat(), message="is in the future")
+    oldest = timezone.localdate() - dt.timedelta(days=round(365.25 * AFTERCARE_UNTIL_AGE))
+    if birth_date < oldest:  # a 0001-01-01 typo overflowed the forecast's age tables (#14 item 3)
+        problems.add(field="birth_date", value=birth_date.isoformat(),
+                     message=f"is more than {AFTERCARE_UNTIL_AGE} years ago: not a child or young person")
     if not m.District.objects.filter(code=district_code).exists():
         problems.add(field="district_code", value=district_code, message="unknown district")
     cipher = cpr_cipher()
