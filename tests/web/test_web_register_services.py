@@ -155,5 +155,12 @@ def test_audit_chain_verifies_and_is_append_only(worker, child):
         event.save()
     with pytest.raises(AppendOnlyError):
         event.delete()
-    AuditEvent.objects.filter(pk=event.pk).update(purpose="tampered")  # bypassing the model
+    from django.db import DatabaseError, connection, transaction
+
+    from trappen.web.audit.triggers import append_only_drop
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():  # the database refuses too
+        AuditEvent.objects.filter(pk=event.pk).update(purpose="tampered")
+    append_only_drop(connection)  # someone with DDL rights lifts the triggers (rolled back after)
+    AuditEvent.objects.filter(pk=event.pk).update(purpose="tampered")
     assert [b.row_id for b in audit_verify()] == [event.pk]
