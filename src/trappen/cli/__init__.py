@@ -35,6 +35,7 @@ __import__("trappen.cli.audit", fromlist=["register"]).register(app)  # audit ve
 __import__("trappen.cli.backup", fromlist=["register"]).register(app)  # backup, restore
 __import__("trappen.cli.retention", fromlist=["register"]).register(app)  # retention report
 __import__("trappen.cli.dst", fromlist=["register"]).register(app)  # deliveries to Danmarks Statistik
+__import__("trappen.cli.offers", fromlist=["register"]).register(app)  # the offer catalogue (tilbud)
 __import__("trappen.cli.national", fromlist=["register"]).register(app)  # national KPI bundles
 
 

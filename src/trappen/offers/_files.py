@@ -155,8 +155,14 @@ def _catalogue_from_rows(offer_rows: Rows, price_rows: Rows, *, catalogue: Catal
 
 
 def _read_csv(path: Path) -> tuple[list[object], list[list[object]]]:
-    with path.open(newline="", encoding="utf-8-sig") as handle:
-        lines = list(csv.reader(handle))
+    if not path.is_file():
+        raise FileNotFoundError(f"no file {path}")
+    try:
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            lines = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInput(Problem(field="file", value=path.name,
+                                   message=f"not a UTF-8 CSV file ({type(exc).__name__})")) from None
     rows: list[list[object]] = [list(line) for line in lines]
     return (rows[0], rows[1:]) if rows else ([], [])
 
@@ -181,9 +187,18 @@ def read_offers(path: Path | str, *, catalogue: Catalogue | None = None) -> Offe
 
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import load_workbook
+        from zipfile import BadZipFile
 
-        book = load_workbook(path, read_only=True, data_only=True)
+        from openpyxl import load_workbook
+        from openpyxl.utils.exceptions import InvalidFileException
+
+        if not path.is_file():
+            raise FileNotFoundError(f"no file {path}")
+        try:
+            book = load_workbook(path, read_only=True, data_only=True)
+        except (BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+            raise InvalidInput(Problem(field="file", value=path.name,
+                                       message=f"not a readable Excel workbook ({type(exc).__name__})")) from None
         try:
             offers_raw = _read_sheet(book, OFFERS_TABLE, where=path)
             prices_raw = _read_sheet(book, PRICES_TABLE, where=path)
