@@ -42,3 +42,14 @@ def test_bad_arguments_are_one_line(tmp_path: Path) -> None:
         done = runner.invoke(app, ["national", *args])
         assert done.exit_code == 1, done.output
         assert message in done.output and "Traceback" not in done.output
+
+
+def test_a_directory_given_as_a_file_is_one_line(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    runner.invoke(app, ["national", "keygen", "--municipality", "901", "--out", str(keys)])
+    for args in (["export", "--synthetic", "--municipality", "901", "--key", str(tmp_path), "--out",
+                  str(tmp_path / "b.json")],
+                 ["import", str(tmp_path), "--store", str(tmp_path / "store"), "--keys", str(keys)]):
+        done = runner.invoke(app, ["national", *args])
+        assert done.exit_code == 1 and "cannot read" in done.output, done.output
+        assert done.exception is None or isinstance(done.exception, SystemExit)

@@ -28,6 +28,16 @@ def _years(text: str) -> list[int]:
     return sorted(years)
 
 
+def _read(path: Path) -> bytes:
+    """The file's bytes; a directory or an unreadable file is a one-line error (FileNotFoundError passes)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise ValueError(f"cannot read {path} ({exc.strerror})") from None
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``national`` command group to ``app``."""
     group = typer.Typer(help="National aggregation: keys, signed KPI bundles, import into a national store.",
@@ -74,7 +84,7 @@ def register(app: typer.Typer) -> None:
 
             municipality_code_check(municipality)
             year_list = _years(years)
-            private_key = private_key_load(key.read_bytes())
+            private_key = private_key_load(_read(key))
             if register_dir is not None:
                 from trappen.register import Register
 

@@ -207,6 +207,8 @@ def bundle_verify(data: bytes, *, public_keys: Mapping[str, Ed25519PublicKey]) -
     if problems:
         raise ManifestMismatch(problems)
     code = manifest["municipality_code"]
+    if not isinstance(code, str):
+        raise _mismatch("municipality_code", code, "the municipality code must be a string of three digits")
     if code not in public_keys:
         raise UnknownMunicipalityKey(Problem(field="municipality_code", value=code, table="bundle",
                                             message="no public key held for this municipality"))

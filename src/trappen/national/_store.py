@@ -72,7 +72,13 @@ def bundles_import(paths: Sequence[Path | str], *, store_dir: Path | str,
     for path in paths:
         path = Path(path)
         try:
-            bundles.append((path.name, bundle_verify(path.read_bytes(), public_keys=public_keys)))
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise
+        except OSError as exc:  # a directory, no permission: one clear message, not a traceback
+            raise InvalidInput(f"cannot read the bundle ({exc.strerror})", field="bundle", value=str(path)) from None
+        try:
+            bundles.append((path.name, bundle_verify(data, public_keys=public_keys)))
         except InvalidInput as exc:
             raise type(exc)([Problem(field=p.field, value=p.value, message=p.message, table=path.name)
                              for p in exc.problems]) from None
@@ -86,7 +92,7 @@ def bundles_import(paths: Sequence[Path | str], *, store_dir: Path | str,
             old = ledger.get(code, {}).get(str(year))
             if old == entry:
                 action = "unchanged"
-            elif old is not None and str(old["created"]) >= bundle.created:
+            elif old is not None and str(old.get("created", "")) >= bundle.created:
                 action = "not_newer"
             else:
                 action = "added" if old is None else "replaced"
