@@ -16,9 +16,18 @@ def _no_store(response) -> bool:
 
 
 def _get(client, path: str):
-    """GET ``path`` and close the response (a static file is an open file)."""
+    """GET ``path`` and close the response (a static file is an open file). Closing sends
+    request_finished, whose close_old_connections would close the test's database connection
+    (its transaction) on PostgreSQL: disconnected around it, as Django's test client does."""
+    from django.core.signals import request_finished
+    from django.db import close_old_connections
+
     response = client.get(path)
-    response.close()
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
     return response
 
 
