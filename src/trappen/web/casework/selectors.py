@@ -18,7 +18,7 @@ from trappen.register import TABLES, Register
 from trappen.register.schema import PROFESSIONAL_NOTIFIERS
 from trappen.web import rules
 from trappen.web.register import models as m
-from trappen.web.register.selectors import _SNAPSHOT, caseload_for_caseworker
+from trappen.web.register.selectors import _SNAPSHOT
 
 DEADLINE_LOOKBACK_DAYS = 365
 """Items due more than a year ago are left out of My day: the demo register holds no events
@@ -185,14 +185,6 @@ def open_items(register: Register, *, now: dt.datetime, since: dt.date) -> pl.Da
             .agg(seq=pl.col("seq").min(), done_at=pl.col("done_at").first(), count=pl.len())
             .with_columns(overdue=pl.col("status") == "overdue")
             .sort(["overdue", "due_at"], descending=[True, False]))
-
-
-def my_day(user: object, *, now: dt.datetime, on: dt.date) -> dict[str, object]:
-    """The caseworker's children (with current step) and their open deadlines by urgency."""
-    children = list(caseload_for_caseworker(user, on=on))
-    ids = [c.pk for c in children]
-    items = open_deadlines(ids, now=now) if ids else pl.DataFrame()
-    return {"children": children, "deadlines": items}
 
 
 def team_caseloads(user: object, *, now: dt.datetime, on: dt.date) -> list[dict[str, object]]:
