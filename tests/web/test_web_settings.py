@@ -91,6 +91,21 @@ def test_env_example_file_starts_the_server_once_keys_are_filled(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_env_example_lists_every_variable_the_code_reads():
+    """.env.example documents every environment variable the code reads (STYLE: it lists them)."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    call = re.compile(r'(?:env_\w+|environ\.get|getenv)\(\s*"((?:TRAPPEN|DATABASE|SECRET|ALLOWED|DEBUG|CSRF)\w*)"')
+    read = set()
+    for path in (root / "src" / "trappen").rglob("*.py"):
+        read |= set(call.findall(path.read_text(encoding="utf-8")))
+    listed = set(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (root / ".env.example").read_text(encoding="utf-8"), re.M))
+    assert read, "no variable found: the pattern is out of date"
+    assert sorted(read - listed) == []
+
+
 # --- debug and demo mode only on this machine (#14 item 5) ------------------------------------
 _SERVER = {"ALLOWED_HOSTS": "trappen.example.dk", "SECRET_KEY": "s" * 50,
            "TRAPPEN_CPR_KEY": "x" * 43 + "="}
