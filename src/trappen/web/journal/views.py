@@ -103,6 +103,17 @@ def _note_form(request: HttpRequest, form: JournalNoteForm, *, child: m.Child, t
                                                       "note": note, "conflict": conflict})
 
 
+def _record_child(request: HttpRequest, model: type[JournalNote] | type[Decision], pk: int, *, action: str,
+                  purpose: str) -> m.Child:
+    """The child of a journal note or decision, opened for ``action`` (403 without the grant;
+    404 for no such record or a child out of reach)."""
+    _granted(request, action)
+    found = model.objects.filter(pk=pk).only("child_id").first()
+    if found is None:
+        raise Http404("no such record")
+    return _open(request, found.child_id, action=action, purpose=purpose)
+
+
 @login_required
 @purpose_prompting
 def journal_note_new(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -117,11 +128,7 @@ def journal_note_new(request: HttpRequest, child_id: int) -> HttpResponse:
 @purpose_prompting
 def journal_note_correct(request: HttpRequest, note_id: int) -> HttpResponse:
     """Correct a note: a new version; the page shows the earlier ones (kept)."""
-    _granted(request, "change")
-    note = JournalNote.objects.filter(pk=note_id).only("child_id").first()
-    if note is None:
-        raise Http404("no such note")
-    child = _open(request, note.child_id, action="change", purpose="correct journal note")
+    child = _record_child(request, JournalNote, note_id, action="change", purpose="correct journal note")
     note = sel.journal_notes(child).get(pk=note_id)
     _audit_read(request, child, f"note-{note.pk}")
     form = JournalNoteCorrectForm(request.POST or None, initial={
@@ -155,11 +162,7 @@ def decision_new(request: HttpRequest, child_id: int) -> HttpResponse:
 @purpose_prompting
 def decision_detail(request: HttpRequest, decision_id: int) -> HttpResponse:
     """One decision: what was decided, the grounds, the legal basis and the klagevejledning."""
-    _granted(request, "view")
-    found = Decision.objects.filter(pk=decision_id).only("child_id").first()
-    if found is None:
-        raise Http404("no such decision")
-    child = _open(request, found.child_id, action="view", purpose="read decision")
+    child = _record_child(request, Decision, decision_id, action="view", purpose="read decision")
     decision = sel.decisions_for_child(child).get(pk=decision_id)
     _audit_read(request, child, f"decision-{decision.pk}")
     return render(request, "journal/decision.html", {"child": child, "decision": decision})
