@@ -101,3 +101,18 @@ def test_demo_team_leader_can_reassign(client, busy_team):
     client.post(f"/security/children/{child.pk}/purpose/", {"purpose": "team_leader_review"})
     body = client.get(reverse("child_reassign", args=[child.pk])).content.decode()
     assert "caseworker2" in body
+
+
+def test_demo_partner_is_linked_to_current_children_only(busy_team, make_child):
+    """The demo partner (a school, a daycare) saw young adults from the post's history in "My
+    children": it is linked only to children the post holds today, under 18."""
+    from trappen.web.accounts.services import demo_users_create
+
+    adult = make_child("N", birth_date=dt.date(2001, 1, 1), name="Voksen")
+    Assignment.objects.create(child=adult, caseworker=busy_team["post"], start_date=dt.date(2015, 1, 1))
+    ended = make_child("N", name="Afsluttet")
+    Assignment.objects.create(child=ended, caseworker=busy_team["post"], start_date=dt.date(2015, 1, 1),
+                              end_date=dt.date(2016, 1, 1))
+    demo_users_create(partner_children=100)
+    linked = set(User.objects.get(username="partner").linked_children.values_list("pk", flat=True))
+    assert linked and adult.pk not in linked and ended.pk not in linked

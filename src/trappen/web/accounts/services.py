@@ -85,6 +85,7 @@ def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str
     Returns:
         ``(username, role, password)`` for each user.
     """
+    from django.db.models import Q
     from django.utils import timezone
 
     from trappen.web.accounts.demo_team import demo_caseload_balance, demo_team_posts
@@ -110,8 +111,14 @@ def demo_users_create(*, partner_children: int = 12) -> list[tuple[str, str, str
             post.user = user
             post.save(update_fields=["user"])
         if role == "partner" and post is not None:
-            children = (Assignment.objects.filter(caseworker=post).values_list("child_id", flat=True)
-                        .order_by("child_id").distinct()[:partner_children])
+            # children the post holds today and of school or daycare age (a partner is a school,
+            # daycare or health visitor), never young adults from the post's history
+            adult_born = today.replace(year=today.year - 18) if (today.month, today.day) != (2, 29) \
+                else today.replace(year=today.year - 18, day=28)
+            children = (Assignment.objects.filter(caseworker=post, start_date__lte=today,
+                                                  child__birth_date__gt=adult_born)
+                        .filter(Q(end_date__isnull=True) | Q(end_date__gt=today))
+                        .values_list("child_id", flat=True).order_by("child_id").distinct()[:partner_children])
             user.linked_children.set(list(children))
         made.append((role, role, password))
     for k, other in enumerate(posts[1:], start=2):
