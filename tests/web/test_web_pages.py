@@ -28,6 +28,8 @@ def scene(districts, make_user, make_child):
     post = Caseworker.objects.create(district_id="N", team=team, start_date=dt.date(2020, 1, 1),
                                      user=users["caseworker"])
     Assignment.objects.create(child=north, caseworker=post, start_date=dt.date(2024, 1, 1))
+    users["teamleader"].team = team  # a team leader reads the team's cases (permissions.toml: team)
+    users["teamleader"].save()
     return {"north": north, "south": south, "users": users}
 
 

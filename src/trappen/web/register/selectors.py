@@ -26,20 +26,41 @@ def _active_on(day: dt.date, prefix: str = "") -> Q:
 
 
 def children_visible_to(user: object) -> QuerySet[m.Child]:
-    """The children ``user`` may open by name.
+    """The children ``user`` may open by name: the scope of the role's ``child view`` grant in
+    the permission table (the one layer; nothing hard-coded per role here).
 
-    caseworker and teamleader: children living in their districts; partner: the children
-    linked to them; analyst, admin (and anyone else): none — analysts work on the pseudonymous
-    analytic register, administrators run the system, not the cases (permissions.toml grants
-    admin no child resource).
+    ``district``: children living in the user's districts; ``team``: children whose case a post
+    of the user's team holds today, and unheld children of the team's district (a new case is the
+    team's to take up); ``own``: the cases the user's post holds today; ``linked``: the children
+    linked to the user (a partner); ``all``: every child. No grant, or ``aggregate`` (analysts,
+    economists, administrators: they work on the pseudonymous register or run the system), gives
+    none.
     """
-    role = getattr(user, "role", None)
+    from django.utils import timezone
+
+    from trappen.privacy.roles import Scope, permission
+
     if not getattr(user, "is_authenticated", False):
         return m.Child.objects.none()
-    if role in ("caseworker", "teamleader"):
+    scope = permission(getattr(user, "role", "") or "", "child", "view")
+    today = timezone.localdate()
+    held = m.Assignment.objects.filter(_active_on(today))
+    if scope == Scope.DISTRICT:
         return m.Child.objects.filter(district__in=user.districts.all())  # type: ignore[attr-defined]
-    if role == "partner":
+    if scope == Scope.TEAM:
+        team_id = getattr(user, "team_id", None)
+        if team_id is None:
+            return m.Child.objects.none()
+        team_district = m.Team.objects.filter(pk=team_id).values("district")
+        return m.Child.objects.filter(
+            Q(pk__in=held.filter(caseworker__team__pk=team_id).values("child"))
+            | (Q(district__in=team_district) & ~Q(pk__in=held.values("child"))))
+    if scope == Scope.OWN:
+        return m.Child.objects.filter(pk__in=held.filter(caseworker__user=user).values("child"))
+    if scope == Scope.LINKED:
         return m.Child.objects.filter(partners=user)
+    if scope == Scope.ALL:
+        return m.Child.objects.all()
     return m.Child.objects.none()
 
 
