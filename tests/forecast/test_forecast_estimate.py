@@ -15,7 +15,7 @@ CUTOFF = date(2021, 12, 31)
 
 
 def test_hand_computed_counts(tiny):
-    m = estimate(tiny, cutoff=CUTOFF)
+    m = estimate(tiny, cutoff=CUTOFF, window_months=36)  # the hand counts are for 36 months
     st = m.states
     assert st.size == 10 and st.left == 7 and st.aftercare == 8
     c = m.counts

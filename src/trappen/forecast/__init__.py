@@ -31,18 +31,21 @@ from trappen.forecast._engines import (
     simulate,
 )
 from trappen.forecast._estimate import DEFAULT_CASELOAD_ELASTICITY, add_months, estimate
+from trappen.forecast._levers import CostTable, Price, cost_by_type, filter_register, type_mix
 from trappen.forecast._model import (
     AGE_BAND_EDGES_YEARS,
     DURATION_BAND_EDGES_MONTHS,
     Projection,
+    RateAdjustment,
     Scenario,
     StateSpace,
     TransitionModel,
 )
 
 __all__ = [
-    "AGE_BAND_EDGES_YEARS", "DEFAULT_CASELOAD_ELASTICITY", "DURATION_BAND_EDGES_MONTHS", "Backtest", "Projection",
-    "Scenario", "StateSpace", "TransitionModel", "add_months", "adjust", "arrival_rates", "arrival_schedule",
-    "backtest", "binomial_band", "compare", "estimate", "observed_counts", "project_expected", "redirect_table",
-    "rolling_cutoffs", "simulate", "summarise_backtest", "trend_forecast",
+    "AGE_BAND_EDGES_YEARS", "DEFAULT_CASELOAD_ELASTICITY", "DURATION_BAND_EDGES_MONTHS", "Backtest", "CostTable",
+    "Price", "Projection", "RateAdjustment", "Scenario", "StateSpace", "TransitionModel", "add_months", "adjust",
+    "arrival_rates", "arrival_schedule", "backtest", "binomial_band", "compare", "cost_by_type", "estimate",
+    "filter_register", "observed_counts", "project_expected", "redirect_table", "rolling_cutoffs", "simulate",
+    "summarise_backtest", "trend_forecast", "type_mix",
 ]

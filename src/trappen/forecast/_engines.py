@@ -51,6 +51,22 @@ def _check(model: TransitionModel, scenario: Scenario, months: int) -> None:
     if scenario.caseload_per_caseworker is not None and scenario.caseload_per_caseworker <= 0:
         problems.append(Problem(field="caseload_per_caseworker", value=scenario.caseload_per_caseworker,
                                 message="must be positive"))
+    if scenario.exit_rate_change_pct < -100:
+        problems.append(Problem(field="exit_rate_change_pct", value=scenario.exit_rate_change_pct,
+                                message="must be -100 or more"))
+    st = model.states
+    for i, a in enumerate(scenario.rate_adjustments):
+        where = f"rate_adjustments[{i}]"
+        if not 0 <= a.from_state <= st.top:
+            problems.append(Problem(field=f"{where}.from_state", value=a.from_state,
+                                    message=f"must be a state 0..{st.top} (0 = not on the staircase)"))
+        if not 0 <= a.to_state <= st.left or a.to_state == a.from_state:
+            problems.append(Problem(field=f"{where}.to_state", value=a.to_state,
+                                    message=f"must be another state 0..{st.left} ({st.left} = moved out)"))
+        if not (np.isfinite(a.multiply) and a.multiply >= 0):
+            problems.append(Problem(field=f"{where}.multiply", value=a.multiply, message="must be 0 or more"))
+        if not (np.isfinite(a.add) and -1 <= a.add <= 1):
+            problems.append(Problem(field=f"{where}.add", value=a.add, message="must be between -1 and 1"))
     if problems:
         raise InvalidInput(problems)
 
@@ -94,6 +110,9 @@ def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario:
     ``(caseload_new / caseload_old) ** e`` and moves down out of one by its inverse; entrant
     change multiplies moves from 0 onto the staircase. The probability of staying absorbs the
     change (other moves are scaled down if staying would go negative). Rows still sum to 1.
+    Exit change multiplies moves from a step to 0; then each :class:`RateAdjustment` multiplies
+    and adds to its move (adding only where the model allows the move). A factor of 1 and an
+    addend of 0 return the matrices unchanged.
     """
     p = transition.copy()
     st = model.states
@@ -106,14 +125,24 @@ def adjust(transition: NDArray[np.float64], *, model: TransitionModel, scenario:
             factor[:k, k] *= up  # from a lower state (0..k-1) up into placement step k
             factor[k, :k] /= up  # from placement step k down
     factor[0, 1:st.top + 1] *= max(1.0 + scenario.entrant_rate_change_pct / 100.0, 0.0)
-    if np.all(factor == 1.0):
+    factor[1:st.top + 1, 0] *= max(1.0 + scenario.exit_rate_change_pct / 100.0, 0.0)
+    addend = np.zeros((s_n, s_n))
+    for a in scenario.rate_adjustments:
+        factor[a.from_state, a.to_state] *= a.multiply
+        addend[a.from_state, a.to_state] += a.add
+    if np.all(factor == 1.0) and not addend.any():
         return p
     diag = np.eye(s_n, dtype=bool)
     off = np.where(diag, 0.0, p * factor)
+    if addend.any():  # only where the model allows the move (its structure is kept)
+        allowed = (np.broadcast_to(st.allowed()[:, None], p.shape) if p.shape == model.alpha.shape
+                   else p > 0)
+        off = np.maximum(off + np.where(allowed & ~diag, addend, 0.0), 0.0)
     out_sum = off.sum(-1, keepdims=True)
     scale = np.where(out_sum > 1.0, 1.0 / np.maximum(out_sum, 1e-300), 1.0)
     off = off * scale
     stay = 1.0 - off.sum(-1)
+    stay = np.where(stay < 1e-12, 0.0, stay)  # rounding must not turn a forced move (at 18) into a stay
     return off + stay[..., None] * diag
 
 

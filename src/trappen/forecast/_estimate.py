@@ -37,6 +37,12 @@ DEFAULT_CASELOAD_ELASTICITY = math.log(1 + HERNING_PLACEMENT_CHANGE) / math.log(
 
 DAYS_PER_MONTH = 365.25 / 12
 
+DEFAULT_WINDOW_MONTHS = 48
+"""The reference period: months of transitions counted up to the cut-off. Chosen by back-test
+(docs/forecast.md, "Back-test"): over four rolling origins, 12 months ahead, 48 months gave a
+lower MAPE of the total than no change on the demo municipality and on synthetic SSDA903 data
+of a council and of England, where 36 lost on the demo and 60 on the council."""
+
 
 def add_months(day: date, months: int) -> date:
     """``day`` moved by whole months, the day clipped to the month's length."""
@@ -226,7 +232,7 @@ def estimate(
     staircase: Staircase | None = None,
     catalogue: Catalogue | None = None,
     prior: float = 1.0,
-    window_months: int = 36,
+    window_months: int = DEFAULT_WINDOW_MONTHS,
 ) -> TransitionModel:
     """Fit the monthly transition model on the register's data up to ``cutoff``.
 
@@ -243,7 +249,8 @@ def estimate(
         staircase: the staircase (number of steps N); default Socialstyrelsen's.
         catalogue: prices for costs; default the shipped catalogue.
         prior: total pseudo-count of the prior per row.
-        window_months: months of transitions counted.
+        window_months: months of transitions counted (the reference period, ending on the
+            cut-off); at least 1.
 
     Returns:
         The fitted :class:`TransitionModel`.
@@ -272,6 +279,8 @@ def estimate(
         )
     if prior <= 0:
         raise InvalidInput(Problem(field="prior", value=prior, message="must be positive"))
+    if window_months < 1:
+        raise InvalidInput(Problem(field="window_months", value=window_months, message="must be at least 1"))
     k_n = window_months + MAX_START_DURATION + 1
     days = [add_months(cutoff, k - (k_n - 1)) for k in range(k_n)]
     a_n, d_n, s_n = len(AGE_BAND_EDGES_YEARS), len(DURATION_BAND_EDGES_MONTHS), states.size
@@ -375,6 +384,7 @@ def estimate(
     with np.errstate(invalid="ignore", divide="ignore"):
         entrants = np.where(exposure > 0, entered / exposure * 12_000.0, 0.0)
     history = arrived_by_k[k_n - window_months:]
+    lengths = np.diff(np.array([d.toordinal() for d in days], dtype=np.float64))[k_n - 1 - window_months:]
     return TransitionModel(
         states=states,
         cutoff=cutoff,
@@ -391,19 +401,30 @@ def estimate(
         placement_steps=staircase.placement_steps,
         unregistered_children=int(extra.sum()),
         arrivals_observed=float(history[-12:].sum()),
-        arrivals_dispersion=arrival_dispersion(history),
+        arrivals_dispersion=arrival_dispersion(history, days=lengths),
     )
 
 
-def arrival_dispersion(monthly: NDArray[np.float64]) -> float:
+def arrival_dispersion(monthly: NDArray[np.float64], *, days: NDArray[np.float64] | None = None) -> float:
     """The negative-binomial dispersion phi (variance = mean + phi * mean**2) of monthly arrival
     counts, by the method of moments on month-to-month differences (a slow trend does not count
     as noise); 0 when the months vary no more than Poisson counts do, or are too few.
 
-    Months before the register's first arrival (no data yet) are left out."""
-    seen = monthly[np.argmax(monthly > 0):] if (monthly > 0).any() else monthly[:0]
+    ``days``: each month's length in days. A 31-day month has about 10 % more arrivals than
+    a 28-day one; that calendar effect is not noise, so the counts are compared per day (the
+    difference of two months' rates, scaled back to a mean month, has the Poisson variance
+    ``mean`` plus the extra). Months before the register's first arrival (no data yet) are
+    left out."""
+    if (monthly > 0).any():
+        first = int(np.argmax(monthly > 0))
+    else:
+        return 0.0
+    seen = monthly[first:].astype(np.float64)
     if seen.size < 6:
         return 0.0
+    if days is not None:
+        length = days[first:]
+        seen = seen * (float(length.mean()) / length)
     mean = float(seen.mean())
     var = float(np.var(np.diff(seen), ddof=1) / 2.0)
     return max(var - mean, 0.0) / mean**2 if mean > 0 else 0.0

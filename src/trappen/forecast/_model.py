@@ -191,6 +191,21 @@ class TransitionModel:
 
 
 @dataclass(frozen=True, kw_only=True)
+class RateAdjustment:
+    """A change to one monthly transition rate: ``p[from, to] * multiply + add`` (``add`` in
+    probability per month, e.g. 0.01 = one more child in a hundred each month), in every age
+    and duration band where the move is allowed, never below 0; the probability of staying
+    absorbs the change, so each row still sums to 1 (the row's moves are scaled down together
+    if they would pass 1). States: 0 = not on the staircase, 1..N the steps, N + 1 = moved
+    out of the municipality (as ``to_state`` only)."""
+
+    from_state: int
+    to_state: int
+    multiply: float = 1.0
+    add: float = 0.0
+
+
+@dataclass(frozen=True, kw_only=True)
 class Scenario:
     """Levers a leader can pull. The default is the baseline (nothing changed).
 
@@ -205,6 +220,11 @@ class Scenario:
         entrant_rate_change_pct: change in moves from state 0 onto the staircase (notifications
             that lead to support), e.g. +10.
         population_growth_pct_per_year: growth of arrivals (births and moving in) per year.
+        exit_rate_change_pct: change in moves from a step off the staircase (to state 0), e.g.
+            -10 for children staying longer.
+        rate_adjustments: changes to any transition rate (:class:`RateAdjustment`), applied
+            after the other levers. In TOML: ``[[rate_adjustments]]`` with ``from_state``,
+            ``to_state``, ``multiply`` and/or ``add``.
     """
 
     name: str = "baseline"
@@ -213,6 +233,8 @@ class Scenario:
     step_caps: tuple[tuple[int, int], ...] = ()
     entrant_rate_change_pct: float = 0.0
     population_growth_pct_per_year: float = 0.0
+    exit_rate_change_pct: float = 0.0
+    rate_adjustments: tuple[RateAdjustment, ...] = ()
 
     @classmethod
     def from_toml(cls, path: Path | str) -> Scenario:
@@ -243,7 +265,18 @@ class Scenario:
             step_caps=tuple(sorted((int(k), v) for k, v in m.step_caps.items())),
             entrant_rate_change_pct=m.entrant_rate_change_pct,
             population_growth_pct_per_year=m.population_growth_pct_per_year,
+            exit_rate_change_pct=m.exit_rate_change_pct,
+            rate_adjustments=tuple(RateAdjustment(**a.model_dump()) for a in m.rate_adjustments),
         )
+
+
+class _RateAdjustmentFile(StrictModel):
+    model_config = ConfigDict(extra="forbid")
+
+    from_state: Annotated[int, Field(ge=0)]
+    to_state: Annotated[int, Field(ge=0)]
+    multiply: Annotated[Finite, Field(ge=0)] = 1.0
+    add: Annotated[Finite, Field(ge=-1, le=1)] = 0.0
 
 
 class _ScenarioFile(StrictModel):
@@ -257,6 +290,8 @@ class _ScenarioFile(StrictModel):
     step_caps: dict[StepKey, Annotated[int, Field(ge=0)]] = {}
     entrant_rate_change_pct: Finite = 0.0
     population_growth_pct_per_year: Finite = 0.0
+    exit_rate_change_pct: Annotated[Finite, Field(ge=-100)] = 0.0
+    rate_adjustments: list[_RateAdjustmentFile] = []
 
 
 @dataclass(frozen=True, kw_only=True)
