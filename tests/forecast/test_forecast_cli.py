@@ -57,3 +57,19 @@ def test_backtest_prints_a_row_per_step(register_dir, tmp_path):
     table = pl.read_csv(out)
     assert table["series"].to_list() == [*(f"step_{s}" for s in range(1, 7)), "mean_of_steps", "total"]
     assert "nan" not in result.output
+
+
+def test_run_with_reference_period_filter_and_costs(register_dir, tmp_path):
+    costs = tmp_path / "costs.toml"
+    costs.write_text('currency = "DKK"\ninflation_pct_per_year = 2\ndefault_per_day = 1000\n', encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["forecast", "run", "--months", "12", "--replicates", "5", "--window", "24",
+                                      "--sex", "F", "--age-from", "6", "--age-to", "17", "--costs", str(costs),
+                                      "--register", str(register_dir), "--cutoff", "2023-12-31", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "sex=F, age 6-17" in result.output
+    by_type = pl.read_csv(out / "cost_by_type.csv")
+    assert set(by_type["currency"]) == {"DKK"} and by_type["cost"].sum() > 0
+    bad = CliRunner().invoke(app, ["forecast", "run", "--months", "6", "--replicates", "2", "--sex", "X",
+                                   "--register", str(register_dir), "--cutoff", "2023-12-31", "--out", str(out)])
+    assert bad.exit_code == 1 and "sex" in bad.output and "Traceback" not in bad.output

@@ -104,6 +104,19 @@ def run_command(
     processes: int = typer.Option(
         1, "--processes", min=1, help="Forked worker processes for replicates (same result; POSIX)."
     ),
+    window: int | None = typer.Option(
+        None, "--window", min=1, help="Reference period: months of history up to the cut-off the rates are "
+        "estimated on (default 48)."
+    ),
+    sex: str | None = typer.Option(None, "--sex", help="Forecast only children of this sex: F or M."),
+    age_from: int | None = typer.Option(None, "--age-from", min=0, max=22,
+                                        help="Forecast only children at least this old (years) on the cut-off."),
+    age_to: int | None = typer.Option(None, "--age-to", min=0, max=22,
+                                      help="Forecast only children at most this old (years) on the cut-off."),
+    costs: Path | None = typer.Option(
+        None, "--costs", help="TOML costs per placement type and provider (currency, inflation): writes "
+        "cost_by_type.csv."
+    ),
 ) -> None:
     """Forecast children per step per month and costs (baseline and scenarios), with P10-P90 bands."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
@@ -113,13 +126,17 @@ def run_command(
     with user_errors():
         import polars as pl
 
-        from trappen.forecast import Scenario, compare, estimate, simulate
+        from trappen.forecast import CostTable, Scenario, compare, cost_by_type, estimate, filter_register, simulate
+        from trappen.forecast import type_mix as mix_of
 
         scenarios = [Scenario.from_toml(p) for p in scenario]
+        cost_table = CostTable.from_toml(costs) if costs is not None else None
         reg = _load_register(register_dir, ssda903, mapping)
         cut = _parse_date(cutoff, "--cutoff") or _default_cutoff(reg)
-        typer.echo(f"Forecast from {cut} for {months} months, {replicates} replicates, seed {seed}")
-        model = estimate(reg, cutoff=cut)
+        reg = filter_register(reg, sex=sex.upper() if sex else None, age_from=age_from, age_to=age_to, on=cut)
+        typer.echo(f"Forecast from {cut} for {months} months, {replicates} replicates, seed {seed}"
+                   + (f" ({reg.meta['filter']})" if "filter" in reg.meta else ""))
+        model = estimate(reg, cutoff=cut) if window is None else estimate(reg, cutoff=cut, window_months=window)
         client = cluster = None
         if dask is not None:
             from trappen.forecast._dask import connect
@@ -156,13 +173,19 @@ def run_command(
             if cluster is not None:
                 cluster.close()  # type: ignore[attr-defined]
         table = compare(projections[0], projections[1:])
-        costs = pl.concat([p.cost_per_year() for p in projections])
+        per_year = pl.concat([p.cost_per_year() for p in projections])
         out.mkdir(parents=True, exist_ok=True)
         table.write_csv(out / "forecast.csv")
         table.write_parquet(out / "forecast.parquet")
-        costs.write_csv(out / "cost_per_year.csv")
+        per_year.write_csv(out / "cost_per_year.csv")
         model.transition_frame().write_csv(out / "transitions.csv")
-        _write_excel(out / "forecast.xlsx", {"children per month": table, "cost per year": costs})
+        _write_excel(out / "forecast.xlsx", {"children per month": table, "cost per year": per_year})
+        if cost_table is not None:
+            by_type = pl.concat([cost_by_type(p, mix=mix_of(reg, cutoff=cut), costs=cost_table).with_columns(
+                pl.lit(p.scenario.name).alias("scenario")) for p in projections])
+            by_type.write_csv(out / "cost_by_type.csv")
+            typer.echo(f"Wrote cost_by_type.csv ({cost_table.currency}, inflation "
+                       f"{cost_table.inflation_pct_per_year:g} % a year)")
         last = table.filter(pl.col("month") == months).filter(pl.col("state").str.starts_with("step_"))
         for sc_name in last["scenario"].unique(maintain_order=True):
             rows = last.filter(scenario=sc_name)
@@ -196,6 +219,9 @@ def backtest_command(
     ),
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
+    window: int | None = typer.Option(
+        None, "--window", min=1, help="Reference period: months of history the rates are estimated on (default 48)."
+    ),
 ) -> None:
     """Fit up to each origin, forecast --horizon months and compare the model, no change and a trend with
     what happened, per step and in total, with the bands' coverage."""
@@ -215,7 +241,8 @@ def backtest_command(
                                origins=origins, every_months=every)
         typer.echo(f"Back-test from {', '.join(map(str, cuts))}: {horizon} months each, {replicates} replicates, "
                    f"seed {seed}")
-        table = backtest(reg, cutoffs=cuts, horizon_months=horizon, replicates=replicates, seed=seed).summary
+        table = backtest(reg, cutoffs=cuts, horizon_months=horizon, replicates=replicates, seed=seed,
+                         window_months=window).summary
         typer.echo(_backtest_text(table))
         if out is not None:
             table.write_csv(out)

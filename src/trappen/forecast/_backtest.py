@@ -94,9 +94,19 @@ def trend_forecast(history: NDArray[np.float64], months: int) -> NDArray[np.floa
 
 
 def rolling_cutoffs(*, last: date, horizon_months: int, origins: int, every_months: int) -> tuple[date, ...]:
-    """``origins`` cut-offs ``every_months`` apart whose horizons all end by ``last``."""
-    final = add_months(last, -horizon_months)
-    return tuple(add_months(final, -every_months * i) for i in reversed(range(origins)))
+    """``origins`` cut-offs ``every_months`` apart whose horizons all end by ``last``; month ends
+    when ``last`` is one (so 2025-02-28 gives 2024-08-31, not the 28th)."""
+    from datetime import timedelta
+
+    month_end = (last + timedelta(days=1)).day == 1
+
+    def back(months: int) -> date:
+        if not month_end:
+            return add_months(last, -months)
+        first = add_months(date(last.year, last.month, 1), 1 - months)
+        return first - timedelta(days=1)
+
+    return tuple(back(horizon_months + every_months * i) for i in reversed(range(origins)))
 
 
 def backtest(
