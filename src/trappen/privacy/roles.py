@@ -29,7 +29,8 @@ from trappen._validation import StrictModel, Text, one_of, rule_file_error, vali
 from trappen.errors import Problem
 
 __all__ = [
-    "ACTIONS", "PARTNER_INTERVENTION_STEPS", "PARTNER_SHARED_FIELDS", "PERMISSIONS", "PURPOSES", "RESOURCES",
+    "ACTIONS", "PARTNER_CREATE_STEPS", "PARTNER_INTERVENTION_STEPS", "PARTNER_SHARED_FIELDS", "PERMISSIONS",
+    "PURPOSES", "RESOURCES",
     "ROLES", "Grant",
     "PermissionTable",
     "Purpose", "Scope", "allowed", "default_permissions", "load_permissions", "permission",
@@ -38,11 +39,12 @@ __all__ = [
 ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
-             "config", "prices", "budget", "export", "dst_delivery")
+             "config", "prices", "budget", "export", "dst_delivery",
+             "meeting", "consent", "consultation")
 ACTIONS = ("view", "create", "change", "reassign", "export", "approve")
 
 PERSONAL_RESOURCES = frozenset({"child", "child_identity", "case_notes", "intervention",
-                                "notification", "deadline"})
+                                "notification", "deadline", "meeting", "consent"})
 """Resources holding one child's case content: never granted at ``aggregate`` scope (aggregates
 come from kpi/forecast/evaluation), never granted to analysts or administrators."""
 
@@ -90,6 +92,8 @@ class PermissionTable:
     """Child fields shared with partners (``[partner] shared_child_fields``); none when absent."""
     partner_steps: tuple[int, ...] = ()
     """Steps whose interventions a partner sees (``[partner] intervention_steps``); none when absent."""
+    partner_create_steps: tuple[int, ...] = ()
+    """Steps a partner may start (``[partner] intervention_create_steps``: step-1 support); none when absent."""
 
     def permission(self, role: str, resource: str, action: str) -> Scope | None:
         """The scope granted, or ``None`` when denied (anything not listed is denied)."""
@@ -148,6 +152,7 @@ class _Purpose(StrictModel):
 class _Partner(StrictModel):
     shared_child_fields: list[Annotated[str, AfterValidator(_shareable)]] = []
     intervention_steps: list[Annotated[int, Field(ge=1)]] = []
+    intervention_create_steps: list[Annotated[int, Field(ge=1)]] = []
 
 
 class _PermissionFile(StrictModel):
@@ -183,7 +188,8 @@ def _parse(data: Mapping[str, object], *, source: str) -> PermissionTable:
     return PermissionTable(grants=MappingProxyType(grants), role_labels=MappingProxyType(labels),
                            purposes=MappingProxyType(purposes), source=source,
                            partner_fields=tuple(model.partner.shared_child_fields),
-                           partner_steps=tuple(sorted(set(model.partner.intervention_steps))))
+                           partner_steps=tuple(sorted(set(model.partner.intervention_steps))),
+                           partner_create_steps=tuple(sorted(set(model.partner.intervention_create_steps))))
 
 
 def load_permissions(path: str | Path | None = None) -> PermissionTable:
@@ -214,6 +220,7 @@ PURPOSES: Mapping[str, Purpose] = _DEFAULT.purposes
 
 PARTNER_SHARED_FIELDS: tuple[str, ...] = _DEFAULT.partner_fields
 PARTNER_INTERVENTION_STEPS: tuple[int, ...] = _DEFAULT.partner_steps
+PARTNER_CREATE_STEPS: tuple[int, ...] = _DEFAULT.partner_create_steps
 """Child fields a partner sees for a linked child (the API's child schema names)."""
 
 

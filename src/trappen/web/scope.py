@@ -56,7 +56,7 @@ def within(user: object, scope: Scope | None, child: m.Child) -> bool:
     if scope == Scope.DISTRICT:
         return user.districts.filter(code=child.district_id).exists()  # type: ignore[attr-defined]
     if scope == Scope.LINKED:
-        return m.Child.objects.filter(pk=child.pk, partners__pk=user_id).exists()
+        return children_visible_to(user).filter(pk=child.pk).exists()  # own or organisation link
     return False  # aggregate: never one child's record
 
 

@@ -217,6 +217,7 @@ INSTALLED_APPS = [
     "trappen.web.dst",
     "trappen.web.journal",
     "trappen.web.approvals",
+    "trappen.web.collaboration",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("dst/", include("trappen.web.dst.urls")),
     path("users/", include("trappen.web.accounts.urls")),
     path("approvals/", include("trappen.web.approvals.urls")),
+    path("collaboration/", include("trappen.web.collaboration.urls")),
 ]
 
 # Error pages in the layout, translated (trappen.web.pages.errors); the 500 page needs no database.

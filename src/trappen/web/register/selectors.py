@@ -58,7 +58,10 @@ def children_visible_to(user: object) -> QuerySet[m.Child]:
     if scope == Scope.OWN:
         return m.Child.objects.filter(pk__in=held.filter(caseworker__user=user).values("child"))
     if scope == Scope.LINKED:
-        return m.Child.objects.filter(partners=user)
+        # linked to the user, or today to an organisation the user acts for (trappen.web.collaboration)
+        from trappen.web.collaboration.links import org_linked_child_ids
+
+        return m.Child.objects.filter(Q(partners=user) | Q(pk__in=org_linked_child_ids(user)))
     if scope == Scope.ALL:
         return m.Child.objects.all()
     return m.Child.objects.none()

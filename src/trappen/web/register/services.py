@@ -23,7 +23,7 @@ from django.db.models import CASCADE, ManyToManyRel, Model
 from django.utils import timezone
 
 from trappen.errors import CaseClosed, EditConflict, InvalidInput, Problem, ProblemCollector
-from trappen.privacy.roles import Scope, permission
+from trappen.privacy.roles import PARTNER_CREATE_STEPS, Scope, permission
 from trappen.register import Register
 from trappen.register.schema import SEXES
 from trappen.register.validate import validate
@@ -190,6 +190,9 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     if authority not in ("create", "approve"):
         raise ValueError(f"intervention_start authority must be create or approve, not {authority!r}")
     require(actor, "intervention", authority, child=child)
+    if getattr(actor, "role", "") == "partner" and step not in PARTNER_CREATE_STEPS:
+        # a partner starts only the steps of [partner] intervention_create_steps (step-1 support)
+        raise PermissionDenied(f"a partner may not start an intervention on step {step} (permissions.toml)")
     child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()

@@ -1,0 +1,46 @@
+"""Display labels (Danish through gettext) of the collaboration codes; never a raw code on a page."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+LABELS = {
+    # organisation kinds
+    "school": _("School"), "daycare": _("Daycare"), "health_visiting": _("Health visiting"),
+    "ppr": _("PPR (educational psychology)"), "youth_club": _("Youth club"), "gp": _("General practitioner"),
+    "police_ssp": _("Police / SSP"), "voluntary": _("Voluntary organisation"),
+    # consent givers
+    "custody_holder_1": _("Custody holder 1"), "custody_holder_2": _("Custody holder 2"), "child": _("The child"),
+    # field groups
+    "identity": _("Name and birth date"), "step": _("Current step"),
+    "early_interventions": _("Step 1-2 support the organisation gives"), "meetings": _("Meetings attended"),
+    "actions": _("Agreed actions"), "placements": _("Placements"), "assessments": _("Assessments"),
+    "case_notes": _("Case notes"),
+    # meeting kinds
+    "cross_disciplinary": _("Cross-disciplinary meeting"), "network_meeting": _("Network meeting"),
+    "family_group_conference": _("Family group conference (familierådslagning)"), "handover": _("Handover"),
+    # participant kinds
+    "caseworker": _("Caseworker"), "partner": _("Partner"), "parent": _("Parent"),
+    "network_person": _("Network person"), "support_person": _("Support person (bisidder)"),
+    # action statuses
+    "open": _("Open"), "done": _("Done"), "cancelled": _("Cancelled"),
+    # link kinds
+    "enrolled": _("Enrolled"), "attends": _("Attends"), "followed_by": _("Followed by"), "other": _("Other"),
+    # concerns
+    "wellbeing": _("Wellbeing"), "absence": _("School absence"), "behaviour": _("Behaviour"),
+    "development": _("Development"), "family": _("Family circumstances"), "violence": _("Violence or abuse"),
+    "substance": _("Alcohol or drugs"),
+    # consultation outcomes
+    "advice_only": _("Advice only"), "step1_offer": _("Step-1 offer"), "notify": _("Notify"),
+    # step-1 outcomes
+    "": _("Ongoing"), "goal_met": _("Goal met"), "partly_met": _("Partly met"), "not_met": _("Not met"),
+    "escalated": _("Stepped up"),
+    # legal bases (trappen/collaboration/data/legal_bases.toml)
+    "early_preventive_exchange": _("Exchange of information in early preventive collaboration"),
+    "childrens_house_exchange": _("Exchange during a children's house case"),
+}
+
+
+def choices(codes: tuple[str, ...]) -> list[tuple[str, object]]:
+    """``(code, label)`` pairs for a model or form field."""
+    return [(c, LABELS.get(c, c)) for c in codes]

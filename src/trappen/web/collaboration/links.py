@@ -1,0 +1,35 @@
+"""Which children a partner user reaches through the organisations they act for today.
+
+Kept apart from the selectors so the register's ``children_visible_to`` can import it without
+importing the rest of the app.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+
+def current(on: dt.date, prefix: str = "") -> Q:
+    """Rows whose half-open ``[start_date, end_date)`` covers ``on``."""
+    return Q(**{f"{prefix}start_date__lte": on}) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on}))
+
+
+def user_organisation_ids(user: object, *, on: dt.date | None = None) -> QuerySet:
+    """The organisations ``user`` acts for on ``on`` (today), as a subquery of ids."""
+    from trappen.web.collaboration.models import Membership
+
+    day = on or timezone.localdate()
+    return Membership.objects.filter(current(day), user_id=getattr(user, "pk", None)).values("organisation_id")
+
+
+def org_linked_child_ids(user: object, *, on: dt.date | None = None) -> QuerySet:
+    """The children linked on ``on`` (today) to an organisation ``user`` acts for, as a subquery."""
+    from trappen.web.collaboration.models import ChildLink
+
+    day = on or timezone.localdate()
+    return ChildLink.objects.filter(current(day), organisation_id__in=user_organisation_ids(user, on=day)
+                                    ).values("child_id")
