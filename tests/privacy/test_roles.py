@@ -100,8 +100,10 @@ def test_partner_only_linked_or_own():
     for g in default_permissions().grants_for("partner"):
         if g.action != "create":
             assert g.scope in (Scope.LINKED, Scope.OWN), g
-    assert {g.action for g in default_permissions().grants_for("partner")
-            if g.action != "view"} == {"create"}
+    # besides view: create (notifications, consultations, step-1 support), and change only on the
+    # meetings they take part in (marking the agreed actions they own as done)
+    assert {(g.action, g.resource if g.action == "change" else "") for g in default_permissions().grants_for("partner")
+            if g.action != "view"} == {("create", ""), ("change", "meeting")}
 
 
 def test_identity_never_wider_than_child_view():
