@@ -78,6 +78,8 @@ class Purpose:
     code: str
     label_da: str
     label_en: str
+    roles: tuple[str, ...] = ()
+    """The roles that may state this purpose (none: never chosen, written by the system)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +149,7 @@ class _Role(StrictModel):
 class _Purpose(StrictModel):
     label_da: Text
     label_en: Text
+    roles: list[Annotated[str, one_of(ROLES, what="role")]] = []
 
 
 class _Partner(StrictModel):
@@ -183,7 +186,7 @@ def _parse(data: Mapping[str, object], *, source: str) -> PermissionTable:
         raise rule_file_error(duplicates, where=source)
     labels = {role: (role if body.label_da is None else body.label_da, role if body.label_en is None else body.label_en)
               for role, body in model.roles.items()}
-    purposes = {code: Purpose(code=code, label_da=p.label_da, label_en=p.label_en)
+    purposes = {code: Purpose(code=code, label_da=p.label_da, label_en=p.label_en, roles=tuple(p.roles))
                 for code, p in model.purposes.items()}
     return PermissionTable(grants=MappingProxyType(grants), role_labels=MappingProxyType(labels),
                            purposes=MappingProxyType(purposes), source=source,

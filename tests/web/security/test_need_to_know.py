@@ -48,12 +48,12 @@ def test_web_child_outside_own_cases_asks_for_a_purpose_then_audits_it(scene):
     first = client.get(f"/children/{inside}/")
     assert first.status_code == 302 and f"/security/children/{inside}/purpose/" in first["Location"]
     assert not AuditEvent.objects.filter(child_id=inside, action="read", username="u_teamleader").exists()
-    client.post(f"/security/children/{inside}/purpose/", {"purpose": "colleague_cover"})
+    client.post(f"/security/children/{inside}/purpose/", {"purpose": "team_leader_review"})
     assert client.get(f"/children/{inside}/").status_code == 200
     reads = AuditEvent.objects.filter(child_id=inside, action="read")
     event = reads.filter(endpoint="child_detail").order_by("-id").first()
-    assert (event.username, event.endpoint, event.purpose) == ("u_teamleader", "child_detail", "colleague_cover")
-    assert set(reads.values_list("purpose", flat=True)) == {"colleague_cover"}  # the journal's read too
+    assert (event.username, event.endpoint, event.purpose) == ("u_teamleader", "child_detail", "team_leader_review")
+    assert set(reads.values_list("purpose", flat=True)) == {"team_leader_review"}  # the journal's read too
     own = Client()
     own.force_login(scene["users"]["caseworker"])
     assert own.get(f"/children/{inside}/").status_code == 200
@@ -67,7 +67,9 @@ def test_admin_sees_no_child(scene):
     assert client.get(f"/children/{inside}/").status_code == 404
     assert _api(scene, "admin", f"/api/v1/children/{inside}",
                 **{"X-Purpose": "data_protection_review"}).status_code == 404
-    assert _api(scene, "admin", "/api/v1/children", **{"X-Purpose": "data_protection_review"}).json() == []
+    assert _api(scene, "admin", "/api/v1/children").json() == []
+    # no role may state a data protection review to open children (permissions.toml [purposes])
+    assert _api(scene, "admin", "/api/v1/children", **{"X-Purpose": "data_protection_review"}).status_code == 403
 
 
 def test_partner_sees_only_shared_fields_never_cpr_justification_or_notes(scene):
@@ -140,3 +142,28 @@ def test_partner_may_notify_through_the_api(scene):
         json.dumps({"child_id": inside, "notifier_kind": "school", "received_at": "2025-06-01T09:00:00Z"}),
         content_type="application/json", headers={"Authorization": f"Bearer {scene['tokens']['partner']}"})
     assert response.status_code == 201 and response.json()["child_id"] == inside
+
+
+def test_a_purpose_is_never_self_declared_beyond_the_role(scene, make_user):
+    """permissions.toml [purposes] roles: a caseworker cannot claim a team leader's review or a data
+    protection review, on a page or through the API (the old code accepted and audited both)."""
+    from trappen.web.register.models import Assignment
+
+    colleague = make_user("u_colleague", "caseworker", ["N"])
+    inside = scene["ids"]["in"]["child_id"]
+    token = __import__("trappen.web.api.services", fromlist=["token_create"]).token_create(username="u_colleague")
+    auth = {"Authorization": f"Bearer {token}"}
+    for claimed in ("data_protection_review", "team_leader_review"):
+        refused = Client().get(f"/api/v1/children/{inside}", headers=auth | {"X-Purpose": claimed})
+        assert refused.status_code == 403 and "colleague_cover" in refused.json()["detail"]
+        listed = Client().get("/api/v1/children", headers=auth | {"X-Purpose": claimed})
+        assert listed.status_code == 403
+    assert not AuditEvent.objects.filter(child_id=inside, username="u_colleague", action="read").exists()
+    web = Client()
+    web.force_login(colleague)
+    form = web.get(f"/security/children/{inside}/purpose/").content.decode()
+    assert "Dækker for kollega" in form and "Ledelsestilsyn" not in form and "Databeskyttelseskontrol" not in form
+    assert web.post(f"/security/children/{inside}/purpose/", {"purpose": "team_leader_review"}).status_code == 200
+    assert web.get(f"/children/{inside}/").status_code == 302  # still asked: the claim was refused
+    ok = Client().get(f"/api/v1/children/{inside}", headers=auth | {"X-Purpose": "colleague_cover"})
+    assert ok.status_code == 200 and Assignment.objects.filter(child_id=inside).exists()

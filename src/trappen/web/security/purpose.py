@@ -32,8 +32,15 @@ OWN_CASE = "own_case"
 PARTNER_LINK = "partner_link"
 """A partner's only way to a child is the link itself; it is audited as the purpose."""
 API_HEADER = "X-Purpose"
-CHOOSABLE = tuple(code for code in PURPOSES if code not in (OWN_CASE, PARTNER_LINK))
-"""Purposes a user may state for a child that is not their own case."""
+CHOOSABLE = tuple(code for code in PURPOSES if code not in (OWN_CASE, PARTNER_LINK) and PURPOSES[code].roles)
+"""Purposes some role may state for a child that is not their own case."""
+
+
+def choosable_for(user: object) -> tuple[str, ...]:
+    """The purposes ``user``'s role may state (permissions.toml ``[purposes] roles``): a purpose
+    is never self-declared beyond the role's own."""
+    role = getattr(user, "role", None)
+    return tuple(code for code in CHOOSABLE if role in PURPOSES[code].roles)
 
 
 def is_own_case(user: object, child_id: int) -> bool:
@@ -65,8 +72,9 @@ def chosen_purpose(request: HttpRequest, child_id: int) -> str | None:
 def remember_purpose(request: HttpRequest, child_id: int, code: str) -> None:
     """Keep ``code`` as the purpose for ``child_id`` for ``settings.PURPOSE_HOURS`` hours (or
     until the session ends)."""
-    if code not in CHOOSABLE:
-        raise ValueError(f"unknown purpose {code!r}; known: {CHOOSABLE}")
+    allowed = choosable_for(request.user)
+    if code not in allowed:
+        raise ValueError(f"purpose {code!r} is not one this role may state; allowed: {allowed}")
     purposes = dict(request.session.get(SESSION_KEY, {}))
     purposes[str(child_id)] = [code, timezone.now().isoformat()]
     request.session[SESSION_KEY] = purposes
@@ -137,10 +145,11 @@ def api_purpose(request: HttpRequest, user: object, child_id: int) -> str:
     if getattr(user, "role", None) == "partner":
         return PARTNER_LINK
     code = request.headers.get(API_HEADER, "").strip()
-    if code not in CHOOSABLE:
+    allowed = choosable_for(user)
+    if code not in allowed:
         raise PermissionDenied(
-            f"this child is not your own case: send the header {API_HEADER} with one of "
-            f"{', '.join(CHOOSABLE)}")
+            f"this child is not your own case: send the header {API_HEADER} with one of the "
+            f"purposes your role may state: {', '.join(allowed) or 'none'}")
     return code
 
 
@@ -170,8 +179,10 @@ def list_scope(request: HttpRequest, user: object, visible: QuerySet) -> tuple[Q
 
     code = request.headers.get(API_HEADER, "").strip()
     if code:
-        if code not in CHOOSABLE:
-            raise PermissionDenied(f"unknown purpose in {API_HEADER}; known: {', '.join(CHOOSABLE)}")
+        allowed = choosable_for(user)
+        if code not in allowed:
+            raise PermissionDenied(f"purpose {code!r} in {API_HEADER} is not one your role may state; "
+                                   f"allowed: {', '.join(allowed) or 'none'}")
         return visible, code
     if getattr(user, "role", None) == "partner":
         return visible, PARTNER_LINK

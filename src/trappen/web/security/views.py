@@ -86,14 +86,15 @@ def otp_recovery(request: HttpRequest) -> HttpResponse:
 class PurposeForm(forms.Form):
     purpose = forms.ChoiceField(label=_("Why are you opening this record?"), widget=forms.RadioSelect)
 
-    def __init__(self, *args: object, language: str = "da", **kwargs: object) -> None:
+    def __init__(self, *args: object, user: object = None, language: str = "da", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         from trappen.privacy.roles import PURPOSES
-        from trappen.web.security.purpose import CHOOSABLE
+        from trappen.web.security.purpose import choosable_for
 
         english = language.startswith("en")
         self.fields["purpose"].choices = [
-            (code, PURPOSES[code].label_en if english else PURPOSES[code].label_da) for code in CHOOSABLE]
+            (code, PURPOSES[code].label_en if english else PURPOSES[code].label_da)
+            for code in choosable_for(user)]
 
 
 @login_required
@@ -118,7 +119,7 @@ def child_purpose(request: HttpRequest, child_id: int) -> HttpResponse:
     if not target.startswith("/") or not url_has_allowed_host_and_scheme(
             target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         target = f"/children/{child.pk}/"
-    form = PurposeForm(request.POST or None, language=get_language() or "da")
+    form = PurposeForm(request.POST or None, user=request.user, language=get_language() or "da")
     if request.method == "POST" and form.is_valid():
         remember_purpose(request, child.pk, form.cleaned_data["purpose"])
         return redirect(target)
