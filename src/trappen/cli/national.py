@@ -141,4 +141,111 @@ def register(app: typer.Typer) -> None:
                            f"{row['kpi_catalogue_version']}  {row['content_sha256'][:12]}")
             typer.echo(f"{table['municipality_code'].n_unique()} municipalities, {table.height} municipality-years")
 
+    _register_context(group)
     app.add_typer(group, name="national")
+
+
+def _store_option(store: Path | None) -> Path:
+    """``--store``, or the national store of the web app's data directory (TRAPPEN_DATA_DIR/national)."""
+    if store is not None:
+        return store
+    import os
+
+    return Path(os.environ.get("TRAPPEN_DATA_DIR", "").strip() or "var").resolve() / "national"
+
+
+STORE_HELP = "The national store directory (default: TRAPPEN_DATA_DIR/national, the web app's)."
+
+
+def _register_context(group: typer.Typer) -> None:
+    """``trappen national adoption|indicators|statbank|evaluate|demo``."""
+
+    @group.command("adoption")
+    def adoption(file: Path = typer.Argument(..., help="CSV: municipality_code,year,source."),
+                 store: Path | None = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+        """Import the years the municipalities adopted the model (replaces the stored table)."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            from trappen.national import adoption_import
+
+            rows, changed = adoption_import(file, store_dir=_store_option(store))
+            typer.echo(f"{rows} adoption years {'imported' if changed else 'unchanged'}")
+
+    @group.command("indicators")
+    def indicators(file: Path = typer.Argument(..., help="CSV: municipality_code,name,<indicators>...,source."),
+                   store: Path | None = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+        """Import socio-economic indicators per municipality (the peer groups are their nearest neighbours)."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            from trappen.national import indicators_import
+
+            rows, changed = indicators_import(file, store_dir=_store_option(store))
+            typer.echo(f"{rows} municipalities' indicators {'imported' if changed else 'unchanged'}")
+
+    @group.command("statbank")
+    def statbank(file: Path = typer.Argument(..., help="A StatBank table downloaded as CSV (semicolon separated)."),
+                 table: str = typer.Option(..., "--table", help="The StatBank table id, e.g. AUK01."),
+                 title: str = typer.Option(..., "--title", help="What the table counts."),
+                 unit: str = typer.Option("", "--unit", help="Its unit, e.g. persons."),
+                 store: Path | None = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+        """Import a published Danmarks Statistik table beside the bundles."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            from trappen.national import statbank_import
+
+            rows, changed = statbank_import(file, store_dir=_store_option(store), table=table, title=title,
+                                            unit=unit)
+            typer.echo(f"{table}: {rows} cells {'imported' if changed else 'unchanged'}")
+
+    @group.command("evaluate")
+    def evaluate(kpi: str = typer.Option("SS05_HOME_BASED_PER_1000", "--kpi", help="A KPI code."),
+                 synth: str = typer.Option("", "--synth", help="Also a synthetic control for this municipality."),
+                 store: Path | None = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+        """Staggered DiD across municipalities on the stored adoption years (and a synthetic control)."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            from trappen.national import adoption_read, national_did, national_synth, store_read
+
+            root = _store_option(store)
+            if not (root / "ledger.json").exists():
+                raise FileNotFoundError(f"no national store at {root}")
+            rows = store_read(root)
+            adoption = dict(adoption_read(root).select("municipality_code", "year").iter_rows())
+            result, dropped = national_did(rows, adoption=adoption, kpi=kpi)
+            o = result.overall.row(0, named=True)
+            typer.echo(f"{kpi}: {len(result.units)} municipalities ({len(adoption)} with an adoption year); "
+                       f"left out (a hidden or missing year): {', '.join(dropped) or 'none'}")
+            typer.echo(f"average effect after adoption {o['att']:.3f} (95% {o['ci_low']:.3f} to {o['ci_high']:.3f}, "
+                       f"wild bootstrap p {o['p_wild']:.3f})" if o.get("se") is not None else
+                       f"average difference after adoption {o['att']:.3f} (too few adopting for inference)")
+            if synth:
+                s = national_synth(rows, adoption=adoption, kpi=kpi, treated=synth)
+                typer.echo(f"synthetic control for {synth} (from {s.first_treated_year}): average gap after "
+                           f"{s.average_post_gap:.3f}, pre-RMSPE {s.pre_rmspe:.3f}, placebo p {s.p_value:.3f}")
+
+    @group.command("demo")
+    def demo(municipalities: int = typer.Option(20, "--municipalities", help="How many (1-98)."),
+             children_scale: int = typer.Option(600, "--children-scale", help="Median children 0-17."),
+             years: int = typer.Option(5, "--years", help="Calendar years, ending 2025."),
+             seed: int = typer.Option(1, "--seed"),
+             store: Path | None = typer.Option(None, "--store", help=STORE_HELP)) -> None:
+        """A synthetic nation in the national store (SYNTHETIC: codes 901-998): bundles, adoption years,
+        indicators and a StatBank sample, for the national analyst's demo login."""
+        from trappen.cli._common import user_errors
+
+        with user_errors():
+            import time
+
+            from trappen.national import nation_demo
+
+            root = _store_option(store)
+            t = time.perf_counter()
+            made = nation_demo(root, municipalities=municipalities, children_scale=children_scale, years=years,
+                               seed=seed)
+            typer.echo(f"National store {root}: {made.municipalities} synthetic municipalities, years "
+                       f"{made.years[0]}-{made.years[-1]}, {len(made.adopting)} adopting "
+                       f"({time.perf_counter() - t:.1f} s). Log in as national_analyst / national_analyst-demo.")

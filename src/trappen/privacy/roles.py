@@ -36,11 +36,11 @@ __all__ = [
     "Purpose", "Scope", "allowed", "default_permissions", "load_permissions", "permission",
 ]
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin", "national_analyst")
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
              "config", "prices", "budget", "export", "dst_delivery",
-             "meeting", "consent", "consultation")
+             "meeting", "consent", "consultation", "national")
 ACTIONS = ("view", "create", "change", "reassign", "export", "approve")
 
 PERSONAL_RESOURCES = frozenset({"child", "child_identity", "case_notes", "intervention",

@@ -215,6 +215,7 @@ INSTALLED_APPS = [
     "trappen.web.forecasts",
     "trappen.web.evaluation",
     "trappen.web.dst",
+    "trappen.web.national",
     "trappen.web.journal",
     "trappen.web.approvals",
     "trappen.web.collaboration",

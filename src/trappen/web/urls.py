@@ -28,6 +28,7 @@ urlpatterns = [
     path("security/", include("trappen.web.security.urls")),
     path("audit/", include("trappen.web.audit.urls")),
     path("dst/", include("trappen.web.dst.urls")),
+    path("national/", include("trappen.web.national.urls")),
     path("users/", include("trappen.web.accounts.urls")),
     path("approvals/", include("trappen.web.approvals.urls")),
     path("collaboration/", include("trappen.web.collaboration.urls")),

@@ -5,10 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
-ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin")
+ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin", "national_analyst")
 """caseworker and teamleader see their districts' children; admin sees all; partner (a school,
 daycare or health visitor) sees only the children linked to them; analyst and economist see no
-names (the economist keeps prices, budgets, accounts and investment cases)."""
+names (the economist keeps prices, budgets, accounts and investment cases); national_analyst sees
+only the national store's aggregates across municipalities (trappen.web.national)."""
 
 
 class User(AbstractUser):

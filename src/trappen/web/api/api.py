@@ -437,3 +437,7 @@ api.add_router("/kpis", kpis_router)
 from trappen.web.dst.api import router as dst_router  # noqa: E402
 
 api.add_router("/dst", dst_router)
+
+from trappen.web.national.api import router as national_router  # noqa: E402
+
+api.add_router("/national", national_router)

@@ -66,6 +66,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
     NavLink(url_name="user_list", label=_("User administration"), resource="user"),
     NavLink(url_name="dst_deliveries", label=_("Danmarks Statistik"), resource="dst_delivery"),
+    NavLink(url_name="national_view", label=_("National view"), resource="national"),
 )
 """The navigation in display order. Each grant is the one the page's view checks."""
 

@@ -1,0 +1,1 @@
+"""The national view: municipalities side by side, from the national store (trappen.national)."""
