@@ -7,6 +7,7 @@ spread over the forecast's mean counts per step by the placement-type mix on the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -171,12 +172,15 @@ class _CostFile(StrictModel):
     prices: list[_PriceFile] = []
 
 
-def type_mix(register: Register, *, cutoff: date) -> pl.DataFrame:
+def type_mix(register: Register, *, cutoff: date, leave_out: Sequence[str] = ()) -> pl.DataFrame:
     """The share of each placement type among the episodes active on each step on the cut-off
     day: columns ``step``, ``type_code`` (an SSDA903 episode's PLACE code, else the catalogue
-    code) and ``share`` (a step's shares sum to 1)."""
+    code) and ``share`` (a step's shares sum to 1). ``leave_out``: intervention codes not
+    counted (e.g. aftercare, which the model prices apart). A step with no episode on the day
+    has no row."""
     active = register.episodes.filter((pl.col("start_date") <= cutoff)
-                                      & (pl.col("end_date").is_null() | (pl.col("end_date") > cutoff)))
+                                      & (pl.col("end_date").is_null() | (pl.col("end_date") > cutoff))
+                                      & ~pl.col("intervention_code").is_in(list(leave_out)))
     return (active.with_columns(pl.col("intervention_code").str.strip_prefix("SSDA903_").str.to_uppercase()
                                 .alias("type_code"))
             .group_by("step", "type_code").len()

@@ -24,6 +24,16 @@ class LeversIn(Schema):
     cap_places: int | None = None
     entrant_rate_change_pct: float = 0.0
     population_growth_pct_per_year: float = 0.0
+    exit_rate_change_pct: float = 0.0
+    adjust_from: int | None = None
+    adjust_to: int | None = None
+    adjust_multiply: float | None = None
+    adjust_add_pct: float | None = None
+    window_months: int | None = None
+    sex: str | None = None
+    age_from: int | None = None
+    age_to: int | None = None
+    inflation_pct_per_year: float = 0.0
 
 
 class StateSeries(Schema):
@@ -44,6 +54,13 @@ class CostYear(Schema):
     diff_cost_dkk: float
 
 
+class TypeCost(Schema):
+    year: int
+    step: int
+    type_code: str
+    cost_dkk: float
+
+
 class ForecastOut(Schema):
     cutoff: str
     months: list[str]
@@ -51,9 +68,11 @@ class ForecastOut(Schema):
     seed: int
     states: list[StateSeries]
     cost_per_year: list[CostYear]
+    cost_by_intervention: list[TypeCost]
 
 
-def forecast_payload(result: sel.ForecastResult, *, cutoff: str) -> dict[str, object]:
+def forecast_payload(result: sel.ForecastResult, *, cutoff: str, by_type: list[dict[str, object]] | None = None
+                     ) -> dict[str, object]:
     """The API's JSON for one forecast: per state and month, aggregate counts only."""
     sim, exp, base = result.simulated, result.expected, result.baseline
     states = [{"state": label, "mean": sim.mean[:, s].tolist(), "p10": sim.p10[:, s].tolist(),
@@ -63,7 +82,7 @@ def forecast_payload(result: sel.ForecastResult, *, cutoff: str) -> dict[str, ob
               for s, label in enumerate(sim.labels)]
     return {"cutoff": cutoff, "months": [d.isoformat() for d in sim.month_dates],
             "replicates": sim.replicates, "seed": sim.seed, "states": states,
-            "cost_per_year": sel.cost_per_year(result).to_dicts()}
+            "cost_per_year": sel.cost_per_year(result).to_dicts(), "cost_by_intervention": by_type or []}
 
 
 @router.post("", response={200: ForecastOut}, summary="Forecast children per step for a set of levers")
@@ -74,6 +93,8 @@ def forecast_create(request: HttpRequest, payload: LeversIn) -> dict[str, object
     form = LeversForm(data)
     if not form.is_valid():
         raise form.problems()
-    model = sel.forecast_model()
-    result = sel.forecast_run(model, levers=form.levers())
-    return forecast_payload(result, cutoff=model.cutoff.isoformat())
+    levers = form.levers()
+    model = sel.forecast_model(levers)
+    result = sel.forecast_run(model, levers=levers)
+    by_type = sel.cost_by_intervention(result, cutoff=model.cutoff).to_dicts()
+    return forecast_payload(result, cutoff=model.cutoff.isoformat(), by_type=by_type)

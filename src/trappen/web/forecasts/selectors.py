@@ -20,7 +20,21 @@ from datetime import date, timedelta
 import polars as pl
 
 from trappen.errors import InvalidInput, Problem
-from trappen.forecast import Projection, Scenario, TransitionModel, compare, estimate, project_expected, simulate
+from trappen.forecast import (
+    CostTable,
+    Price,
+    Projection,
+    RateAdjustment,
+    Scenario,
+    TransitionModel,
+    compare,
+    cost_by_type,
+    estimate,
+    filter_register,
+    project_expected,
+    simulate,
+    type_mix,
+)
 from trappen.register import Register
 from trappen.web.dashboards.selectors import analytic_register
 
@@ -58,12 +72,24 @@ class Levers:
     step_caps: tuple[tuple[int, int], ...] = ()
     entrant_rate_change_pct: float = 0.0
     population_growth_pct_per_year: float = 0.0
+    exit_rate_change_pct: float = 0.0
+    rate_adjustments: tuple[RateAdjustment, ...] = ()
+    window_months: int | None = None
+    sex: str | None = None
+    age_from: int | None = None
+    age_to: int | None = None
+    inflation_pct_per_year: float = 0.0
 
     def scenario(self) -> Scenario:
         return Scenario(name="scenario", caseload_per_caseworker=self.caseload_per_caseworker,
                         closed_steps=self.closed_steps, step_caps=self.step_caps,
                         entrant_rate_change_pct=self.entrant_rate_change_pct,
-                        population_growth_pct_per_year=self.population_growth_pct_per_year)
+                        population_growth_pct_per_year=self.population_growth_pct_per_year,
+                        exit_rate_change_pct=self.exit_rate_change_pct, rate_adjustments=self.rate_adjustments)
+
+    def model_key(self) -> tuple[object, ...]:
+        """The levers that change the fitted model (reference period and filters)."""
+        return (self.window_months, self.sex, self.age_from, self.age_to)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,24 +117,82 @@ def default_cutoff(register: Register) -> date:
     return date(latest.year, latest.month, 1) - timedelta(days=1)
 
 
-def forecast_model() -> TransitionModel:
-    """The transition model fitted on the analytic register, re-estimated only when the
-    register's version changes.
+_MODELS_KEPT = 8
+
+
+def _register_for(levers: Levers | None) -> tuple[Register, object, date]:
+    """The analytic register (filtered by the levers' sex and age band), its version and the
+    cut-off."""
+    register, version = analytic_register()
+    cutoff = default_cutoff(register)
+    if levers is not None and (levers.sex or levers.age_from is not None or levers.age_to is not None):
+        register = filter_register(register, sex=levers.sex, age_from=levers.age_from, age_to=levers.age_to,
+                                   on=cutoff)
+    return register, version, cutoff
+
+
+def forecast_model(levers: Levers | None = None) -> TransitionModel:
+    """The transition model fitted on the analytic register (with the levers' reference period
+    and filters), re-estimated only when the register's version or those levers change.
 
     Raises:
-        InvalidInput: the register holds too little to fit a model (e.g. empty).
+        InvalidInput: the register holds too little to fit a model (e.g. empty, or no child
+            in the filtered group).
     """
-    register, version = analytic_register()
+    key = levers.model_key() if levers is not None else Levers().model_key()
+    _register, version = analytic_register()
     with _lock:
-        if _model_cache.get("version") == version:
-            return _model_cache["model"]  # type: ignore[return-value]
+        if _model_cache.get("version") != version:
+            _model_cache.clear()
+            _result_cache.clear()
+            _model_cache["version"] = version
+        hit = _model_cache.get(key)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
     t = time.perf_counter()
-    model = estimate(register, cutoff=default_cutoff(register))
+    register, _version, cutoff = _register_for(levers)
+    window = key[0]
+    model = estimate(register, cutoff=cutoff) if window is None else estimate(register, cutoff=cutoff,
+                                                                                 window_months=int(window))
     with _lock:
-        _model_cache.update(version=version, model=model)
-        _result_cache.clear()
+        models = [k for k in _model_cache if k != "version"]
+        if len(models) >= _MODELS_KEPT:
+            _model_cache.pop(models[0])
+        _model_cache[key] = model  # type: ignore[index]
     logger.info("forecast model estimated", extra={"seconds": round(time.perf_counter() - t, 2)})
     return model
+
+
+def inflation(months: int, pct_per_year: float) -> list[float]:
+    """Price factor of months 0..months at ``pct_per_year`` (month m: (1 + i) ** (m / 12))."""
+    return [(1.0 + pct_per_year / 100.0) ** (m / 12.0) for m in range(months + 1)]
+
+
+def cost_by_intervention(result: ForecastResult, *, cutoff: date) -> pl.DataFrame:
+    """Expected cost per year of the levers' forecast by intervention type (DKK, the
+    catalogue's day prices, indexed by the inflation lever): columns ``year``, ``step``,
+    ``type_code``, ``cost_dkk``; summed over types it is the steps' total."""
+    from trappen.web import rules
+
+    register, _version, _cut = _register_for(result.levers)
+    catalogue = rules.catalogue()
+    mix = type_mix(register, cutoff=cutoff, leave_out=[t.code for t in catalogue.types if t.aftercare])
+    # a step nobody is on at the cut-off is priced as the model prices it: the mean of its types
+    seen = set(mix["step"].to_list())
+    extra = [(s.number, t.code.upper(), 1.0 / len(types)) for s in catalogue.staircase.steps if s.number not in seen
+             for types in [[t for t in catalogue.for_step(s.number) if not t.aftercare]] for t in types]
+    if extra:
+        mix = pl.concat([mix, pl.DataFrame(extra, schema=mix.schema, orient="row")]).sort("step", "type_code")
+    prices = tuple(Price(type_code=t.code.upper(), provider="any", per_day=t.cost_dkk_per_day, share=1.0)
+                   for t in catalogue.types)
+    costs = CostTable(currency="DKK", inflation_pct_per_year=result.levers.inflation_pct_per_year, prices=prices,
+                      default_per_day=0.0)
+    codes = {t.code.upper(): t.code for t in catalogue.types}
+    table = cost_by_type(result.expected, mix=mix, costs=costs).filter(pl.col("month") > 0)
+    return (table.with_columns(((pl.col("month") - 1) // 12 + 1).alias("year"),
+                               pl.col("type_code").replace(codes))
+            .group_by("year", "step", "type_code").agg(pl.col("cost").sum().alias("cost_dkk"))
+            .sort("year", "step", "type_code"))
 
 
 def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int | None = None,
@@ -141,9 +225,18 @@ def forecast_run(model: TransitionModel, *, levers: Levers, replicates: int | No
     return result
 
 
+def _indexed(result: ForecastResult) -> pl.DataFrame:
+    """The comparison with its costs indexed by the inflation lever (month m at (1 + i) ** (m / 12))."""
+    factor = inflation(result.levers.months, result.levers.inflation_pct_per_year)
+    frame = result.comparison.filter(pl.col("scenario") == "scenario")
+    scale = pl.Series([factor[m] for m in frame["month"].to_list()])
+    return frame.with_columns(*(pl.col(c) * scale for c in ("cost_dkk", "baseline_cost_dkk", "diff_cost_dkk")))
+
+
 def cost_per_year(result: ForecastResult) -> pl.DataFrame:
-    """year, baseline_cost_dkk, scenario_cost_dkk, diff_cost_dkk (expected costs, all states)."""
-    frame = result.comparison.filter((pl.col("scenario") == "scenario") & (pl.col("month") > 0))
+    """year, baseline_cost_dkk, scenario_cost_dkk, diff_cost_dkk (expected costs, all states,
+    indexed by the inflation lever)."""
+    frame = _indexed(result).filter(pl.col("month") > 0)
     return (
         frame.with_columns(((pl.col("month") - 1) // 12 + 1).alias("year"))
         .group_by("year")
@@ -161,7 +254,7 @@ def download_frame(result: ForecastResult, *, language: str = "da") -> pl.DataFr
     from trappen.web import rules
 
     bands = result.simulated.to_frame().select("month", "state", "p10", "p50", "p90")
-    table = result.comparison.filter(pl.col("scenario") == "scenario").select(
+    table = _indexed(result).select(
         "month",
         "month_end",
         "state",

@@ -19,7 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
-from trappen.labels import numbered_step_name
+from trappen.labels import intervention_name, numbered_step_name
 from trappen.privacy.roles import allowed
 from trappen.staircase import default_staircase
 from trappen.web import rules
@@ -46,7 +46,7 @@ def _levers_forecast(request: HttpRequest) -> tuple[LeversForm, object, sel.Fore
     if not form.is_valid():
         return form, None, None
     try:
-        model = sel.forecast_model()
+        model = sel.forecast_model(form.levers())
         return form, model, sel.forecast_run(model, levers=form.levers())
     except InvalidInput as exc:
         _add_problems(form, exc)
@@ -77,7 +77,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {"form": form, "seed": sel.SEED}
     if form.is_valid():
         try:
-            model = sel.forecast_model()
+            model = sel.forecast_model(form.levers())
         except InvalidInput as exc:
             context["unavailable"] = str(exc)
             return render(request, "forecasts/forecast.html", context)
@@ -90,6 +90,9 @@ def forecast(request: HttpRequest) -> HttpResponse:
         names = step_names((get_language() or "da")[:2])
         years = sel.cost_per_year(result)
         last = result.levers.months
+        language = (get_language() or "da")[:2]
+        by_type = sel.cost_by_intervention(result, cutoff=model.cutoff).filter(pl.col("year") == 1)
+        catalogue = rules.catalogue()
         chart = sel.chart_data(result, step_names=names)
         context.update(
             can_export=allowed(role, "forecast", "export"), can_make_case=allowed(role, "investment", "create"),
@@ -103,7 +106,12 @@ def forecast(request: HttpRequest) -> HttpResponse:
                     "p90": f"{s['p90'][last]:,.0f}",
                     "diff": f"{s['expected'][last] - s['baseline'][last]:+,.0f}"}
                    for s in chart["steps"]],  # type: ignore[attr-defined]
-            end=result.simulated.month_dates[-1])
+            end=result.simulated.month_dates[-1],
+            types=[{"step": numbered_step_name(r["step"], language=language, staircase=rules.staircase()),
+                     "name": intervention_name(r["type_code"], language=language, catalogue=catalogue),
+                     "cost": _dkk(r["cost_dkk"])}
+                   for r in by_type.filter(pl.col("cost_dkk") > 0).iter_rows(named=True)],
+            types_total=_dkk(float(by_type["cost_dkk"].sum())))
     return render(request, "forecasts/forecast.html", context)
 
 
@@ -186,6 +194,14 @@ def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
             ("entrant_rate_change_pct", levers.entrant_rate_change_pct, _("Change in children entering (%)")),
             ("population_growth_pct_per_year", levers.population_growth_pct_per_year,
              _("Population growth per year (%)")),
+            ("exit_rate_change_pct", levers.exit_rate_change_pct, _("Change in children leaving the staircase (%)")),
+            ("rate_adjustments", "; ".join(f"{a.from_state}->{a.to_state} x{a.multiply:g} {a.add * 100:+g} pp"
+                                           for a in levers.rate_adjustments), _("Adjust the move from")),
+            ("window_months", levers.window_months or 48, _("Reference period (months of history)")),
+            ("sex", levers.sex or "", _("Children")),
+            ("age_band", "" if levers.age_from is None and levers.age_to is None
+             else f"{levers.age_from or 0}-{22 if levers.age_to is None else levers.age_to}", _("Aged from (years)")),
+            ("inflation_pct_per_year", levers.inflation_pct_per_year, _("Price rise per year (%)")),
             ("note", str(_("Counts of children and costs only, never individual children. P10/P50/P90: "
                            "simulated bands; expected with and without the levers: expected number.")), _("Note"))):
         about.append([key, value, str(name)])
