@@ -217,6 +217,25 @@ def test_every_bad_row_is_counted(tmp_path):
     first = err.value.problems[0]
     assert first.field == "PLACE" and first.value == 120 and "120 rows in all" in first.message
     assert len([p for p in err.value.problems if p.field == "PLACE"]) == 51
+    assert "episodes.csv rows 1-120 " in first.message  # every row's line, not only the 50 listed
+
+
+def test_bad_rows_are_named_as_runs(tmp_path):
+    from trappen.exchange.ssda903 import row_ranges
+
+    assert row_ranges(np.array([3, 4, 5, 9, 11, 12])) == "3-5, 9, 11-12"
+    good = "A100,01/01/2019,U1,,\n"
+    rows = "".join("A100,xx/01/2019,U1,,\n" if i % 3 == 0 else good.replace("01/01", f"{i % 28 + 1:02d}/02")
+                   for i in range(200))
+    e = tmp_path / "episodes.csv"
+    e.write_text("CHILD,DECOM,PLACE,DEC,REC\n" + rows, encoding="utf-8")
+    h = tmp_path / "header.csv"
+    h.write_text(HEADER, encoding="utf-8")
+    with pytest.raises(InvalidInput) as err:
+        read_ssda903(h, e)
+    first = err.value.problems[0]
+    assert first.field == "DECOM" and first.value == 67
+    assert ", ".join(str(i + 1) for i in range(0, 200, 3)) in first.message
 
 
 def test_several_local_authorities_in_one_file(tmp_path):

@@ -18,8 +18,9 @@ Returns as councils hold them are read as they come (:func:`read_ssda903` with s
 * several local authorities in one file (an ``LA`` column): a child is (LA, CHILD) and each
   LA is a district;
 * dates as dd/mm/yyyy (the return) or yyyy-mm-dd (ISO, as exported by data platforms);
-* every bad row is counted: at most 50 rows are listed per check, with a first problem saying
-  how many rows in all have it.
+* every bad row is counted and named: a check with more than 50 bad rows starts with one
+  problem giving how many and every row number (as runs, ``rows 3-7, 12``), then lists the
+  first 50 with their values.
 
 What the return does not say is left out: a child enters the register on its first episode
 (``entry_date`` = first DECOM) and nobody is recorded as moving away; there is no population
@@ -34,6 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import numpy as np
 import polars as pl
 from pydantic import AfterValidator, Field, ValidationInfo
 from pydantic_core import PydanticCustomError
@@ -173,6 +175,16 @@ def _date_fallback(frame: pl.DataFrame, column: str) -> pl.DataFrame:
         pl.when(pl.col(f"_d_{column}").is_null()).then(bad).alias(f"_bad_{column}"))
 
 
+def row_ranges(rows: np.ndarray) -> str:
+    """Sorted row numbers as runs, e.g. ``[3, 4, 5, 9]`` -> ``"3-5, 9"``: every row named,
+    however many."""
+    if rows.size == 0:
+        return ""
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts, ends = rows[np.r_[0, breaks + 1]], rows[np.r_[breaks, rows.size - 1]]
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in zip(starts.tolist(), ends.tolist(), strict=True))
+
+
 def _listed(bad: pl.DataFrame, *, field: str, value: str | None, message: str, table: str,
             names: list[str], count: int | None = None) -> list[Problem]:
     """Problems for the first :data:`LISTED_PER_CHECK` bad rows (columns ``_file``, ``_row``
@@ -182,8 +194,11 @@ def _listed(bad: pl.DataFrame, *, field: str, value: str | None, message: str, t
         return []
     out = []
     if n > LISTED_PER_CHECK:
+        where = "; ".join(f"{names[int(f)]} rows {row_ranges(part['_row'].to_numpy())}"
+                          for (f,), part in bad.sort("_file", "_row").group_by("_file", maintain_order=True))
         out.append(Problem(field=field, value=n, table=table,
-                           message=f"{message}: {n:,} rows in all (the first {LISTED_PER_CHECK} follow)"))
+                           message=f"{message}: {n:,} rows in all, {where} (the first {LISTED_PER_CHECK} follow "
+                                   "with their values)"))
     shown = bad.head(LISTED_PER_CHECK)
     values = shown[value].to_list() if value is not None else ["(pseudonymised)"] * shown.height
     for f, r, v in zip(shown["_file"].to_list(), shown["_row"].to_list(), values, strict=True):
@@ -262,7 +277,11 @@ def read_ssda903(header: Paths, episodes: Paths, *, mapping: dict[str, int] | No
     # the latest copy of each episode (child, DECOM) wins
     copies = pl.col("child_id") * 1_000_000 + pl.col("start_date").cast(pl.Int64)  # days since 1970: < 10**6
     if eps_all.select(copies.n_unique()).item() < eps_all.height:
-        eps = eps_all.unique(subset=["child_id", "start_date"], keep="last", maintain_order=True)
+        # rows without a known child or a readable DECOM are errors, each counted: never "copies"
+        keyed = pl.col("child_id").is_not_null() & pl.col("start_date").is_not_null()
+        eps = pl.concat([eps_all.filter(keyed).unique(subset=["child_id", "start_date"], keep="last",
+                                                      maintain_order=True),
+                         eps_all.filter(~keyed)]).sort("_file", "_row")
     else:
         eps = eps_all
     superseded_eps = eps_all.height - eps.height
