@@ -135,7 +135,7 @@ class Step1Support(models.Model):
 
     child = models.ForeignKey("register.Child", on_delete=models.CASCADE, related_name="step1_supports")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="step1_supports")
-    episode = models.OneToOneField("register.Episode", on_delete=models.PROTECT, related_name="step1_source")
+    episode = models.OneToOneField("register.Episode", on_delete=models.CASCADE, related_name="step1_source")
     goal = models.CharField(max_length=300)
     start_date = models.DateField()
     planned_review = models.DateField()
