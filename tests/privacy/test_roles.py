@@ -78,7 +78,7 @@ def test_analyst_aggregate_only_no_case_content():
 
 def test_economist_no_case_content_and_prices_not_the_staircase():
     grants = default_permissions().grants_for("economist")
-    assert {g.resource for g in grants} == {"kpi", "forecast", "investment", "prices", "budget"}
+    assert {g.resource for g in grants} == {"kpi", "forecast", "investment", "prices", "budget", "offer"}
     assert {g.scope for g in grants if g.resource != "prices"} == {Scope.AGGREGATE}
     assert permission("economist", "prices", "change") is Scope.ALL
     assert permission("economist", "config", "change") is None
@@ -93,7 +93,7 @@ def test_admin_no_case_content():
     # dst_delivery: the statutory delivery to Danmarks Statistik (issue 20); its ledger holds
     # measure ids and codes only, and each download of the file (CPR numbers) is audited
     assert {g.resource for g in default_permissions().grants_for("admin")} <= {
-        "user", "config", "prices", "audit", "dst_delivery"}
+        "user", "config", "prices", "audit", "dst_delivery", "offer"}
 
 
 def test_partner_only_linked_or_own():

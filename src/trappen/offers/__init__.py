@@ -34,8 +34,13 @@ from trappen.offers._validate import (
     validate_offers,
 )
 
+NO_FREE_PLACE_REASON = "lower step not available: no free place"
+"""The reason a step-up gives for a lower step that would meet the need but has no free place:
+counted apart from "does not meet the need", since it signals a missing step (#17)."""
+
 __all__ = [
-    "AGE_MAX_YEARS", "AGE_MIN_YEARS", "BOUGHT", "EVIDENCE_LEVELS", "LIST_SEPARATOR", "OFFER_COLUMNS",
+    "AGE_MAX_YEARS", "AGE_MIN_YEARS", "BOUGHT", "EVIDENCE_LEVELS", "NO_FREE_PLACE_REASON",
+    "LIST_SEPARATOR", "OFFER_COLUMNS",
     "PRICE_COLUMNS", "PROVIDERS", "STATUSES", "Offer", "OfferCatalogue", "OfferPrice", "check_new_episodes",
     "offer_price_dkk_per_day", "offer_problems", "prices_path", "read_offers", "validate_offers", "write_offers",
 ]

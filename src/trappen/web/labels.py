@@ -102,10 +102,37 @@ CATEGORIES: Mapping[str, Promise] = {
     "residential_care": _("Residential care"),
 }
 
+PROVIDER_KINDS: Mapping[str, Promise] = {
+    "own_municipality": _("Own municipality"),
+    "other_municipality": _("Another municipality"),
+    "region": _("A region"),
+    "private": _("Private provider"),
+}
+
+OFFER_STATUSES: Mapping[str, Promise] = {
+    "open": _("Open"),
+    "closing": _("Closing"),
+    "closed": _("Closed"),
+}
+
+EVIDENCE_LEVELS: Mapping[str, Promise] = {
+    "not_assessed": _("Not assessed"),
+    "practice_based": _("Practice-based"),
+    "promising": _("Promising practice"),
+    "documented": _("Documented"),
+    "evidence_based": _("Evidence-based"),
+}
+
+AVAILABILITY_REASONS: Mapping[str, Promise] = {
+    "no_free_place": _("No open offer with a free place"),
+    "waiting_too_long": _("Waiting passes the municipality's threshold"),
+}
+
 _TABLES: Mapping[str, Mapping[str, Promise]] = {
     "outcome": OUTCOMES, "notifier": NOTIFIERS, "end_reason": END_REASONS,
     "appeals_outcome": APPEALS_OUTCOMES, "conversation": CONVERSATIONS, "event": EVENTS,
-    "category": CATEGORIES,
+    "category": CATEGORIES, "provider_kind": PROVIDER_KINDS, "offer_status": OFFER_STATUSES,
+    "evidence_level": EVIDENCE_LEVELS, "availability_reason": AVAILABILITY_REASONS,
 }
 
 

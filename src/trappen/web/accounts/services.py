@@ -149,6 +149,9 @@ def demo_database_replace(
 
     counts = register_bulk_load(register, seed=seed, progress=progress)
     custody_holders_demo_create()  # synthetic custody holders, so the demo can build an L201
+    from trappen.web.offers.demo import demo_offers_load
+
+    demo_offers_load(seed=seed)  # the synthetic offer catalogue, linked to the episodes (#17)
     return counts, demo_users_create()
 
 

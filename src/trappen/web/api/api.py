@@ -180,6 +180,12 @@ class InterventionIn(Schema):
     justification: dict[int, str] | None = None
     provider: str = ""
     price: Decimal | None = None
+    offer: int | None = None
+    """An offer's ``id`` (GET /offers): it must serve the step, code and age and be open."""
+    overbooking: bool = False
+    """Start in a full offer, recorded as an overbooking (refused without it)."""
+    decided_on: dt.date | None = None
+    """The decision day: the wait for a place runs from it to the start."""
     without_consent: bool = False
     """A placement without consent: the committee's decision (approvals.toml), always a request."""
 
@@ -388,6 +394,8 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status
         justification=payload.justification,
         provider=payload.provider,
         price=payload.price,
+        **({"offer": payload.offer, "overbooking": payload.overbooking, "decided_on": payload.decided_on}
+           if payload.offer is not None else {}),
     )
     if isinstance(e, ApprovalRequest):
         return Status(202, {"approval_request_id": e.pk, "child_id": e.child_id,
@@ -429,6 +437,10 @@ api.add_router("/forecasts", forecasts_router)
 from trappen.web.investments.api import router as investments_router  # noqa: E402
 
 api.add_router("/investments", investments_router)
+
+from trappen.web.offers.api import router as offers_router  # noqa: E402
+
+api.add_router("/offers", offers_router)
 
 from trappen.web.dashboards.api import router as kpis_router  # noqa: E402
 

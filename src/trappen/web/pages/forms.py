@@ -36,11 +36,19 @@ class InterventionStartForm(forms.Form):
                                   choices=_step_choices)
     start_date = forms.DateField(label=_("Start date"), widget=DateInput)
     planned_end = forms.DateField(label=_("Planned end"), required=False, widget=DateInput)
+    offer = forms.TypedChoiceField(label=_("Offer"), required=False, coerce=int, empty_value=None, choices=())
+    overbooking = forms.BooleanField(label=_("Record as an overbooking (the offer has no free place)"),
+                                     required=False)
+    decided_on = forms.DateField(label=_("Decided on"), required=False, widget=DateInput,
+                                 help_text=_("The days from the decision to the start are the wait for a place."))
     provider = forms.CharField(label=_("Provider"), required=False, max_length=200)
     price = forms.DecimalField(label=_("Price (DKK)"), required=False, max_digits=12, decimal_places=2)
 
-    def __init__(self, *args: object, current: object = None, **kwargs: object) -> None:
+    def __init__(self, *args: object, current: object = None, child: object = None, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
+        from trappen.web.offers.forms import offer_field_choices
+
+        self.fields["offer"].choices = offer_field_choices(child)  # type: ignore[attr-defined]
         if current is not None:
             # a step up usually replaces the running intervention: offer to end it the same day
             self.fields["end_current"] = forms.BooleanField(
@@ -63,14 +71,26 @@ class InterventionStartForm(forms.Form):
             self.fields[f"reason_{step}"] = forms.CharField(
                 label=_("Why step %(step)s does not meet the need") % {"step": step},
                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
+            self.fields[f"noplace_{step}"] = forms.BooleanField(
+                label=_("Step %(step)s not available: no free place") % {"step": step}, required=False)
 
     def without_consent(self) -> bool:
         """Whether the caseworker asks for a placement without consent (the committee decides)."""
         return self.cleaned_data.get("consent") == "not_given"
 
     def justification(self) -> dict[int, str]:
-        return {s: self.cleaned_data[f"reason_{s}"] for s in REASON_STEPS
-                if self.cleaned_data.get(f"reason_{s}")}
+        """Each lower step's reason; a step ticked "no free place" gets the fixed reason
+        (:data:`trappen.offers.NO_FREE_PLACE_REASON`, counted apart from "does not meet the need")."""
+        from trappen.offers import NO_FREE_PLACE_REASON
+
+        out = {}
+        for s in REASON_STEPS:
+            text = (self.cleaned_data.get(f"reason_{s}") or "").strip()
+            if self.cleaned_data.get(f"noplace_{s}"):
+                text = NO_FREE_PLACE_REASON + (f": {text}" if text else "")
+            if text:
+                out[s] = text
+        return out
 
 
 class InterventionEndForm(forms.Form):

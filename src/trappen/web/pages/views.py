@@ -71,7 +71,21 @@ def overview(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/overview.html", {
         "today": today, "steps": [(s, names[s]) for s in steps], "rows": rows,
         "totals": table.step_totals, "grand_total": table.total, "chart": chart, "mark": SUPPRESSION_MARK,
-        "suppressed": any(c is None for _code, _name, counts, _total in table.rows for c in counts)})
+        "suppressed": any(c is None for _code, _name, counts, _total in table.rows for c in counts),
+        "step_status": _step_status(request.user, on=today)})
+
+
+def _step_status(user: object, *, on: dt.date) -> list[object]:
+    """The steps' availability (trappen.web.offers) for the team leader's and managers' overview:
+    roles that follow the offers (``offer``/``view``) but hold no caseload of their own."""
+    from trappen.privacy.roles import Scope, permission
+
+    role = getattr(user, "role", "") or ""
+    if permission(role, "offer", "view") is None or permission(role, "caseload", "view") == Scope.OWN:
+        return []
+    from trappen.web.offers.availability import step_availability
+
+    return list(step_availability(on=on))
 
 
 @login_required
@@ -163,12 +177,15 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
     runs, the form offers to end it on the start date (a step up, one transaction)."""
     child = _open_child(request, child_id, purpose="start intervention")
     current = episode_to_end_on_step_up(child, on=_today())
-    form = InterventionStartForm(request.POST or None, current=current)
+    form = InterventionStartForm(request.POST or None, current=current, child=child)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         start = {"actor": request.user, "child": child, "intervention_code": data["intervention_code"],
                  "step": data["step"], "start_date": data["start_date"], "planned_end": data["planned_end"],
                  "justification": form.justification(), "provider": data["provider"], "price": data["price"]}
+        if data.get("offer") is not None:  # an offer of the catalogue (trappen.web.offers, #17)
+            start |= {"offer": data["offer"], "overbooking": bool(data.get("overbooking")),
+                      "decided_on": data.get("decided_on")}
         step_up = current is not None and bool(data.get("end_current"))
         try:
             # a step the approval rules reserve becomes a request for the team leader (approvals.toml)
@@ -199,7 +216,8 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(
         request,
         "pages/intervention_form.html",
-        {"child": child, "form": form, "reason_fields": [form[f"reason_{s}"] for s in REASON_STEPS]},
+        {"child": child, "form": form,
+         "reason_fields": [(form[f"reason_{s}"], form[f"noplace_{s}"]) for s in REASON_STEPS]},
     )
 
 

@@ -109,6 +109,13 @@ class Episode(models.Model):
     version = models.PositiveIntegerField(default=0, db_default=0)
     """Optimistic lock: each form edit bumps it; an edit carrying an older version is refused.
     The database default lets the bulk loader's raw inserts leave the new columns out."""
+    offer = models.ForeignKey("offers.Offer", on_delete=models.PROTECT, null=True, blank=True,
+                              related_name="episodes")
+    """The offer (tilbud) giving the intervention (trappen.web.offers); None for free-text providers."""
+    decided_on = models.DateField(null=True, blank=True)
+    """The day the intervention was decided; ``start_date - decided_on`` is the wait for a place."""
+    overbooking = models.BooleanField(default=False, db_default=False)
+    """Started in an offer with no free place, recorded as an overbooking."""
 
     class Meta:
         indexes = [models.Index(fields=["start_date", "end_date"])]

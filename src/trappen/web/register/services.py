@@ -169,7 +169,9 @@ def date_within_life(problems: ProblemCollector, *, child: m.Child, field: str, 
 def intervention_start(*, actor: object, child: m.Child, intervention_code: str, step: int,
                        start_date: dt.date, planned_end: dt.date | None = None,
                        justification: dict[int, str] | None = None, provider: str = "",
-                       price: Decimal | float | str | None = None, authority: str = "create") -> m.Episode:
+                       price: Decimal | float | str | None = None, authority: str = "create",
+                       offer: int | None = None, overbooking: bool = False,
+                       decided_on: dt.date | None = None) -> m.Episode:
     """Start an intervention episode for ``child`` on ``start_date``.
 
     The code must be in the catalogue and allowed on ``step``; moving the child above its
@@ -185,7 +187,10 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
         CaseClosed: the child's case is closed (read-only until reopened).
         StepNotAllowed: unknown code, or the code is not for ``step``.
         EscalationNeedsJustification: reasons missing for lower steps.
-        InvalidInput: a planned end not after the start, a start before birth, a negative price.
+        InvalidInput: a planned end not after the start, a start before birth, a negative price;
+            an ``offer`` (pk of trappen.web.offers) that does not serve the step, code or age,
+            is closing or closed, or is full without ``overbooking`` (a recorded overbooking);
+            a ``decided_on`` after the start.
     """
     if authority not in ("create", "approve"):
         raise ValueError(f"intervention_start authority must be create or approve, not {authority!r}")
@@ -211,14 +216,28 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
         else:
             if price_dkk < 0:
                 problems.add(field="price", value=price, message="must not be negative")
+    if decided_on is not None and decided_on > start_date:
+        problems.add(field="decided_on", value=decided_on.isoformat(), message="must not be after the start date")
     problems.raise_if_any()
     current = child_current_step(child, on=start_date)
     check_escalation(current=current, target=step, reasons=justification)
+    offer_row = None
+    if offer is not None:
+        from trappen.web.offers.services import offer_check_for_episode
+
+        offer_row = offer_check_for_episode(offer_pk=offer, child=child, step=step, intervention_code=intervention_code,
+                                            start_date=start_date, overbooking=overbooking)
+        provider = provider.strip() or offer_row.name
     episode = m.Episode.objects.create(
         child=child, intervention_code=intervention_code, step=step, start_date=start_date,
         planned_end=planned_end,
         justification={str(k): v.strip() for k, v in (justification or {}).items() if v and v.strip()},
-        provider=provider.strip(), price=price_dkk)
+        provider=provider.strip(), price=price_dkk, offer=offer_row, decided_on=decided_on,
+        overbooking=bool(overbooking and offer_row is not None))
+    if offer_row is not None:
+        from trappen.web.offers.services import waiting_placed
+
+        waiting_placed(episode=episode)
     audit_record(actor=actor, child_id=child.pk, action="write", endpoint="intervention_start",
                  purpose=f"start {intervention_code} on step {step}")
     return episode

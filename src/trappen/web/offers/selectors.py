@@ -1,0 +1,121 @@
+"""Reads of the offer catalogue: the catalogue, occupancy today, the offers a new intervention
+may pick, and an offer's page figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from trappen.offers import Offer, OfferCatalogue, offer_price_dkk_per_day
+from trappen.web.offers import models as om
+from trappen.web.offers.convert import catalogue_from_rows, offer_from_row
+from trappen.web.register import models as m
+
+
+def offer_rows() -> QuerySet[om.Offer]:
+    return om.Offer.objects.prefetch_related("prices").order_by("offer_id")
+
+
+def catalogue() -> OfferCatalogue:
+    """The catalogue in the database as the core's model."""
+    return catalogue_from_rows(offer_rows())
+
+
+def running_on(on: dt.date) -> Q:
+    """Episodes running ``on`` a day (half-open)."""
+    return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gt=on))
+
+
+def occupancy_on(on: dt.date) -> dict[int, int]:
+    """Children in each offer (by row pk) ``on`` a day: one grouped query."""
+    rows = (m.Episode.objects.filter(running_on(on), offer__isnull=False)
+            .values("offer_id").annotate(n=Count("id")).order_by())
+    return {r["offer_id"]: r["n"] for r in rows}
+
+
+def waiting_open(on: dt.date) -> QuerySet[om.WaitingEntry]:
+    """Decided interventions still waiting for a place ``on`` a day."""
+    return om.WaitingEntry.objects.filter(decided_on__lte=on).filter(
+        Q(placed_on__isnull=True) | Q(placed_on__gt=on)).filter(Q(cancelled_on__isnull=True) | Q(cancelled_on__gt=on))
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferChoice:
+    """An offer a new intervention may pick, with its free places that day."""
+
+    pk: int
+    offer: Offer
+    occupied: int
+    status: str | None
+
+    @property
+    def free(self) -> int:
+        return self.offer.places - self.occupied
+
+    @property
+    def full(self) -> bool:
+        return self.free <= 0
+
+
+def offer_choices(*, on: dt.date, step: int | None = None, age_years: int | None = None,
+                  code: str | None = None, include_closed: bool = False) -> list[OfferChoice]:
+    """Offers for a new intervention ``on`` a day: serving ``step``, ``code`` and the child's age,
+    open that day (closing/closed ones only with ``include_closed``); free places first."""
+    occupied = occupancy_on(on)
+    out = []
+    for row in offer_rows():
+        offer = offer_from_row(row)
+        status = offer.status_on(on)
+        if not include_closed and status != "open":
+            continue
+        if step is not None and step not in offer.steps:
+            continue
+        if code and code not in offer.intervention_codes:
+            continue
+        if age_years is not None and not offer.age_min_years <= age_years <= offer.age_max_years:
+            continue
+        out.append(OfferChoice(pk=row.pk, offer=offer, occupied=occupied.get(row.pk, 0), status=status))
+    return sorted(out, key=lambda c: (c.full, c.offer.name))
+
+
+def age_years(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+@dataclass(frozen=True, kw_only=True)
+class OfferFigures:
+    """An offer's page figures ``on`` a day."""
+
+    occupied: int
+    waiting: int
+    price_dkk_per_day: float | None
+    cost_per_child_dkk: float | None
+    """Mean cost of one child's stay: price per day x mean days of its ended episodes."""
+    success_share: float | None
+    """Share of ended episodes that ended as planned or moved down (a successful outcome)."""
+    cost_per_success_dkk: float | None
+    ended: int
+
+
+SUCCESS_REASONS = ("goal_reached", "planned_end", "moved_down")
+"""End reasons counted as a successful outcome (``trappen.staircase.END_REASONS``)."""
+
+
+def offer_figures(row: om.Offer, *, on: dt.date) -> OfferFigures:
+    offer = offer_from_row(row)
+    occupied = m.Episode.objects.filter(running_on(on), offer=row).count()
+    waiting = waiting_open(on).filter(offer=row).count()
+    price = offer_price_dkk_per_day(offer, on=on)
+    ended = list(m.Episode.objects.filter(offer=row, end_date__isnull=False, end_date__lte=on)
+                 .values_list("start_date", "end_date", "end_reason"))
+    if not ended or price is None:
+        return OfferFigures(occupied=occupied, waiting=waiting, price_dkk_per_day=price, cost_per_child_dkk=None,
+                            success_share=None, cost_per_success_dkk=None, ended=len(ended))
+    mean_days = sum((e - s).days for s, e, _ in ended) / len(ended)
+    per_child = price * mean_days
+    success = sum(1 for *_, r in ended if r in SUCCESS_REASONS) / len(ended)
+    return OfferFigures(occupied=occupied, waiting=waiting, price_dkk_per_day=price, cost_per_child_dkk=per_child,
+                        success_share=success, cost_per_success_dkk=per_child / success if success else None,
+                        ended=len(ended))
