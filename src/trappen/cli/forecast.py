@@ -206,9 +206,9 @@ def backtest_command(
         None, "--cutoff", help="Last origin: fit on data up to this day, e.g. 2021-12-31 (default: the latest "
         "whose horizon the register covers)."
     ),
-    horizon: int = typer.Option(24, "--horizon", min=1, help="Months forecast and compared."),
-    origins: int = typer.Option(3, "--origins", min=1, help="Rolling origins: this many cut-offs, --every apart."),
-    every: int = typer.Option(6, "--every", min=1, help="Months between the rolling origins."),
+    horizon: int = typer.Option(12, "--horizon", min=1, help="Months forecast and compared."),
+    origins: int = typer.Option(8, "--origins", min=1, help="Rolling origins: this many cut-offs, --every apart."),
+    every: int = typer.Option(3, "--every", min=1, help="Months between the rolling origins."),
     replicates: int = typer.Option(200, "--replicates", min=1, help="Monte Carlo replicates."),
     seed: int = typer.Option(1, "--seed", help="Random seed."),
     register_dir: Path | None = typer.Option(
@@ -259,14 +259,17 @@ def _backtest_text(table: pl.DataFrame) -> str:
     def share(v: float | None) -> str:
         return "-" if v is None else f"{v:.0%}"
 
+    def band(lo: float | None, hi: float | None) -> str:
+        return "-" if lo is None or hi is None else f"{share(lo)}-{share(hi)}"
+
     lines = [f"{'series':<14} {'months':>6} {'MAPE %':>7} {'no change':>9} {'trend':>6} {'in P10-P90':>10} "
              f"{'(band)':>10} {'in P5-P95':>9} {'(band)':>10}"]
     for r in table.iter_rows(named=True):
         lines.append(
             f"{r['series']:<14} {r['compared_months']:>6} {pct(r['mape_pct']):>7} {pct(r['no_change_mape_pct']):>9} "
             f"{pct(r['trend_mape_pct']):>6} {share(r['coverage_p10_p90']):>10} "
-            f"{share(r['p10_p90_low']) + '-' + share(r['p10_p90_high']):>10} {share(r['coverage_p5_p95']):>9} "
-            f"{share(r['p5_p95_low']) + '-' + share(r['p5_p95_high']):>10}")
+            f"{band(r['p10_p90_low'], r['p10_p90_high']):>10} {share(r['coverage_p5_p95']):>9} "
+            f"{band(r['p5_p95_low'], r['p5_p95_high']):>10}")
     lines.append("MAPE over months 1..horizon where the series had children; empty steps are left out. "
                  "Band: where 95 % of calibrated runs would fall if months were independent.")
     return "\n".join(lines)
