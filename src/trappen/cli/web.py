@@ -137,8 +137,12 @@ def register(app: typer.Typer) -> None:
                                                       progress=lambda name, rows: progress.update(
                                                           load, advance=1, description=f"loaded {name}"))
                 seconds = time.perf_counter() - started
+                from trappen.web.collaboration.demo import demo_collaboration_load
+
+                collab = demo_collaboration_load(seed=seed)  # organisations, consents, meetings (#16)
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
                        f"up to {end.isoformat()} in {seconds:.1f} s (seed {seed})")
+            typer.echo("Collaboration: " + ", ".join(f"{n:,} {what}" for what, n in collab.items()))
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)
             for username, role, password in users:
                 typer.echo(f"  {username:<12} password {password:<17} role {role}")

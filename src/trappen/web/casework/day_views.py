@@ -23,6 +23,7 @@ from trappen.web.casework import forms as f
 from trappen.web.casework import my_day as day
 from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
+from trappen.web.collaboration.selectors import my_day_actions
 from trappen.web.register.selectors import caseload_for_caseworker
 
 
@@ -67,6 +68,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
         "deadlines": [r for g in groups for r in g["page"].object_list],  # type: ignore[attr-defined]
         "overdue": groups[0]["count"], "due_now": due_now, "now": now,
         "approvals": approvals_my_day(request.user),  # a team leader's pending approvals (trappen.web.approvals)
+        "collab_actions": my_day_actions(request.user),  # agreed actions the user owns (trappen.web.collaboration)
     }, status=400 if form.errors else 200)
 
 

@@ -200,3 +200,12 @@ def organisations_for_child(child: m.Child, *, on: dt.date) -> QuerySet[Organisa
     """The organisations the child is linked to on ``on``."""
     return Organisation.objects.filter(pk__in=ChildLink.objects.filter(current(on), child=child)
                                        .values("organisation_id")).order_by("name")
+
+
+def my_day_actions(user: object, *, today: dt.date | None = None, limit: int = 50) -> list[Action]:
+    """The open agreed actions a caseworker owns, for their My day (overdue flagged)."""
+    day = today or timezone.localdate()
+    rows = list(actions_owned(user)[:limit])
+    for a in rows:
+        a.overdue = a.due_on < day  # type: ignore[attr-defined]
+    return rows
