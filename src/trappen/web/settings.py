@@ -224,7 +224,6 @@ INSTALLED_APPS = [
     "trappen.web.approvals",
     "trappen.web.collaboration",
     "trappen.web.offers",
-    "trappen.web.collaboration",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",
 ]
 

@@ -33,7 +33,6 @@ urlpatterns = [
     path("approvals/", include("trappen.web.approvals.urls")),
     path("collaboration/", include("trappen.web.collaboration.urls")),
     path("offers/", include("trappen.web.offers.urls")),
-    path("collaboration/", include("trappen.web.collaboration.urls")),
 ]
 
 # Error pages in the layout, translated (trappen.web.pages.errors); the 500 page needs no database.
