@@ -1,7 +1,8 @@
-"""CLI for the offer catalogue: ``trappen offers export|validate|import``.
+"""CLI for the offer catalogue: ``trappen offers export|validate|import|migrate-providers``.
 
-Core only: files in, files out (CSV with its ``.prices.csv``, or Excel). The database import
-comes later (docs/offers.md).
+Files in, files out (CSV with its ``.prices.csv``, or Excel); ``import`` writes to the database
+(all or nothing) unless ``--out`` asks for a normalised copy only; ``migrate-providers`` links
+episodes' free-text providers to offers and reports the names no offer matched (docs/offers.md).
 """
 
 from __future__ import annotations
@@ -41,15 +42,27 @@ def register(app: typer.Typer) -> None:
     def export(
         out: Path = typer.Option(..., "--out", help="Where to write: FILE.csv (plus FILE.prices.csv) or FILE.xlsx."),
         synthetic: bool = typer.Option(False, "--synthetic", help="Export a synthetic catalogue (30-60 offers)."),
+        from_db: bool = typer.Option(False, "--from-db", help="Export the catalogue in the database."),
         seed: int = typer.Option(1, "--seed", help="Random seed of --synthetic; the same seed, the same offers."),
         offers: int | None = typer.Option(None, "--offers", min=30, max=60,
                                           help="How many synthetic offers (30-60; drawn from the seed by default)."),
     ) -> None:
-        """Write an offer catalogue (today: the synthetic one; the database's comes with its import)."""
-        from trappen.cli._common import fail, user_errors
+        """Write an offer catalogue: the synthetic one, or the database's."""
+        from trappen.cli._common import fail, setup_django, user_errors
 
-        if not synthetic:
-            raise fail("only --synthetic exists yet: the offers in the database come with the database import")
+        if synthetic == from_db:
+            raise fail("choose one source: --synthetic (a generated catalogue) or --from-db (the database's)")
+        if from_db:
+            setup_django()
+            with user_errors():
+                from trappen.offers import write_offers
+                from trappen.web.offers.selectors import catalogue as db_catalogue
+
+                catalogue = db_catalogue()
+                for path in write_offers(catalogue, out):
+                    typer.echo(f"wrote {path}")
+                typer.echo(f"{len(catalogue)} offers")
+            return
         with user_errors():
             from trappen.offers import write_offers
             from trappen.synthetic import synthetic_offers
@@ -72,23 +85,68 @@ def register(app: typer.Typer) -> None:
     @group.command("import")
     def import_(
         file: Path = typer.Argument(..., help=FILE_HELP),
-        out: Path = typer.Option(..., "--out", help="A folder for the normalised copy (offers.csv and .prices.csv)."),
+        out: Path | None = typer.Option(None, "--out", help=(
+            "Only write a normalised copy into this folder (offers.csv and .prices.csv), not the database.")),
         fmt: str = typer.Option("csv", "--format", help="Format of the copy: csv or xlsx."),
     ) -> None:
-        """Validate a catalogue and write a normalised copy into a folder (the database import comes later)."""
-        from trappen.cli._common import user_errors
+        """Validate a catalogue and write it to the database, all or nothing (new offers created,
+        changed ones updated with their earlier version kept); with --out, a normalised copy only."""
+        from trappen.cli._common import setup_django, user_errors
 
         with user_errors():
             if fmt not in ("csv", "xlsx"):
                 raise ValueError(f"--format must be csv or xlsx, got {fmt!r}")
-            if out.exists() and not out.is_dir():
+            if out is not None and out.exists() and not out.is_dir():
                 raise ValueError(f"--out must be a folder, and {out} is a file")
             catalogue = _read(file)
+            if out is None:
+                setup_django()
+                from trappen.errors import InvalidInput
+                from trappen.web.offers.services import SYSTEM, catalogue_import
+
+                try:
+                    result = catalogue_import(user=SYSTEM, catalogue=catalogue)  # type: ignore[arg-type]
+                except InvalidInput as exc:
+                    _print_problems(exc)
+                    raise typer.Exit(code=1) from None
+                typer.echo(f"{result.created} new, {result.updated} changed, {result.unchanged} unchanged offers")
+                if result.not_in_file:
+                    typer.echo(f"kept, not in the file: {', '.join(result.not_in_file)}")
+                return
             from trappen.offers import write_offers
 
             out.mkdir(parents=True, exist_ok=True)
             for path in write_offers(catalogue, out / f"offers.{fmt}"):  # type: ignore[arg-type]
                 typer.echo(f"wrote {path}")
             typer.echo(f"{len(catalogue)} offers")  # type: ignore[arg-type]
+
+    @group.command("migrate-providers")
+    def migrate_providers(
+        dry_run: bool = typer.Option(False, "--dry-run", help="Report what would be linked; change nothing."),
+        report: Path | None = typer.Option(None, "--report", help="Write the unmatched names as CSV (name,episodes)."),
+    ) -> None:
+        """Link episodes whose free-text provider names an offer (its name or provider) to it; the
+        text stays on every episode, and the names no single offer matched are reported."""
+        from trappen.cli._common import setup_django, user_errors
+
+        setup_django()
+        with user_errors():
+            from trappen.web.offers.services import providers_migrate
+
+            result = providers_migrate(dry_run=dry_run)
+            verb = "would link" if dry_run else "linked"
+            typer.echo(f"{verb} {result.matched} episodes to offers; {result.already} had an offer already")
+            typer.echo(f"{len(result.unmatched)} provider names not matched "
+                       f"({sum(result.unmatched.values())} episodes keep their text):")
+            for name, count in result.unmatched.items():
+                typer.echo(f"  {count:6d}  {name}")
+            if report is not None:
+                import csv
+
+                with report.open("w", newline="", encoding="utf-8") as handle:
+                    writer = csv.writer(handle)
+                    writer.writerow(["provider", "episodes"])
+                    writer.writerows(result.unmatched.items())
+                typer.echo(f"wrote {report}")
 
     app.add_typer(group, name="offers")

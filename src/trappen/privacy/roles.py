@@ -39,7 +39,7 @@ __all__ = [
 ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin", "national_analyst")
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
-             "config", "prices", "budget", "export", "dst_delivery",
+             "config", "prices", "budget", "export", "dst_delivery", "offer",
              "meeting", "consent", "consultation", "offer",
              "meeting", "consent", "consultation", "national")
 ACTIONS = ("view", "create", "change", "reassign", "export", "approve")

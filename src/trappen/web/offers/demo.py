@@ -18,8 +18,10 @@ from trappen.web.offers.convert import row_values
 from trappen.web.register import models as m
 
 FAR = dt.date(9999, 12, 31).toordinal()
-HEADROOM = (1.1, 1.4)
-"""Places of an offer that is not tight: its peak occupancy times a factor drawn in this range."""
+HEADROOM = (1.05, 1.3)
+"""Places of an offer that is not tight: its peak occupancy over the last year times a factor
+drawn in this range; a tight offer's places are its peak (it is full at its busiest)."""
+PEAK_DAYS = 365
 TIGHT_WAIT_DAYS, USUAL_WAIT_DAYS = 45.0, 10.0
 """Mean days from decision to start (geometric) in a tight offer and in the others."""
 
@@ -72,8 +74,7 @@ def demo_offers_load(*, seed: int, today: dt.date | None = None) -> dict[str, in
     pick = score.argmax(axis=1)
     has = ok.any(axis=1)
     offers_n = len(catalogue.offers)
-    first = int(start[has].min()) if has.any() else today.toordinal()
-    days = np.arange(first, today.toordinal() + 1, 7, dtype=np.int64)
+    days = np.arange(today.toordinal() - PEAK_DAYS, today.toordinal() + 1, dtype=np.int64)
     occ = occupancy(pick[has], start[has], end[has], offers=offers_n, days=days)
     peak = occ.max(axis=1) if occ.size else np.zeros(offers_n, dtype=np.int64)
     made = []
@@ -109,14 +110,14 @@ def demo_offers_load(*, seed: int, today: dt.date | None = None) -> dict[str, in
 
 def _demo_waiting(catalogue: OfferCatalogue, *, saved: dict[str, om.Offer], rng: np.random.Generator,
                   today: dt.date, children: np.ndarray) -> int:
-    """A few children waiting for each tight open offer, decided 1-120 days ago."""
+    """A few children waiting for each tight open offer, decided 1-60 days ago."""
     entries = []
     for offer in catalogue.offers:
         if not is_tight(offer) or offer.status_on(today) != "open":
             continue
-        for child in rng.choice(children, size=min(int(rng.poisson(3)), len(children)), replace=False):
+        for child in rng.choice(children, size=min(int(rng.poisson(2)), len(children)), replace=False):
             entries.append(om.WaitingEntry(child_id=int(child), step=min(offer.steps),
                                            intervention_code=offer.intervention_codes[0], offer=saved[offer.offer_id],
-                                           decided_on=today - dt.timedelta(days=int(rng.integers(1, 121)))))
+                                           decided_on=today - dt.timedelta(days=int(rng.integers(1, 61)))))
     om.WaitingEntry.objects.bulk_create(entries)
     return len(entries)

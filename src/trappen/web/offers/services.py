@@ -25,6 +25,17 @@ from trappen.web.offers.selectors import age_years, running_on
 from trappen.web.register import models as m
 
 
+class _System:
+    """The operator at the command line (``trappen offers import``): the administrator's grants."""
+
+    pk = None
+    role = "admin"
+    is_authenticated = True
+
+
+SYSTEM = _System()
+
+
 def require(user: object, action: str) -> None:
     """403 unless the user's role holds ``offer``/``action`` in the permission table."""
     if permission(getattr(user, "role", "") or "", "offer", action) is None:

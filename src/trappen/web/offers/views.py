@@ -197,14 +197,20 @@ def offer_closing(request: HttpRequest, offer_id: str) -> HttpResponse:
     svc.require(request.user, "view")
     row = _row(offer_id)
     today = _today()
-    analysis = closing_analysis(row, on=today, forecast=request.GET.get("forecast") != "0")
+    try:
+        on = dt.date.fromisoformat(request.GET.get("on") or today.isoformat())
+    except ValueError:
+        on = today
+        messages.error(request, _("%(value)s is not a date (YYYY-MM-DD); the analysis is for today.") % {
+            "value": request.GET.get("on", "")[:20]})
+    analysis = closing_analysis(row, on=on, forecast=request.GET.get("forecast") != "0")
     if request.GET.get("format") == "xlsx":
         from trappen.web.offers.annex import closing_workbook
 
         response = HttpResponse(closing_workbook(analysis),
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="closing-{row.offer_id}.xlsx"'
+        response["Content-Disposition"] = f'attachment; filename="closing-{row.offer_id}-{on.isoformat()}.xlsx"'
         return response
-    return render(request, "offers/closing.html", {"row": row, "analysis": analysis, "today": today,
+    return render(request, "offers/closing.html", {"row": row, "analysis": analysis, "today": on,
                                                    "yearly": analysis.yearly_costs(),
                                                    "steps": analysis.step_difference()})
