@@ -40,7 +40,6 @@ ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin",
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
              "config", "prices", "budget", "export", "dst_delivery", "offer",
-             "meeting", "consent", "consultation", "offer",
              "meeting", "consent", "consultation", "national")
 ACTIONS = ("view", "create", "change", "reassign", "export", "approve")
 
