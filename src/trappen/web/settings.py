@@ -172,10 +172,6 @@ TRAPPEN_MAX_FUTURE_DAYS = env_int("TRAPPEN_MAX_FUTURE_DAYS", 366, minimum=0)
 # waiting for a place on it have waited longer than this many days (the median wait), or when
 # the step has no open offer with a free place. The municipality sets it.
 TRAPPEN_WAITING_ALERT_DAYS = env_int("TRAPPEN_WAITING_ALERT_DAYS", 30, minimum=0)
-# Offers and capacity (#17): a step's availability turns red on the overviews when the children
-# waiting for a place on it have waited longer than this many days (the median wait), or when
-# the step has no open offer with a free place. The municipality sets it.
-TRAPPEN_WAITING_ALERT_DAYS = env_int("TRAPPEN_WAITING_ALERT_DAYS", 30, minimum=0)
 # Uploads (budget, accounts, prices, staircase files) are refused before parsing when larger than
 # this many bytes, when an .xlsx unpacks to more than this many bytes (a zip bomb), or when they
 # hold more than this many rows. Budgets and accounts are a few hundred lines.
@@ -226,7 +222,6 @@ INSTALLED_APPS = [
     "trappen.web.national",
     "trappen.web.journal",
     "trappen.web.approvals",
-    "trappen.web.offers",
     "trappen.web.collaboration",
     "trappen.web.offers",
     "axes", "django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static", "trappen.web.security",

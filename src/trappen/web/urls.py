@@ -31,7 +31,6 @@ urlpatterns = [
     path("national/", include("trappen.web.national.urls")),
     path("users/", include("trappen.web.accounts.urls")),
     path("approvals/", include("trappen.web.approvals.urls")),
-    path("offers/", include("trappen.web.offers.urls")),
     path("collaboration/", include("trappen.web.collaboration.urls")),
     path("offers/", include("trappen.web.offers.urls")),
 ]
