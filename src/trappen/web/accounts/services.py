@@ -152,9 +152,6 @@ def demo_database_replace(
     from trappen.web.offers.demo import demo_offers_load
 
     demo_offers_load(seed=seed)  # the synthetic offer catalogue, linked to the episodes (#17)
-    from trappen.web.offers.demo import demo_offers_load
-
-    demo_offers_load(seed=seed)  # the synthetic offer catalogue, linked to the episodes (#17)
     return counts, demo_users_create()
 
 

@@ -442,10 +442,6 @@ from trappen.web.offers.api import router as offers_router  # noqa: E402
 
 api.add_router("/offers", offers_router)
 
-from trappen.web.offers.api import router as offers_router  # noqa: E402
-
-api.add_router("/offers", offers_router)
-
 from trappen.web.dashboards.api import router as kpis_router  # noqa: E402
 
 api.add_router("/kpis", kpis_router)

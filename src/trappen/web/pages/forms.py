@@ -73,8 +73,6 @@ class InterventionStartForm(forms.Form):
                 required=False, widget=forms.Textarea(attrs={"rows": 2}))
             self.fields[f"noplace_{step}"] = forms.BooleanField(
                 label=_("Step %(step)s not available: no free place") % {"step": step}, required=False)
-            self.fields[f"noplace_{step}"] = forms.BooleanField(
-                label=_("Step %(step)s not available: no free place") % {"step": step}, required=False)
 
     def without_consent(self) -> bool:
         """Whether the caseworker asks for a placement without consent (the committee decides)."""

@@ -62,7 +62,6 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="investment_list", label=_("Investments"), resource="investment"),
     NavLink(url_name="economics", label=_("Economics"), resource="prices"),
     NavLink(url_name="offer_list", label=_("Offers"), resource="offer"),
-    NavLink(url_name="offer_list", label=_("Offers"), resource="offer"),
     NavLink(url_name="audit_team", label=_("Access log"), resource="audit",
             scopes=frozenset({Scope.TEAM, Scope.ALL})),
     NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
