@@ -106,7 +106,7 @@ def run_command(
     ),
     window: int | None = typer.Option(
         None, "--window", min=1, help="Reference period: months of history up to the cut-off the rates are "
-        "estimated on (default 48)."
+        "estimated on (default 72)."
     ),
     sex: str | None = typer.Option(None, "--sex", help="Forecast only children of this sex: F or M."),
     age_from: int | None = typer.Option(None, "--age-from", min=0, max=22,
@@ -220,7 +220,7 @@ def backtest_command(
     mapping: Path | None = typer.Option(None, "--mapping", help="TOML mapping of SSDA903 PLACE codes to steps."),
     out: Path | None = typer.Option(None, "--out", help="Also write the table to this CSV file."),
     window: int | None = typer.Option(
-        None, "--window", min=1, help="Reference period: months of history the rates are estimated on (default 48)."
+        None, "--window", min=1, help="Reference period: months of history the rates are estimated on (default 72)."
     ),
 ) -> None:
     """Fit up to each origin, forecast --horizon months and compare the model, no change and a trend with

@@ -43,7 +43,7 @@ class LeversForm(forms.Form):
     adjust_add_pct = forms.FloatField(label=_("Add to its rate (percentage points a month)"), required=False,
                                       min_value=-100, max_value=100)
     window_months = forms.IntegerField(label=_("Reference period (months of history)"), required=False,
-                                       min_value=6, max_value=120, help_text=_("Empty: 48 months"))
+                                       min_value=6, max_value=120, help_text=_("Empty: 72 months"))
     sex = forms.ChoiceField(label=_("Children"), required=False,
                             choices=[("", _("Girls and boys")), ("F", _("Girls")), ("M", _("Boys"))])
     age_from = forms.IntegerField(label=_("Aged from (years)"), required=False, min_value=0, max_value=22)

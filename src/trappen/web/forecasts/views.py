@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
+from trappen.forecast._estimate import DEFAULT_WINDOW_MONTHS
 from trappen.labels import intervention_name, numbered_step_name
 from trappen.privacy.roles import allowed
 from trappen.staircase import default_staircase
@@ -197,7 +198,7 @@ def _workbook(frame: pl.DataFrame, result: sel.ForecastResult) -> bytes:
             ("exit_rate_change_pct", levers.exit_rate_change_pct, _("Change in children leaving the staircase (%)")),
             ("rate_adjustments", "; ".join(f"{a.from_state}->{a.to_state} x{a.multiply:g} {a.add * 100:+g} pp"
                                            for a in levers.rate_adjustments), _("Adjust the move from")),
-            ("window_months", levers.window_months or 48, _("Reference period (months of history)")),
+            ("window_months", levers.window_months or DEFAULT_WINDOW_MONTHS, _("Reference period (months of history)")),
             ("sex", levers.sex or "", _("Children")),
             ("age_band", "" if levers.age_from is None and levers.age_to is None
              else f"{levers.age_from or 0}-{22 if levers.age_to is None else levers.age_to}", _("Aged from (years)")),
