@@ -106,3 +106,17 @@ def test_extra_caseworkers_for_a_lower_caseload(synthetic):
     assert n == children and fte == pytest.approx(children / 20 - children / 40) and fte > 0
     assert known.extra_caseworkers(80.0)[0] < 0
     assert replace(m, caseload_baseline=None).extra_caseworkers(20.0) is None
+
+
+def test_recent_months_weighted_by_half_life(synthetic):
+    cut = date(2023, 12, 31)
+    plain = estimate(synthetic, cutoff=cut, window_months=24)
+    recent = estimate(synthetic, cutoff=cut, window_months=24, half_life_months=6)
+    # weights average 1 over the window: about as many transitions, but not the same ones
+    assert recent.counts.sum() == pytest.approx(plain.counts.sum(), rel=0.05)
+    assert not np.allclose(recent.counts, plain.counts)
+    assert np.allclose(recent.transition.sum(-1), 1.0)
+    with pytest.raises(InvalidInput):
+        estimate(synthetic, cutoff=cut, half_life_months=0)
+    with pytest.raises(InvalidInput):
+        estimate(synthetic, cutoff=cut, window_months=12, arrival_months=24)
