@@ -20,7 +20,7 @@ def test_demo_statbank_adoption_and_evaluate(tmp_path):
     assert "6 synthetic municipalities" in out.output
     sample = Path(str(files("trappen.national").joinpath("data", "statbank_placed_0_22.csv")))
     out = runner.invoke(app, ["national", "statbank", str(sample), "--table", "ANBAAR", "--title",
-                              "Children and young people 0-22 placed outside home (31 December)", "--unit", "persons",
+                              "Anbragte børn og unge (0-22 år) pr. 31. december", "--unit", "persons",
                               "--store", str(store)])
     assert out.exit_code == 0 and "unchanged" in out.output, out.output  # the demo imported the same file
     out = runner.invoke(app, ["national", "evaluate", "--kpi", "SPEND_PER_CHILD", "--store", str(store)])

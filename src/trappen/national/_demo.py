@@ -118,6 +118,6 @@ def nation_demo(store_dir: Path | str, *, municipalities: int = 20, children_sca
     indicators_import(work / "indicators.csv", store_dir=store_dir)
     sample = files("trappen.national").joinpath("data", "statbank_placed_0_22.csv")
     statbank_import(Path(str(sample)), store_dir=store_dir, table="ANBAAR",
-                    title="Children and young people 0-22 placed outside home (31 December)", unit="persons")
+                    title="Anbragte børn og unge (0-22 år) pr. 31. december", unit="persons")
     return NationDemo(municipalities=len(nation), years=year_list, adopting=adopting, bundle_dir=work / "bundles",
                       seconds_export=export_s)

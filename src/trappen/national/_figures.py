@@ -16,9 +16,10 @@ from trappen.national._bundle import DISCLOSURE_THRESHOLD, person_count_columns
 
 HEADLINE: tuple[str, ...] = (
     "SS05_HOME_BASED_PER_1000", "SS06_PREVENTIVE_PER_1000", "SS01_RESIDENTIAL_SHARE", "FAMILY_CARE_SHARE",
-    "NEW_CASES", "SPEND_PER_CHILD", "CASELOAD_MEAN",
+    "SPEND_PER_CHILD", "CASELOAD_MEAN",
 )
-"""The KPIs (all steps, no other dimension) compared on the national view."""
+"""The KPIs (all steps, no other dimension) compared on the national view. Not NEW_CASES: its
+denominator is 1, which the bundles' disclosure control counts as a person count and hides."""
 
 SUMMED_UNITS = frozenset({"cases", "complaints"})
 """Units whose country and peer figure is the sum over municipalities (every other unit is a
@@ -140,9 +141,9 @@ def staircase_profile(cells: pl.DataFrame, *, codes: Sequence[str] | None, year:
 
 def overview(cells: pl.DataFrame, *, year: int, names: Mapping[str, str],
              adoption: Mapping[str, int], peers: Mapping[str, Sequence[str]]) -> list[dict[str, object]]:
-    """One row per municipality in ``year``: children 0-17, children on any step per 1,000,
-    home-based measures per 1,000, spending per child, the year it adopted the model and its
-    peers (null where hidden)."""
+    """One row per municipality in ``year``: children 0-17, children on any step per 1,000 (null
+    when a step is hidden), home-based measures and preventive offers per 1,000, spending per
+    child, the year it adopted the model and its peers (null where hidden)."""
     part = cells.filter(pl.col("year") == year)
     out = []
     for (code,), own in part.group_by(["municipality_code"], maintain_order=True):
@@ -159,6 +160,7 @@ def overview(cells: pl.DataFrame, *, year: int, names: Mapping[str, str],
 
         out.append({"municipality_code": code, "name": names.get(code, code), "children": children,
                     "on_steps_per_1000": on_steps, "home_based_per_1000": value("SS05_HOME_BASED_PER_1000"),
+                    "preventive_per_1000": value("SS06_PREVENTIVE_PER_1000"),
                     "spend_per_child": value("SPEND_PER_CHILD"), "adoption_year": adoption.get(code),
                     "peers": list(peers.get(code, []))})
     return sorted(out, key=lambda r: str(r["municipality_code"]))

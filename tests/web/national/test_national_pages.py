@@ -113,5 +113,5 @@ def test_pages_in_danish_and_english(client, users, national, language, present,
     for url in ("/national/?year=2025", "/national/901/?year=2025", "/national/evaluation/?kpi=SPEND_PER_CHILD"):
         html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
         if url != "/national/evaluation/?kpi=SPEND_PER_CHILD":
-            assert all(p in html for p in present[:2]), (url, language)
+            assert present[0] in html and present[2] in html, (url, language)
         assert not any(a in html for a in absent), (url, language)

@@ -107,22 +107,22 @@ def overview_table(data: NationalData, *, year: int) -> Table:
     rows = overview(data.cells, year=year, names=data.names, adoption=data.adoption, peers=data.peers)
     columns: list[tuple[str, str | Promise]] = [
         ("municipality_code", _("Municipality code")), ("name", _("Municipality")),
-        ("children", _("Children 0-17")), ("on_steps_per_1000", _("Children on a step per 1,000")),
+        ("children", _("Children 0-17")),
         ("home_based_per_1000", label("SS05_HOME_BASED_PER_1000", "kpi")),
-        ("spend_per_child", label("SPEND_PER_CHILD", "kpi")), ("adoption_year", _("Adopted the model")),
-        ("peers", _("Comparable municipalities"))]
-    out = [[r["municipality_code"], r["name"], r["children"], r["on_steps_per_1000"], r["home_based_per_1000"],
-            r["spend_per_child"], r["adoption_year"] or "",
-            ", ".join(name(data, p) for p in r["peers"])]  # type: ignore[attr-defined]
-           for r in rows]
+        ("preventive_per_1000", label("SS06_PREVENTIVE_PER_1000", "kpi")),
+        ("spend_per_child", label("SPEND_PER_CHILD", "kpi")), ("adoption_year", _("Adopted the model"))]
+    out = [[r["municipality_code"], r["name"], r["children"], r["home_based_per_1000"],
+            r["preventive_per_1000"], r["spend_per_child"], r["adoption_year"] or ""] for r in rows]
     return Table(key="municipalities", title=_("Municipalities in %(year)s") % {"year": year}, columns=columns,
-                 rows=out, units={"children": "persons", "on_steps_per_1000": "per 1,000 children",
-                                  "home_based_per_1000": "per 1,000 children", "spend_per_child": "DKK per child",
+                 rows=out, units={"children": "persons",
+                                  "home_based_per_1000": "per 1,000 children",
+                                  "preventive_per_1000": "per 1,000 children", "spend_per_child": "DKK per child",
                                   "adoption_year": "year"})
 
 
 def profile_table(data: NationalData, *, year: int, code: str | None = None) -> Table:
-    """The staircase profile: share of children on each step (of those on any step)."""
+    """The staircase profile: the share of all children 0-17 on each step on 31 December
+    (STEP_PER_1000 / 1,000; a hidden step is hidden, the others stay known)."""
     country = staircase_profile(data.cells, codes=None, year=year)
     columns: list[tuple[str, str | Promise]] = [("step", _("Step"))]
     sources: list[tuple[str, list[dict[str, object]]]] = []
@@ -140,10 +140,12 @@ def profile_table(data: NationalData, *, year: int, code: str | None = None) -> 
         row: list[object] = [label(step, "step")]
         for _key, src in sources:
             match = next((r for r in src if r["step"] == step), None)
-            row.append(match["share"] if match else None)
+            per_1000 = match["per_1000"] if match else None
+            row.append(None if per_1000 is None else float(per_1000) / 1000)  # type: ignore[arg-type]
         rows.append(row)
-    return Table(key="staircase", title=_("Share of children on each step, 31 December %(year)s") % {"year": year},
-                 columns=columns, rows=rows, units={k: "share" for k, _label in columns[1:]})
+    title = _("Share of all children 0-17 on each step, 31 December %(year)s") % {"year": year}
+    return Table(key="staircase", title=title, columns=columns, rows=rows,
+                 units={k: "share" for k, _label in columns[1:]})
 
 
 def comparison_table(data: NationalData, *, year: int, code: str) -> Table:
