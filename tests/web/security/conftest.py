@@ -27,11 +27,26 @@ def _journal_rows(child: object, author: object) -> tuple[int, int]:
     return note.pk, decision.pk
 
 
+def _token(user: object) -> str:
+    """A live read-and-write token, made directly: the scene's setup is not an audited action
+    (``token_create``, which audits, is tested in test_api_tokens.py)."""
+    import secrets
+
+    from django.utils import timezone
+
+    from trappen.web.api.models import ApiToken
+    from trappen.web.api.services import token_hash
+
+    token = secrets.token_urlsafe(32)
+    ApiToken.objects.create(user=user, token_sha256=token_hash(token), scopes="read write",
+                            expires_at=timezone.now() + dt.timedelta(days=1))
+    return token
+
+
 @pytest.fixture
 def scene(db, districts, make_user, make_child):
     from django.utils import timezone
 
-    from trappen.web.api.services import token_create
     from trappen.web.register.models import (
         Assignment,
         Caseworker,
@@ -69,11 +84,12 @@ def scene(db, districts, make_user, make_child):
         objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
         # the case journal: one note and one decision per child (trappen.web.journal)
         objects[key]["note_id"], objects[key]["decision_id"] = _journal_rows(child, users["caseworker"])
+        objects[key]["token_id"] = 999_999  # no such API token: revoking it changes nothing
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
         objects[key]["approval_id"] = 999_999  # no such approval request: the team leader gets 404
         # an account (the caseworker's) and no account: the administrator gets 200 and 404
         objects[key]["user_id"] = users["caseworker"].pk if key == "in" else 999_999
-    tokens = {role: token_create(username=f"u_{role}") for role in ROLES}
+    tokens = {role: _token(users[role]) for role in ROLES}
     return {"users": users, "inside": inside, "outside": outside, "ids": objects, "tokens": tokens,
             "team": team, "post": post}
 

@@ -3,6 +3,8 @@ required for team leaders, analysts and administrators (tested with TRAPPEN_REQU
 
 from __future__ import annotations
 
+from trappen.privacy.roles import ROLES
+
 import pytest
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
@@ -85,17 +87,20 @@ def test_a_confirmed_device_is_asked_for_at_each_login(scene, role):
 
 @override_settings(TRAPPEN_REQUIRE_OTP=True)
 @pytest.mark.parametrize("role", ["caseworker", "partner"])
-def test_caseworkers_and_partners_need_no_second_factor(scene, role):
+def test_caseworkers_and_partners_need_a_second_factor_too(scene, role):
+    """#14: every role that sees a child's record gives a second factor (the old code let
+    caseworkers and partners in on a password alone)."""
     client = Client()
     client.force_login(scene["users"][role])
-    assert client.get("/overview/").status_code == 200
+    response = client.get("/overview/")
+    assert response.status_code == 302 and response["Location"] == "/security/otp/setup/"
 
 
 def test_otp_is_on_by_default_in_production_and_off_in_tests(settings):
     from trappen.web.security import config
 
     assert settings.TRAPPEN_REQUIRE_OTP is False  # tests run like the demo
-    assert config.OTP_REQUIRED_ROLES == ("teamleader", "analyst", "economist", "admin")
+    assert set(config.OTP_REQUIRED_ROLES) == set(ROLES)  # every role
 
 
 def test_sessions_expire_when_idle_and_cookies_are_http_only(settings):

@@ -116,6 +116,9 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "otp_verify": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
     "otp_recovery": {r: "otp" for r in ROLES} | {"anonymous": LOGIN},  # no device yet: to setup
     "child_purpose": DISTRICT_CHILD | {"teamleader": (OK, E404)},  # the form itself
+    # the user's own API tokens (a new one only right after a second factor: test_api_tokens)
+    "api_tokens": ANY_ROLE_OK,
+    "api_token_revoke": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     # the access log: only audit/view at scope "all" (admin) or the audit.view_auditevent permission
     "audit_search": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},
     "audit_child_export": {r: E403 for r in ROLES} | {"admin": OK, "anonymous": LOGIN},

@@ -19,10 +19,11 @@ from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer
+from ninja.throttling import AuthRateThrottle
 
 from trappen.errors import InvalidInput
 from trappen.web.api.schema_access import signed_in_or_token
-from trappen.web.api.services import token_user
+from trappen.web.api.services import token_row
 from trappen.web.approvals.models import ApprovalRequest
 from trappen.web.approvals.services import intervention_request_or_start
 from trappen.web.audit.services import audit_list, audit_record
@@ -38,12 +39,42 @@ logger = logging.getLogger(__name__)
 CHILDREN_LIMIT_MAX = 200
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 class BearerToken(HttpBearer):
+    """A live token (not expired or revoked) acts as its user; writes need its ``write`` scope."""
+
     def authenticate(self, request: HttpRequest, token: str) -> object | None:
-        return token_user(token)
+        row = token_row(token)
+        if row is None:
+            return None
+        if request.method not in SAFE_METHODS and "write" not in row.scope_set():
+            raise PermissionDenied("this API token may only read: create a token with the write scope")
+        request.api_token_key = row.token_sha256  # type: ignore[attr-defined]  # the throttle's key
+        return row.user
+
+
+class TokenRateThrottle(AuthRateThrottle):
+    """django-ninja's throttle, per token, at ``TRAPPEN_API_RATE`` (read when each request comes,
+    so a changed setting takes effect without a restart). A refused call is a 429 with
+    Retry-After."""
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        ident = getattr(request, "api_token_key", None) or self.get_ident(request)
+        return self.cache_format % {"scope": "token", "ident": ident}
+
+    def allow_request(self, request: HttpRequest) -> bool:
+        from django.conf import settings
+
+        if self.rate != settings.TRAPPEN_API_RATE:
+            self.rate = settings.TRAPPEN_API_RATE
+            self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request)
 
 
 api = NinjaAPI(title="Trappen API", version="1", urls_namespace="api-v1", auth=BearerToken(),
+               throttle=[TokenRateThrottle("600/m")],
                docs_url=None,  # no Swagger UI: it loads its script from a CDN
                docs_decorator=signed_in_or_token)  # the schema only to a user or a token holder
 

@@ -4,8 +4,8 @@
   ``TRAPPEN_LOCKOUT_HOURS`` (default 1), counted per username and address together (nobody can
   lock someone else out from another address); an address with ``TRAPPEN_ADDRESS_FAILURE_LIMIT``
   failures over all usernames (default 30: password spraying) is locked as a whole.
-* django-otp: a time-based one-time password is required for team leaders, analysts and
-  administrators when ``TRAPPEN_REQUIRE_OTP`` is on (default on in production, off in the
+* django-otp: a time-based one-time password is required for every role
+  (``OTP_REQUIRED_ROLES``) when ``TRAPPEN_REQUIRE_OTP`` is on (default on in production, off in the
   demo, debug and tests so the demo logins work without a phone).
 * mozilla-django-oidc: single sign-on through a municipal OpenID Connect provider, enabled
   only when ``TRAPPEN_OIDC_CLIENT_ID`` is set (see docs/privacy.md). Users are not created by
@@ -14,6 +14,11 @@
 
 from __future__ import annotations
 
+import re
+
+from django.core.exceptions import ImproperlyConfigured
+
+from trappen.privacy.roles import ROLES
 from trappen.web import settings as _base
 
 _env_bool, _env_int, _env_str = _base.env_bool, _base.env_int, _base.env_str
@@ -40,7 +45,20 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "security/lockout.html"
 AXES_VERBOSE = False
 
-OTP_REQUIRED_ROLES = ("teamleader", "analyst", "economist", "admin")
+OTP_REQUIRED_ROLES = ROLES
+"""Every role: caseworkers, team leaders and partners see children's records; the others see the
+aggregates, prices, accounts and the access log, and administrators create the accounts."""
+
+# API tokens (trappen.web.api): each expires, by default after TRAPPEN_API_TOKEN_DAYS, at most
+# TRAPPEN_API_TOKEN_MAX_DAYS; each is limited to TRAPPEN_API_RATE calls (django-ninja's
+# throttling: <number>/<s|m|h|d>), a 429 with Retry-After beyond it.
+TRAPPEN_API_TOKEN_DAYS = _env_int("TRAPPEN_API_TOKEN_DAYS", 90, minimum=1)
+TRAPPEN_API_TOKEN_MAX_DAYS = _env_int("TRAPPEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+TRAPPEN_API_RATE = _env_str("TRAPPEN_API_RATE", "600/m")
+if not re.fullmatch(r"[1-9]\d*/[smhd]", TRAPPEN_API_RATE):
+    raise ImproperlyConfigured(f"TRAPPEN_API_RATE={TRAPPEN_API_RATE!r}: write <number>/<s|m|h|d>, e.g. 600/m")
+if TRAPPEN_API_TOKEN_DAYS > TRAPPEN_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("TRAPPEN_API_TOKEN_DAYS is above TRAPPEN_API_TOKEN_MAX_DAYS")
 _INSECURE_DEFAULTS_ALLOWED: bool = _base.INSECURE_DEFAULTS_ALLOWED
 TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")

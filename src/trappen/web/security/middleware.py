@@ -1,9 +1,10 @@
-"""Require a verified one-time password for the roles that need one.
+"""Require a verified one-time password for the roles that need one (``OTP_REQUIRED_ROLES``:
+every role).
 
-With ``TRAPPEN_REQUIRE_OTP`` on, a logged-in team leader, analyst or administrator whose
-session is not OTP-verified is sent to the enrolment page (no device yet) or the verify page,
-for every URL except those two, logout, static files and the language switch. The API is not
-affected: it authenticates with bearer tokens, not sessions.
+With ``TRAPPEN_REQUIRE_OTP`` on, a logged-in user whose session is not OTP-verified is sent to
+the enrolment page (no device yet) or the verify page, for every URL except those two, logout,
+static files and the language switch. The API is not affected: it authenticates with bearer
+tokens, which are created only right after a second factor (trappen.web.security.tokens).
 """
 
 from __future__ import annotations
