@@ -179,3 +179,38 @@ def test_cli_imports_to_the_database_and_migrates_providers(db, tmp_path):
     result = runner.invoke(app, ["offers", "migrate-providers", "--report", str(report)])
     assert result.exit_code == 0, result.output
     assert report.read_text(encoding="utf-8").startswith("provider,episodes")
+
+
+def test_an_offer_with_an_effect_becomes_an_investment_case(make_user, filled):
+    from trappen.web.investments.models import InvestmentCase
+    from trappen.web.offers.models import Offer
+
+    Offer.objects.filter(offer_id="X1").update(programme="De Utrolige År", expected_effect_smd=0.3,
+                                                expected_effect_se=0.1, evidence_level="evidence_based")
+    economist = make_user("e7", "economist")
+    client = _client(economist)
+    assert 'id="offer-case-form"' in client.get("/offers/X1/").content.decode()
+    resp = client.post("/offers/X1/investment-case/")
+    case = InvestmentCase.objects.get()
+    assert resp.status_code == 302 and resp["Location"] == f"/investments/{case.pk}/"
+    assert 'kind = "som"' in case.toml_text and 'dist = "triangular"' in case.toml_text
+    assert client.get(f"/investments/{case.pk}/").status_code == 200
+    assert _client(make_user("c9", "caseworker", ["N"])).post("/offers/Y1/investment-case/").status_code == 403
+
+
+def test_the_intervention_form_puts_a_decision_on_the_waiting_list(scene, filled):
+    from trappen.web.offers.models import WaitingEntry
+
+    row, _ = filled
+    client = _client(scene["user"])
+    child = scene["mine"]
+    resp = client.post(f"/children/{child.pk}/interventions/new/", {
+        "intervention_code": "PARENTING_COURSE", "step": 2, "offer": row.pk, "decided_on": "2026-11-20",
+        "waiting": "1"})
+    assert resp.status_code == 302
+    entry = WaitingEntry.objects.get()
+    assert (entry.child_id, entry.step, entry.offer_id) == (child.pk, 2, row.pk)
+    assert entry.decided_on == dt.date(2026, 11, 20)
+    resp = client.post(f"/children/{child.pk}/interventions/new/", {
+        "intervention_code": "PARENTING_COURSE", "step": 5, "waiting": "1"})
+    assert resp.status_code == 200 and WaitingEntry.objects.count() == 1

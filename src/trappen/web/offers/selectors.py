@@ -119,3 +119,34 @@ def offer_figures(row: om.Offer, *, on: dt.date) -> OfferFigures:
     return OfferFigures(occupied=occupied, waiting=waiting, price_dkk_per_day=price, cost_per_child_dkk=per_child,
                         success_share=success, cost_per_success_dkk=per_child / success if success else None,
                         ended=len(ended))
+
+
+def case_inputs(row: om.Offer, *, on: dt.date) -> object:
+    """The inputs of the offer's investment case (:func:`trappen.offers._som.offer_case_toml`)
+    from the register: participants = children who started in the offer in the last year (its
+    places when none did); the success rate without it = the share of ended episodes on the
+    same step in other offers (or none) that ended successfully (0.5 when there are none); days
+    = the mean length of its ended stays (180 when none); the step a child who does not succeed
+    moves to = the next step up, priced at the mean unit cost of its interventions."""
+    from statistics import mean
+
+    from trappen.offers._som import OfferCaseInputs
+    from trappen.web import rules
+
+    offer = offer_from_row(row)
+    started = m.Episode.objects.filter(offer=row, start_date__gt=on - dt.timedelta(days=365),
+                                       start_date__lte=on).count()
+    step = min(offer.steps)
+    others = list(m.Episode.objects.filter(step=step, end_date__isnull=False, end_date__lte=on)
+                  .exclude(offer=row).values_list("end_reason", flat=True)[:20000])
+    base = sum(1 for r in others if r in SUCCESS_REASONS) / len(others) if others else 0.5
+    ended = list(m.Episode.objects.filter(offer=row, end_date__isnull=False, end_date__lte=on)
+                 .values_list("start_date", "end_date"))
+    days = mean((e - s).days for s, e in ended) if ended else 180.0
+    top = max(rules.staircase().numbers)
+    up = min(max(offer.steps) + 1, top)
+    costs = [t.cost_dkk_per_day for t in rules.catalogue().types if up in t.steps and t.cost_dkk_per_day]
+    return OfferCaseInputs(start_year=on.year, participants_per_year=float(started or offer.places),
+                           base_success_rate=base, price_dkk_per_day=offer_price_dkk_per_day(offer, on=on) or 0.0,
+                           days_per_participant=float(days), step_up=up,
+                           step_up_dkk_per_child_year=(mean(costs) * 365 if costs else 0.0))

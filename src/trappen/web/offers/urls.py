@@ -12,4 +12,5 @@ urlpatterns = [
     path("<str:offer_id>/", views.offer_detail, name="offer_detail"),
     path("<str:offer_id>/edit/", views.offer_edit, name="offer_edit"),
     path("<str:offer_id>/closing/", views.offer_closing, name="offer_closing"),
+    path("<str:offer_id>/investment-case/", views.offer_to_case, name="offer_to_case"),
 ]

@@ -20,6 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from trappen.errors import EditConflict, InvalidInput
 from trappen.offers import OfferPrice, write_offers
@@ -35,7 +36,7 @@ from trappen.web.offers.convert import offer_from_row
 from trappen.web.offers.forms import FilterForm, ImportForm, OfferEditForm
 
 __all__ = ["offer_availability", "offer_closing", "offer_detail", "offer_edit", "offer_export", "offer_import",
-           "offer_list"]
+           "offer_list", "offer_to_case"]
 
 
 def _today() -> dt.date:
@@ -94,7 +95,29 @@ def offer_detail(request: HttpRequest, offer_id: str) -> HttpResponse:
         "row": row, "offer": offer, "status": offer.status_on(today), "today": today,
         "figures": figures, "free": offer.places - figures.occupied,
         "revisions": row.revisions.select_related("changed_by")[:20],
-        "rights": _rights(request.user)})
+        "rights": _rights(request.user),
+        "may_case": allowed(getattr(request.user, "role", "") or "", "investment", "create")})
+
+
+@login_required
+@require_POST
+def offer_to_case(request: HttpRequest, offer_id: str) -> HttpResponse:
+    """An investment case from the offer's expected effect and price (SØM style), saved for the
+    economist to adjust (``investment``/``create``)."""
+    from trappen.offers._som import offer_case_toml
+    from trappen.web.investments.services import case_save
+    from trappen.web.investments.services import require as require_investment
+
+    svc.require(request.user, "view")
+    require_investment(request.user, "create")
+    row = _row(offer_id)
+    try:
+        text = offer_case_toml(offer_from_row(row), sel.case_inputs(row, on=_today()))  # type: ignore[arg-type]
+    except ValueError:
+        messages.error(request, _("The offer claims no expected effect: there is nothing to build a case on."))
+        return redirect("offer_detail", offer_id=row.offer_id)
+    case = case_save(user=request.user, toml_text=text)
+    return redirect("investment_detail", case_id=case.pk)
 
 
 def _initial(row: om.Offer) -> dict[str, object]:
@@ -214,3 +237,39 @@ def offer_closing(request: HttpRequest, offer_id: str) -> HttpResponse:
     return render(request, "offers/closing.html", {"row": row, "analysis": analysis, "today": on,
                                                    "yearly": analysis.yearly_costs(),
                                                    "steps": analysis.step_difference()})
+
+
+def put_on_waiting_list(request: HttpRequest, *, child: object, form: object) -> HttpResponse:
+    """The new-intervention form's "no free place" button: the decided intervention (code, step,
+    the offer asked for, the decision day or today) goes on the waiting list; the start date is
+    not needed. Refusals go back on the form."""
+    from django.core.exceptions import PermissionDenied
+
+    from trappen.errors import StepNotAllowed
+
+    form.fields["start_date"].required = False  # type: ignore[attr-defined]
+    if not form.is_valid():  # type: ignore[attr-defined]
+        return render(request, "pages/intervention_form.html", _form_context(child, form))
+    data = form.cleaned_data  # type: ignore[attr-defined]
+    offer = om.Offer.objects.filter(pk=data.get("offer")).first() if data.get("offer") else None
+    try:
+        svc.waiting_add(user=request.user, child=child, step=data["step"],  # type: ignore[arg-type]
+                        intervention_code=data["intervention_code"], decided_on=data.get("decided_on") or _today(),
+                        offer=offer)
+    except PermissionDenied:
+        raise
+    except (InvalidInput, StepNotAllowed) as exc:
+        for p in exc.problems:
+            form.add_error(p.field if p.field in form.fields else None, p.message)  # type: ignore[attr-defined]
+        return render(request, "pages/intervention_form.html", _form_context(child, form))
+    messages.success(request, _("%(intervention)s waits for a free place from %(day)s.") % {
+        "intervention": label(data["intervention_code"], "intervention"),
+        "day": (data.get("decided_on") or _today()).isoformat()})
+    return redirect("child_detail", child_id=child.pk)  # type: ignore[attr-defined]
+
+
+def _form_context(child: object, form: object) -> dict[str, object]:
+    from trappen.web.pages.forms import REASON_STEPS
+
+    return {"child": child, "form": form,
+            "reason_fields": [(form[f"reason_{s}"], form[f"noplace_{s}"]) for s in REASON_STEPS]}  # type: ignore[index]

@@ -178,6 +178,11 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
     child = _open_child(request, child_id, purpose="start intervention")
     current = episode_to_end_on_step_up(child, on=_today())
     form = InterventionStartForm(request.POST or None, current=current, child=child)
+    if request.method == "POST" and "waiting" in request.POST:
+        # no free place: the decided intervention waits for one (trappen.web.offers, #17)
+        from trappen.web.offers.views import put_on_waiting_list
+
+        return put_on_waiting_list(request, child=child, form=form)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         start = {"actor": request.user, "child": child, "intervention_code": data["intervention_code"],
