@@ -133,3 +133,19 @@ def test_anonymous_consultation_keeps_no_identity(collab, client_for):
         "held_on": dt.date.today().isoformat(), "age": "40", "concern": "absence", "partner_kind": "school",
         "advice": "x", "outcome": "advice_only"})
     assert bad.status_code == 422 and Consultation.objects.count() == 1
+
+
+def test_team_leader_overview_counts_match_the_database_and_hide_small_counts(collab, client_for, make_child):
+    from trappen.web.collaboration.models import ChildLink
+
+    overview = client_for(collab["leader"]).get("/collaboration/overview/")
+    assert overview.status_code == 200
+    row = overview.content.decode().split("Nordskolen", 1)[1].split("</tr>", 1)[0]
+    assert "<td>..</td>" in row  # two linked children: hidden
+    for k in range(6):
+        svc.child_link_add(child=make_child("N", name=f"Elev {k}"), organisation=collab["school"],
+                           start_date=dt.date(2023, 8, 1))
+    expected = ChildLink.objects.filter(organisation=collab["school"], end_date=None).count()
+    row = client_for(collab["leader"]).get("/collaboration/overview/").content.decode().split(
+        "Nordskolen", 1)[1].split("</tr>", 1)[0]
+    assert f"<td>{expected}</td>" in row and expected == 8
