@@ -112,9 +112,9 @@ def nation_demo(store_dir: Path | str, *, municipalities: int = 20, children_sca
     adoption_import(work / "adoption.csv", store_dir=store_dir)
     rows = _indicator_rows({m.code: m.children for m in nation}, seed=seed)
     with (work / "indicators.csv").open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=["municipality_code", "name", *INDICATORS, "source"])
-        writer.writeheader()
-        writer.writerows(rows)
+        table = csv.DictWriter(f, fieldnames=["municipality_code", "name", *INDICATORS, "source"])
+        table.writeheader()
+        table.writerows(rows)
     indicators_import(work / "indicators.csv", store_dir=store_dir)
     sample = files("trappen.national").joinpath("data", "statbank_placed_0_22.csv")
     statbank_import(Path(str(sample)), store_dir=store_dir, table="ANBAAR",

@@ -145,7 +145,7 @@ def overview(cells: pl.DataFrame, *, year: int, names: Mapping[str, str],
     when a step is hidden), home-based measures and preventive offers per 1,000, spending per
     child, the year it adopted the model and its peers (null where hidden)."""
     part = cells.filter(pl.col("year") == year)
-    out = []
+    out: list[dict[str, object]] = []
     for (code,), own in part.group_by(["municipality_code"], maintain_order=True):
         code = str(code)
         steps = own.filter((pl.col("kpi_code") == "STEP_PER_1000") & pl.col("step").is_not_null())
@@ -156,7 +156,7 @@ def overview(cells: pl.DataFrame, *, year: int, names: Mapping[str, str],
 
         def value(kpi: str, frame: pl.DataFrame = own) -> float | None:
             cell = _cell(frame, kpi, None)
-            return cell["value"] if cell and not cell["suppressed"] else None
+            return cell["value"] if cell and not cell["suppressed"] else None  # type: ignore[return-value]
 
         out.append({"municipality_code": code, "name": names.get(code, code), "children": children,
                     "on_steps_per_1000": on_steps, "home_based_per_1000": value("SS05_HOME_BASED_PER_1000"),

@@ -95,7 +95,7 @@ def test_demo_on_a_used_database_keeps_users_links_and_resets_demo_users(loaded,
 
     counts, logins = demo_database_replace(loaded, seed=0)  # ProtectedError before: the demo user had acted
 
-    assert counts["children"] == loaded.children.height and len(logins) == 6
+    assert counts["children"] == loaded.children.height and len(logins) == 7  # one login per role
     worker.refresh_from_db()
     assert list(worker.districts.values_list("code", flat=True)) == [district.code]
     assert worker.team.code == team.code

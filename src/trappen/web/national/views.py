@@ -166,7 +166,7 @@ def national_evaluation(request: HttpRequest) -> HttpResponse:
     data = sel.national_data()
     kpi = request.GET.get("kpi", "")
     choices = [(k, label(k, "kpi")) for k in HEADLINE]
-    result, error, dropped = None, "", []
+    result, error, dropped = None, "", list[str]()
     if kpi:
         if kpi not in HEADLINE:
             raise Http404("unknown measure")
