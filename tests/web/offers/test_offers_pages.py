@@ -214,3 +214,19 @@ def test_the_intervention_form_puts_a_decision_on_the_waiting_list(scene, filled
     resp = client.post(f"/children/{child.pk}/interventions/new/", {
         "intervention_code": "PARENTING_COURSE", "step": 5, "waiting": "1"})
     assert resp.status_code == 200 and WaitingEntry.objects.count() == 1
+
+
+def test_availability_counts_step_ups_for_lack_of_a_lower_place_apart(make_user, filled, scene):
+    from trappen.offers import NO_FREE_PLACE_REASON
+    from trappen.web.register.models import Episode
+
+    client = _client(make_user("e8", "economist"))
+    page = client.get("/offers/availability/").content.decode()
+    assert '<td id="no-place-step-ups">..</td>' in page  # one step-up: hidden (disclosure control)
+    start = dt.date.today() - dt.timedelta(days=20)
+    for k in range(9):
+        reason = {"1": NO_FREE_PLACE_REASON} if k < 5 else {"1": "the need is greater than step 1 can meet"}
+        Episode.objects.create(child=scene["outside"], intervention_code="PARENTING_COURSE", step=2,
+                               start_date=start, end_date=start + dt.timedelta(days=1), justification=reason)
+    page = client.get("/offers/availability/").content.decode()
+    assert '<td id="no-place-step-ups">5 (50 %)</td>' in page  # 5 of the 10 step-ups

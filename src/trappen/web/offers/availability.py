@@ -54,6 +54,8 @@ class Availability:
     median_started_wait_days: float | None
     """Median days from decision to start of the episodes started in the last year."""
     threshold_days: int
+    numbers: dict[str, object]
+    """The offers' numbers (trappen.offers._kpis) over the 12 months up to the day."""
 
 
 def _episodes() -> tuple[np.ndarray, ...]:
@@ -156,10 +158,45 @@ def availability(*, on: dt.date, days: int = 91, unsuppressed: Collection[str] =
                            "status": offer.status_on(on), "waiting": sum(1 for w in w_offer if w == row.pk),
                            "utilisation": (float(today_occ[i]) / offer.places) if offer.places else None,
                            "peak": int(occ[i].max()) if occ.size else 0})
+    numbers = _numbers(offers, offer_rows, idx=idx, start=start, end=end, decided=decided, on=on,
+                       occupied=today_occ)
     return Availability(on=on, days=[dt.date.fromordinal(int(d)) for d in day_ord], offers=offer_rows, steps=steps,
                         by_district=by_district, step_series=series,
                         median_started_wait_days=float(np.median(started_wait)) if started_wait.size else None,
-                        threshold_days=threshold)
+                        threshold_days=threshold, numbers=numbers)
+
+
+def _numbers(offers: list[Offer], offer_rows: list[dict[str, object]], *, idx: np.ndarray, start: np.ndarray,
+             end: np.ndarray, decided: np.ndarray, on: dt.date, occupied: np.ndarray) -> dict[str, object]:
+    """The offers' numbers over the 12 months up to ``on`` (one function each, trappen.offers._kpis);
+    a count of step-ups of 1-4 is hidden (None), as is the share built on it."""
+    from trappen.offers import NO_FREE_PLACE_REASON, offer_price_dkk_per_day
+    from trappen.offers._kpis import (
+        bought_share,
+        no_place_step_up_share,
+        offer_utilisation,
+        spending_per_offer,
+        step_utilisation,
+        waiting_days,
+    )
+
+    period = (on - dt.timedelta(days=365), on + dt.timedelta(days=1))
+    prices = np.array([offer_price_dkk_per_day(o, on=on) or 0.0 for o in offers], dtype=float)
+    spending = spending_per_offer(idx, start, end, prices, period=period)
+    utilisation = offer_utilisation(occupied, np.array([o.places for o in offers], dtype=np.int64))
+    for row, spent, used in zip(offer_rows, spending, utilisation, strict=True):
+        row["spending_dkk"] = float(spent)
+        row["utilisation"] = None if np.isnan(used) else float(used)
+    justifications = list(m.Episode.objects.filter(start_date__gte=period[0], start_date__lt=period[1])
+                          .exclude(justification={}).values_list("justification", flat=True))
+    no_place, ups = no_place_step_up_share(justifications, marker=NO_FREE_PLACE_REASON)
+    hidden = 0 < no_place < DISCLOSURE_THRESHOLD or 0 < ups - no_place < DISCLOSURE_THRESHOLD
+    return {"period": period, "spending_dkk": float(spending.sum()), "bought_share": bought_share(spending, offers),
+            "waiting_days": waiting_days(decided, start, period=period),
+            "step_utilisation": step_utilisation(offers, occupied, on=on, steps=list(rules.staircase().numbers)),
+            "step_ups": None if hidden else ups, "no_place_step_ups": None if hidden else no_place,
+            "no_place_share": None if hidden or not ups else no_place / ups}
+
 
 
 def step_availability(*, on: dt.date) -> list[StepStatus]:
