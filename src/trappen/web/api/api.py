@@ -481,6 +481,10 @@ from trappen.web.dst.api import router as dst_router  # noqa: E402
 
 api.add_router("/dst", dst_router)
 
+from trappen.web.collaboration.api import router as collaboration_router  # noqa: E402
+
+api.add_router("/collaboration", collaboration_router)
+
 from trappen.web.national.api import router as national_router  # noqa: E402
 
 api.add_router("/national", national_router)
