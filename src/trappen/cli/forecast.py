@@ -253,7 +253,7 @@ def _backtest_text(table: pl.DataFrame) -> str:
     """The summary as a fixed-width table: MAPE of the model and both baselines, coverage with
     its binomial band."""
 
-    def pct(v: float | None, digits: int = 1) -> str:
+    def pct(v: float | None, digits: int = 2) -> str:
         return "-" if v is None else f"{v:.{digits}f}"
 
     def share(v: float | None) -> str:
