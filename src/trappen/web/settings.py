@@ -275,6 +275,11 @@ try:
                                                   conn_max_age=env_int("DB_CONN_MAX_AGE", 0, minimum=0))}
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
+# A kept connection is checked before a request reuses it: after a PostgreSQL restart the first
+# request gets a new connection instead of an error.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# While the database cannot be reached, requests get 503 with this Retry-After (trappen.web.outage).
+TRAPPEN_RETRY_AFTER_SECONDS = env_int("TRAPPEN_RETRY_AFTER_SECONDS", 5, minimum=1)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})

@@ -131,6 +131,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    from trappen.web.outage import is_outage, mark_outage
+
+    if is_outage(exc):  # the database is down: 503 with Retry-After, one log line per outage
+        return mark_outage(_error(request, 503, "the database is briefly unavailable; retry later"), exc)
     logger.exception("API error at %s", request.path)
     return _error(request, 500, "internal error; the incident is logged")
 
