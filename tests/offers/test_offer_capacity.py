@@ -110,3 +110,22 @@ def test_tight_places_push_children_up_or_aside(model):
 def test_capacity_scenario_keeps_the_smaller_cap():
     base = Scenario(step_caps=((6, 10),))
     assert dict(capacity_scenario({6: 20, 5: 3}, base=base).step_caps) == {6: 10, 5: 3}
+
+
+def test_project_capacity_without_limits_is_todays_forecast(model):
+    from trappen.forecast._capacity import project_capacity
+
+    base = project_expected(model, months=24)
+    assert np.array_equal(project_capacity(model, months=24, places={s: None for s in range(1, 7)}).mean, base.mean)
+    assert np.array_equal(project_capacity(model, months=24, places={s: 10**9 for s in range(1, 7)}).mean, base.mean)
+
+
+def test_project_capacity_sends_children_without_a_place_one_step_up(model):
+    from trappen.forecast._capacity import project_capacity
+
+    start = model.start.sum(axis=(0, 1))
+    base = project_expected(model, months=24)
+    capped = project_capacity(model, months=24, places={3: int(start[3])})
+    assert capped.mean[1:, 3].max() <= int(start[3]) + 1e-6 or capped.mean[-1, 3] < base.mean[-1, 3]
+    assert capped.redirected[1:, 4].sum() > 0 and capped.redirected[1:, 2].sum() == 0  # up, never down
+    assert capped.mean[-1].sum() == pytest.approx(base.mean[-1].sum())  # children conserved

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from trappen.forecast import Projection, project_expected
-from trappen.forecast._capacity import capacity_scenario
+from trappen.forecast import Projection
+from trappen.forecast._capacity import project_capacity
 from trappen.offers import offer_price_dkk_per_day
 from trappen.offers._capacity import ClosingResult, Occupant, closing_moves
 from trappen.web import rules
@@ -76,8 +76,8 @@ def _forecast(caps_open: dict[int, int], caps_closed: dict[int, int]) -> tuple[P
     start = model.start.sum(axis=(0, 1)) if model.start.ndim == 3 else np.zeros(model.states.size)
     opened = {s: int(round(float(start[s]))) + caps_open.get(s, 0) for s in caps_open}
     closed = {s: int(round(float(start[s]))) + caps_closed.get(s, 0) for s in caps_closed}
-    return (project_expected(model, months=FORECAST_MONTHS, scenario=capacity_scenario(opened, name="with offer")),
-            project_expected(model, months=FORECAST_MONTHS, scenario=capacity_scenario(closed, name="without offer")))
+    return (project_capacity(model, months=FORECAST_MONTHS, places=opened),
+            project_capacity(model, months=FORECAST_MONTHS, places=closed))
 
 
 def closing_analysis(row: om.Offer, *, on: dt.date, forecast: bool = True) -> ClosingAnalysis:
