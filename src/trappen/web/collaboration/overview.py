@@ -7,6 +7,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Min, Q
+from django.utils import timezone
 
 from trappen.collaboration import kpi
 from trappen.web.collaboration.links import current
@@ -58,7 +59,8 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
     year_ago = today - dt.timedelta(days=365)
     consult = Consultation.objects.filter(held_on__gte=year_ago, held_on__lte=today).filter(
         Q(organisation__district__in=districts) | Q(organisation__isnull=True))
-    notifications = m.Notification.objects.filter(received_at__date__gte=year_ago, child__district__in=districts)
+    since = timezone.make_aware(dt.datetime.combine(year_ago, dt.time()))
+    notifications = m.Notification.objects.filter(received_at__gte=since, child__district__in=districts)
     linked = consult.exclude(notification=None).values_list("notification_id", flat=True)
     actions = Action.objects.filter(child__district__in=districts, due_on__gte=year_ago).values_list(
         "owner_kind", "due_on", "status", "done_on")
@@ -69,8 +71,8 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
     for child_id, kind, held in Meeting.objects.filter(child_id__in=list(placed)).values_list(
             "child_id", "kind", "held_on"):
         kinds[child_id].append((kind, held))
-    first_concern = dict(notifications.values("child").annotate(first=Min("received_at__date"))
-                         .values_list("child", "first"))
+    first_concern = {child: timezone.localtime(first).date() for child, first in
+                     notifications.values("child").annotate(first=Min("received_at")).values_list("child", "first")}
     meeting_days: dict[int, list[dt.date]] = defaultdict(list)
     for child_id, held in Meeting.objects.filter(child_id__in=list(first_concern)).values_list("child_id", "held_on"):
         meeting_days[child_id].append(held)

@@ -8,10 +8,13 @@ team leaders open the child as the case page does (purpose, audit, 404 out of sc
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,6 +37,11 @@ from trappen.web.register import models as m
 from trappen.web.register.selectors import children_visible_to
 from trappen.web.scope import may
 from trappen.web.security.purpose import purpose_prompting
+
+CHILDREN_PER_PAGE = 50
+ACTIONS_SHOWN = 50
+ACTION_DAYS = 14
+"""My day shows the agreed actions overdue or due within this many days (the rest are counted)."""
 
 
 def _grant(request: HttpRequest, resource: str, action: str) -> Scope:
@@ -75,20 +83,25 @@ def collab_day(request: HttpRequest) -> HttpResponse:
                                                           "meetings": meetings, "today": today})
     children = list(sel.partner_children(request.user, on=today).values_list("pk", "name", "birth_date"))
     shares = sel.sharing_for(request.user, [c[0] for c in children], on=today)
-    shown = [{"id": pk, "name": name, "birth_date": born, "share": shares[pk]} for pk, name, born in children
-             if "identity" in shares[pk]]
+    allowed = [{"id": pk, "name": name, "birth_date": born, "share": shares[pk]} for pk, name, born in children
+               if "identity" in shares[pk]]
     refused = [pk for pk, _n, _b in children if "identity" not in shares[pk]]
+    page = Paginator(allowed, CHILDREN_PER_PAGE).get_page(request.GET.get("page"))
     actions = [a for a in sel.actions_owned(request.user) if "actions" in shares.get(a.child_id, ())]
+    horizon = today + dt.timedelta(days=ACTION_DAYS)
+    due = [a for a in actions if a.due_on <= horizon][:ACTIONS_SHOWN]
     meetings = [mt for mt in sel.meetings_attended(request.user, on=today).filter(held_on__gte=today)[:50]
                 if "meetings" in shares.get(mt.child_id, ())]
-    audit_list(actor=request.user, endpoint="collab_day", child_ids=[c["id"] for c in shown],  # type: ignore[misc]
+    named = {c["id"] for c in page.object_list} | {a.child_id for a in due} | {mt.child_id for mt in meetings}
+    audit_list(actor=request.user, endpoint="collab_day", child_ids=sorted(named),  # type: ignore[type-var]
                purpose="sharing_check identity=allowed")
     if refused:
         audit_list(actor=request.user, endpoint="collab_day", child_ids=refused,
                    purpose="sharing_check identity=refused:no_consent_or_basis")
     return render(request, "collaboration/day.html", {
-        "partner": True, "children": shown, "refused": len(refused), "actions": actions, "meetings": meetings,
-        "organisations": sel.organisations_of(request.user, on=today), "today": today})
+        "partner": True, "children": page.object_list, "page": page, "allowed_count": len(allowed),
+        "refused": len(refused), "actions": due, "later": len(actions) - len(due), "meetings": meetings,
+        "organisations": sel.organisations_of(request.user, on=today), "today": today, "action_days": ACTION_DAYS})
 
 
 @login_required
@@ -338,9 +351,8 @@ def step1_new(request: HttpRequest, child_id: int) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
-def _months(n: int):  # noqa: ANN202 - a timedelta of about n months
-    import datetime as dt
-
+def _months(n: int) -> dt.timedelta:
+    """About ``n`` months."""
     return dt.timedelta(days=31 * n)
 
 
