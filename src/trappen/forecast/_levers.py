@@ -72,7 +72,7 @@ def filter_register(register: Register, *, sex: str | None = None, age_from: int
             pop = pop.filter(pl.col("age").is_between(lo, hi)).with_columns(
                 (pl.col("age") - (on.year - pl.col("year").cast(pl.Int32))).cast(pl.Int8))
         if sex is not None:
-            share = float((kids["sex"] == sex).mean() or 0.0) if kids.height else 0.5
+            share = float(np.mean(kids["sex"].to_numpy() == sex)) if kids.height else 0.5
             pop = pop.with_columns((pl.col("children") * share).round().cast(pl.Int32))
         frames["population"] = pop
     meta = {**register.meta, "filter": f"sex={sex or 'all'}, age {lo}-{hi}" + (f" on {on}" if banded else "")}

@@ -57,7 +57,8 @@ SEED = 1
 MONTHS_MIN, MONTHS_MAX = 12, 120
 
 _lock = threading.Lock()
-_model_cache: dict[str, object] = {}
+_model_version: dict[str, object] = {}
+_models: dict[tuple[object, ...], TransitionModel] = {}
 _result_cache: OrderedDict[tuple[object, ...], ForecastResult] = OrderedDict()
 _RESULTS_KEPT = 16
 
@@ -139,26 +140,26 @@ def forecast_model(levers: Levers | None = None) -> TransitionModel:
         InvalidInput: the register holds too little to fit a model (e.g. empty, or no child
             in the filtered group).
     """
-    key = levers.model_key() if levers is not None else Levers().model_key()
+    levers = levers or Levers()
+    key = levers.model_key()
     _register, version = analytic_register()
     with _lock:
-        if _model_cache.get("version") != version:
-            _model_cache.clear()
+        if _model_version.get("version") != version:
+            _models.clear()
             _result_cache.clear()
-            _model_cache["version"] = version
-        hit = _model_cache.get(key)  # type: ignore[call-overload]
+            _model_version["version"] = version
+        hit = _models.get(key)
         if hit is not None:
-            return hit  # type: ignore[no-any-return]
+            return hit
     t = time.perf_counter()
     register, _version, cutoff = _register_for(levers)
-    window = key[0]
+    window = levers.window_months
     model = estimate(register, cutoff=cutoff) if window is None else estimate(register, cutoff=cutoff,
-                                                                                 window_months=int(window))
+                                                                                 window_months=window)
     with _lock:
-        models = [k for k in _model_cache if k != "version"]
-        if len(models) >= _MODELS_KEPT:
-            _model_cache.pop(models[0])
-        _model_cache[key] = model  # type: ignore[index]
+        if len(_models) >= _MODELS_KEPT:
+            _models.pop(next(iter(_models)))
+        _models[key] = model
     logger.info("forecast model estimated", extra={"seconds": round(time.perf_counter() - t, 2)})
     return model
 
@@ -352,5 +353,6 @@ def chart_data(result: ForecastResult, *, step_names: dict[int, str]) -> dict[st
 def cache_clear() -> None:
     """Forget the cached model and results (tests, after a bulk load)."""
     with _lock:
-        _model_cache.clear()
+        _model_version.clear()
+        _models.clear()
         _result_cache.clear()
