@@ -55,6 +55,12 @@ def national_did(rows: pl.DataFrame, *, adoption: Mapping[str, int], kpi: str, s
     panel, dropped = evaluation_panel(rows, adoption=adoption, kpi=kpi, step=step)
     if panel.is_empty():
         raise InvalidInput(Problem(field="kpi", value=kpi, message="no municipality has every year of this KPI"))
+    cohorts = panel.filter(pl.col("adoption_index") > 0)["municipality_code"].unique()
+    if cohorts.is_empty():
+        first, last = int(panel["year"].min()), int(panel["year"].max())  # type: ignore[arg-type]
+        raise InvalidInput(Problem(field="adoption", value=len(adoption), message=(
+            f"no municipality with every year of this KPI adopted the model after {first} and by {last}: "
+            "nothing to compare")))
     result = staggered_did(panel, outcome="outcome", unit="municipality_code", time="period_index",
                            cohort="adoption_index", draws=draws, seed=seed)
     return result, dropped

@@ -115,3 +115,16 @@ def test_pages_in_danish_and_english(client, users, national, language, present,
         if url != "/national/evaluation/?kpi=SPEND_PER_CHILD":
             assert present[0] in html and present[2] in html, (url, language)
         assert not any(a in html for a in absent), (url, language)
+
+
+def test_the_evaluation_without_adoption_years_says_so(client, users, national):
+    from trappen.web.api.services import token_create
+
+    (national / "adoption.parquet").unlink()
+    client.force_login(users["national_analyst"])
+    client.cookies["django_language"] = "da"
+    html = client.get("/national/evaluation/?kpi=SPEND_PER_CHILD").content.decode()
+    assert "intet at sammenligne" in html and "nan" not in html
+    answer = client.get("/api/v1/national/evaluation?kpi=SPEND_PER_CHILD",
+                        HTTP_AUTHORIZATION=f"Bearer {token_create(username='n_national_analyst')}")
+    assert answer.status_code == 422 and answer.json()["problems"][0]["field"] == "adoption"

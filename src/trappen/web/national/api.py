@@ -4,6 +4,8 @@ Hidden cells are null."""
 
 from __future__ import annotations
 
+import math
+
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema
 
@@ -31,6 +33,11 @@ def _year(data: sel.NationalData, year: int | None) -> int:
     if year not in data.years:
         raise Http404("no figures for this year")
     return year
+
+
+def _finite(value: object) -> object:
+    """NaN (no estimate) as null: JSON has no NaN."""
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _records(table: sel.Table) -> list[dict[str, object]]:
@@ -73,6 +80,7 @@ def evaluation(request: HttpRequest, q: Query[EvaluationQuery]) -> dict[str, obj
         raise Http404("unknown measure")
     data = sel.national_data()
     result, dropped = national_did(data.cells, adoption=data.adoption, kpi=q.kpi)
-    overall = result.overall.row(0, named=True) if result.overall.height else {}
-    return {"kpi": q.kpi, "overall": overall, "event_study": result.event_study.to_dicts(),
+    overall = {k: _finite(v) for k, v in result.overall.row(0, named=True).items()} if result.overall.height else {}
+    events = [{k: _finite(v) for k, v in r.items()} for r in result.event_study.to_dicts()]
+    return {"kpi": q.kpi, "overall": overall, "event_study": events,
             "units": list(result.units), "left_out": dropped}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,6 +24,13 @@ from trappen.web.disclosure import SUPPRESSION_MARK
 from trappen.web.labels import label
 from trappen.web.national import selectors as sel
 
+EVALUATION_ERRORS = {
+    "adoption": _("No municipality with every year of this measure adopted the model after the first year in the "
+                  "store: there is nothing to compare."),
+    "kpi": _("No municipality has every year of this measure."),
+}
+"""The core's refusals (trappen.national.national_did) as the page says them, by field."""
+
 
 def national_access(user: object, action: str = "view") -> None:
     """403 unless the role holds ``national``/``action``."""
@@ -32,7 +40,7 @@ def national_access(user: object, action: str = "view") -> None:
 
 def fmt(value: object, unit: str) -> str:
     """A figure as the page shows it; ``None`` is a hidden (or unreported) cell."""
-    if value is None:
+    if value is None or isinstance(value, float) and math.isnan(value):
         return SUPPRESSION_MARK
     if isinstance(value, str):
         return value
@@ -175,7 +183,7 @@ def national_evaluation(request: HttpRequest) -> HttpResponse:
             did, dropped = national_did(data.cells, adoption=data.adoption, kpi=kpi)
             result = did
         except InvalidInput as exc:
-            error = "; ".join(f"{p.field}: {p.message}" for p in exc.problems) or str(exc)
+            error = "; ".join(str(EVALUATION_ERRORS.get(str(p.field), p.message)) for p in exc.problems)
     overall = result.overall.row(0, named=True) if result is not None and result.overall.height else None
     events = ([[r["event_time"], fmt(r["att"], "x"), fmt(r["ci_low"], "x"), fmt(r["ci_high"], "x")]
                for r in result.event_study.iter_rows(named=True)] if result is not None else [])
