@@ -128,3 +128,23 @@ def test_the_evaluation_without_adoption_years_says_so(client, users, national):
     answer = client.get("/api/v1/national/evaluation?kpi=SPEND_PER_CHILD",
                         HTTP_AUTHORIZATION=f"Bearer {token_create(username='n_national_analyst')}")
     assert answer.status_code == 422 and answer.json()["problems"][0]["field"] == "adoption"
+
+
+def test_the_evaluation_page_runs_the_synthetic_control_for_an_adopter(client, users, national):
+    from trappen.national import adoption_read
+
+    treated = sorted(adoption_read(national)["municipality_code"].to_list())[0]
+    client.force_login(users["national_analyst"])
+    client.cookies["django_language"] = "da"
+    html = client.get(f"/national/evaluation/?kpi=SS05_HOME_BASED_PER_1000&treated={treated}").content.decode()
+    assert 'id="national-synth"' in html and "Syntetisk kontrol" in html
+    assert html.count("<tr>") >= 4 + 1  # one row per year in the synthetic control's table, and more
+    assert client.get("/national/evaluation/?kpi=SS05_HOME_BASED_PER_1000&treated=999").status_code == 404
+
+
+def test_the_evaluation_page_is_all_danish(client, users, national):
+    client.force_login(users["national_analyst"])
+    client.cookies["django_language"] = "da"
+    html = client.get("/national/evaluation/?kpi=SS05_HOME_BASED_PER_1000").content.decode()
+    assert "Nedre grænse (95 pct.)" in html and "Øvre grænse (95 pct.)" in html
+    assert "interval from" not in html and "Average effect" not in html

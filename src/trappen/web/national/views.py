@@ -17,7 +17,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from trappen.errors import InvalidInput
-from trappen.national import HEADLINE, national_did
+from trappen.national import HEADLINE, national_did, national_synth
 from trappen.privacy.roles import allowed, permission
 from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.disclosure import SUPPRESSION_MARK
@@ -28,6 +28,10 @@ EVALUATION_ERRORS = {
     "adoption": _("No municipality with every year of this measure adopted the model after the first year in the "
                   "store: there is nothing to compare."),
     "kpi": _("No municipality has every year of this measure."),
+    "first_treated_year": _("The synthetic control needs two years before the adoption year and one from it."),
+    "donors": _("Too few municipalities without the model have every year of this measure."),
+    "value": _("The municipality has a hidden or missing year of this measure."),
+    "treated": _("The municipality has a hidden or missing year of this measure."),
 }
 """The core's refusals (trappen.national.national_did) as the page says them, by field."""
 
@@ -184,6 +188,19 @@ def national_evaluation(request: HttpRequest) -> HttpResponse:
             result = did
         except InvalidInput as exc:
             error = "; ".join(str(EVALUATION_ERRORS.get(str(p.field), p.message)) for p in exc.problems)
+    synth, treated = None, request.GET.get("treated", "")
+    if kpi and treated and not error:
+        if treated not in data.adoption:
+            raise Http404("no adoption year for this municipality")
+        try:
+            fit = national_synth(data.cells, adoption=data.adoption, kpi=kpi, treated=treated)
+            synth = {"name": sel.name(data, treated), "year": fit.first_treated_year,
+                     "gap": fmt(fit.average_post_gap, "x"), "pre_rmspe": fmt(fit.pre_rmspe, "x"),
+                     "p": fmt(fit.p_value, "x"),
+                     "rows": [[r["year"], fmt(r["treated"], "x"), fmt(r["synthetic"], "x"), fmt(r["gap"], "x")]
+                              for r in fit.series.iter_rows(named=True)]}
+        except InvalidInput as exc:
+            error = "; ".join(str(EVALUATION_ERRORS.get(str(p.field), p.message)) for p in exc.problems)
     overall = result.overall.row(0, named=True) if result is not None and result.overall.height else None
     events = ([[r["event_time"], fmt(r["att"], "x"), fmt(r["ci_low"], "x"), fmt(r["ci_high"], "x")]
                for r in result.event_study.iter_rows(named=True)] if result is not None else [])
@@ -192,4 +209,6 @@ def national_evaluation(request: HttpRequest) -> HttpResponse:
         "overall_text": {k: fmt(overall.get(k), "x") for k in ("att", "se", "ci_low", "ci_high", "p_wild")}
         if overall else {}, "events": events, "error": error, "dropped": [sel.name(data, c) for c in dropped],
         "adopting": len(data.adoption), "municipalities": len(sel.municipality_codes(data)),
-        "units": len(result.units) if result is not None else 0})
+        "units": len(result.units) if result is not None else 0, "synth": synth, "treated": treated,
+        "adopters": [(c, f"{sel.name(data, c)} ({y})") for c, y in sorted(data.adoption.items())
+                     if c in sel.municipality_codes(data)]})
