@@ -192,7 +192,8 @@ def register(app: typer.Typer) -> None:
         host: str = typer.Option("127.0.0.1", "--host", help="Address to bind."),
         port: int = typer.Option(8000, "--port", min=1, max=65535, help="Port to bind."),
         workers: int | None = typer.Option(None, "--workers", min=1,
-                                           help="gunicorn worker processes (default TRAPPEN_WEB_WORKERS, else cores + 1)."),
+                                           help="gunicorn worker processes (default TRAPPEN_WEB_WORKERS, "
+                                           "else cores + 1)."),
     ) -> None:
         """Serve the web application with gunicorn (configuration from the environment)."""
         from trappen.cli._common import user_errors

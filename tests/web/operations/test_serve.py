@@ -25,7 +25,8 @@ def _free_port() -> int:
 
 def test_gunicorn_sends_no_server_banner():
     data = tempfile.mkdtemp()
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "TRAPPEN_ENV_FILE", "PYTEST_CURRENT_TEST"}}
+    clean = {k: v for k, v in os.environ.items()
+             if k not in {"DATABASE_URL", "TRAPPEN_ENV_FILE", "PYTEST_CURRENT_TEST"}}
     env = {**clean, **_PRODUCTION, "TRAPPEN_DATA_DIR": data, "TRAPPEN_WEB_WORKERS": "1"}
     trappen = [sys.executable, "-c", "from trappen.cli import main; main()"]
     subprocess.run([*trappen, "migrate"], env=env, cwd=data, check=True, capture_output=True, timeout=300)

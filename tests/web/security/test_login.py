@@ -3,12 +3,12 @@ required for team leaders, analysts and administrators (tested with TRAPPEN_REQU
 
 from __future__ import annotations
 
-from trappen.privacy.roles import ROLES
-
 import pytest
 from django.test import Client, override_settings
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from trappen.privacy.roles import ROLES
 
 PASSWORD = "correct horse battery staple"
 

@@ -78,7 +78,8 @@ def token_revoke(*, user: object, token_id: int) -> None:
 
     done = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if done:
-        audit_record(actor=user, child_id=None, action="write", endpoint="api_token", purpose=f"token {token_id}: revoked")
+        audit_record(actor=user, child_id=None, action="write", endpoint="api_token",
+                     purpose=f"token {token_id}: revoked")
 
 
 def token_row(token: str) -> ApiToken | None:
