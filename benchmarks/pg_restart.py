@@ -123,7 +123,8 @@ def main() -> None:
         tail_pages = [status for t, status in results.answered if t > end - args.tail]
         tail_bad = [status for t, status in write_events if t > end - args.tail and status != 302]
         recovered = all(status == 200 for status in tail_pages) and not tail_bad
-        verdict = "all 200 and every write saved (recovered)" if recovered else f"not recovered: {tail_pages} {tail_bad}"
+        verdict = ("all 200 and every write saved (recovered)" if recovered
+                   else f"not recovered: {tail_pages} {tail_bad}")
         print(f"  the last {args.tail:g} s: {len(tail_pages)} page answers, {verdict}")
         check = subprocess.run([sys.executable, "-c", (
             "import django, json; django.setup()\n"
