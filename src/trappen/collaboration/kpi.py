@@ -36,7 +36,7 @@ class Share:
     def rate(self) -> float | None:
         if self.numerator is None or self.denominator in (None, 0):
             return None
-        return self.numerator / self.denominator  # type: ignore[operator]
+        return self.numerator / self.denominator
 
 
 def _share(n: int, d: int) -> Share:

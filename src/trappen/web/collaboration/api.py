@@ -80,7 +80,7 @@ def _action(a: Action) -> dict[str, object]:
 @router.get("/actions", response=list[ActionOut])
 def actions_mine(request: HttpRequest) -> list[dict[str, object]]:
     """The open agreed actions the caller owns (a partner's only where sharing holds today)."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     _grant(user, "meeting", "view")
     rows = list(sel.actions_owned(user))
     if sel.is_partner(user):
@@ -94,7 +94,7 @@ def actions_mine(request: HttpRequest) -> list[dict[str, object]]:
 def child_meetings(request: HttpRequest, child_id: int) -> list[dict[str, object]]:
     """A child's meetings: all for staff within scope; for a partner those they attend, only while
     a consent or legal basis covers meetings (actions only when it covers actions)."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     _grant(user, "meeting", "view")
     if not children_visible_to(user).filter(pk=child_id).exists():
         audit_record(actor=user, child_id=child_id, action="read", endpoint=request.path,
@@ -121,7 +121,7 @@ def child_meetings(request: HttpRequest, child_id: int) -> list[dict[str, object
 @router.post("/actions/{action_id}/done", response={200: ActionOut})
 def action_done(request: HttpRequest, action_id: int) -> dict[str, object]:
     """The owner marks an agreed action done (a partner only while sharing holds)."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     _grant(user, "meeting", "view")
     action = Action.objects.filter(pk=action_id).first()
     if action is None or (sel.is_partner(user) and action.owner_id != getattr(user, "pk", None)):
@@ -132,7 +132,7 @@ def action_done(request: HttpRequest, action_id: int) -> dict[str, object]:
 @router.get("/children/{child_id}/consents", response=list[ConsentOut])
 def child_consents(request: HttpRequest, child_id: int) -> list[dict[str, object]]:
     """A child's consents (staff with a consent grant covering the child)."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     _grant(user, "consent", "view")
     child = children_visible_to(user).filter(pk=child_id).first()
     if child is None or not may(user, "consent", "view", child=child):
@@ -148,7 +148,7 @@ def child_consents(request: HttpRequest, child_id: int) -> list[dict[str, object
 @router.post("/consultations", response={201: dict})
 def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Status:
     """Record an anonymous consultation: no child identity is accepted or kept."""
-    user = request.auth
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     orgs = sel.organisations_of(user, on=timezone.localdate())
     row = svc.consultation_record(actor=user, organisation=orgs[0] if orgs else None, **payload.dict())
     return Status(201, {"id": row.pk})

@@ -83,7 +83,7 @@ def _organisations() -> dict[str, dict[str, list[Organisation]]]:
         rows.append(Organisation(code=code, name=name, kind=kind))
     Organisation.objects.bulk_create(rows)
     for o in Organisation.objects.exclude(district=None):
-        out.setdefault(o.district_id, {}).setdefault(o.kind, []).append(o)
+        out.setdefault(str(o.district_id), {}).setdefault(o.kind, []).append(o)
     return out
 
 
@@ -94,7 +94,7 @@ def _links(orgs: dict[str, dict[str, list[Organisation]]], rng: random.Random, t
     )
     for pk, born, district in children:
         age = _age(born, today)
-        by_kind = orgs.get(district, {})
+        by_kind = orgs.get(str(district), {})
         if age < 0 or age > 17:
             continue
         if age < 1 and by_kind.get("health_visiting"):
@@ -145,20 +145,13 @@ def _municipality(rng: random.Random, today: dt.date, caseworker: object) -> dic
     pilots = dict(m.District.objects.values_list("code", "pilot_from"))
     start = today - dt.timedelta(days=730)
     meetings, participants, actions = [], [], []
-    firsts = (
-        m.Episode.objects.filter(step__gte=4, start_date__gte=start)
-        .values("child", "child__district_id")
-        .order_by("child")
-        .distinct()
-    )
     placed: dict[int, tuple[str, dt.date]] = {}
-    for e in (
+    for placed_child, placed_district, placed_on in (
         m.Episode.objects.filter(step__gte=4, start_date__gte=start)
         .values_list("child_id", "child__district_id", "start_date")
         .order_by("start_date")
     ):
-        placed.setdefault(e[0], (e[1], e[2]))
-    del firsts
+        placed.setdefault(int(placed_child), (str(placed_district), placed_on))
     for child, (district, first) in placed.items():
         if rng.random() < (0.7 if _pilot(district, first, pilots) else 0.25):
             kind = rng.choice(("network_meeting", "family_group_conference"))
@@ -176,11 +169,11 @@ def _municipality(rng: random.Random, today: dt.date, caseworker: object) -> dic
             Q(end_date__isnull=True) | Q(end_date__gt=today), start_date__lte=today
         ).values_list("child_id", "child__district_id")
     )
-    for child, district in open_cases:
-        if rng.random() < (0.4 if _pilot(district, today, pilots) else 0.15):
+    for open_child, open_district in open_cases:
+        if rng.random() < (0.4 if _pilot(str(open_district), today, pilots) else 0.15):
             meetings.append(
                 Meeting(
-                    child_id=child,
+                    child_id=open_child,
                     kind="cross_disciplinary",
                     held_on=today - dt.timedelta(days=rng.randint(0, 300)),
                     decisions="Aftaler om trivsel og skolegang",
@@ -216,20 +209,20 @@ def _municipality(rng: random.Random, today: dt.date, caseworker: object) -> dic
             "pk", "received_at", "child__birth_date", "child__district_id"
         )
     )
-    for pk, received, born, district in notes:
-        if rng.random() < (0.35 if _pilot(district, received.date(), pilots) else 0.1):
-            local = [o for o in orgs if o.district_id == district] or orgs
+    for note_id, received, note_born, note_district in notes:
+        if rng.random() < (0.35 if _pilot(str(note_district), received.date(), pilots) else 0.1):
+            local = [o for o in orgs if o.district_id == note_district] or orgs
             org = rng.choice(local)
             consultations.append(
                 Consultation(
                     held_on=received.date() - dt.timedelta(days=rng.randint(3, 40)),
-                    age=max(0, _age(born, received.date())),
+                    age=max(0, _age(note_born, received.date())),
                     concern=rng.choice(CONCERNS),
                     partner_kind=org.kind,
                     organisation=org,
                     outcome="notify",
                     advice="Drøft med forældrene; underret ved fortsat bekymring",
-                    notification_id=pk,
+                    notification_id=note_id,
                 )
             )
     for _ in range(len(notes)):
@@ -253,21 +246,21 @@ def _municipality(rng: random.Random, today: dt.date, caseworker: object) -> dic
         )
     )
     supports = []
-    for e in (
+    for episode in (
         m.Episode.objects.filter(step=1, start_date__gte=start, child_id__in=list(links))
         .exclude(step1_source__isnull=False)
         .only("pk", "child_id", "start_date", "end_date")
     ):
         supports.append(
             Step1Support(
-                child_id=e.child_id,
-                organisation_id=links[e.child_id],
-                episode=e,
+                child_id=episode.child_id,
+                organisation_id=links[episode.child_id],
+                episode=episode,
                 goal="Trivsel i hverdagen",
-                start_date=e.start_date,
-                planned_review=e.start_date + dt.timedelta(days=90),
-                end_date=e.end_date,
-                outcome=rng.choice(("goal_met", "goal_met", "partly_met", "not_met")) if e.end_date else "",
+                start_date=episode.start_date,
+                planned_review=episode.start_date + dt.timedelta(days=90),
+                end_date=episode.end_date,
+                outcome=rng.choice(("goal_met", "goal_met", "partly_met", "not_met")) if episode.end_date else "",
             )
         )
     Step1Support.objects.bulk_create(supports, batch_size=5000)
@@ -288,7 +281,7 @@ def _demo_partner(rng: random.Random, today: dt.date) -> dict[str, int]:
     caseworker = users.filter(username="caseworker", role="caseworker").first()
     if partner is None or caseworker is None:
         return {}
-    children = list(partner.linked_children.order_by("pk"))  # type: ignore[attr-defined]
+    children = list(partner.linked_children.order_by("pk"))
     if not children:
         return {}
     district = children[0].district_id

@@ -18,12 +18,17 @@ def current(on: dt.date, prefix: str = "") -> Q:
         Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": on}))
 
 
+def user_pk(user: object) -> int:
+    """The user's primary key (0 for anonymous: matches no row)."""
+    return int(getattr(user, "pk", 0) or 0)
+
+
 def user_organisation_ids(user: object, *, on: dt.date | None = None) -> QuerySet:
     """The organisations ``user`` acts for on ``on`` (today), as a subquery of ids."""
     from trappen.web.collaboration.models import Membership
 
     day = on or timezone.localdate()
-    return Membership.objects.filter(current(day), user_id=getattr(user, "pk", None)).values("organisation_id")
+    return Membership.objects.filter(current(day), user_id=user_pk(user)).values("organisation_id")
 
 
 def org_linked_child_ids(user: object, *, on: dt.date | None = None) -> QuerySet:

@@ -25,7 +25,7 @@ def organisation_rows(user: object, *, today: dt.date) -> list[dict[str, object]
     """Per school and daycare of the user's districts: linked children, meetings in the last 12
     months about them, open and overdue actions, active step-1 supports (counts disclosed)."""
     year_ago = today - dt.timedelta(days=365)
-    orgs = list(Organisation.objects.filter(kind__in=OVERVIEW_KINDS, district__in=_districts(user))
+    orgs = list(Organisation.objects.filter(kind__in=OVERVIEW_KINDS, district__code__in=_districts(user))
                 .annotate(children=Count("child_links", filter=current(today, "child_links__"), distinct=True))
                 .order_by("kind", "name"))
     links = ChildLink.objects.filter(current(today), organisation__in=orgs)
@@ -47,7 +47,7 @@ def organisation_rows(user: object, *, today: dt.date) -> list[dict[str, object]
     supports = dict(Step1Support.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=today),
                                                 organisation__in=orgs)
                     .values("organisation").annotate(n=Count("pk")).values_list("organisation", "n"))
-    return [{"organisation": o, "children": kpi.disclose(o.children),  # type: ignore[attr-defined]
+    return [{"organisation": o, "children": kpi.disclose(o.children),
              "meetings": kpi.disclose(meetings[o.pk]), "open_actions": kpi.disclose(open_actions[o.pk]),
              "overdue": kpi.disclose(overdue[o.pk]), "supports": kpi.disclose(supports.get(o.pk, 0))}
             for o in orgs]
@@ -58,13 +58,13 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
     districts = _districts(user)
     year_ago = today - dt.timedelta(days=365)
     consult = Consultation.objects.filter(held_on__gte=year_ago, held_on__lte=today).filter(
-        Q(organisation__district__in=districts) | Q(organisation__isnull=True))
+        Q(organisation__district__code__in=districts) | Q(organisation__isnull=True))
     since = timezone.make_aware(dt.datetime.combine(year_ago, dt.time()))
-    notifications = m.Notification.objects.filter(received_at__gte=since, child__district__in=districts)
+    notifications = m.Notification.objects.filter(received_at__gte=since, child__district__code__in=districts)
     linked = consult.exclude(notification=None).values_list("notification_id", flat=True)
-    actions = Action.objects.filter(child__district__in=districts, due_on__gte=year_ago).values_list(
+    actions = Action.objects.filter(child__district__code__in=districts, due_on__gte=year_ago).values_list(
         "owner_kind", "due_on", "status", "done_on")
-    placed = dict(m.Episode.objects.filter(step__gte=kpi.PLACEMENT_STEP, child__district__in=districts)
+    placed = dict(m.Episode.objects.filter(step__gte=kpi.PLACEMENT_STEP, child__district__code__in=districts)
                   .values("child").annotate(first=Min("start_date")).filter(first__gte=year_ago)
                   .values_list("child", "first"))
     kinds: dict[int, list[tuple[str, dt.date]]] = defaultdict(list)
@@ -83,7 +83,7 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
         "network_before_placement": kpi.placed_with_network_meeting_before(placed, kinds),
         "concern_to_meeting_days": kpi.days_first_concern_to_first_meeting(first_concern, meeting_days),
         "step1_goal_met": kpi.step1_supports_goal_met(
-            Step1Support.objects.filter(organisation__district__in=districts).values_list("outcome", flat=True)),
+            Step1Support.objects.filter(organisation__district__code__in=districts).values_list("outcome", flat=True)),
     }
 
 

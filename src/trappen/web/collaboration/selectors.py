@@ -22,7 +22,7 @@ from django.utils import timezone
 from trappen.collaboration import Grounds, decide_sharing
 from trappen.privacy.roles import Scope, permission
 from trappen.web.audit.services import audit_record
-from trappen.web.collaboration.links import current
+from trappen.web.collaboration.links import current, user_pk
 from trappen.web.collaboration.models import (
     Action,
     ChildLink,
@@ -48,7 +48,7 @@ def is_partner(user: object) -> bool:
 
 def organisations_of(user: object, *, on: dt.date) -> list[Organisation]:
     """The organisations ``user`` acts for on ``on``."""
-    ids = Membership.objects.filter(current(on), user_id=getattr(user, "pk", None)).values("organisation_id")
+    ids = Membership.objects.filter(current(on), user_id=user_pk(user)).values("organisation_id")
     return list(Organisation.objects.filter(pk__in=ids).order_by("name"))
 
 
@@ -144,14 +144,14 @@ def partner_children(user: object, *, on: dt.date) -> QuerySet[m.Child]:
 
 def actions_owned(user: object, *, status: str = "open") -> QuerySet[Action]:
     """The agreed actions ``user`` owns, by due date."""
-    return (Action.objects.filter(owner_id=getattr(user, "pk", None), status=status)
+    return (Action.objects.filter(owner_id=user_pk(user), status=status)
             .select_related("meeting", "child").order_by("due_on", "pk"))
 
 
 def meetings_attended(user: object, *, on: dt.date) -> QuerySet[Meeting]:
     """Meetings ``user`` takes part in: as a named participant or through their organisation."""
-    orgs = Membership.objects.filter(current(on), user_id=getattr(user, "pk", None)).values("organisation_id")
-    return (Meeting.objects.filter(Q(participants__user_id=getattr(user, "pk", None))
+    orgs = Membership.objects.filter(current(on), user_id=user_pk(user)).values("organisation_id")
+    return (Meeting.objects.filter(Q(participants__user_id=user_pk(user))
                                    | Q(participants__organisation_id__in=orgs)).distinct()
             .select_related("child").order_by("-held_on", "-pk"))
 
@@ -193,7 +193,7 @@ def bases_of(child: m.Child) -> QuerySet[SharingBasis]:
 
 
 def consultations_by(user: object) -> QuerySet[Consultation]:
-    return Consultation.objects.filter(recorded_by_id=getattr(user, "pk", None)).order_by("-held_on", "-pk")
+    return Consultation.objects.filter(recorded_by_id=user_pk(user)).order_by("-held_on", "-pk")
 
 
 def organisations_for_child(child: m.Child, *, on: dt.date) -> QuerySet[Organisation]:

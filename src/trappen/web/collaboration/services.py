@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -19,7 +20,7 @@ from trappen.collaboration import CONSENT_GIVERS, FIELD_GROUPS, ORG_KINDS, legal
 from trappen.errors import InvalidInput, Problem, ProblemCollector
 from trappen.web.audit.services import audit_record
 from trappen.web.collaboration import selectors as sel
-from trappen.web.collaboration.links import current
+from trappen.web.collaboration.links import current, user_pk
 from trappen.web.collaboration.models import (
     ACTION_STATUSES,
     CONCERN_KINDS,
@@ -69,7 +70,7 @@ def organisation_create(*, code: str, name: str, kind: str, district_code: str |
     return Organisation.objects.create(code=code.strip(), name=name.strip(), kind=kind, district_id=district_code)
 
 
-def membership_add(*, user: object, organisation: Organisation, start_date: dt.date, title: str = "") -> Membership:
+def membership_add(*, user: Any, organisation: Organisation, start_date: dt.date, title: str = "") -> Membership:
     """``user`` (a partner login) acts for ``organisation`` from ``start_date``."""
     if getattr(user, "role", None) != "partner":
         raise InvalidInput([Problem(field="user", value=str(getattr(user, "role", "")),
@@ -89,7 +90,7 @@ def child_link_add(*, child: m.Child, organisation: Organisation, start_date: dt
 
 # --------------------------------------------------------------- consent and legal basis
 @transaction.atomic
-def consent_record(*, actor: object, child: m.Child | int, giver: str, field_groups: Sequence[str],
+def consent_record(*, actor: Any, child: m.Child | int, giver: str, field_groups: Sequence[str],
                    organisation_ids: Sequence[int], purpose: str, valid_from: dt.date,
                    valid_to: dt.date | None = None, sole_custody: bool = False) -> Consent:
     """Record one giver's consent to share ``field_groups`` with the organisations, for ``purpose``."""
@@ -118,7 +119,7 @@ def consent_record(*, actor: object, child: m.Child | int, giver: str, field_gro
 
 
 @transaction.atomic
-def consent_withdraw(*, actor: object, consent: Consent, on: dt.date | None = None) -> Consent:
+def consent_withdraw(*, actor: Any, consent: Consent, on: dt.date | None = None) -> Consent:
     """Withdraw a consent from ``on`` (today): no partner read on or after that day rests on it."""
     require(actor, "consent", "change", child=consent.child_id)
     day = on or timezone.localdate()
@@ -135,7 +136,7 @@ def consent_withdraw(*, actor: object, consent: Consent, on: dt.date | None = No
 
 
 @transaction.atomic
-def basis_record(*, actor: object, child: m.Child | int, organisation: Organisation, basis: str, reason: str,
+def basis_record(*, actor: Any, child: m.Child | int, organisation: Organisation, basis: str, reason: str,
                  valid_from: dt.date, valid_to: dt.date | None = None) -> SharingBasis:
     """Record that sharing with ``organisation`` rests on a legal basis without consent."""
     found = require(actor, "consent", "create", child=child)
@@ -158,7 +159,7 @@ def basis_record(*, actor: object, child: m.Child | int, organisation: Organisat
 
 
 @transaction.atomic
-def basis_end(*, actor: object, row: SharingBasis, on: dt.date | None = None) -> SharingBasis:
+def basis_end(*, actor: Any, row: SharingBasis, on: dt.date | None = None) -> SharingBasis:
     """End a recorded legal basis from ``on`` (today)."""
     require(actor, "consent", "change", child=row.child_id)
     row.withdrawn_on = max(on or timezone.localdate(), row.valid_from)
@@ -170,7 +171,7 @@ def basis_end(*, actor: object, row: SharingBasis, on: dt.date | None = None) ->
 
 # --------------------------------------------------------------- meetings and actions
 @transaction.atomic
-def meeting_plan(*, actor: object, child: m.Child | int, kind: str, held_on: dt.date,
+def meeting_plan(*, actor: Any, child: m.Child | int, kind: str, held_on: dt.date,
                  organisation_ids: Sequence[int] = (), partner_user_ids: Sequence[int] = (),
                  others: Sequence[tuple[str, str]] = ()) -> Meeting:
     """Plan a meeting: the actor (caseworker) takes part; organisations, partner users and other
@@ -204,7 +205,7 @@ def meeting_plan(*, actor: object, child: m.Child | int, kind: str, held_on: dt.
 
 
 @transaction.atomic
-def minutes_write(*, actor: object, meeting: Meeting, child_view: str, parents_view: str,
+def minutes_write(*, actor: Any, meeting: Meeting, child_view: str, parents_view: str,
                   decisions: str) -> Meeting:
     """The minutes: the child's and the parents' views and the decisions."""
     require(actor, "meeting", "change", child=meeting.child_id)
@@ -220,7 +221,7 @@ def minutes_write(*, actor: object, meeting: Meeting, child_view: str, parents_v
 
 
 @transaction.atomic
-def action_assign(*, actor: object, meeting: Meeting, text: str, owner: object, due_on: dt.date) -> Action:
+def action_assign(*, actor: Any, meeting: Meeting, text: str, owner: Any, due_on: dt.date) -> Action:
     """An agreed action for a participant of the meeting (the owner must take part in it)."""
     require(actor, "meeting", "change", child=meeting.child_id)
     problems = ProblemCollector()
@@ -240,7 +241,7 @@ def action_assign(*, actor: object, meeting: Meeting, text: str, owner: object, 
 
 
 @transaction.atomic
-def action_set_status(*, actor: object, action: Action, status: str, on: dt.date | None = None) -> Action:
+def action_set_status(*, actor: Any, action: Action, status: str, on: dt.date | None = None) -> Action:
     """The owner marks an action done (or the responsible caseworker does, or cancels it). A
     partner owner needs the ``actions`` group shared with their organisation that day."""
     problems = ProblemCollector()
@@ -266,7 +267,7 @@ def action_set_status(*, actor: object, action: Action, status: str, on: dt.date
 
 # --------------------------------------------------------------- step-1 support
 @transaction.atomic
-def step1_support_register(*, actor: object, child: m.Child | int, organisation: Organisation, goal: str,
+def step1_support_register(*, actor: Any, child: m.Child | int, organisation: Organisation, goal: str,
                            intervention_code: str, start_date: dt.date, planned_review: dt.date) -> Step1Support:
     """A daycare, school or health visitor registers the step-1 support it gives a linked child:
     a step-1 episode through the register's own service (provider: the organisation), with its
@@ -276,7 +277,7 @@ def step1_support_register(*, actor: object, child: m.Child | int, organisation:
     if organisation.kind not in STEP1_KINDS:
         problems.add(field="organisation", value=organisation.kind, message="step-1 support is given by "
                      + ", ".join(STEP1_KINDS))
-    if not Membership.objects.filter(current(day), user_id=getattr(actor, "pk", None),
+    if not Membership.objects.filter(current(day), user_id=user_pk(actor),
                                      organisation=organisation).exists():
         raise PermissionDenied("the user does not act for this organisation")
     child_id = child if isinstance(child, int) else child.pk
@@ -299,7 +300,7 @@ def step1_support_register(*, actor: object, child: m.Child | int, organisation:
 
 # --------------------------------------------------------------- anonymous consultations
 @transaction.atomic
-def consultation_record(*, actor: object, held_on: dt.date, age: int, concern: str, partner_kind: str,
+def consultation_record(*, actor: Any, held_on: dt.date, age: int, concern: str, partner_kind: str,
                         advice: str, outcome: str, organisation: Organisation | None = None) -> Consultation:
     """An anonymous consultation: nothing that identifies the child is asked or kept."""
     from trappen.privacy.roles import permission
@@ -324,7 +325,7 @@ def consultation_record(*, actor: object, held_on: dt.date, age: int, concern: s
 
 
 @transaction.atomic
-def consultation_link(*, actor: object, consultation: Consultation, notification: m.Notification) -> Consultation:
+def consultation_link(*, actor: Any, consultation: Consultation, notification: m.Notification) -> Consultation:
     """Link a consultation to the notification that followed it (the caseworker who may assess it)."""
     require(actor, "notification", "view", child=notification.child_id)
     consultation.notification = notification

@@ -75,7 +75,7 @@ def collab_day(request: HttpRequest) -> HttpResponse:
         return redirect("collab_overview")
     if scope != Scope.LINKED:
         actions = list(sel.actions_owned(request.user))
-        meetings = list(Meeting.objects.filter(planned_by=request.user, held_on__gte=today)
+        meetings = list(Meeting.objects.filter(planned_by_id=request.user.pk, held_on__gte=today)
                         .select_related("child").order_by("held_on")[:50])
         audit_list(actor=request.user, endpoint="collab_day",
                    child_ids=sorted({a.child_id for a in actions} | {mt.child_id for mt in meetings}))
@@ -92,8 +92,9 @@ def collab_day(request: HttpRequest) -> HttpResponse:
     due = [a for a in actions if a.due_on <= horizon][:ACTIONS_SHOWN]
     meetings = [mt for mt in sel.meetings_attended(request.user, on=today).filter(held_on__gte=today)[:50]
                 if "meetings" in shares.get(mt.child_id, ())]
-    named = {c["id"] for c in page.object_list} | {a.child_id for a in due} | {mt.child_id for mt in meetings}
-    audit_list(actor=request.user, endpoint="collab_day", child_ids=sorted(named),  # type: ignore[type-var]
+    named: set[int] = {int(c["id"]) for c in page.object_list} | {a.child_id for a in due} | {  # type: ignore[call-overload]
+        mt.child_id for mt in meetings}
+    audit_list(actor=request.user, endpoint="collab_day", child_ids=sorted(named),
                purpose="sharing_check identity=allowed")
     if refused:
         audit_list(actor=request.user, endpoint="collab_day", child_ids=refused,
