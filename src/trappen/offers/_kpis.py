@@ -67,7 +67,8 @@ def spending_per_offer(offer_index: NDArray[np.int64], start: NDArray[np.int64],
     per day (one price per offer: the price on the period's last day)."""
     lo, hi = period[0].toordinal(), period[1].toordinal()
     days = np.clip(np.minimum(end, hi) - np.maximum(start, lo), 0, None)
-    return np.bincount(offer_index, weights=days * price_per_day[offer_index], minlength=len(price_per_day))
+    spent = np.bincount(offer_index, weights=days * price_per_day[offer_index], minlength=len(price_per_day))
+    return spent.astype(np.float64)
 
 
 def bought_share(spending: NDArray[np.float64], offers: Sequence[Offer]) -> float | None:

@@ -29,7 +29,7 @@ def offer_list(request: HttpRequest, step: int | None = None, age: int | None = 
     """Offers today (open ones unless ``include_closed``), with ``free`` places; ``free=true``
     keeps only offers with a free place. Pass an offer's ``id`` as ``offer`` to POST
     /interventions; a full one needs ``overbooking: true``."""
-    require(request.auth, "view")
+    require(request.auth, "view")  # type: ignore[attr-defined]
     rows = sel.offer_choices(on=timezone.localdate(), step=step, age_years=age, code=code,
                              include_closed=include_closed)
     return [_out(c) for c in rows if not free or not c.full]
@@ -38,13 +38,13 @@ def offer_list(request: HttpRequest, step: int | None = None, age: int | None = 
 @router.get("/availability")
 def availability(request: HttpRequest) -> list[dict[str, object]]:
     """Each step's availability today: places, children, free places, waiting, median wait, red."""
-    require(request.auth, "view")
+    require(request.auth, "view")  # type: ignore[attr-defined]
     return [s.__dict__ | {"reasons": list(s.reasons)} for s in step_availability(on=timezone.localdate())]
 
 
 @router.get("/{offer_id}")
 def offer_get(request: HttpRequest, offer_id: str) -> dict[str, object]:
-    require(request.auth, "view")
+    require(request.auth, "view")  # type: ignore[attr-defined]
     for choice in sel.offer_choices(on=timezone.localdate(), include_closed=True):
         if choice.offer.offer_id == offer_id:
             return _out(choice)

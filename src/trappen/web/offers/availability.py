@@ -112,7 +112,7 @@ def _district_table(district: np.ndarray, step: np.ndarray, waiting_district: np
         hidden = suppress(frame.select("district_code", "step", column), value_col=column,
                           row_dims=["district_code"], col_dims=["step"], threshold=DISCLOSURE_THRESHOLD)
         shown[column] = {(r["district_code"], r["step"]): r[column] for r in hidden.iter_rows(named=True)}
-    rows = []
+    rows: list[dict[str, object]] = []
     for code, name in names.items():
         own = code in unsuppressed
         row_cells = []
@@ -179,9 +179,11 @@ def _numbers(offers: list[Offer], offer_rows: list[dict[str, object]], *, idx: n
         step_utilisation,
         waiting_days,
     )
+    from trappen.web.economics.selectors import rate_table
 
     period = (on - dt.timedelta(days=365), on + dt.timedelta(days=1))
-    prices = np.array([offer_price_dkk_per_day(o, on=on) or 0.0 for o in offers], dtype=float)
+    rates = rate_table()  # the economics price history (the step's unit cost is the fallback)
+    prices = np.array([offer_price_dkk_per_day(o, on=on, rates=rates) or 0.0 for o in offers], dtype=float)
     spending = spending_per_offer(idx, start, end, prices, period=period)
     utilisation = offer_utilisation(occupied, np.array([o.places for o in offers], dtype=np.int64))
     for row, spent, used in zip(offer_rows, spending, utilisation, strict=True):

@@ -86,7 +86,10 @@ def closing_analysis(row: om.Offer, *, on: dt.date, forecast: bool = True) -> Cl
     rows = {r.offer_id: r for r in om.Offer.objects.all()}
     occupied = occupancy_on(on)
     free = {oid: r.places - occupied.get(r.pk, 0) for oid, r in rows.items()}
-    price = {o.offer_id: offer_price_dkk_per_day(o, on=on) or 0.0 for o in cat.offers}
+    from trappen.web.economics.selectors import rate_table
+
+    rates = rate_table()  # the economics price history (the step's unit cost is the fallback)
+    price = {o.offer_id: offer_price_dkk_per_day(o, on=on, rates=rates) or 0.0 for o in cat.offers}
     episodes = (m.Episode.objects.filter(running_on(on), offer=row).order_by("start_date", "pk")
                 .values_list("child_id", "step", "child__birth_date"))
     occupants = [Occupant(child_id=c, step=s, age_years=age_years(b, on), price_dkk_per_day=price[row.offer_id])

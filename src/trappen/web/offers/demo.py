@@ -103,6 +103,7 @@ def demo_offers_load(*, seed: int, today: dt.date | None = None) -> dict[str, in
             cases = [m.Episode(pk=k, offer_id=saved[offer.offer_id].pk, decided_on=v) for k, v in with_wait.items()]
             m.Episode.objects.bulk_update(cases, ["offer", "decided_on"], batch_size=500)
             linked += len(part)
+    _demo_step_up_reasons(rng=rng)
     waiting = _demo_waiting(catalogue, saved=saved, rng=rng, today=today,
                             children=np.unique(np.array([r[6] for r in rows], dtype=np.int64)))
     return {"offers": len(made), "episodes": linked, "waiting": waiting}
@@ -121,3 +122,33 @@ def _demo_waiting(catalogue: OfferCatalogue, *, saved: dict[str, om.Offer], rng:
                                            decided_on=today - dt.timedelta(days=int(rng.integers(1, 61)))))
     om.WaitingEntry.objects.bulk_create(entries)
     return len(entries)
+
+
+NO_PLACE_SHARE = 0.15
+"""Share of the demo's step-ups whose reason for a lower step is "no free place" (an
+assumption of the demo, so the panel's count has something to show)."""
+
+
+def _demo_step_up_reasons(*, rng: np.random.Generator) -> int:
+    """Reasons for the register's step-ups (an episode starting the day the child's lower one
+    ended with ``moved_up``): each lower step passed over gets "does not meet the need", or,
+    for :data:`NO_PLACE_SHARE` of them, "no free place". Returns the episodes given reasons."""
+    from trappen.offers import NO_FREE_PLACE_REASON
+
+    ended = {(c, d): s for c, d, s in m.Episode.objects.filter(end_reason="moved_up")
+             .values_list("child_id", "end_date", "step")}
+    if not ended:
+        return 0
+    changed = []
+    for pk, child, start, step in m.Episode.objects.filter(start_date__in={d for _, d in ended}).values_list(
+            "pk", "child_id", "start_date", "step"):
+        lower = ended.get((child, start))
+        if lower is None or lower >= step:
+            continue
+        reasons = {}
+        for passed in range(lower, step):
+            reasons[str(passed)] = (NO_FREE_PLACE_REASON if rng.random() < NO_PLACE_SHARE
+                                    else "synthetic: the step does not meet the child's need")
+        changed.append(m.Episode(pk=pk, justification=reasons))
+    m.Episode.objects.bulk_update(changed, ["justification"], batch_size=500)
+    return len(changed)

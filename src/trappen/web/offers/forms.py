@@ -10,7 +10,7 @@ from trappen.web import labels, rules
 from trappen.web.pages.forms import DateInput
 
 
-def _steps() -> list[tuple[str, str]]:
+def _steps() -> list[tuple[str, object]]:
     return [("", _("All steps"))] + [(str(s.number), f"{s.number}: {labels.label(s.number, 'step')}")
                                      for s in rules.staircase().steps]
 
@@ -77,7 +77,7 @@ class ImportForm(forms.Form):
         return data
 
 
-def offer_field_choices(child: object) -> list[tuple[object, str]]:
+def offer_field_choices(child: object) -> list[tuple[object, object]]:
     """The offer picker of a new intervention: open offers serving the child's age today, each
     with its steps and free places (a full one says so: it can be picked only as an overbooking)."""
     from django.utils import timezone
@@ -87,7 +87,7 @@ def offer_field_choices(child: object) -> list[tuple[object, str]]:
     today = timezone.localdate()
     birth = getattr(child, "birth_date", None)
     age = age_years(birth, today) if birth is not None else None
-    out: list[tuple[object, str]] = [("", _("No offer from the catalogue (provider as text)"))]
+    out: list[tuple[object, object]] = [("", _("No offer from the catalogue (provider as text)"))]
     for c in offer_choices(on=today, age_years=age):
         steps = ", ".join(str(s) for s in c.offer.steps)
         state = (_("full: overbooking only") if c.full else

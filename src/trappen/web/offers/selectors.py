@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 
 from trappen.offers import Offer, OfferCatalogue, offer_price_dkk_per_day
+from trappen.web.economics.selectors import rate_table
 from trappen.web.offers import models as om
 from trappen.web.offers.convert import catalogue_from_rows, offer_from_row
 from trappen.web.register import models as m
@@ -107,13 +108,13 @@ def offer_figures(row: om.Offer, *, on: dt.date) -> OfferFigures:
     offer = offer_from_row(row)
     occupied = m.Episode.objects.filter(running_on(on), offer=row).count()
     waiting = waiting_open(on).filter(offer=row).count()
-    price = offer_price_dkk_per_day(offer, on=on)
+    price = offer_price_dkk_per_day(offer, on=on, rates=rate_table())
     ended = list(m.Episode.objects.filter(offer=row, end_date__isnull=False, end_date__lte=on)
                  .values_list("start_date", "end_date", "end_reason"))
     if not ended or price is None:
         return OfferFigures(occupied=occupied, waiting=waiting, price_dkk_per_day=price, cost_per_child_dkk=None,
                             success_share=None, cost_per_success_dkk=None, ended=len(ended))
-    mean_days = sum((e - s).days for s, e, _ in ended) / len(ended)
+    mean_days = sum((e - s).days for s, e, _ in ended if e is not None) / len(ended)
     per_child = price * mean_days
     success = sum(1 for *_, r in ended if r in SUCCESS_REASONS) / len(ended)
     return OfferFigures(occupied=occupied, waiting=waiting, price_dkk_per_day=price, cost_per_child_dkk=per_child,
@@ -142,11 +143,12 @@ def case_inputs(row: om.Offer, *, on: dt.date) -> object:
     base = sum(1 for r in others if r in SUCCESS_REASONS) / len(others) if others else 0.5
     ended = list(m.Episode.objects.filter(offer=row, end_date__isnull=False, end_date__lte=on)
                  .values_list("start_date", "end_date"))
-    days = mean((e - s).days for s, e in ended) if ended else 180.0
+    days = mean((e - s).days for s, e in ended if e is not None) if ended else 180.0
     top = max(rules.staircase().numbers)
     up = min(max(offer.steps) + 1, top)
     costs = [t.cost_dkk_per_day for t in rules.catalogue().types if up in t.steps and t.cost_dkk_per_day]
+    price = offer_price_dkk_per_day(offer, on=on, rates=rate_table()) or 0.0
     return OfferCaseInputs(start_year=on.year, participants_per_year=float(started or offer.places),
-                           base_success_rate=base, price_dkk_per_day=offer_price_dkk_per_day(offer, on=on) or 0.0,
+                           base_success_rate=base, price_dkk_per_day=price,
                            days_per_participant=float(days), step_up=up,
                            step_up_dkk_per_child_year=(mean(costs) * 365 if costs else 0.0))

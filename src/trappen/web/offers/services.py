@@ -150,7 +150,10 @@ def offer_edit(*, user: object, row: om.Offer, changes: Mapping[str, Any], versi
                                     message="the offer was changed by someone else while you edited")],
                            current_version=row.version)
     before = offer_from_row(row)
-    after = replace(before, **dict(changes), **({"prices": prices} if prices is not None else {}))
+    values: dict[str, Any] = dict(changes)
+    if prices is not None:
+        values["prices"] = prices
+    after = replace(before, **values)
     problems = offer_problems([after], catalogue=rules.catalogue())
     problems += _closed_with_new_episodes(OfferCatalogue(offers=(after,)), {after.offer_id: row})
     if problems:

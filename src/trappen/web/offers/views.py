@@ -155,9 +155,9 @@ def offer_edit(request: HttpRequest, offer_id: str) -> HttpResponse:
         except EditConflict:
             form.add_error(None, _("Someone else changed the offer while you edited it. Reload to see their changes."))
         except InvalidInput as exc:
-            for p in exc.problems:
-                value = "" if p.value is None else f" ({p.value})"
-                form.add_error(p.field if p.field in form.fields else None, f"{p.message}{value}")
+            for problem in exc.problems:
+                value = "" if problem.value is None else f" ({problem.value})"
+                form.add_error(problem.field if problem.field in form.fields else None, f"{problem.message}{value}")
         else:
             messages.success(request, _("The offer was saved; the earlier version is kept in its history."))
             return redirect("offer_detail", offer_id=row.offer_id)

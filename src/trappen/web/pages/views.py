@@ -191,6 +191,10 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
         if data.get("offer") is not None:  # an offer of the catalogue (trappen.web.offers, #17)
             start |= {"offer": data["offer"], "overbooking": bool(data.get("overbooking")),
                       "decided_on": data.get("decided_on")}
+            if not (data["provider"] or "").strip():  # an approval request keeps the offer's name
+                from trappen.web.offers.models import Offer
+
+                start["provider"] = Offer.objects.filter(pk=data["offer"]).values_list("name", flat=True).first() or ""
         step_up = current is not None and bool(data.get("end_current"))
         try:
             # a step the approval rules reserve becomes a request for the team leader (approvals.toml)
