@@ -143,6 +143,7 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "user_password": {r: E403 for r in ROLES} | {"admin": (OK, E404), "anonymous": LOGIN},
     "user_deactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
     "user_reactivate": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
+    "user_otp_reset": {r: E403 for r in ROLES} | {"admin": "405", "anonymous": LOGIN},
     # approval of step-ups: intervention/approve (team leaders, their team's requests);
     # approval_id names no request, so the team leader gets 404
     "approval_list": {r: E403 for r in ROLES} | {"teamleader": OK, "anonymous": LOGIN},

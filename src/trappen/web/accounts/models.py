@@ -17,3 +17,7 @@ class User(AbstractUser):
     districts = models.ManyToManyField("register.District", blank=True, related_name="users")
     team = models.ForeignKey("register.Team", on_delete=models.SET_NULL, null=True, blank=True)
     linked_children = models.ManyToManyField("register.Child", blank=True, related_name="partners")
+    otp_enrol_until = models.DateTimeField(null=True, blank=True)
+    """Until when the user may set up an authenticator app (a second factor is never set up on
+    the password alone after that): opened when the account is made and when an administrator
+    resets the second factor, for ``TRAPPEN_OTP_ENROL_HOURS``."""

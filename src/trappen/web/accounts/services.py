@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 
 from django.contrib.auth.password_validation import validate_password
@@ -44,7 +45,8 @@ def user_create(*, username: str, role: str, password: str, district_codes: list
             problems.add(field="password", value="(hidden)", message=" ".join(exc.messages))
     problems.raise_if_any(InvalidInput)
     user = User.objects.create_user(username=username, password=password, role=role,
-                                    is_staff=role == "admin", is_superuser=role == "admin")
+                                    is_staff=role == "admin", is_superuser=role == "admin",
+                                    otp_enrol_until=otp_enrol_window())
     if codes:
         user.districts.set(District.objects.filter(code__in=codes))
     return user
@@ -65,6 +67,7 @@ def _demo_user(*, role: str, password: str, district_codes: list[str], username:
     user.role, user.is_staff, user.is_superuser, user.is_active = role, role == "admin", role == "admin", True
     user.set_password(password)
     user.team = None
+    user.otp_enrol_until = otp_enrol_window()  # a rebuilt demo: its logins may set up an app again
     user.save()
     user.districts.set(District.objects.filter(code__in=district_codes))
     user.linked_children.clear()
@@ -354,6 +357,36 @@ def user_password_set(*, actor: object, user_id: int, password: str) -> User:
     user.set_password(password)
     user.save(update_fields=["password"])
     _audit_account(actor=actor, user=user, endpoint="user_password_set", fields=["password"])
+    return user
+
+
+def otp_enrol_window() -> dt.datetime:
+    """The end of a new enrolment window: now + ``TRAPPEN_OTP_ENROL_HOURS``."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    return timezone.now() + dt.timedelta(hours=settings.TRAPPEN_OTP_ENROL_HOURS)
+
+
+@transaction.atomic
+def user_otp_reset(*, actor: object, user_id: int) -> User:
+    """Remove a user's authenticator app and recovery codes (a lost phone) and open a new
+    enrolment window; the user sets up a new app at the next login. Audited (``user_otp_reset``).
+
+    Raises:
+        PermissionDenied: ``actor`` lacks user/change.
+        InvalidInput: no such account.
+    """
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    _require_user_grant(actor, "change")
+    user = _account_or_problem(user_id)
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    user.otp_enrol_until = otp_enrol_window()
+    user.save(update_fields=["otp_enrol_until"])
+    _audit_account(actor=actor, user=user, endpoint="user_otp_reset", fields=["second factor"])
     return user
 
 

@@ -131,6 +131,19 @@ def _active_set(request: HttpRequest, user_id: int, *, active: bool) -> HttpResp
 
 
 @login_required
+def user_otp_reset(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Remove the user's authenticator app (a lost phone) and open a new enrolment window."""
+    _require(request, "change")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    account = _account(user_id)
+    svc.user_otp_reset(actor=request.user, user_id=account.pk)
+    messages.success(request, _("Two-factor login reset for %(username)s: they set up a new app at their next "
+                                "login.") % {"username": account.username})
+    return redirect("user_edit", user_id=account.pk)
+
+
+@login_required
 def user_deactivate(request: HttpRequest, user_id: int) -> HttpResponse:
     return _active_set(request, user_id, active=False)
 

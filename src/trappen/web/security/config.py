@@ -62,6 +62,10 @@ if TRAPPEN_API_TOKEN_DAYS > TRAPPEN_API_TOKEN_MAX_DAYS:
 _INSECURE_DEFAULTS_ALLOWED: bool = _base.INSECURE_DEFAULTS_ALLOWED
 TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
+TRAPPEN_OTP_ENROL_HOURS = _env_int("TRAPPEN_OTP_ENROL_HOURS", 72, minimum=1)
+"""How long after an account is made, or its second factor reset by an administrator, the user may
+set up an authenticator app. Afterwards no app is set up on the password alone: whoever learns a
+password cannot enrol their own phone in the owner's name."""
 
 # HSTS: with TRAPPEN_HSTS_SECONDS > 0 (the foundation's setting), subdomains and preloading are on
 # unless turned off (a municipality whose subdomains still serve plain http turns them off).

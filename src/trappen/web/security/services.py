@@ -61,15 +61,27 @@ def recovery_codes_regenerate(*, user: object, endpoint: str = "otp_recovery") -
 
 
 @transaction.atomic
-def otp_enrol(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
-    """Confirm ``device`` with its first code and log the session in with it.
+def enrolment_open(user: object) -> bool:
+    """Whether ``user`` may set up an authenticator app now: within the window opened when the
+    account was made or its second factor reset (``TRAPPEN_OTP_ENROL_HOURS``)."""
+    from django.utils import timezone
 
-    Returns the first set of recovery codes, or None when the code is wrong.
+    until = getattr(user, "otp_enrol_until", None)
+    return until is not None and until > timezone.now()
+
+
+def otp_enrol(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[str] | None:
+    """Confirm ``device`` with its first code and log the session in with it; the enrolment
+    window closes (a new app needs an administrator's reset).
+
+    Returns the first set of recovery codes, or None when the code is wrong or the window closed.
     """
-    if not device.verify_token(token):
+    if not enrolment_open(request.user) or not device.verify_token(token):
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    request.user.otp_enrol_until = None  # type: ignore[union-attr]
+    request.user.save(update_fields=["otp_enrol_until"])  # type: ignore[union-attr]
     otp_login(request, device)
     audit_record(actor=request.user, child_id=None, action="write", endpoint="otp_setup",
                  purpose="second factor enrolled")

@@ -14,6 +14,7 @@ from trappen.web.audit.services import audit_record
 from trappen.web.security.forms import TokenForm, VerifyForm
 from trappen.web.security.middleware import otp_required_for
 from trappen.web.security.services import (
+    enrolment_open,
     otp_enrol,
     otp_verify_token,
     recovery_codes_regenerate,
@@ -38,6 +39,8 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     user = request.user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
         return redirect("otp_recovery" if user.is_verified() else "otp_verify")  # type: ignore[union-attr]
+    if not enrolment_open(user):
+        return render(request, "security/otp_closed.html", status=403)
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="default", confirmed=False)
