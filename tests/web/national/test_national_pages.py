@@ -128,6 +128,9 @@ def test_the_evaluation_without_adoption_years_says_so(client, users, national):
     answer = client.get("/api/v1/national/evaluation?kpi=SPEND_PER_CHILD",
                         HTTP_AUTHORIZATION=f"Bearer {token_create(username='n_national_analyst')}")
     assert answer.status_code == 422 and answer.json()["problems"][0]["field"] == "adoption"
+    no_kpi = client.get("/api/v1/national/evaluation",
+                        HTTP_AUTHORIZATION=f"Bearer {token_create(username='n_national_analyst')}")
+    assert no_kpi.status_code == 422 and no_kpi.json()["problems"][0]["field"] == "kpi"
 
 
 def test_the_evaluation_page_runs_the_synthetic_control_for_an_adopter(client, users, national):

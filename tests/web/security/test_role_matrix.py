@@ -148,6 +148,10 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # approval_id names no request, so the team leader gets 404
     "approval_list": {r: E403 for r in ROLES} | {"teamleader": OK, "anonymous": LOGIN},
     "approval_decide": {r: E403 for r in ROLES} | {"teamleader": E404, "anonymous": LOGIN},
+    # the national view: national/view, the national analyst only (tests/web/national: 200 for them)
+    "national_view": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
+    "national_evaluation": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
+    "national_municipality": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
@@ -195,6 +199,10 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "POST /api/v1/dst/deliveries/{delivery_id}/receipt": {r: "403" for r in ROLES}
     | {"admin": "404", "anonymous": "401"},
     "GET /api/v1/dst/deliveries/{delivery_id}/file": {r: "403" for r in ROLES} | {"admin": "404", "anonymous": "401"},
+    # the national view's API: the national analyst only
+    "GET /api/v1/national/municipalities": {r: "403" for r in ROLES} | {"anonymous": "401"},
+    "GET /api/v1/national/municipalities/{code}": {r: "403" for r in ROLES} | {"anonymous": "401"},
+    "GET /api/v1/national/evaluation": {r: "403" for r in ROLES} | {"anonymous": "401"},
 }
 
 API_PAYLOADS = {
@@ -260,7 +268,7 @@ def api_operations() -> list[str]:
 def _fill(route: str, ids: dict[str, int]) -> str:
     from trappen.web.dashboards.selectors import DASHBOARDS
 
-    ids = {**ids, "key": DASHBOARDS[0], "fmt": "csv"}
+    ids = {**ids, "key": DASHBOARDS[0], "fmt": "csv", "code": "901"}
     route = route.lstrip("^").rstrip("$")
     route = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(ids[m.group(1)]), route)
     return "/" + route.replace("\\", "")
@@ -329,7 +337,7 @@ def test_every_api_operation_has_expectations_and_meets_them(scene):
         for op in operations:
             method, route = op.split(" ", 1)
             for where in ("in", "out"):
-                ids = scene["ids"][where]
+                ids = {**scene["ids"][where], "code": "901"}  # a municipality code (national view)
                 url = re.sub(r"\{(\w+)\}", lambda m, ids=ids: str(ids[m.group(1)]), route)
                 if method == "GET":
                     response = _rolled_back(lambda url=url: client.get(url, headers=headers))  # noqa: B023
