@@ -19,12 +19,19 @@ def _meeting_with_action(collab):
     return meeting, action
 
 
-def test_partner_sees_linked_child_through_the_organisation(collab):
+def test_partner_sees_linked_child_through_the_organisation_only_when_shared(collab, client_for):
+    from trappen.web.collaboration.selectors import partner_children
     from trappen.web.register.selectors import children_visible_to
 
-    ids = set(children_visible_to(collab["teacher"]).values_list("pk", flat=True))
-    assert ids == {collab["shared"].pk, collab["unshared"].pk}
+    # every page outside the collaboration app opens only the shared child ...
+    assert set(children_visible_to(collab["teacher"]).values_list("pk", flat=True)) == {collab["shared"].pk}
+    # ... the collaboration pages know both (to refuse the unshared one with a clear message)
+    linked = set(partner_children(collab["teacher"], on=collab["today"]).values_list("pk", flat=True))
+    assert linked == {collab["shared"].pk, collab["unshared"].pk}
     assert not children_visible_to(collab["pedagogue"]).exists()
+    page = client_for(collab["teacher"]).get("/children/").content.decode()
+    assert collab["shared"].name in page and collab["unshared"].name not in page
+    assert client_for(collab["teacher"]).get(f"/children/{collab['unshared'].pk}/").status_code == 404
 
 
 def test_teacher_sees_the_action_on_my_day_and_marks_it_done(collab, client_for):

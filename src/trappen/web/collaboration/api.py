@@ -96,7 +96,8 @@ def child_meetings(request: HttpRequest, child_id: int) -> list[dict[str, object
     a consent or legal basis covers meetings (actions only when it covers actions)."""
     user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
     _grant(user, "meeting", "view")
-    if not children_visible_to(user).filter(pk=child_id).exists():
+    reach = sel.partner_children(user, on=timezone.localdate()) if sel.is_partner(user) else children_visible_to(user)
+    if not reach.filter(pk=child_id).exists():
         audit_record(actor=user, child_id=child_id, action="read", endpoint=request.path,
                      purpose="refused: not in scope")
         raise Http404("no such child")

@@ -31,10 +31,24 @@ def user_organisation_ids(user: object, *, on: dt.date | None = None) -> QuerySe
     return Membership.objects.filter(current(day), user_id=user_pk(user)).values("organisation_id")
 
 
-def org_linked_child_ids(user: object, *, on: dt.date | None = None) -> QuerySet:
-    """The children linked on ``on`` (today) to an organisation ``user`` acts for, as a subquery."""
+def org_linked_child_ids(user: object, *, on: dt.date | None = None, shared_only: bool = True) -> QuerySet | list[int]:
+    """The children linked on ``on`` (today) to an organisation ``user`` acts for.
+
+    ``shared_only`` (what the register's ``children_visible_to`` asks): only those whose identity
+    a consent or legal basis shares with one of those organisations that day, so lists and
+    pages outside this app never name a child that is not shared. The collaboration pages ask
+    for all of them (``shared_only=False``) to answer an unshared child with the refusal page.
+    """
     from trappen.web.collaboration.models import ChildLink
 
     day = on or timezone.localdate()
-    return ChildLink.objects.filter(current(day), organisation_id__in=user_organisation_ids(user, on=day)
-                                    ).values("child_id")
+    linked = ChildLink.objects.filter(current(day), organisation_id__in=user_organisation_ids(user, on=day))
+    if not shared_only:
+        return linked.values("child_id")
+    ids = sorted(set(linked.values_list("child_id", flat=True)))
+    if not ids:
+        return []
+    from trappen.web.collaboration.selectors import sharing_for
+
+    shares = sharing_for(user, ids, on=day, groups=("identity",))
+    return [c for c in ids if "identity" in shares[c]]

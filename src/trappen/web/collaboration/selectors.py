@@ -35,7 +35,6 @@ from trappen.web.collaboration.models import (
     Step1Support,
 )
 from trappen.web.register import models as m
-from trappen.web.register.selectors import children_visible_to
 
 PARTNER_GROUPS = ("identity", "step", "early_interventions", "meetings", "actions", "placements")
 """The groups a partner's pages ask for, in order (identity first: without it nothing shows)."""
@@ -138,8 +137,12 @@ def sharing_check(user: object, child_id: int, *, endpoint: str, on: dt.date | N
 
 
 def partner_children(user: object, *, on: dt.date) -> QuerySet[m.Child]:
-    """The children linked today to the partner's organisations (or to the partner directly)."""
-    return children_visible_to(user).order_by("name", "pk")
+    """Every child linked on ``on`` to the partner's organisations, shared or not (the caller
+    checks sharing before naming one), or linked to the partner directly."""
+    from trappen.web.collaboration.links import org_linked_child_ids
+
+    return m.Child.objects.filter(Q(partners=user) | Q(pk__in=org_linked_child_ids(user, on=on, shared_only=False))
+                                  ).distinct().order_by("name", "pk")
 
 
 def actions_owned(user: object, *, status: str = "open") -> QuerySet[Action]:

@@ -249,12 +249,12 @@ def action_set_status(*, actor: Any, action: Action, status: str, on: dt.date | 
     problems.raise_if_any()
     is_owner = action.owner_id == getattr(actor, "pk", None)
     if sel.is_partner(actor):
-        require(actor, "meeting", "change", child=action.child_id)
         if not is_owner:
             raise PermissionDenied("only the action's owner marks it")
         share = sel.sharing_check(actor, action.child_id, endpoint="action_set_status", groups=("actions",))
         if "actions" not in share:
             raise PermissionDenied("no consent or legal basis covers this child's actions today")
+        require(actor, "meeting", "change", child=action.child_id)
     elif not is_owner:
         require(actor, "meeting", "change", child=action.child_id)
     action.status = status

@@ -34,7 +34,6 @@ from trappen.web.collaboration import selectors as sel
 from trappen.web.collaboration import services as svc
 from trappen.web.collaboration.models import Action, Consent, Meeting, Membership, Organisation, SharingBasis
 from trappen.web.register import models as m
-from trappen.web.register.selectors import children_visible_to
 from trappen.web.scope import may
 from trappen.web.security.purpose import purpose_prompting
 
@@ -52,7 +51,9 @@ def _grant(request: HttpRequest, resource: str, action: str) -> Scope:
 
 
 def _partner_child(request: HttpRequest, child_id: int) -> m.Child:
-    child = children_visible_to(request.user).filter(pk=child_id).first()
+    """A child linked to the partner (shared or not: the caller's sharing check decides); 404
+    for any other child, audited."""
+    child = sel.partner_children(request.user, on=timezone.localdate()).filter(pk=child_id).first()
     if child is None:
         audit_record(actor=request.user, child_id=child_id, action="read", endpoint=request.path,
                      purpose="refused: not linked")
