@@ -127,6 +127,8 @@ def test_closing_analysis_moves_the_children_and_exports_the_annex(make_user, fi
     assert rows[2] in (("Children in the offer", 1), ("Børn i tilbuddet", 1))
     assert rows[3][1] == 1  # to another offer on the same step
     assert book.sheetnames[1] in ("Destinations", "Destinationer")
+    pdf = client.get("/offers/X1/closing/?forecast=0&format=pdf")
+    assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
 
 
 def test_team_leader_overview_shows_step_availability(make_user, filled, scene):

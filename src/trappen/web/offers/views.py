@@ -227,6 +227,16 @@ def offer_closing(request: HttpRequest, offer_id: str) -> HttpResponse:
         messages.error(request, _("%(value)s is not a date (YYYY-MM-DD); the analysis is for today.") % {
             "value": request.GET.get("on", "")[:20]})
     analysis = closing_analysis(row, on=on, forecast=request.GET.get("forecast") != "0")
+    context = {"row": row, "analysis": analysis, "today": on, "yearly": analysis.yearly_costs(),
+               "steps": analysis.step_difference()}
+    if request.GET.get("format") == "pdf":
+        from django.template.loader import render_to_string
+        from weasyprint import HTML
+
+        pdf = HTML(string=render_to_string("offers/closing_annex.html", context, request=request)).write_pdf()
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="closing-{row.offer_id}-{on.isoformat()}.pdf"'
+        return response
     if request.GET.get("format") == "xlsx":
         from trappen.web.offers.annex import closing_workbook
 
@@ -234,9 +244,7 @@ def offer_closing(request: HttpRequest, offer_id: str) -> HttpResponse:
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="closing-{row.offer_id}-{on.isoformat()}.xlsx"'
         return response
-    return render(request, "offers/closing.html", {"row": row, "analysis": analysis, "today": on,
-                                                   "yearly": analysis.yearly_costs(),
-                                                   "steps": analysis.step_difference()})
+    return render(request, "offers/closing.html", context)
 
 
 def put_on_waiting_list(request: HttpRequest, *, child: object, form: object) -> HttpResponse:
