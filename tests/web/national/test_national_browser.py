@@ -36,6 +36,9 @@ def test_national_analyst_sees_the_country_and_one_municipality(live_server, ope
     page.locator("#national-municipalities tbody a").first.click()
     page.wait_for_selector("#national-comparison")
     assert "Sammenlignelige kommuner" in page.locator("#national-comparison thead").inner_text()
+    page.wait_for_function(
+        "() => window.Chart && !!Chart.getChart(document.getElementById('canvas-trend-spend_per_child'))")
+    assert page.locator("canvas").count() == 3  # a chart per trend
     page.set_viewport_size({"width": 390, "height": 844})
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     assert errors == [], errors

@@ -107,6 +107,17 @@ def download(tables: list[sel.Table], fmt_: str, stem: str) -> HttpResponse:
     return response
 
 
+def _chart(table: sel.Table) -> dict[str, object]:
+    """A trend table as chart data (years as labels, one line per column; shares in per cent)."""
+    keys = [k for k, _label in table.columns][1:]
+    scale = 100.0 if table.units.get(keys[0]) == "share" else 1.0
+    return {"id": f"national-chart-{table.key}", "canvas": f"canvas-{table.key}",
+            "labels": [row[0] for row in table.rows],
+            "datasets": [{"label": str(label_), "data": [
+                None if row[i + 1] is None else round(float(row[i + 1]) * scale, 2)  # type: ignore[arg-type]
+                for row in table.rows]} for i, (_k, label_) in enumerate(table.columns[1:])]}
+
+
 def _year(request: HttpRequest, data: sel.NationalData) -> int | None:
     if not data.years:
         return None
@@ -163,7 +174,9 @@ def national_municipality(request: HttpRequest, code: str) -> HttpResponse:
     if fmt_:
         return download(tables, fmt_, f"trappen-national-{code}-{year}")
     row_units = sel.row_units(data, year=year, code=code)
-    rendered = [(comparison, _rendered(comparison, row_units))] + [(t, _rendered(t)) for t in tables[1:]]
+    rendered: list[tuple[sel.Table, list[list[str]], dict[str, object] | None]] = [
+        (comparison, _rendered(comparison, row_units), None), (tables[1], _rendered(tables[1]), None)]
+    rendered += [(t, _rendered(t), _chart(t)) for t in tables[2:]]
     return render(request, "national/municipality.html", {
         "data": data, "year": year, "code": code, "name": sel.name(data, code), "tables": rendered,
         "peers": [(p, sel.name(data, p)) for p in data.peers.get(code, [])], "adopted": data.adoption.get(code),
