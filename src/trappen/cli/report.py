@@ -24,7 +24,10 @@ def register(app: typer.Typer) -> None:
         internal: bool = typer.Option(
             False, "--internal", help="No disclosure control (for the municipality's own case-working staff only)."),
     ) -> None:
-        """Write the annual goals-and-results report for the municipal council."""
+        """Write the annual goals-and-results report for the municipal council.
+
+        Against the database it is the web app's council report (spending at the economist's
+        prices, the municipality's goals); with --register, the catalogue's prices and no goals."""
         from trappen.cli._common import user_errors
 
         with user_errors():
@@ -34,23 +37,26 @@ def register(app: typer.Typer) -> None:
                 raise ValueError(f"--language must be one of {', '.join(LANGUAGES)}, got {language!r}")
             if not out.parent.exists():
                 raise FileNotFoundError(f"{out.parent}: no such directory")
-            caseload = None  # a register from files: the shipped caseload rules
+            from trappen.reports import build_report, render_excel, render_html, render_pdf
+
             if register_dir is not None:
+                # a register from files: the shipped catalogue's prices (the method section says so)
                 from trappen.register import Register
 
-                reg = Register.read(register_dir)
+                report = build_report(Register.read(register_dir), year=year, language=language,
+                                      publish=not internal)
             else:
+                # the database: the web app's report (the economist's prices, the municipality's
+                # caseload rules and goals), the same function as the council report page
+                import datetime as dt
+
                 from trappen.cli._common import setup_django
 
                 setup_django()
-                from trappen.web import rules
-                from trappen.web.register.selectors import register_snapshot
+                from trappen.web.reports.selectors import council_report
 
-                reg = register_snapshot()
-                caseload = rules.caseload()  # the municipality's settings, as on the pages
-            from trappen.reports import build_report, render_excel, render_html, render_pdf
-
-            report = build_report(reg, year=year, language=language, publish=not internal, caseload_rules=caseload)
+                report = council_report(year=year, language=language, publish=not internal,
+                                        today=dt.date.today())
             if fmt == "pdf":
                 render_pdf(report, out)
             elif fmt == "xlsx":

@@ -13,8 +13,8 @@ children go through disclosure control (:func:`trappen.kpi.disclosure.suppress`)
 """
 
 from trappen.reports._build import THRESHOLD, TREND_YEARS, build_report
-from trappen.reports._model import Column, Report, ReportGoal, ReportTable, Section
+from trappen.reports._model import Column, GoalResult, Report, ReportGoal, ReportTable, Section
 from trappen.reports._render import MARKERS, format_number, render_excel, render_html, render_pdf, table_cells
 
-__all__ = ["MARKERS", "THRESHOLD", "TREND_YEARS", "Column", "Report", "ReportGoal", "ReportTable", "Section",
-           "build_report", "format_number", "render_excel", "render_html", "render_pdf", "table_cells"]
+__all__ = ["MARKERS", "THRESHOLD", "TREND_YEARS", "Column", "GoalResult", "Report", "ReportGoal", "ReportTable",
+           "Section", "build_report", "format_number", "render_excel", "render_html", "render_pdf", "table_cells"]

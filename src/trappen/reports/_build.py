@@ -25,7 +25,16 @@ from trappen.labels import kpi_name, numbered_step_name
 from trappen.register import Register
 from trappen.reports._charts import bar_chart, line_chart
 from trappen.reports._labels import LANGUAGES, label
-from trappen.reports._model import DECIMALS, SUPPRESSION_SUFFIX, Column, Report, ReportGoal, ReportTable, Section
+from trappen.reports._model import (
+    DECIMALS,
+    SUPPRESSION_SUFFIX,
+    Column,
+    GoalResult,
+    Report,
+    ReportGoal,
+    ReportTable,
+    Section,
+)
 from trappen.staircase import Catalogue, default_catalogue
 
 THRESHOLD = 5
@@ -189,8 +198,47 @@ def _districts(register: Register, *, on: date) -> list[tuple[str, str, Register
 
 
 # --- goals ----------------------------------------------------------------------------------------
+_GOAL_SCHEMA = {"goal": pl.String, "kpi": pl.String, "district": pl.String, "unit": pl.String,
+                "baseline": pl.Float64, "baseline_date": pl.String, "target": pl.Float64,
+                "target_date": pl.String, "latest": pl.Float64, "latest__sup": pl.String,
+                "progress": pl.Float64, "progress__sup": pl.String, "status": pl.String}
+
+
+def _goal_result_rows(results: Sequence[GoalResult], *, language: str) -> pl.DataFrame:
+    """The goals table from statuses computed by the caller (the Goals page's function); a goal
+    hidden for disclosure shows ``<5`` for its latest value and progress."""
+    defs = {k.code: k for k in kpi_catalogue()}
+    rows = []
+    for r in results:
+        g, st = r.goal, r.status
+        d = defs.get(g.kpi_code)
+        s = _scale(d.unit) if d else 1.0
+        status = (label(language, st.status) if st is not None
+                  else label(language, "goal_hidden") if r.hidden else label(language, "goal_no_data"))
+        rows.append({
+            "goal": r.name, "kpi": kpi_name(g.kpi_code, language=language),
+            "district": r.district_name or label(language, "whole"),
+            "unit": _unit(d.unit, language) if d else "",
+            "baseline": g.baseline_value * s, "baseline_date": g.baseline_date.isoformat(),
+            "target": g.target_value * s, "target_date": g.target_date.isoformat(),
+            "latest": None if st is None else st.latest_value * s,
+            "latest__sup": "primary" if r.hidden else None,
+            "progress": None if st is None else st.progress_share * 100.0,
+            "progress__sup": "primary" if r.hidden else None,
+            "status": status})
+    return pl.DataFrame(rows, schema=_GOAL_SCHEMA)
+
+
+def price_years(rates: pl.DataFrame, *, year: int) -> list[int]:
+    """The price years of the date-ranged ``rates`` in force at some time in ``year``."""
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    live = rates.filter((pl.col("valid_from") < end) & (pl.col("valid_to").is_null() | (pl.col("valid_to") > start)))
+    return sorted({int(y) for y in live["price_year"].drop_nulls().to_list()})
+
+
 def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: int, language: str,
-               districts: dict[str, Register], district_names: dict[str, str]) -> pl.DataFrame:
+               districts: dict[str, Register], district_names: dict[str, str],
+               kw: dict[str, Any]) -> pl.DataFrame:
     defs = {k.code: k for k in kpi_catalogue()}
     end = date(year, 12, 1)
     rows = []
@@ -216,7 +264,7 @@ def _goal_rows(goals: Sequence[ReportGoal | Goal], *, register: Register, year: 
         months = [
             date(y, m, 1) for y in range(first.year, year + 1) for m in range(1, 13) if first <= date(y, m, 1) <= end
         ]
-        series = kpi_series(reg, months=months, kpis=[goal.kpi_code])
+        series = kpi_series(reg, months=months, kpis=[goal.kpi_code], **kw)
         if d.dimensions:  # whole-KPI rows only (e.g. the total of spending per step)
             series = series.filter(pl.all_horizontal(pl.col(c).is_null() for c in d.dimensions))
         # the district register holds only the district: its series is the goal's district
@@ -377,6 +425,9 @@ def build_report(
     catalogue: Catalogue | None = None,
     caseload_target: float | None = None,
     caseload_rules: CaseloadRules | None = None,
+    rates: pl.DataFrame | None = None,
+    goal_results: Sequence[GoalResult] | None = None,
+    goals_asof: date | None = None,
 ) -> Report:
     """The annual goals-and-results report for the municipal council, as data.
 
@@ -393,6 +444,11 @@ def build_report(
         caseload_target: children per FTE counted as over target (None: the rules', else
             kpi/data/caseload.toml, 25).
         caseload_rules: target and step weights (None: kpi/data/caseload.toml).
+        rates: date-ranged prices (:data:`trappen.economics.RATE_SCHEMA`; the web layer's
+            economist's prices, as the dashboards); None: the catalogue's one price per type.
+            The method section states which, with the price years in force in ``year``.
+        goal_results: goals whose status the caller computed (the web layer: the Goals page's
+            function); used instead of ``goals``. ``goals_asof``: the day that status is for.
 
     Returns:
         A :class:`Report` whose tables hold numbers rounded to their display precision.
@@ -409,7 +465,7 @@ def build_report(
         raise InvalidInput(Problem(field="year", value=year, message="the register has no episodes up to this year"))
     lab = lambda key: label(language, key)  # noqa: E731
     kw: dict[str, Any] = {"catalogue": catalogue, "caseload_target": caseload_target,
-                          "caseload_rules": caseload_rules}
+                          "caseload_rules": caseload_rules, "rates": rates}
     codes = [k.code for k in kpi_catalogue() if k.code != "DEADLINE_COMPLIANCE"]
     current = compute_kpis(register, at=at, period=period, kpis=codes, **kw)
     previous = compute_kpis(
@@ -746,7 +802,10 @@ def build_report(
     sections.append(Section(key="spending", title=lab("spending"), tables=(spend_table,), charts=(chart,)))
 
     # goals
-    if goals:
+    if goal_results:
+        goals = goal_results  # type: ignore[assignment]  # only truthiness below
+        frame = _goal_result_rows(goal_results, language=language)
+    elif goals:
         frame = _goal_rows(
             goals,
             register=register,
@@ -754,7 +813,9 @@ def build_report(
             language=language,
             districts={code: reg for code, _, reg in _districts(register, on=at)},
             district_names=names,
+            kw=kw,
         )
+    if goals:
         cols = (
             Column(key="goal", label=lab("goal")),
             Column(key="kpi", label=lab("kpi")),
@@ -767,10 +828,12 @@ def build_report(
             Column(key="progress", label=lab("progress_pct"), fmt="dec1"),
             Column(key="status", label=lab("status")),
         )
+        asof = (lab("goals_asof").format(date=goals_asof.isoformat()),) if goals_asof and goal_results else ()
         sections.append(
             Section(
                 key="goals",
                 title=lab("goals"),
+                paragraphs=asof,
                 tables=(
                     ReportTable(
                         key="goals", title=lab("goals"), sheet="Goals", columns=cols, frame=_finish(frame, cols)
@@ -796,7 +859,12 @@ def build_report(
     if evaluation is not None:
         sections.append(evaluation)
 
-    price_years = sorted({t.price_year for t in catalogue.types})
+    if rates is None:
+        years_in_force = sorted({t.price_year for t in catalogue.types})
+        prices = lab("method_prices").format(price_year="/".join(str(p) for p in years_in_force))
+    else:
+        years_in_force = price_years(rates, year=year)
+        prices = lab("method_rates").format(price_year="/".join(str(p) for p in years_in_force))
     sections.append(
         Section(
             key="method",
@@ -805,7 +873,7 @@ def build_report(
                 lab("method_source"),
                 lab("method_definitions"),
                 lab("method_disclosure") if publish else lab("method_internal"),
-                lab("method_prices").format(price_year="/".join(str(p) for p in price_years)),
+                prices,
             ),
         )
     )

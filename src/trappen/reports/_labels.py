@@ -56,6 +56,10 @@ LABELS: dict[str, dict[str, str]] = {
                               "Andele og rater, hvis tæller eller nævner er 1-4 børn, skjules også."),
         "method_internal": "Intern udgave: tallene er ikke diskretioneret og må ikke offentliggøres.",
         "method_prices": "Udgifter er enhedspriser gange dage fra indsatskataloget, i {price_year}-priser.",
+        "method_rates": "Udgifter er dage gange økonomens datoafgrænsede priser (de samme som på "
+        "dashboardene; katalogets pris for en indsats uden egen pris), i {price_year}-priser.",
+        "goal_hidden": "Skjult (1-4 børn)", "goal_no_data": "Ingen observation",
+        "goals_asof": "Målenes status pr. {date} med samme beregning som siden Mål.",
         "generated": "Dannet",
         "target_date": "Måldato",
         "summary_text": ("Pr. 31. december {year} var {placed} børn og unge anbragt, heraf {family} % i "
@@ -117,6 +121,10 @@ LABELS: dict[str, dict[str, str]] = {
                               "hidden too."),
         "method_internal": "Internal edition: figures are not suppressed and must not be published.",
         "method_prices": "Spending is unit prices times days from the intervention catalogue, in {price_year} prices.",
+        "method_rates": "Spending is days times the economist's date-ranged prices (the same as on the "
+        "dashboards; the catalogue's price for a type without one), in {price_year} prices.",
+        "goal_hidden": "Hidden (1-4 children)", "goal_no_data": "No observation",
+        "goals_asof": "The goals' status on {date}, computed as on the Goals page.",
         "generated": "Generated",
         "target_date": "Target date",
         "summary_text": ("On 31 December {year}, {placed} children and young people were placed "

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from trappen.kpi.goals import Goal
+from trappen.kpi.goals import Goal, GoalStatus
 
 FORMATS = ("int", "dec1", "dec2", "text")
 """Cell formats: whole numbers, one or two decimals, text. Numbers are rounded to this
@@ -62,6 +62,20 @@ class ReportGoal:
 
     name: str
     goal: Goal
+
+
+@dataclass(frozen=True, kw_only=True)
+class GoalResult:
+    """A goal with its status already computed by the caller (the web layer's goal-progress
+    function, so the report shows what the Goals page shows). ``status`` None: ``hidden`` (the
+    latest value counts 1-4 persons, published view) or no observation (``problem``)."""
+
+    name: str
+    goal: Goal
+    status: GoalStatus | None
+    hidden: bool = False
+    problem: str = ""
+    district_name: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -216,6 +216,7 @@ INSTALLED_APPS = [
     "trappen.web.investments",
     "trappen.web.economics",
     "trappen.web.goals",
+    "trappen.web.reports",
     "trappen.web.forecasts",
     "trappen.web.evaluation",
     "trappen.web.dst",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("investments/", include("trappen.web.investments.urls")),
     path("economics/", include("trappen.web.economics.urls")),
     path("goals/", include("trappen.web.goals.urls")),
+    path("reports/", include("trappen.web.reports.urls")),
     path("forecasts/", include("trappen.web.forecasts.urls")),
     path("evaluation/", include("trappen.web.evaluation.urls")),
     path("security/", include("trappen.web.security.urls")),

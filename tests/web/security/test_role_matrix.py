@@ -83,6 +83,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "goal_list": ANY_ROLE_OK | {"partner": E403, "admin": E403},  # kpi/view, as the dashboards
     "goal_new": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "economist": OK,
                                             "anonymous": LOGIN},  # kpi/export
+    "council_report": {r: E403 for r in ROLES} | {"teamleader": OK, "analyst": OK, "economist": OK,
+                                                  "anonymous": LOGIN},  # kpi/export (#18)
     # investment cases: investment/view for team leaders, analysts and economists, create/change
     # for analysts and economists (privacy/data/permissions.toml); case_id names no case, so
     # allowed roles get 404

@@ -57,6 +57,7 @@ NAVIGATION: tuple[NavLink, ...] = (
             scopes=frozenset({Scope.ALL})),
     NavLink(url_name="dashboards", label=_("Dashboards"), resource="kpi"),
     NavLink(url_name="goal_list", label=_("Goals"), resource="kpi"),
+    NavLink(url_name="council_report", label=_("Council report"), resource="kpi", action="export"),
     NavLink(url_name="forecasts", label=_("Forecast"), resource="forecast"),
     NavLink(url_name="evaluation", label=_("Evaluation"), resource="evaluation"),
     NavLink(url_name="investment_list", label=_("Investments"), resource="investment"),
