@@ -156,3 +156,30 @@ def test_team_leader_overview_counts_match_the_database_and_hide_small_counts(co
     row = client_for(collab["leader"]).get("/collaboration/overview/").content.decode().split(
         "Nordskolen", 1)[1].split("</tr>", 1)[0]
     assert f"<td>{expected}</td>" in row and expected == 8
+
+
+def test_network_persons_and_family_group_conference(collab, client_for):
+    from trappen.web.collaboration.models import FamilyGroupConference, NetworkPerson
+
+    child = collab["shared"]
+    cw = client_for(collab["user"])
+    url = f"/collaboration/children/{child.pk}/network/"
+    assert cw.post(url, {"form": "person", "name": "Mormor", "relation": "grandparent",
+                         "role": "possible_network_foster_family"}).status_code == 302
+    bad = cw.post(url, {"form": "person", "name": "", "relation": "grandparent", "role": "support"})
+    assert bad.status_code == 422 and NetworkPerson.objects.count() == 1
+    today = collab["today"]
+    assert cw.post(url, {"form": "fgc", "coordinator": "Uvildig koordinator",
+                         "referred_on": (today - dt.timedelta(days=30)).isoformat()}).status_code == 302
+    assert FamilyGroupConference.objects.get().status == "preparing"
+    assert cw.post(url, {"form": "fgc", "coordinator": "Uvildig koordinator",
+                         "referred_on": (today - dt.timedelta(days=30)).isoformat(),
+                         "conference_on": (today - dt.timedelta(days=2)).isoformat(),
+                         "family_plan": "Mormor henter i skolen om tirsdagen"}).status_code == 302
+    row = FamilyGroupConference.objects.get()
+    assert (row.status, FamilyGroupConference.objects.count()) == ("held", 1)
+    wrong = cw.post(url, {"form": "fgc", "coordinator": "K", "referred_on": today.isoformat(),
+                          "conference_on": (today - dt.timedelta(days=5)).isoformat()})
+    assert wrong.status_code == 422 and "must not be before the referral" in wrong.content.decode()
+    page = cw.get(url).content.decode()
+    assert "Mormor" in page and "Mulig netværksplejefamilie" in page  # the label, in Danish

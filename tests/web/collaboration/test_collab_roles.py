@@ -43,6 +43,7 @@ def _urls(w):
         "consents": f"/collaboration/children/{s}/consents/",
         "step1": f"/collaboration/children/{s}/step1/new/",
         "meeting": f"/collaboration/meetings/{mt}/",
+        "network": f"/collaboration/children/{s}/network/",
     }
 
 
@@ -66,6 +67,8 @@ GET = {
                        "pedagogue": 404, "analyst": 403, "economist": 403, "admin": 403},
     "meeting":        {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (200, 403),
                        "pedagogue": 404, "analyst": 403, "economist": 403, "admin": 403},
+    "network":        {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (403, 403),
+                       "pedagogue": 403, "analyst": 403, "economist": 403, "admin": 403},
 }
 
 

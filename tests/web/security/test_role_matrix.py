@@ -154,6 +154,25 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "national_view": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
     "national_evaluation": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
     "national_municipality": {r: E403 for r in ROLES} | {"anonymous": LOGIN},
+    # collaboration around the child (trappen.web.collaboration): the scene's partner is linked to
+    # the inside child personally, acts for no organisation and has no consent: refused (403)
+    "collab_day": {r: E403 for r in ROLES} | {"caseworker": OK, "teamleader": OK, "partner": OK, "anonymous": LOGIN},
+    "collab_overview": {r: E403 for r in ROLES} | {"teamleader": OK, "anonymous": LOGIN},
+    "collab_consultations": {r: E403 for r in ROLES} | {"caseworker": OK, "partner": OK, "anonymous": LOGIN},
+    "collab_child": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404),
+                                                 "partner": (E403, E404), "anonymous": LOGIN},
+    "meeting_new": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "anonymous": LOGIN},
+    "collab_consents": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404),
+                                                    "anonymous": LOGIN},
+    "collab_network": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404),
+                                                   "anonymous": LOGIN},
+    "step1_new": {r: E403 for r in ROLES} | {"partner": (E403, E404), "anonymous": LOGIN},
+    # meeting_id names no meeting: roles with a meeting grant get 404
+    "meeting_detail": {r: E403 for r in ROLES} | {"caseworker": E404, "teamleader": E404, "partner": E404,
+                                                   "anonymous": LOGIN},
+    "action_done": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
+    "consent_withdraw": {r: "405" for r in ROLES} | {"anonymous": LOGIN},
+    "basis_end": {r: "405" for r in ROLES} | {"anonymous": LOGIN},
 }
 
 API_CHILD = {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("ok", "404"),
@@ -205,6 +224,18 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     "GET /api/v1/national/municipalities": {r: "403" for r in ROLES} | {"anonymous": "401"},
     "GET /api/v1/national/municipalities/{code}": {r: "403" for r in ROLES} | {"anonymous": "401"},
     "GET /api/v1/national/evaluation": {r: "403" for r in ROLES} | {"anonymous": "401"},
+    # collaboration (trappen.web.collaboration.api): meeting/consent/consultation grants; the
+    # scene's partner has no organisation or consent (403 on the linked child); action_id names none
+    "GET /api/v1/collaboration/actions": {r: "403" for r in ROLES}
+    | {"caseworker": "ok", "teamleader": "ok", "partner": "ok", "anonymous": "401"},
+    "GET /api/v1/collaboration/children/{child_id}/meetings": {r: "403" for r in ROLES}
+    | {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "partner": ("403", "404"), "anonymous": "401"},
+    "GET /api/v1/collaboration/children/{child_id}/consents": {r: "403" for r in ROLES}
+    | {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "anonymous": "401"},
+    "POST /api/v1/collaboration/actions/{action_id}/done": {r: "403" for r in ROLES}
+    | {"caseworker": "404", "teamleader": "404", "partner": "404", "anonymous": "401"},
+    "POST /api/v1/collaboration/consultations": {r: "403" for r in ROLES}
+    | {"caseworker": "ok", "partner": "ok", "anonymous": "401"},
 }
 
 API_PAYLOADS = {
@@ -238,6 +269,9 @@ API_PAYLOADS = {
     "POST /api/v1/dst/deliveries": lambda ids: {"statistic": "L201", "period": "2025"},
     "POST /api/v1/dst/deliveries/validate": lambda ids: {"statistic": "L201", "period": "2025"},
     "POST /api/v1/dst/deliveries/{delivery_id}/receipt": lambda ids: {"accepted": True},
+    "POST /api/v1/collaboration/consultations": lambda ids: {
+        "held_on": "2025-06-01", "age": 8, "concern": "wellbeing", "partner_kind": "school",
+        "advice": "Tal med forældrene", "outcome": "advice_only"},
 }
 
 API_NAMESPACE = "api-v1"

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from trappen.collaboration import CONSENT_GIVERS, FIELD_GROUPS, ORG_KINDS
 from trappen.web.collaboration.labels import choices
-from trappen.web.collaboration.models import CONCERN_KINDS, CONSULTATION_OUTCOMES, MEETING_KINDS
+from trappen.web.collaboration.models import (
+    CONCERN_KINDS,
+    CONSULTATION_OUTCOMES,
+    MEETING_KINDS,
+    NETWORK_RELATIONS,
+    NETWORK_ROLES,
+)
 from trappen.web.pages.forms import DateInput
 
 
@@ -99,3 +105,19 @@ class ConsultationForm(forms.Form):
     advice = forms.CharField(label=_("Advice given (no names or identifying details)"),
                              widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label=_("Outcome"), choices=choices(CONSULTATION_OUTCOMES))
+
+
+class NetworkPersonForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=200)
+    relation = forms.ChoiceField(label=_("Relation"), choices=choices(NETWORK_RELATIONS))
+    role = forms.ChoiceField(label=_("Role"), choices=choices(NETWORK_ROLES))
+
+
+class FamilyGroupConferenceForm(forms.Form):
+    coordinator = forms.CharField(label=_("Coordinator"), max_length=200)
+    referred_on = forms.DateField(label=_("Referred"), widget=DateInput)
+    preparation = forms.CharField(label=_("Preparation"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    conference_on = forms.DateField(label=_("Conference"), widget=DateInput, required=False)
+    family_plan = forms.CharField(label=_("The family's own plan"), required=False,
+                                  widget=forms.Textarea(attrs={"rows": 3}))
+    follow_up_on = forms.DateField(label=_("Follow-up"), widget=DateInput, required=False)

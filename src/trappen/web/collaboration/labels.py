@@ -35,6 +35,11 @@ LABELS = {
     # step-1 outcomes
     "": _("Ongoing"), "goal_met": _("Goal met"), "partly_met": _("Partly met"), "not_met": _("Not met"),
     "escalated": _("Stepped up"),
+    # network persons and family group conferences
+    "grandparent": _("Grandparent"), "aunt_uncle": _("Aunt or uncle"), "sibling": _("Adult sibling"),
+    "family_friend": _("Family friend"), "neighbour": _("Neighbour"), "other_relation": _("Other relation"),
+    "support": _("Support"), "possible_network_foster_family": _("Possible network foster family (step 4)"),
+    "contact": _("Contact"), "preparing": _("Preparing"), "held": _("Held"), "followed_up": _("Followed up"),
     # legal bases (trappen/collaboration/data/legal_bases.toml)
     "early_preventive_exchange": _("Exchange of information in early preventive collaboration"),
     "childrens_house_exchange": _("Exchange during a children's house case"),

@@ -161,3 +161,37 @@ class Consultation(models.Model):
                                     related_name="+")
     notification = models.ForeignKey("register.Notification", on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="consultations")
+
+
+NETWORK_RELATIONS = ("grandparent", "aunt_uncle", "sibling", "family_friend", "neighbour", "other_relation")
+NETWORK_ROLES = ("support", "possible_network_foster_family", "contact")
+FGC_STATUSES = ("preparing", "held", "followed_up")
+
+
+class NetworkPerson(models.Model):
+    """A person in the family's network (no CPR): relation, role (support, a possible network
+    foster family for step 4, contact)."""
+
+    child = models.ForeignKey("register.Child", on_delete=models.CASCADE, related_name="network_persons")
+    name = models.CharField(max_length=200)
+    relation = models.CharField(max_length=32, choices=_c(NETWORK_RELATIONS))
+    role = models.CharField(max_length=32, choices=_c(NETWORK_ROLES))
+    active = models.BooleanField(default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")
+
+
+class FamilyGroupConference(models.Model):
+    """Familierådslagning as a process: referral, a coordinator's preparation, the conference,
+    the family's own plan and its follow-up."""
+
+    child = models.ForeignKey("register.Child", on_delete=models.CASCADE, related_name="family_group_conferences")
+    coordinator = models.CharField(max_length=200)
+    referred_on = models.DateField()
+    preparation = models.TextField(blank=True)
+    conference_on = models.DateField(null=True, blank=True)
+    family_plan = models.TextField(blank=True)
+    follow_up_on = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=_c(FGC_STATUSES), default="preparing")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")

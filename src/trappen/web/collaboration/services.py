@@ -20,20 +20,24 @@ from trappen.collaboration import CONSENT_GIVERS, FIELD_GROUPS, ORG_KINDS, legal
 from trappen.errors import InvalidInput, Problem, ProblemCollector
 from trappen.web.audit.services import audit_record
 from trappen.web.collaboration import selectors as sel
-from trappen.web.collaboration.links import current, user_pk
+from trappen.web.collaboration.links import current, step1_registration, user_pk
 from trappen.web.collaboration.models import (
     ACTION_STATUSES,
     CONCERN_KINDS,
     CONSULTATION_OUTCOMES,
     MEETING_KINDS,
+    NETWORK_RELATIONS,
+    NETWORK_ROLES,
     PARTICIPANT_KINDS,
     SUPPORT_OUTCOMES,
     Action,
     ChildLink,
     Consent,
     Consultation,
+    FamilyGroupConference,
     Meeting,
     Membership,
+    NetworkPerson,
     Organisation,
     Participant,
     SharingBasis,
@@ -289,8 +293,9 @@ def step1_support_register(*, actor: Any, child: m.Child | int, organisation: Or
         problems.add(field="planned_review", value=planned_review.isoformat(), message="must be after the start")
     problems.raise_if_any()
     found = require(actor, "intervention", "create", child=child_id)
-    episode = intervention_start(actor=actor, child=found, intervention_code=intervention_code, step=1,
-                                 start_date=start_date, provider=organisation.name)
+    with step1_registration():
+        episode = intervention_start(actor=actor, child=found, intervention_code=intervention_code, step=1,
+                                     start_date=start_date, provider=organisation.name)
     support = Step1Support.objects.create(child=found, organisation=organisation, episode=episode, goal=goal.strip(),
                                           start_date=start_date, planned_review=planned_review, recorded_by=actor)
     audit_record(actor=actor, child_id=found.pk, action="write", endpoint="step1_support_register",
@@ -337,3 +342,52 @@ def consultation_link(*, actor: Any, consultation: Consultation, notification: m
 
 def support_outcome_choices() -> tuple[str, ...]:
     return SUPPORT_OUTCOMES
+
+
+# --------------------------------------------------------------- the family's network
+@transaction.atomic
+def network_person_add(*, actor: Any, child: m.Child | int, name: str, relation: str, role: str) -> NetworkPerson:
+    """A person in the family's network (the responsible caseworker records it; no CPR)."""
+    found = require(actor, "meeting", "create", child=child)
+    problems = ProblemCollector()
+    if not name.strip():
+        problems.add(field="name", value="", message="is required")
+    _one_of(problems, "relation", relation, NETWORK_RELATIONS)
+    _one_of(problems, "role", role, NETWORK_ROLES)
+    problems.raise_if_any()
+    person = NetworkPerson.objects.create(child=found, name=name.strip(), relation=relation, role=role,
+                                          recorded_by=actor)
+    audit_record(actor=actor, child_id=found.pk, action="write", endpoint="network_person_add",
+                 purpose=f"network person {person.pk} ({role})")
+    return person
+
+
+@transaction.atomic
+def family_group_conference_save(*, actor: Any, child: m.Child | int, coordinator: str, referred_on: dt.date,
+                                 preparation: str = "", conference_on: dt.date | None = None,
+                                 family_plan: str = "", follow_up_on: dt.date | None = None,
+                                 fgc: FamilyGroupConference | None = None) -> FamilyGroupConference:
+    """Start or update a familierådslagning: the status follows the dates and the family's plan
+    (held when the conference date has passed and the plan is written; followed up after the
+    follow-up date)."""
+    found = require(actor, "meeting", "change" if fgc else "create", child=child)
+    problems = ProblemCollector()
+    if not coordinator.strip():
+        problems.add(field="coordinator", value="", message="is required")
+    if conference_on is not None and conference_on < referred_on:
+        problems.add(field="conference_on", value=conference_on.isoformat(), message="must not be before the referral")
+    if follow_up_on is not None and (conference_on is None or follow_up_on <= conference_on):
+        problems.add(field="follow_up_on", value=follow_up_on.isoformat(), message="must be after the conference")
+    problems.raise_if_any()
+    today = timezone.localdate()
+    status = "preparing"
+    if conference_on is not None and conference_on <= today and family_plan.strip():
+        status = "followed_up" if follow_up_on is not None and follow_up_on <= today else "held"
+    row = fgc or FamilyGroupConference(child=found, recorded_by=actor)
+    row.coordinator, row.referred_on, row.preparation = coordinator.strip(), referred_on, preparation.strip()
+    row.conference_on, row.family_plan, row.follow_up_on, row.status = (conference_on, family_plan.strip(),
+                                                                         follow_up_on, status)
+    row.save()
+    audit_record(actor=actor, child_id=found.pk, action="write", endpoint="family_group_conference_save",
+                 purpose=f"family group conference {row.pk} {status}")
+    return row

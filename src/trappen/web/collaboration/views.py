@@ -32,7 +32,15 @@ from trappen.web.collaboration import forms as f
 from trappen.web.collaboration import overview as ov
 from trappen.web.collaboration import selectors as sel
 from trappen.web.collaboration import services as svc
-from trappen.web.collaboration.models import Action, Consent, Meeting, Membership, Organisation, SharingBasis
+from trappen.web.collaboration.models import (
+    Action,
+    Consent,
+    FamilyGroupConference,
+    Meeting,
+    Membership,
+    Organisation,
+    SharingBasis,
+)
 from trappen.web.register import models as m
 from trappen.web.scope import may
 from trappen.web.security.purpose import purpose_prompting
@@ -385,3 +393,42 @@ def overview(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("the collaboration overview is the team leader's (meeting/view at team scope)")
     today = timezone.localdate()
     return render(request, "collaboration/overview.html", ov.overview(request.user, today=today))
+
+
+@login_required
+@purpose_prompting
+def network(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The family's network and its family group conferences (familierådslagning); the
+    responsible caseworker adds persons and starts or updates a conference here."""
+    _grant(request, "meeting", "view")
+    if sel.is_partner(request.user):
+        raise PermissionDenied("the family's network is not shared with partners")
+    child = _open_child(request, child_id, purpose="family network")
+    can_change = may(request.user, "meeting", "create", child=child)
+    which = request.POST.get("form")
+    person_form = f.NetworkPersonForm(request.POST if which == "person" else None)
+    fgc = FamilyGroupConference.objects.filter(child=child).order_by("-referred_on", "-pk").first()
+    fgc_form = f.FamilyGroupConferenceForm(request.POST if which == "fgc" else None, initial={
+        "coordinator": fgc.coordinator, "referred_on": fgc.referred_on, "preparation": fgc.preparation,
+        "conference_on": fgc.conference_on, "family_plan": fgc.family_plan, "follow_up_on": fgc.follow_up_on,
+    } if fgc else {"referred_on": timezone.localdate()})
+    if request.method == "POST":
+        if not can_change:
+            raise PermissionDenied("meeting/create: outside the grant's scope for this child")
+        form = person_form if which == "person" else fgc_form
+        try:
+            if which == "person" and person_form.is_valid():
+                svc.network_person_add(actor=request.user, child=child, **person_form.cleaned_data)
+                messages.success(request, _("Network person added."))
+                return redirect("collab_network", child_id=child.pk)
+            if which == "fgc" and fgc_form.is_valid():
+                svc.family_group_conference_save(actor=request.user, child=child, fgc=fgc, **fgc_form.cleaned_data)
+                messages.success(request, _("Family group conference saved."))
+                return redirect("collab_network", child_id=child.pk)
+        except InvalidInput as exc:
+            _form_errors(form, exc)
+    return render(request, "collaboration/network.html", {
+        "child": child, "persons": child.network_persons.order_by("name"),
+        "conferences": FamilyGroupConference.objects.filter(child=child).order_by("-referred_on"),
+        "person_form": person_form, "fgc_form": fgc_form, "can_change": can_change, "fgc": fgc},
+        status=422 if (person_form.errors or fgc_form.errors) else 200)

@@ -195,9 +195,14 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     if authority not in ("create", "approve"):
         raise ValueError(f"intervention_start authority must be create or approve, not {authority!r}")
     require(actor, "intervention", authority, child=child)
-    if getattr(actor, "role", "") == "partner" and step not in PARTNER_CREATE_STEPS:
-        # a partner starts only the steps of [partner] intervention_create_steps (step-1 support)
-        raise PermissionDenied(f"a partner may not start an intervention on step {step} (permissions.toml)")
+    if getattr(actor, "role", "") == "partner":
+        # a partner starts only the steps of [partner] intervention_create_steps, and only as the
+        # step-1 support of their organisation (trappen.web.collaboration: step1_support_register)
+        from trappen.web.collaboration.links import registering_step1
+
+        if step not in PARTNER_CREATE_STEPS or not registering_step1():
+            raise PermissionDenied(f"a partner may not start an intervention on step {step} here: step-1 support "
+                                   "is registered on the collaboration pages (permissions.toml)")
     child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
