@@ -53,3 +53,13 @@ def test_report_missing_register_dir(tmp_path):
     res = runner.invoke(app, ["report", "--year", "2024", "--out", str(tmp_path / "r.pdf"),
                               "--register", str(tmp_path / "nope")])
     assert res.exit_code == 1 and "no such directory" in res.output
+
+
+def test_report_from_files_states_the_catalogue_prices(reg_dir, tmp_path):
+    """#18: a register from files has no economist's prices; the report says which it used."""
+    out = tmp_path / "files.xlsx"
+    res = runner.invoke(app, ["report", "--year", "2024", "--format", "xlsx", "--out", str(out),
+                              "--language", "en", "--register", str(reg_dir)])
+    assert res.exit_code == 0, res.output
+    readme = "\n".join(str(c.value) for c in load_workbook(out)["README"]["A"] if c.value)
+    assert "from the intervention catalogue" in readme and "economist" not in readme
