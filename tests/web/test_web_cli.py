@@ -22,7 +22,7 @@ def test_demo_loads_and_creates_one_user_per_role(monkeypatch, tmp_path):
     assert "caseworker-demo" in result.output
     assert Child.objects.count() > 300  # children who lived there at some time over 3 years
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(
-        ["admin", "analyst", "caseworker", "economist", "partner", "teamleader"])
+        ["admin", "analyst", "caseworker", "economist", "national_analyst", "partner", "teamleader"])
     caseworker = User.objects.get(username="caseworker")
     assert caseworker.caseworker is not None and caseworker.districts.count() == 1
 
