@@ -120,3 +120,15 @@ def test_recent_months_weighted_by_half_life(synthetic):
         estimate(synthetic, cutoff=cut, half_life_months=0)
     with pytest.raises(InvalidInput):
         estimate(synthetic, cutoff=cut, window_months=12, arrival_months=24)
+
+
+def test_month_lengths_are_not_arrival_noise():
+    from trappen.forecast._estimate import arrival_dispersion
+
+    rng = np.random.default_rng(5)
+    days = np.tile([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], 6).astype(np.float64)
+    counts = rng.poisson(200.0 * days).astype(np.float64)  # 6,000 a month, Poisson, per day alike
+    assert arrival_dispersion(counts) > 1e-4  # read as overdispersion without the lengths
+    assert arrival_dispersion(counts, days=days) < 1e-4
+    lumpy = rng.poisson(200.0 * days * rng.gamma(10.0, 0.1, days.size)).astype(np.float64)
+    assert arrival_dispersion(lumpy, days=days) > 0.03  # real extra variation stays (phi = 0.1)
