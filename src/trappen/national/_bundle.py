@@ -56,6 +56,8 @@ PERSON_COUNT_COLUMNS: dict[str, tuple[str, ...]] = {
     "SS11_PREVENTIVE_SPEND_SHARE": (),  # DKK
     "SPEND_PER_STEP": (),  # DKK
     "SPEND_PER_CHILD": ("denominator",),  # numerator: DKK
+    "NEW_CASES": ("numerator",),  # denominator: the constant 1 (a count, not a ratio)
+    "COMPLAINTS": ("numerator",),  # denominator: the constant 1
 }
 """Columns holding counts of persons (children, cases, caseworkers) per KPI; every other KPI counts
 persons in both ``numerator`` and ``denominator``. Stricter than the dashboards (which protect one

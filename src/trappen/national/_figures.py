@@ -16,10 +16,9 @@ from trappen.national._bundle import DISCLOSURE_THRESHOLD, person_count_columns
 
 HEADLINE: tuple[str, ...] = (
     "SS05_HOME_BASED_PER_1000", "SS06_PREVENTIVE_PER_1000", "SS01_RESIDENTIAL_SHARE", "FAMILY_CARE_SHARE",
-    "SPEND_PER_CHILD", "CASELOAD_MEAN",
+    "SPEND_PER_CHILD", "CASELOAD_MEAN", "NEW_CASES",
 )
-"""The KPIs (all steps, no other dimension) compared on the national view. Not NEW_CASES: its
-denominator is 1, which the bundles' disclosure control counts as a person count and hides."""
+"""The KPIs (all steps, no other dimension) compared on the national view."""
 
 SUMMED_UNITS = frozenset({"cases", "complaints"})
 """Units whose country and peer figure is the sum over municipalities (every other unit is a
