@@ -461,8 +461,9 @@ def _spending_table(reg: Register, f: DashboardFilters, *, publish: bool,
              "datasets": [{"label": _("Spending (DKK)"), "data": shown["spending_dkk"].to_list()}]}
     return DashboardTable(
         key="spending", title=_("Spending per step"),
-        description=_("Days on each intervention in the period times its price from the "
-                      "catalogue (KPI SPEND_PER_CHILD: spending and children per step)."),
+        description=_("Days on each intervention in the period times its price on those days: the "
+                      "economist's prices where entered, else the intervention catalogue's (the same "
+                      "figures as the council report)."),
         columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
