@@ -124,3 +124,11 @@ def test_days_from_first_concern_to_first_meeting_is_the_median():
 def test_step1_goal_met_share():
     share = kpi.step1_supports_goal_met(["goal_met"] * 6 + ["not_met"] * 4 + [""] * 9)
     assert (share.numerator, share.denominator) == (6, 10)
+
+
+def test_plan_goals_achieved_counts_decided_goals_only():
+    rng = random.Random(8)
+    outcomes = [rng.choice((True, False, None)) for _ in range(50)]
+    share = kpi.plan_goals_achieved(outcomes)
+    decided = [o for o in outcomes if o is not None]
+    assert (share.numerator, share.denominator) == (sum(decided), len(decided))

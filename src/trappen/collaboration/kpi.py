@@ -99,3 +99,9 @@ def step1_supports_goal_met(outcomes: Iterable[str]) -> Share:
     """Of the step-1 supports ended with an outcome, the share whose goal was met."""
     ended = [o for o in outcomes if o]
     return _share(sum(1 for o in ended if o == "goal_met"), len(ended))
+
+
+def plan_goals_achieved(latest: Iterable[bool | None]) -> Share:
+    """Of the plan goals with a decided outcome at their latest follow-up, the share achieved."""
+    decided = [a for a in latest if a is not None]
+    return _share(sum(1 for a in decided if a), len(decided))

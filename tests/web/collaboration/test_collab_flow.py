@@ -183,3 +183,27 @@ def test_network_persons_and_family_group_conference(collab, client_for):
     assert wrong.status_code == 422 and "must not be before the referral" in wrong.content.decode()
     page = cw.get(url).content.decode()
     assert "Mormor" in page and "Mulig netværksplejefamilie" in page  # the label, in Danish
+
+
+def test_plan_goals_followed_up_one_by_one_and_counted(collab, client_for):
+    from trappen.web.collaboration.models import GoalFollowUp
+    from trappen.web.collaboration.overview import _latest_goal_outcomes
+    from trappen.web.register.models import Plan
+
+    child = collab["shared"]
+    plan = Plan.objects.create(child=child, made_on=dt.date(2026, 1, 10),
+                               goals=["Går i skole hver dag", "Har en ven i klassen"])
+    cw = client_for(collab["user"])
+    url = f"/collaboration/children/{child.pk}/goals/"
+    today = collab["today"].isoformat()
+    for goal, progress, achieved in (("0", "4", ""), ("0", "9", "yes"), ("1", "3", "no")):
+        assert cw.post(url, {"goal": goal, "followed_up_on": today, "progress": progress, "achieved": achieved,
+                             "child_view": "Det går bedre"}).status_code == 302
+    bad = cw.post(url, {"goal": "0", "followed_up_on": today, "progress": "11", "achieved": ""})
+    assert bad.status_code == 422 and GoalFollowUp.objects.count() == 3
+    # latest per goal: goal 0 achieved, goal 1 not; an independent count from the rows
+    latest = {}
+    for row in GoalFollowUp.objects.filter(plan=plan).order_by("followed_up_on", "pk"):
+        latest[row.goal_index] = row.achieved
+    assert sorted(map(str, _latest_goal_outcomes(["N"]))) == sorted(map(str, latest.values())) == ["False", "True"]
+    assert client_for(collab["teacher"]).get(url).status_code == 403

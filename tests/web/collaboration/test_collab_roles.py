@@ -44,6 +44,7 @@ def _urls(w):
         "step1": f"/collaboration/children/{s}/step1/new/",
         "meeting": f"/collaboration/meetings/{mt}/",
         "network": f"/collaboration/children/{s}/network/",
+        "goals": f"/collaboration/children/{s}/goals/",
     }
 
 
@@ -68,6 +69,8 @@ GET = {
     "meeting":        {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (200, 403),
                        "pedagogue": 404, "analyst": 403, "economist": 403, "admin": 403},
     "network":        {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (403, 403),
+                       "pedagogue": 403, "analyst": 403, "economist": 403, "admin": 403},
+    "goals":          {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (403, 403),
                        "pedagogue": 403, "analyst": 403, "economist": 403, "admin": 403},
 }
 

@@ -166,6 +166,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
                                                     "anonymous": LOGIN},
     "collab_network": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404),
                                                    "anonymous": LOGIN},
+    "collab_goals": {r: E403 for r in ROLES} | {"caseworker": (OK, E404), "teamleader": (PURPOSE, E404),
+                                                 "anonymous": LOGIN},
     "step1_new": {r: E403 for r in ROLES} | {"partner": (E403, E404), "anonymous": LOGIN},
     # meeting_id names no meeting: roles with a meeting grant get 404
     "meeting_detail": {r: E403 for r in ROLES} | {"caseworker": E404, "teamleader": E404, "partner": E404,

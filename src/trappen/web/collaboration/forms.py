@@ -121,3 +121,16 @@ class FamilyGroupConferenceForm(forms.Form):
     family_plan = forms.CharField(label=_("The family's own plan"), required=False,
                                   widget=forms.Textarea(attrs={"rows": 3}))
     follow_up_on = forms.DateField(label=_("Follow-up"), widget=DateInput, required=False)
+
+
+class GoalFollowUpForm(forms.Form):
+    goal = forms.ChoiceField(label=_("Goal"))
+    followed_up_on = forms.DateField(label=_("Followed up on"), widget=DateInput)
+    progress = forms.IntegerField(label=_("Progress (0-10)"), min_value=0, max_value=10)
+    achieved = forms.ChoiceField(label=_("Achieved"), choices=[("", _("Not yet decided")), ("yes", _("Yes")),
+                                                                ("no", _("No"))], required=False)
+    child_view = forms.CharField(label=_("The child's view"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args: Any, goals: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["goal"]).choices = [(str(i), g) for i, g in goals]

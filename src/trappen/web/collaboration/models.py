@@ -195,3 +195,19 @@ class FamilyGroupConference(models.Model):
     status = models.CharField(max_length=16, choices=_c(FGC_STATUSES), default="preparing")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")
+
+
+class GoalFollowUp(models.Model):
+    """One follow-up of one goal of the child's plan (``register.Plan.goals[goal_index]``):
+    progress on a 0-10 scale, achieved or not (unknown while open), the child's own view."""
+
+    plan = models.ForeignKey("register.Plan", on_delete=models.CASCADE, related_name="goal_follow_ups")
+    goal_index = models.PositiveSmallIntegerField()
+    goal = models.CharField(max_length=500)
+    """The goal's text when followed up (the plan may be corrected later)."""
+    followed_up_on = models.DateField()
+    progress = models.PositiveSmallIntegerField()
+    achieved = models.BooleanField(null=True, blank=True)
+    child_view = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                    related_name="+")

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from trappen.collaboration import kpi
 from trappen.web.collaboration.links import current
-from trappen.web.collaboration.models import Action, ChildLink, Consultation, Meeting, Organisation, Step1Support
+from trappen.web.collaboration.models import (
+    Action,
+    ChildLink,
+    Consultation,
+    GoalFollowUp,
+    Meeting,
+    Organisation,
+    Step1Support,
+)
 from trappen.web.register import models as m
 
 OVERVIEW_KINDS = ("school", "daycare")
@@ -82,9 +90,19 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
         "on_time": kpi.actions_on_time_by_owner_kind(actions, today=today),
         "network_before_placement": kpi.placed_with_network_meeting_before(placed, kinds),
         "concern_to_meeting_days": kpi.days_first_concern_to_first_meeting(first_concern, meeting_days),
+        "plan_goals": kpi.plan_goals_achieved(_latest_goal_outcomes(districts)),
         "step1_goal_met": kpi.step1_supports_goal_met(
             Step1Support.objects.filter(organisation__district__code__in=districts).values_list("outcome", flat=True)),
     }
+
+
+def _latest_goal_outcomes(districts: list[str]) -> list[bool | None]:
+    """The outcome at each followed-up plan goal's latest follow-up, for the districts' children."""
+    latest: dict[tuple[int, int], bool | None] = {}
+    for plan, index, achieved in (GoalFollowUp.objects.filter(plan__child__district__code__in=districts)
+                                  .order_by("followed_up_on", "pk").values_list("plan_id", "goal_index", "achieved")):
+        latest[(plan, index)] = achieved
+    return list(latest.values())
 
 
 def overview(user: object, *, today: dt.date) -> dict[str, object]:

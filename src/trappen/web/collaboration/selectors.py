@@ -212,3 +212,14 @@ def my_day_actions(user: object, *, today: dt.date | None = None, limit: int = 5
     for a in rows:
         a.overdue = a.due_on < day  # type: ignore[attr-defined]
     return rows
+
+
+def goal_rows(plan: m.Plan) -> list[dict[str, object]]:
+    """Each goal of ``plan`` with its follow-ups, latest first."""
+    from trappen.web.collaboration.models import GoalFollowUp
+
+    ups: dict[int, list[GoalFollowUp]] = defaultdict(list)
+    for row in GoalFollowUp.objects.filter(plan=plan).order_by("-followed_up_on", "-pk"):
+        ups[row.goal_index].append(row)
+    return [{"index": i, "goal": g, "follow_ups": ups.get(i, []), "latest": ups[i][0] if ups.get(i) else None}
+            for i, g in enumerate(plan.goals or [])]

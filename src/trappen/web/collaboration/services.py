@@ -35,6 +35,7 @@ from trappen.web.collaboration.models import (
     Consent,
     Consultation,
     FamilyGroupConference,
+    GoalFollowUp,
     Meeting,
     Membership,
     NetworkPerson,
@@ -390,4 +391,28 @@ def family_group_conference_save(*, actor: Any, child: m.Child | int, coordinato
     row.save()
     audit_record(actor=actor, child_id=found.pk, action="write", endpoint="family_group_conference_save",
                  purpose=f"family group conference {row.pk} {status}")
+    return row
+
+
+# --------------------------------------------------------------- plan goals, one by one
+@transaction.atomic
+def goal_follow_up_record(*, actor: Any, plan: m.Plan, goal_index: int, followed_up_on: dt.date, progress: int,
+                          achieved: bool | None, child_view: str = "") -> GoalFollowUp:
+    """Follow one goal of the child's plan up: progress 0-10, achieved or not, the child's view."""
+    require(actor, "meeting", "change", child=plan.child_id)
+    problems = ProblemCollector()
+    goals = list(plan.goals or [])
+    if not 0 <= goal_index < len(goals):
+        problems.add(field="goal", value=str(goal_index), message=f"the plan has {len(goals)} goals")
+    if not 0 <= progress <= 10:
+        problems.add(field="progress", value=str(progress), message="must be 0-10")
+    if followed_up_on < plan.made_on:
+        problems.add(field="followed_up_on", value=followed_up_on.isoformat(),
+                     message=f"must not be before the plan ({plan.made_on.isoformat()})")
+    problems.raise_if_any()
+    row = GoalFollowUp.objects.create(plan=plan, goal_index=goal_index, goal=str(goals[goal_index])[:500],
+                                      followed_up_on=followed_up_on, progress=progress, achieved=achieved,
+                                      child_view=child_view.strip(), recorded_by=actor)
+    audit_record(actor=actor, child_id=plan.child_id, action="write", endpoint="goal_follow_up_record",
+                 purpose=f"plan {plan.pk} goal {goal_index} followed up")
     return row

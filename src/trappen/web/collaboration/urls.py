@@ -13,6 +13,7 @@ urlpatterns = [
     path("children/<int:child_id>/consents/", views.consents, name="collab_consents"),
     path("children/<int:child_id>/step1/new/", views.step1_new, name="step1_new"),
     path("children/<int:child_id>/network/", views.network, name="collab_network"),
+    path("children/<int:child_id>/goals/", views.goals, name="collab_goals"),
     path("meetings/<int:meeting_id>/", views.meeting_detail, name="meeting_detail"),
     path("actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),

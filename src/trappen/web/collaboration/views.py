@@ -432,3 +432,38 @@ def network(request: HttpRequest, child_id: int) -> HttpResponse:
         "conferences": FamilyGroupConference.objects.filter(child=child).order_by("-referred_on"),
         "person_form": person_form, "fgc_form": fgc_form, "can_change": can_change, "fgc": fgc},
         status=422 if (person_form.errors or fgc_form.errors) else 200)
+
+
+@login_required
+@purpose_prompting
+def goals(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The goals of the child's current plan, followed up one by one (progress, achieved, the
+    child's view); the responsible caseworker records a follow-up here."""
+    _grant(request, "meeting", "view")
+    if sel.is_partner(request.user):
+        raise PermissionDenied("the plan's goals are not shared with partners")
+    child = _open_child(request, child_id, purpose="plan goals")
+    plan = m.Plan.objects.filter(child=child).order_by("-made_on", "-pk").first()
+    can_change = plan is not None and may(request.user, "meeting", "change", child=child)
+    texts = list(plan.goals or []) if plan else []
+    form = f.GoalFollowUpForm(request.POST or None, goals=list(enumerate(texts)),
+                              initial={"followed_up_on": timezone.localdate()})
+    if request.method == "POST" and plan is not None:
+        if not can_change:
+            raise PermissionDenied("meeting/change: outside the grant's scope for this child")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                svc.goal_follow_up_record(actor=request.user, plan=plan, goal_index=int(d["goal"]),
+                                          followed_up_on=d["followed_up_on"], progress=d["progress"],
+                                          achieved={"yes": True, "no": False}.get(d["achieved"]),
+                                          child_view=d["child_view"])
+            except InvalidInput as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Goal followed up."))
+                return redirect("collab_goals", child_id=child.pk)
+    rows = sel.goal_rows(plan) if plan else []
+    return render(request, "collaboration/goals.html", {"child": child, "plan": plan, "rows": rows, "form": form,
+                                                        "can_change": can_change},
+                  status=422 if form.errors else 200)
