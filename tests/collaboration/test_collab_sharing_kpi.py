@@ -132,3 +132,10 @@ def test_plan_goals_achieved_counts_decided_goals_only():
     share = kpi.plan_goals_achieved(outcomes)
     decided = [o for o in outcomes if o is not None]
     assert (share.numerator, share.denominator) == (sum(decided), len(decided))
+
+
+def test_placements_in_network_care_matches_a_count():
+    rng = random.Random(11)
+    codes = [rng.choice(("NETWORK_FOSTER_FAMILY", "FOSTER_GENERAL", "RESIDENTIAL_INSTITUTION")) for _ in range(40)]
+    share = kpi.placements_in_network_care(codes)
+    assert (share.numerator, share.denominator) == (codes.count("NETWORK_FOSTER_FAMILY"), 40)

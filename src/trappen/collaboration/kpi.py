@@ -105,3 +105,13 @@ def plan_goals_achieved(latest: Iterable[bool | None]) -> Share:
     """Of the plan goals with a decided outcome at their latest follow-up, the share achieved."""
     decided = [a for a in latest if a is not None]
     return _share(sum(1 for a in decided if a), len(decided))
+
+
+NETWORK_CARE_CODES = frozenset({"NETWORK_FOSTER_FAMILY"})
+"""Catalogue codes of placements in the family's network (netværkspleje)."""
+
+
+def placements_in_network_care(codes: Iterable[str], *, network_codes: frozenset[str] = NETWORK_CARE_CODES) -> Share:
+    """Of the placements started (their intervention codes), the share in network care."""
+    started = list(codes)
+    return _share(sum(1 for c in started if c in network_codes), len(started))

@@ -91,6 +91,9 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
         "network_before_placement": kpi.placed_with_network_meeting_before(placed, kinds),
         "concern_to_meeting_days": kpi.days_first_concern_to_first_meeting(first_concern, meeting_days),
         "plan_goals": kpi.plan_goals_achieved(_latest_goal_outcomes(districts)),
+        "network_care": kpi.placements_in_network_care(
+            m.Episode.objects.filter(step__gte=kpi.PLACEMENT_STEP, start_date__gte=year_ago, start_date__lte=today,
+                                     child__district__code__in=districts).values_list("intervention_code", flat=True)),
         "step1_goal_met": kpi.step1_supports_goal_met(
             Step1Support.objects.filter(organisation__district__code__in=districts).values_list("outcome", flat=True)),
     }
