@@ -22,6 +22,7 @@ from trappen.web.collaboration.models import (
     Consultation,
     Meeting,
     Membership,
+    NetworkPerson,
     Organisation,
     Participant,
     SharingBasis,
@@ -45,6 +46,7 @@ def _age(born: dt.date, on: dt.date) -> int:
 
 def _clear() -> None:
     for model in (
+        NetworkPerson,
         Action,
         Participant,
         Meeting,
@@ -264,7 +266,18 @@ def _municipality(rng: random.Random, today: dt.date, caseworker: object) -> dic
             )
         )
     Step1Support.objects.bulk_create(supports, batch_size=5000)
+    # the family's network around placed children: a possible network foster family, a support
+    network = [
+        NetworkPerson(child_id=child, name=name, relation=relation, role=role)
+        for child in list(placed)[: max(1, len(placed) // 2)]
+        for name, relation, role in (
+            ("Mormor", "grandparent", "possible_network_foster_family"),
+            ("Nabo", "neighbour", "support"),
+        )
+    ]
+    NetworkPerson.objects.bulk_create(network, batch_size=5000)
     return {
+        "network persons": len(network),
         "meetings": len(meetings),
         "actions": len(actions),
         "consultations": len(consultations),

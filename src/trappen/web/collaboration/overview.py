@@ -81,6 +81,10 @@ def collaboration_kpis(user: object, *, today: dt.date) -> dict[str, object]:
         kinds[child_id].append((kind, held))
     first_concern = {child: timezone.localtime(first).date() for child, first in
                      notifications.values("child").annotate(first=Min("received_at")).values_list("child", "first")}
+    # a consultation later linked to the child's notification is an earlier first concern
+    for child, held in consult.exclude(notification=None).values_list("notification__child_id", "held_on"):
+        if child in first_concern and held < first_concern[child]:
+            first_concern[child] = held
     meeting_days: dict[int, list[dt.date]] = defaultdict(list)
     for child_id, held in Meeting.objects.filter(child_id__in=list(first_concern)).values_list("child_id", "held_on"):
         meeting_days[child_id].append(held)
