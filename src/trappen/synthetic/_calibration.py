@@ -65,8 +65,9 @@ def calibration_report(register: Register, *, years: int = 5,
                        staircase: Staircase | None = None) -> pl.DataFrame:
     """Measure the calibration figures on ``register``, averaged over its last ``years`` years.
 
-    Counts are per 1,000 children aged 0-17 on 31 December (from ``population``), so a
-    municipality of any size compares with Denmark (1.15 million children, Danmarks Statistik).
+    Counts are per 1,000 children aged 0-17 on 31 December of each year (from ``population``), so
+    a municipality of any size compares with Denmark; each national figure is per 1,000 of
+    Denmark's children 0-17 in the figure's year (:func:`_params.national_children`).
     Stocks are counted on 31 December, flows over the calendar year; each is summed over the
     years and divided by the summed population.
 
@@ -91,19 +92,20 @@ def calibration_report(register: Register, *, years: int = 5,
     per_year = [_counts(register, y, staircase) for y in all_years]  # a few years, not rows
     c = {k: sum(d[k] for d in per_year) for k in per_year[0]}
     kids = c.get("children", 0.0)
-    nat = P.NATIONAL_CHILDREN_0_17
 
     rows = []
-    for figure, national, key in (
-        ("placed 0-22 on 31 Dec per 1,000 children 0-17", P.TARGET_PLACED_0_22, "placed"),
-        ("children entering care during the year per 1,000", P.TARGET_PLACEMENTS_STARTED,
+    for figure, national, year, key in (
+        ("placed 0-22 on 31 Dec per 1,000 children 0-17", P.TARGET_PLACED_0_22, 2018, "placed"),
+        ("children entering care during the year per 1,000", P.TARGET_PLACEMENTS_STARTED, 2018,
          "entered"),
         ("with a home-based (preventive) measure on 31 Dec per 1,000", P.TARGET_PREVENTIVE_0_22,
-         "preventive"),
-        ("notifications in the year per 1,000", P.TARGET_NOTIFICATIONS, "notifications"),
-        ("children with >= 1 notification per 1,000", P.TARGET_NOTIFIED_CHILDREN, "notified"),
+         2017, "preventive"),
+        ("notifications in the year per 1,000", P.TARGET_NOTIFICATIONS, 2019, "notifications"),
+        ("children with >= 1 notification per 1,000", P.TARGET_NOTIFIED_CHILDREN, 2019,
+         "notified"),
     ):
-        target = _per_1000(national, nat)
+        # the national figure per 1,000 children 0-17 of its own year (not a constant)
+        target = _per_1000(national, P.national_children(year))
         expected = target * kids / 1000
         noise = 3 / math.sqrt(expected) if expected > 0 else float("inf")
         rows.append((figure, target, _per_1000(c.get(key, 0.0), kids), MODEL_TOLERANCE + noise))

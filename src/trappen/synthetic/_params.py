@@ -18,7 +18,42 @@ TARGET_PREVENTIVE_0_22 = 40_800  # Danmarks Statistik (Nyt), children with a pre
 TARGET_NOTIFICATIONS = 138_000  # Danmarks Statistik (Nyt), notifications received 2019
 TARGET_NOTIFIED_CHILDREN = 79_000  # Danmarks Statistik (Nyt), children with >= 1 notification 2019
 
+NATIONAL_CHILDREN_0_17_BY_YEAR = {
+    2011: 1_213_000, 2015: 1_170_000, 2016: 1_166_000, 2017: 1_161_000, 2018: 1_157_000,
+    2019: 1_153_000, 2021: 1_155_000, 2022: 1_160_000, 2023: 1_158_000, 2024: 1_150_000,
+}
+"""Children 0-17 in Denmark by year (Danmarks Statistik FOLK1A, 1 January, rounded to thousands;
+approximate: values recalled, not re-read from the table, so treat them as +/- 1 %). Each national
+figure is turned into a rate per 1,000 with the children of its own year; other years use the
+nearest listed year (assumption)."""
+
+
+def national_children(year: int) -> int:
+    """Children 0-17 in Denmark in ``year`` (nearest listed year outside the table)."""
+    return NATIONAL_CHILDREN_0_17_BY_YEAR[min(NATIONAL_CHILDREN_0_17_BY_YEAR,
+                                              key=lambda y: (abs(y - year), y))]
+
+
 # ------------------------------------------------------------------------- demography
+BIRTHS_BY_YEAR = {
+    1990: 63_400, 1991: 64_400, 1992: 67_700, 1993: 67_400, 1994: 69_700, 1995: 69_800,
+    1996: 67_600, 1997: 67_600, 1998: 66_200, 1999: 66_200, 2000: 67_100, 2001: 65_500,
+    2002: 64_100, 2003: 64_600, 2004: 64_600, 2005: 64_300, 2006: 65_000, 2007: 64_100,
+    2008: 65_000, 2009: 62_800, 2010: 63_400, 2011: 59_000, 2012: 57_900, 2013: 55_900,
+    2014: 56_900, 2015: 58_200, 2016: 61_600, 2017: 61_400, 2018: 61_500, 2019: 61_200,
+    2020: 60_900, 2021: 63_500, 2022: 58_400, 2023: 57_500, 2024: 57_000,
+}
+"""Live births in Denmark by year (Danmarks Statistik, FOD / BEV3A, rounded to hundreds;
+approximate: recalled, +/- 1 %). A municipality's births follow the national curve, scaled so
+that about ``children`` children 0-17 live there at the end of the register (the birth cohorts
+of the 18 years before). Years outside the table use the nearest listed year (assumption)."""
+
+
+def births(year: int) -> int:
+    """Live births in Denmark in ``year`` (nearest listed year outside the table)."""
+    return BIRTHS_BY_YEAR[min(max(year, min(BIRTHS_BY_YEAR)), max(BIRTHS_BY_YEAR))]
+
+
 DAYS_PER_YEAR = 365.25
 BURN_IN_YEARS = 3
 """Years simulated before the register window so stocks (placements, measures) are settled;

@@ -89,19 +89,41 @@ def month_starts(first: np.datetime64, last: np.datetime64) -> NDArray[np.int32]
     return months.astype("datetime64[D]").astype(np.int64).astype(np.int32)
 
 
+def _year_of(days: NDArray[np.int64] | NDArray[np.int32]) -> NDArray[np.int64]:
+    return days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+
+
 def make_population(rng: np.random.Generator, *, children: int, starts: NDArray[np.int32],
                     end_excl: int, district_weights: NDArray[np.float64]) -> Population:
-    """The initial children, the births and the in-movers of every month."""
+    """The initial children, the births and the in-movers of every month.
+
+    A cohort model: births follow Danish births by year (:data:`_params.BIRTHS_BY_YEAR`), scaled so
+    that about ``children`` children 0-17 live here at the end; the initial children's ages follow
+    the same birth cohorts; moving out is :data:`_params.OUT_MIGRATION_PER_MONTH` at every age and
+    in-movers balance it, so the population changes with the size of the cohorts.
+    """
     year = P.DAYS_PER_YEAR
     s0 = int(starts[0])
     lengths = np.diff(starts).astype(np.int64)
     lengths[-1] = min(lengths[-1], end_excl - int(starts[-2]))
     months = len(lengths)
-    # initial children 0-17, uniform ages (a stationary population)
-    birth0 = s0 - np.floor(rng.random(children) * 18 * year).astype(np.int64) - 1
+    end_year = int(_year_of(np.array([end_excl - 1]))[0])
+
+    def cohorts(y: int) -> float:  # national children 0-17 on 31 Dec of year y, by births
+        return float(sum(P.births(y - a) for a in range(18)))
+
+    scale = children / cohorts(end_year)
+    # initial children 0-17: each day of birth weighted by its year's births
+    back = np.arange(1, int(18 * year) + 1, dtype=np.int64)
+    w = np.array([P.births(int(y)) for y in _year_of(s0 - back)], dtype=np.float64)
+    n0 = int(round(scale * cohorts(int(_year_of(np.array([s0 - 1]))[0]))))
+    birth0 = s0 - back[rng.choice(len(back), size=n0, p=w / w.sum())]
     # births and in-movers, Poisson per month
-    births = rng.poisson(children / 18 / 12 * lengths / 30.44)
-    movers = rng.poisson(children * P.OUT_MIGRATION_PER_MONTH * lengths / 30.44)
+    m_year = _year_of(starts[:-1])
+    births_per_day = np.array([scale * P.births(int(y)) / year for y in m_year])
+    size = np.array([scale * cohorts(int(y)) for y in m_year])
+    births = rng.poisson(births_per_day * lengths)
+    movers = rng.poisson(size * P.OUT_MIGRATION_PER_MONTH * lengths / 30.44)
     b_month = np.repeat(np.arange(months), births)
     birth1 = starts[b_month] + np.floor(
         rng.random(len(b_month)) * lengths[b_month]).astype(np.int64)
