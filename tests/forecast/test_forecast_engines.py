@@ -84,8 +84,8 @@ def test_simulation_mean_agrees_with_expected(model):
 
 
 def test_parameter_uncertainty_widens_bands(model):
-    wide = simulate(model, months=MONTHS, replicates=40, seed=2)
-    narrow = simulate(model, months=MONTHS, replicates=40, seed=2, parameter_uncertainty=False)
+    wide = simulate(model, months=MONTHS, replicates=300, seed=2)
+    narrow = simulate(model, months=MONTHS, replicates=300, seed=2, parameter_uncertainty=False)
     steps = list(model.states.steps)
     assert (wide.p90 - wide.p10)[-1, steps].sum() > (narrow.p90 - narrow.p10)[-1, steps].sum()
 

@@ -14,7 +14,7 @@ def _print_calibration(register: object) -> None:
     from trappen.synthetic import calibration_report
 
     report = calibration_report(register)  # type: ignore[arg-type]
-    table = Table(title="Calibration (per 1,000 children 0-17, last 5 years)")
+    table = Table(title="Calibration (per 1,000 children 0-17, 5 years around the figure's year)")
     for column in ("figure", "target", "generated", "tolerance", "within"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     for figure, target, generated, tolerance, within in report.iter_rows():

@@ -63,7 +63,12 @@ def _counts(register: Register, year: int, staircase: Staircase) -> dict[str, fl
 
 def calibration_report(register: Register, *, years: int = 5,
                        staircase: Staircase | None = None) -> pl.DataFrame:
-    """Measure the calibration figures on ``register``, averaged over its last ``years`` years.
+    """Measure the calibration figures on ``register`` in each figure's own year.
+
+    Each figure is measured over the years of a ``years``-year window centred on the year it
+    was published for (2017-2019) that the register's ``population`` holds; when it holds none
+    of them, over its last ``years`` years (a register that does not reach back that far, such
+    as a municipality's own).
 
     Counts are per 1,000 children aged 0-17 on 31 December of each year (from ``population``), so
     a municipality of any size compares with Denmark; each national figure is per 1,000 of
@@ -73,7 +78,7 @@ def calibration_report(register: Register, *, years: int = 5,
 
     Args:
         register: any analytic register (generated or real).
-        years: how many of the last full years in ``population`` to average over.
+        years: the width of the window of years to average over.
         staircase: which steps are placements and family care; the shipped one by default.
 
     Raises:
@@ -85,13 +90,24 @@ def calibration_report(register: Register, *, years: int = 5,
         ``within`` (``generated`` within ``tolerance`` of ``target``).
     """
     staircase = staircase or default_staircase()
-    all_years = sorted(register.population["year"].unique().to_list())[-years:]
-    if not all_years:
+    known = sorted(register.population["year"].unique().to_list())
+    last_years = known[-years:]
+    if not last_years:
         raise InvalidInput(Problem(field="children", value=0, table="population",
                                    message="no population counts to measure the figures against"))
-    per_year = [_counts(register, y, staircase) for y in all_years]  # a few years, not rows
-    c = {k: sum(d[k] for d in per_year) for k in per_year[0]}
-    kids = c.get("children", 0.0)
+    cache: dict[int, dict[str, float]] = {}
+
+    def summed(in_years: list[int]) -> dict[str, float]:
+        for y in in_years:  # a few years, not rows
+            if y not in cache:
+                cache[y] = _counts(register, y, staircase)
+        return {k: sum(cache[y][k] for y in in_years) for k in cache[in_years[0]]}
+
+    def measured_in(year: int) -> dict[str, float]:
+        # the years of a ``years``-year window centred on the figure's year that the register
+        # holds (the figures have a calendar; a linear trend averages out), else the last years
+        window = [y for y in known if year - years // 2 <= y <= year + (years - 1) // 2]
+        return summed(window or last_years)
 
     rows = []
     for figure, national, year, key in (
@@ -106,10 +122,13 @@ def calibration_report(register: Register, *, years: int = 5,
     ):
         # the national figure per 1,000 children 0-17 of its own year (not a constant)
         target = _per_1000(national, P.national_children(year))
+        c = measured_in(year)
+        kids = c.get("children", 0.0)
         expected = target * kids / 1000
         noise = 3 / math.sqrt(expected) if expected > 0 else float("inf")
         rows.append((figure, target, _per_1000(c.get(key, 0.0), kids), MODEL_TOLERANCE + noise))
     p = P.TARGET_FAMILY_CARE_SHARE
+    c = measured_in(2018)
     n_placed = c.get("placed", 0.0)
     share_noise = 3 * math.sqrt(p * (1 - p) / n_placed) / p if n_placed else float("inf")
     rows.insert(1, ("share of placed children in family care (kinship + foster)", p,

@@ -55,15 +55,71 @@ def births(year: int) -> int:
 
 
 DAYS_PER_YEAR = 365.25
-BURN_IN_YEARS = 3
-"""Years simulated before the register window so stocks (placements, measures) are settled;
-only episodes and cases still open in the window are kept from the burn-in."""
+BURN_IN_YEARS = 12
+"""Years simulated before the register window so stocks (placements, measures, aftercare up to
+23) are settled and the first reported year is in equilibrium (a placement lasts about 3.6
+years, and a child placed young can be on the staircase from birth to 23); with 3 years the
+placed stock still rose for the first four reported years. Only episodes and cases still open
+in the window are kept from the burn-in."""
 
 OUT_MIGRATION_PER_MONTH = 0.003
 """About 3.5 % of children move out of a municipality each year (Danmarks Statistik BEV22,
 internal migration of 0-17-year-olds, rounded); in-migration balances it."""
 
 SEX_RATIO_MALE = 0.513  # Danmarks Statistik: about 105 boys per 100 girls at birth
+
+# ------------------------------------------------------------------------- calendar
+# Calendar-time trends as data: multipliers on the calibrated rates by year (1.0 in the year the
+# rate was calibrated to). notifications: the rate of notifications per child. preventive: the
+# share of investigations ending in a home-based measure and of preliminary inquiries giving early
+# help. placement: the share of investigations, acute cases and escalations from step 3 that end
+# in a placement. The last two are conversions, so they are the published per-child trend divided
+# by the notifications trend (more notifications, each less often leading to a measure).
+CALENDAR_SOURCES = {
+    "notifications": "Danmarks Statistik (Nyt): 138,000 notifications in 2019 and 152,700 in 2022, "
+                     "119.7 -> 131.6 per 1,000 children 0-17, about +3.2 % a year per child; "
+                     "the same growth 2011-2024 is an assumption outside 2019-2022 (1.0 in 2019)",
+    "preventive": "Danmarks Statistik (Nyt): 38,391 (2015), 40,800 (2017), 43,800 (2021) 0-22-year-"
+                  "olds with a preventive measure, 33.0 -> 35.1 -> 37.9 per 1,000 children, about "
+                  "+2.3 % a year per child 2011-2021 (before 2015 an assumption), flat after 2021 "
+                  "(assumption; 1.0 in 2017)",
+    "placement": "Danmarks Statistik (Nyt): placements started 3,871 (2018) and about 3,400 (2023), "
+                 "3.35 -> 2.94 per 1,000 children, about -2.5 % a year; placed 0-22 per 1,000 "
+                 "children 12.3 (2011) -> 11.9 (2018) -> 12.1 (2024); flat before 2018 and after "
+                 "2023 (assumption; 1.0 in 2018)",
+}
+CALENDAR_BY_YEAR = {  # year: (notifications, preventive, placement)
+    2011: (0.777, 1.054, 1.247), 2012: (0.802, 1.045, 1.208), 2013: (0.828, 1.036, 1.171),
+    2014: (0.854, 1.027, 1.134), 2015: (0.882, 1.018, 1.099), 2016: (0.910, 1.009, 1.065),
+    2017: (0.939, 1.000, 1.032), 2018: (0.969, 0.991, 1.000), 2019: (1.000, 0.983, 0.945),
+    2020: (1.032, 0.974, 0.893), 2021: (1.065, 0.966, 0.843), 2022: (1.099, 0.936, 0.797),
+    2023: (1.134, 0.907, 0.753), 2024: (1.171, 0.879, 0.729),
+}
+"""Per child: notifications x1.032 a year 2011-2024 (1.0 in 2019); home-based measures x1.023 a
+year 2011-2021 (1.0 in 2017), then flat; placements flat to 2018 (the placed stock per child was
+nearly flat 2011-2018), x0.975 a year 2018-2023 (1.0 in 2018), then flat. The preventive and
+placement columns are those per-child trends divided by the notifications trend. See
+:data:`CALENDAR_SOURCES`. Before 2011 and after 2024 the rates stay at the nearest listed year
+(assumption)."""
+
+POLICY_CHANGES = (
+    ("2024-01-01", "Barnets Lov (the Children's Act) in force", "preventive", 1.05,
+     "assumption: the Act puts early and preventive help first (Barnets Lov § 1, § 32); no "
+     "published effect yet, so +5 % early help from 1 January 2024 is a stated assumption"),
+)
+"""Dated policy changes: (first day, name, calendar column, multiplier from that day, source)."""
+
+
+def calendar(year: int, month_day: str = "12-31") -> tuple[float, float, float]:
+    """(notifications, preventive, placement) multipliers on ``year``-``month_day``."""
+    first, last = min(CALENDAR_BY_YEAR), max(CALENDAR_BY_YEAR)
+    row = list(CALENDAR_BY_YEAR[min(max(year, first), last)])
+    day = f"{year:04d}-{month_day}"
+    for since, _name, column, factor, _source in POLICY_CHANGES:
+        if day >= since:
+            row[("notifications", "preventive", "placement").index(column)] *= factor
+    return row[0], row[1], row[2]
+
 
 # ------------------------------------------------------------------------- risk and notifications
 RISK_GAMMA_SHAPE = 0.075

@@ -283,6 +283,10 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         if length <= 0:
             break
 
+        # calendar time: this month's multipliers (trends and dated policy changes, as data)
+        month_day = str(np.datetime64(ms, "D"))
+        m_note, m_prev, m_place = P.calendar(int(month_day[:4]), month_day[5:])
+
         def rand_day(k: int, ms: int = ms, length: int = length) -> np.ndarray:
             return (ms + np.floor(rng.random(k) * length)).astype(np.int32)
 
@@ -349,7 +353,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         s = step[cand].astype(np.intp)
         age_y = (ms - pop.birth[cand]) / P.DAYS_PER_YEAR
         h_end = np.asarray(P.END_PER_MONTH)[s]
-        h_up = np.asarray(P.UP_PER_MONTH)[s] * np.where(cpilot, P.PILOT_UP_FACTOR, 1.0)
+        h_up = (np.asarray(P.UP_PER_MONTH)[s] * np.where(cpilot, P.PILOT_UP_FACTOR, 1.0)
+                * np.where(s >= 3, m_place, 1.0))
         h_down = np.asarray(P.DOWN_PER_MONTH)[s] * np.where(cpilot, P.PILOT_DOWN_FACTOR, 1.0)
         h_break = np.asarray(P.BREAKDOWN_PER_MONTH)[s]
         h_break = np.where((s == 5) & (age_y >= P.TEEN_AGE), P.BREAKDOWN_TEEN_FOSTER_PER_MONTH,
@@ -397,7 +402,7 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         # 7. notifications
         # thinning: the exact rate is computed only for children under the largest possible
         # rate (same uniform draw, so the result is that of the exact rate for everyone)
-        base = P.NOTIFICATION_BASE_PER_MONTH * length / 30.44
+        base = P.NOTIFICATION_BASE_PER_MONTH * m_note * length / 30.44
         u = rng.random(len(minors))
         maybe = u < np.minimum(base * _MAX_NOTIFICATION_FACTOR * pop.risk[minors],
                                P.NOTIFICATION_MAX_PER_MONTH)
@@ -426,7 +431,8 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         free = ((pend_day[idx] == NEVER) & (last_end[idx] < ms)
                 & ((step[idx] == 0) | (ep_start[idx] < ms)))
         # preliminary inquiry: early help at step 1-2 for a child with no measure
-        p_help = P.P_EARLY_HELP_AFTER_INQUIRY * np.where(npilot, P.PILOT_EARLY_HELP_FACTOR, 1.0)
+        p_help = (P.P_EARLY_HELP_AFTER_INQUIRY * m_prev
+                  * np.where(npilot, P.PILOT_EARLY_HELP_FACTOR, 1.0))
         help_ = free & ~on_stairs & (outcome == O_INQUIRY) & (rng.random(len(idx)) < p_help)
         start_episodes(idx[help_], day[help_], np.where(rng.random(help_.sum()) < 0.5, 1, 2))
         # investigation: concludes 1-7 months later with a measure (or none)
@@ -446,6 +452,10 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
             for is_pilot in (False, True):
                 m = mask & (ipilot == is_pilot)
                 pr = probs.copy()
+                pr[3] *= m_prev
+                shift = pr[4:].sum() * (1 - m_place)
+                pr[4:] *= m_place
+                pr[3] += shift
                 if is_pilot:
                     shift = pr[4:].sum() * (1 - P.PILOT_PLACEMENT_FACTOR)
                     pr[4:] *= P.PILOT_PLACEMENT_FACTOR
@@ -460,7 +470,7 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         invs.add(child=i, aware=dd, started=started, concluded=concluded, note=note_ids[inv])
         # immediate measure: an acute placement (and an investigation alongside)
         imm = free & (outcome == O_IMMEDIATE) & (step[idx] < 4)
-        imm &= rng.random(len(idx)) < np.where(npilot, P.PILOT_PLACEMENT_FACTOR, 1.0)
+        imm &= rng.random(len(idx)) < m_place * np.where(npilot, P.PILOT_PLACEMENT_FACTOR, 1.0)
         i = idx[imm]
         dd = day[imm]
         new = placement_step(i, rng.random(len(i)), dd)
