@@ -16,11 +16,16 @@ HEADER = """() => {
   const header = document.querySelector('header.top').getBoundingClientRect();
   return [...document.querySelectorAll('header.top a, header.top button, header.top .who')].filter(e => {
     const r = e.getBoundingClientRect();
+    if (r.width === 0 && r.height === 0) return false;  // not shown (a closed menu)
     return r.left < header.left || r.right > header.right || r.top < header.top || r.bottom > header.bottom
       || r.right > window.innerWidth;
   }).map(e => e.textContent.trim());
 }"""
-NAV_LINES = "() => new Set([...document.querySelectorAll('header.top nav a')].map(a => a.offsetTop)).size"
+NAV_LINES = """() => {
+  const tops = [...document.querySelectorAll('header.top nav a, header.top nav summary')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.height > 0).map(r => r.top).sort((a, b) => a - b);
+  return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 5).length;  // lines of links
+}"""
 
 
 @pytest.fixture

@@ -19,7 +19,10 @@ from django.utils.translation import gettext_lazy as _
 
 from trappen.privacy.roles import Scope, permission
 
-__all__ = ["NAVIGATION", "NavLink", "nav_links", "navigation"]
+__all__ = ["FLAT_MAX", "NAVIGATION", "NavLink", "nav_links", "navigation"]
+
+FLAT_MAX = 10
+"""More links than this and the pages of figures go under one menu."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -32,6 +35,9 @@ class NavLink:
     resource: str | None
     action: str = "view"
     scopes: frozenset[Scope] | None = None
+    figures: bool = False
+    """A page of figures and analyses: under the "Figures and analyses" menu when the role has more
+    than :data:`FLAT_MAX` links (so a team leader's navigation stays one line at 1366 px)."""
 
     def shown_to(self, role: str) -> bool:
         if self.resource is None:
@@ -47,7 +53,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="collab_day", label=_("My day"), resource="meeting", scopes=frozenset({Scope.LINKED})),
     NavLink(url_name="collab_day", label=_("Collaboration"), resource="meeting",
             scopes=frozenset({Scope.OWN, Scope.DISTRICT})),
-    NavLink(url_name="collab_overview", label=_("Collaboration overview"), resource="meeting",
+    NavLink(url_name="collab_overview", label=_("Collaboration"), resource="meeting",
             scopes=frozenset({Scope.TEAM})),
     NavLink(url_name="collab_consultations", label=_("Anonymous consultation"), resource="consultation",
             action="create"),
@@ -55,14 +61,14 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="approval_list", label=_("Approvals"), resource="intervention", action="approve"),
     NavLink(url_name="partner_notify", label=_("Send a notification"), resource="notification", action="create",
             scopes=frozenset({Scope.ALL})),
-    NavLink(url_name="dashboards", label=_("Dashboards"), resource="kpi"),
-    NavLink(url_name="goal_list", label=_("Goals"), resource="kpi"),
-    NavLink(url_name="council_report", label=_("Council report"), resource="kpi", action="export"),
-    NavLink(url_name="forecasts", label=_("Forecast"), resource="forecast"),
-    NavLink(url_name="evaluation", label=_("Evaluation"), resource="evaluation"),
-    NavLink(url_name="investment_list", label=_("Investments"), resource="investment"),
+    NavLink(url_name="dashboards", label=_("Dashboards"), resource="kpi", figures=True),
+    NavLink(url_name="goal_list", label=_("Goals"), resource="kpi", figures=True),
+    NavLink(url_name="council_report", label=_("Annual report"), resource="kpi", action="export", figures=True),
+    NavLink(url_name="forecasts", label=_("Forecast"), resource="forecast", figures=True),
+    NavLink(url_name="evaluation", label=_("Evaluation"), resource="evaluation", figures=True),
+    NavLink(url_name="investment_list", label=_("Investments"), resource="investment", figures=True),
     NavLink(url_name="economics", label=_("Economics"), resource="prices"),
-    NavLink(url_name="offer_list", label=_("Offers"), resource="offer"),
+    NavLink(url_name="offer_list", label=_("Offers"), resource="offer", figures=True),
     NavLink(url_name="audit_team", label=_("Access log"), resource="audit",
             scopes=frozenset({Scope.TEAM, Scope.ALL})),
     NavLink(url_name="audit_search", label=_("Search access log"), resource="audit", scopes=frozenset({Scope.ALL})),
@@ -76,8 +82,8 @@ NAVIGATION: tuple[NavLink, ...] = (
 def nav_links(role: str, *, current_path: str = "",
               links: Sequence[NavLink] = NAVIGATION) -> list[dict[str, object]]:
     """The links ``role`` is shown: ``url``, ``label`` and ``current`` (the page being viewed)."""
-    rows: list[dict[str, object]] = [{"url": reverse(link.url_name), "label": link.label, "current": False}
-                                     for link in links if link.shown_to(role)]
+    rows: list[dict[str, object]] = [{"url": reverse(link.url_name), "label": link.label, "current": False,
+                                      "figures": link.figures} for link in links if link.shown_to(role)]
     # The current page is the link whose address is the longest start of the path (a child's page
     # lies under "My children"; the team access log under the whole log's address).
     under = [row for row in rows if current_path.startswith(str(row["url"]))]
@@ -104,4 +110,9 @@ def navigation(request: HttpRequest) -> dict[str, object]:
                 row["count"] = nav_due_count(request)
     from trappen.web.accounts.selectors import role_label
 
-    return {"nav": rows, "role_label": role_label(role)}
+    more: list[dict[str, object]] = []
+    if len(rows) > FLAT_MAX:
+        more = [row for row in rows if row["figures"]]
+        rows = [row for row in rows if not row["figures"]]
+    return {"nav": rows, "nav_more": more, "nav_more_current": any(row["current"] for row in more),
+            "role_label": role_label(role)}
