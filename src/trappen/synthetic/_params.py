@@ -157,7 +157,9 @@ IMMEDIATE_PLACEMENT_STEP_PROBS = {"young": (0.25, 0.50, 0.25), "teen": (0.10, 0.
 # monthly hazards by step 1..6: ending (goal reached / planned), moving up, moving down.
 # Durations follow: step 1 about 6 months, step 3 about 1.5 years, placements 3-4 years, in
 # line with 13,823 placed / 3,871 started a year = 3.6 years (Danmarks Statistik 2018).
-END_PER_MONTH = (0.0, 0.16, 0.11, 0.013, 0.012, 0.012, 0.016)
+END_PER_MONTH = (0.0, 0.16, 0.11, 0.013, 0.0135, 0.0135, 0.018)
+"""Ending hazards (placements raised about 12 % when continued stays past 18 were added, so that
+placed 0-22 including 18-22 still lands on 13,823 in 2018; calibrated)."""
 UP_PER_MONTH = (0.0, 0.010, 0.015, 0.0016, 0.003, 0.003, 0.0)
 DOWN_PER_MONTH = (0.0, 0.0, 0.010, 0.010, 0.006, 0.005, 0.010)
 BREAKDOWN_PER_MONTH = (0.0, 0.0, 0.0, 0.0, 0.002, 0.003, 0.005)
@@ -166,6 +168,13 @@ BREAKDOWN_TEEN_FOSTER_PER_MONTH = 0.012
 sammenbrud: about a third of teenage placements break down; estimate per month)."""
 TEEN_AGE = 13
 
+P_CONTINUED_STAY = 0.80
+"""Share of young people placed at 18 who stay on in their placement as aftercare (videreført
+ophold, Barnets Lov § 114 stk. 1 nr. 1, formerly SEL § 76 stk. 3). Calibrated with
+:data:`CONTINUED_STAY_END_PER_MONTH` so that about 2,121 young people 18-22 are in a continued
+stay (Danmarks Statistik (Nyt), 2016: 1.8 per 1,000 children 0-17); they count as placed 0-22,
+as in the national figures."""
+CONTINUED_STAY_END_PER_MONTH = 0.02  # calibrated (with P_CONTINUED_STAY); ends by 23 at the latest
 P_AFTERCARE_AFTER_PLACEMENT = 0.45  # estimate: about half of placed young people get ungestøtte
 P_AFTERCARE_AFTER_MEASURE = 0.10  # estimate: some home-based measures continue as aftercare
 AFTERCARE_END_PER_MONTH = 0.035  # estimate: aftercare lasts about 2 years on average

@@ -313,6 +313,9 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
         t18 = alive[(age18[alive] >= ms) & (age18[alive] < me)]
         pend_day[t18] = NEVER
         on = t18[(step[t18] > 0) & (code[t18] != codes.aftercare)]
+        # a continued stay: the placement goes on past 18 (counted as placed 0-22)
+        stay_on = on[(step[on] >= 4) & (rng.random(len(on)) < P.P_CONTINUED_STAY)]
+        on = np.setdiff1d(on, stay_on, assume_unique=True)
         placed = step[on] >= 4
         day18 = age18[on]
         end_episodes(on, day18, R_18)
@@ -325,13 +328,17 @@ def simulate(rng: np.random.Generator, *, pop: Population, codes: Codes,
             ep_start[a] = age18[a]
         if codes.aftercare < 0:
             after[:] = False
-        rest = np.setdiff1d(t18, on[after], assume_unique=True)
+        rest = np.setdiff1d(t18, np.concatenate([on[after], stay_on]), assume_unique=True)
         close_cases(rest, age18[rest])
         adult = age18[alive] < me
         minors = alive[~adult]
         # 4. aftercare ends
         ac = alive[adult & (code[alive] == codes.aftercare) & (ep_start[alive] < ms)]
         ac = ac[rng.random(len(ac)) < P.AFTERCARE_END_PER_MONTH]
+        # continued stays (placed adults) end as planned
+        cs = alive[adult & (step[alive] >= 4) & (age18[alive] < ms)]
+        cs = cs[rng.random(len(cs)) < P.CONTINUED_STAY_END_PER_MONTH]
+        ac = np.concatenate([ac, cs])
         d = rand_day(len(ac))
         end_episodes(ac, d, R_PLANNED)
         close_cases(ac, d)
