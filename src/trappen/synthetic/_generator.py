@@ -66,9 +66,13 @@ def generate(*, children: int, years: int, seed: int, end_date: date = date(2025
     arguments give an identical register.
 
     Args:
-        children: approximate number of children 0-17 living in the municipality at any time.
-        years: years of history in the register, ending on ``end_date``. Three more years are
-            simulated before, so stocks are settled; only what is still open is kept from them.
+        children: approximate number of children 0-17 living in the municipality at the end of
+            the register (earlier years follow the size of the birth cohorts).
+        years: years of history in the register, ending on ``end_date``. Twelve more years
+            (``BURN_IN_YEARS``) are simulated before, so stocks are settled and the first year
+            is in equilibrium; only what is still open is kept from them. Births, trends and
+            policy changes follow the calendar (``BIRTHS_BY_YEAR``, ``CALENDAR_BY_YEAR``,
+            ``POLICY_CHANGES``).
         seed: seed of the ``numpy.random.Generator``; the only source of randomness.
         end_date: last day of the register (fixed default, so results do not depend on today).
         districts: number of school districts.
