@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+import polars as pl
+
 from trappen.synthetic import calibration_by_year, generate, generated_series
 
 PANELS = (
@@ -30,7 +32,7 @@ PANELS = (
 )
 
 
-def _markdown(table) -> str:
+def _markdown(table: pl.DataFrame) -> str:
     lines = ["| figure | year | published | generated | deviation | source / note |", "|---|---|---|---|---|---|"]
     for r in table.iter_rows(named=True):
         gen = "" if r["generated"] is None else (
@@ -44,7 +46,7 @@ def _markdown(table) -> str:
     return "\n".join(lines)
 
 
-def _plot(series, table, path: Path, title: str) -> None:
+def _plot(series: pl.DataFrame, table: pl.DataFrame, path: Path, title: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
