@@ -149,7 +149,7 @@ def test_api_filters_offers_and_refuses_a_full_one_without_overbooking(filled, s
     client = Client(HTTP_HOST="127.0.0.1")
     token = token_create(username="cw")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
-    listed = client.get("/api/v1/offers/?step=2&age=11&free=true", **auth).json()
+    listed = client.get("/api/v1/offers?step=2&age=11&free=true", **auth).json()
     assert [o["offer_id"] for o in listed] == ["Y1"]
     body = {"child_id": child.pk, "intervention_code": "PARENTING_COURSE", "step": 2,
             "start_date": dt.date.today().isoformat(), "justification": REASON, "offer": row.pk}

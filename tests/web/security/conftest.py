@@ -84,6 +84,7 @@ def scene(db, districts, make_user, make_child):
         objects[key]["case_id"] = 999_999  # no such investment case: allowed roles get 404
         # the case journal: one note and one decision per child (trappen.web.journal)
         objects[key]["note_id"], objects[key]["decision_id"] = _journal_rows(child, users["caseworker"])
+        objects[key]["offer_id"] = "999999"  # no such offer: roles that may look get 404
         objects[key]["token_id"] = 999_999  # no such API token: revoking it changes nothing
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
         objects[key]["approval_id"] = 999_999  # no such approval request: the team leader gets 404

@@ -23,7 +23,7 @@ def _out(choice: sel.OfferChoice) -> dict[str, object]:
             "occupied": choice.occupied, "free": choice.free, "status": choice.status}
 
 
-@router.get("/")
+@router.get("")
 def offer_list(request: HttpRequest, step: int | None = None, age: int | None = None, code: str | None = None,
                free: bool = False, include_closed: bool = False) -> list[dict[str, object]]:
     """Offers today (open ones unless ``include_closed``), with ``free`` places; ``free=true``
