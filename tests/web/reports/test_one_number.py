@@ -22,7 +22,7 @@ TODAY = date(2024, 12, 31)
 
 @pytest.fixture(scope="module")
 def register_small():
-    return generate(children=800, years=3, seed=4, end_date=date(2025, 6, 30))
+    return generate(children=1500, years=3, seed=4, end_date=date(2025, 6, 30))
 
 
 @pytest.fixture
