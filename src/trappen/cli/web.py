@@ -74,7 +74,7 @@ def _no_server_banner() -> None:
         return [h for h in original(self) if not h.lower().startswith("server:")]
 
     default_headers.trappen = True  # type: ignore[attr-defined]
-    wsgi.Response.default_headers = default_headers  # type: ignore[method-assign]
+    wsgi.Response.default_headers = default_headers
 
 
 def _serve(*, host: str, port: int, workers: int) -> None:

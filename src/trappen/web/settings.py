@@ -15,6 +15,7 @@ Modes:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -281,6 +282,20 @@ except ValueError as exc:
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # While the database cannot be reached, requests get 503 with this Retry-After (trappen.web.outage).
 TRAPPEN_RETRY_AFTER_SECONDS = env_int("TRAPPEN_RETRY_AFTER_SECONDS", 5, minimum=1)
+# API tokens (trappen.web.api): each expires, by default after TRAPPEN_API_TOKEN_DAYS, at most
+# TRAPPEN_API_TOKEN_MAX_DAYS; each is limited to TRAPPEN_API_RATE calls (django-ninja's
+# throttling: <number>/<s|m|h|d>), a 429 with Retry-After beyond it.
+TRAPPEN_API_TOKEN_DAYS = env_int("TRAPPEN_API_TOKEN_DAYS", 90, minimum=1)
+TRAPPEN_API_TOKEN_MAX_DAYS = env_int("TRAPPEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
+TRAPPEN_API_RATE = env_str("TRAPPEN_API_RATE", "600/m")
+if not re.fullmatch(r"[1-9]\d*/[smhd]", TRAPPEN_API_RATE):
+    raise ImproperlyConfigured(f"TRAPPEN_API_RATE={TRAPPEN_API_RATE!r}: write <number>/<s|m|h|d>, e.g. 600/m")
+if TRAPPEN_API_TOKEN_DAYS > TRAPPEN_API_TOKEN_MAX_DAYS:
+    raise ImproperlyConfigured("TRAPPEN_API_TOKEN_DAYS is above TRAPPEN_API_TOKEN_MAX_DAYS")
+TRAPPEN_OTP_ENROL_HOURS = env_int("TRAPPEN_OTP_ENROL_HOURS", 72, minimum=1)
+"""How long after an account is made, or its second factor reset by an administrator, the user may
+set up an authenticator app. Afterwards no app is set up on the password alone: whoever learns a
+password cannot enrol their own phone in the owner's name."""
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -418,6 +419,8 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status
     every lower step passed over; without it the answer is 422 naming ``justification``. On a
     step that needs approval (approvals.toml) nothing starts: 202 with the approval request."""
     child = child_for_user(request.auth, payload.child_id)
+    offer: dict[str, Any] = ({"offer": payload.offer, "overbooking": payload.overbooking,
+                              "decided_on": payload.decided_on} if payload.offer is not None else {})
     e = intervention_request_or_start(
         actor=request.auth,
         without_consent=payload.without_consent,
@@ -429,8 +432,7 @@ def intervention_create(request: HttpRequest, payload: InterventionIn) -> Status
         justification=payload.justification,
         provider=payload.provider,
         price=payload.price,
-        **({"offer": payload.offer, "overbooking": payload.overbooking, "decided_on": payload.decided_on}
-           if payload.offer is not None else {}),
+        **offer,
     )
     if isinstance(e, ApprovalRequest):
         return Status(202, {"approval_request_id": e.pk, "child_id": e.child_id,

@@ -76,7 +76,8 @@ def token_revoke(*, user: object, token_id: int) -> None:
     """Revoke one of ``user``'s own tokens (at once; audited). Unknown ids change nothing."""
     from trappen.web.audit.services import audit_record
 
-    done = ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    live = ApiToken.objects.filter(pk=token_id, user_id=int(getattr(user, "pk", 0) or 0), revoked_at__isnull=True)
+    done = live.update(revoked_at=timezone.now())
     if done:
         audit_record(actor=user, child_id=None, action="write", endpoint="api_token",
                      purpose=f"token {token_id}: revoked")

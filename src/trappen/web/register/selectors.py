@@ -56,7 +56,8 @@ def children_visible_to(user: object) -> QuerySet[m.Child]:
             Q(pk__in=held.filter(caseworker__team__pk=team_id).values("child"))
             | (Q(district__in=team_district) & ~Q(pk__in=held.values("child"))))
     if scope == Scope.OWN:
-        return m.Child.objects.filter(pk__in=held.filter(caseworker__user=user).values("child"))
+        mine = held.filter(caseworker__user_id=int(getattr(user, "pk", 0) or 0))
+        return m.Child.objects.filter(pk__in=mine.values("child"))
     if scope == Scope.LINKED:
         # linked to the user, or today to an organisation the user acts for (trappen.web.collaboration)
         from trappen.web.collaboration.links import org_linked_child_ids

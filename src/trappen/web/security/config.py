@@ -14,10 +14,6 @@
 
 from __future__ import annotations
 
-import re
-
-from django.core.exceptions import ImproperlyConfigured
-
 from trappen.privacy.roles import ROLES
 from trappen.web import settings as _base
 
@@ -49,23 +45,9 @@ OTP_REQUIRED_ROLES = ROLES
 """Every role: caseworkers, team leaders and partners see children's records; the others see the
 aggregates, prices, accounts and the access log, and administrators create the accounts."""
 
-# API tokens (trappen.web.api): each expires, by default after TRAPPEN_API_TOKEN_DAYS, at most
-# TRAPPEN_API_TOKEN_MAX_DAYS; each is limited to TRAPPEN_API_RATE calls (django-ninja's
-# throttling: <number>/<s|m|h|d>), a 429 with Retry-After beyond it.
-TRAPPEN_API_TOKEN_DAYS = _env_int("TRAPPEN_API_TOKEN_DAYS", 90, minimum=1)
-TRAPPEN_API_TOKEN_MAX_DAYS = _env_int("TRAPPEN_API_TOKEN_MAX_DAYS", 365, minimum=1)
-TRAPPEN_API_RATE = _env_str("TRAPPEN_API_RATE", "600/m")
-if not re.fullmatch(r"[1-9]\d*/[smhd]", TRAPPEN_API_RATE):
-    raise ImproperlyConfigured(f"TRAPPEN_API_RATE={TRAPPEN_API_RATE!r}: write <number>/<s|m|h|d>, e.g. 600/m")
-if TRAPPEN_API_TOKEN_DAYS > TRAPPEN_API_TOKEN_MAX_DAYS:
-    raise ImproperlyConfigured("TRAPPEN_API_TOKEN_DAYS is above TRAPPEN_API_TOKEN_MAX_DAYS")
 _INSECURE_DEFAULTS_ALLOWED: bool = _base.INSECURE_DEFAULTS_ALLOWED
 TRAPPEN_REQUIRE_OTP = _env_bool("TRAPPEN_REQUIRE_OTP", not _INSECURE_DEFAULTS_ALLOWED)
 OTP_TOTP_ISSUER = _env_str("TRAPPEN_OTP_ISSUER", "Trappen")
-TRAPPEN_OTP_ENROL_HOURS = _env_int("TRAPPEN_OTP_ENROL_HOURS", 72, minimum=1)
-"""How long after an account is made, or its second factor reset by an administrator, the user may
-set up an authenticator app. Afterwards no app is set up on the password alone: whoever learns a
-password cannot enrol their own phone in the owner's name."""
 
 # HSTS: with TRAPPEN_HSTS_SECONDS > 0 (the foundation's setting), subdomains and preloading are on
 # unless turned off (a municipality whose subdomains still serve plain http turns them off).

@@ -80,8 +80,9 @@ def otp_enrol(*, request: HttpRequest, device: TOTPDevice, token: str) -> list[s
         return None
     device.confirmed = True
     device.save(update_fields=["confirmed"])
-    request.user.otp_enrol_until = None  # type: ignore[union-attr]
-    request.user.save(update_fields=["otp_enrol_until"])  # type: ignore[union-attr]
+    from trappen.web.accounts.models import User
+
+    User.objects.filter(pk=int(request.user.pk or 0)).update(otp_enrol_until=None)
     otp_login(request, device)
     audit_record(actor=request.user, child_id=None, action="write", endpoint="otp_setup",
                  purpose="second factor enrolled")

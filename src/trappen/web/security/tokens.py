@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.validators import MaxValueValidator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,10 +35,10 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["days"].max_value = settings.TRAPPEN_API_TOKEN_MAX_DAYS
-        self.fields["days"].validators.append(
-            forms.IntegerField(max_value=settings.TRAPPEN_API_TOKEN_MAX_DAYS).validators[-1])
-        self.fields["days"].initial = settings.TRAPPEN_API_TOKEN_DAYS
+        days = self.fields["days"]
+        days.validators.append(MaxValueValidator(settings.TRAPPEN_API_TOKEN_MAX_DAYS))
+        days.widget.attrs["max"] = settings.TRAPPEN_API_TOKEN_MAX_DAYS
+        days.initial = settings.TRAPPEN_API_TOKEN_DAYS
 
 
 def _second_factor_state(request: HttpRequest) -> str:
@@ -67,7 +68,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
                     form.add_error(problem.field if problem.field in form.fields else None, problem.message)
             else:
                 return redirect("api_tokens")
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = ApiToken.objects.filter(user_id=int(request.user.pk or 0)).order_by("-created_at")
     return render(request, "security/api_tokens.html", {
         "form": form, "state": state, "new_token": request.session.pop(_NEW_TOKEN, None),
         "tokens": tokens, "now": timezone.now()})
