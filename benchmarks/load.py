@@ -2,7 +2,8 @@
 
 Starts a throw-away PostgreSQL 15 (as the test command does), builds the demo municipality into
 it (``trappen demo --no-serve``: synthetic, seeded, history up to today), gives ``--users``
-caseworker posts a login with a second factor (TOTP), and serves it with ``trappen serve`` under
+sessions a caseworker login with a second factor (TOTP; the posts holding children, most children first,
+several sessions per login when there are fewer posts than sessions), and serves it with ``trappen serve`` under
 production settings (DEBUG and demo mode off, two-factor required, secure cookies, the default
 workers: cores + 1, or ``--workers``). Then ``--users`` virtual caseworkers, each in its own
 thread on loopback, log in (password and TOTP code) and loop for ``--seconds``: My day, their own
@@ -67,25 +68,36 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from trappen.web.accounts.services import user_create
 from trappen.web.register import models as m
 
+sessions = int(sys.argv[1])
 today = timezone.localdate()
 active = Q(assignment__start_date__lte=today) & (
     Q(assignment__end_date__isnull=True) | Q(assignment__end_date__gt=today))
-posts = (m.Caseworker.objects.filter(user__isnull=True).annotate(n=Count("assignment", filter=active))
-         .filter(n__gt=0).order_by("-n", "pk")[: int(sys.argv[1])])
-users = []
+posts = list(m.Caseworker.objects.annotate(n=Count("assignment", filter=active)).filter(n__gt=0)
+             .order_by("-n", "pk")[:sessions])
+logins = []
 for i, post in enumerate(posts):
-    name = f"load{i:02d}"
-    user = user_create(username=name, role="caseworker", password=name + "-Load-2026!",
-                       district_codes=[post.district_id], validate=False)
-    user.team_id = m.Team.objects.get(code=post.team_id).pk
-    user.save()
-    post.user = user
-    post.save()
+    password = f"load{i:02d}-Load-2026!"
+    user = post.user
+    if user is None:
+        user = user_create(username=f"load{i:02d}", role="caseworker", password=password,
+                           district_codes=[post.district_id], validate=False)
+        user.team_id = m.Team.objects.get(code=post.team_id).pk
+        user.save()
+        post.user = user
+        post.save()
+    else:  # a demo login: the same post, a known password
+        user.set_password(password)
+        user.save()
     child = (m.Assignment.objects.filter(caseworker=post, start_date__lte=today)
              .filter(Q(end_date__isnull=True) | Q(end_date__gt=today)).values_list("child_id", flat=True).first())
-    device = TOTPDevice.objects.create(user=user, name="load", confirmed=True)
-    users.append({"username": name, "password": name + "-Load-2026!", "child": child, "key": device.key})
-print(json.dumps(users))
+    logins.append((user, password, child))
+out = []
+for i in range(sessions):  # more sessions than logins: one TOTP device per session (a code is used once)
+    user, password, child = logins[i % len(logins)]
+    device = TOTPDevice.objects.create(user=user, name=f"load{i}", confirmed=True)
+    out.append({"username": user.username, "password": password, "child": child, "key": device.key})
+print(json.dumps(out))
+print(len(logins), file=sys.stderr)
 """
 
 
@@ -103,8 +115,8 @@ def demo_into(env: dict[str, str], *, children: int, users: int) -> list[dict[st
         **env, "DJANGO_SETTINGS_MODULE": "trappen.web.settings"}, check=True, capture_output=True, text=True,
         cwd=env["TRAPPEN_DATA_DIR"])
     made = json.loads(done.stdout.strip().splitlines()[-1])
-    if len(made) < users:
-        raise SystemExit(f"only {len(made)} caseworker posts with children; ask for fewer --users")
+    print(f"{users} sessions over {done.stderr.strip().splitlines()[-1]} caseworker logins (the posts holding "
+          f"children, most children first), each session with its own authenticator device")
     return made
 
 
@@ -210,18 +222,25 @@ class Results:
                 self.retry_after += 1
 
 
+def _paths(user: dict[str, object]) -> dict[str, str]:
+    return {"my_day": "/my-day/", "case_page": f"/children/{user['child']}/", "dashboard": "/dashboards/steps/"}
+
+
 def run_users(port: int, users: list[dict[str, object]], *, seconds: float, think: float,
               results: Results, extra: object = None, begun: threading.Event | None = None) -> float:
     """Log every user in, then run the closed loop for ``seconds``; returns the measured seconds.
     ``extra(browser, user, results)``, when given, is called once per loop (the fault script's
     writes); ``begun`` is set when the loop starts (after the logins)."""
     browsers = [log_in(port, u) for u in users]
+    for browser, user in zip(browsers, users, strict=True):  # warm every worker's caches, untimed
+        for path in _paths(user).values():
+            browser.request("GET", path)
     stop = threading.Event()
     if begun is not None:
         begun.set()
 
     def loop(browser: Browser, user: dict[str, object]) -> None:
-        pages = {"my_day": "/my-day/", "case_page": f"/children/{user['child']}/", "dashboard": "/dashboards/steps/"}
+        pages = _paths(user)
         while not stop.is_set():
             for page in PAGES:
                 if stop.is_set():
