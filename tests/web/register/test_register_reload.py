@@ -81,12 +81,11 @@ def test_demo_on_a_used_database_keeps_users_links_and_resets_demo_users(loaded,
     child = _own_case(demo_cw, m.Child.objects.filter(district__in=demo_cw.districts.all()).order_by("pk").first())
     svc.child_conversation_record(actor=demo_cw, child=child, held_on=timezone.localdate(), kind="alone")
     # a real user with districts, a team, a caseworker post, and a partner with a linked child
-    district = m.District.objects.order_by("code").first()
-    team = m.Team.objects.filter(district=district).order_by("code").first()
+    post = m.Caseworker.objects.filter(user=None).order_by("pk").first()  # a post no demo login holds
+    district, team = post.district, post.team
     worker = make_user("kari", "caseworker", [district.code])
     worker.team = team
     worker.save()
-    post = m.Caseworker.objects.filter(team=team, user=None).order_by("pk").first()
     post.user = worker
     post.save()
     school = make_user("skole", "partner")
