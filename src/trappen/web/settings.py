@@ -234,7 +234,7 @@ MIDDLEWARE = [
     "trappen.web.security.headers.ResponseHeadersMiddleware",  # Permissions-Policy, no-store
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "trappen.web.outage.OutageSessionMiddleware",  # Django's, with a database outage a 503
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -51,15 +51,11 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 def server_error(request: HttpRequest) -> HttpResponse:
     """The 500 page from the template alone: no request context, hence no database. When the
     database cannot be reached, a 503 with Retry-After and one log line (trappen.web.outage)."""
-    from trappen.web.outage import current_outage, mark_outage
+    from trappen.web.outage import current_outage, outage_page
 
     outage = current_outage()
     if outage is not None:
-        html = loader.get_template("pages/error.html").render({
-            "status": 503, "bare": True, "home": reverse("home"), "title": _("Briefly unavailable"),
-            "text": _("Trappen cannot reach its database just now. Nothing you sent is lost if you "
-                      "send it again in a moment.")})
-        return mark_outage(HttpResponse(html, status=503), outage)
+        return outage_page(outage)
     html = loader.get_template("pages/error.html").render({
         "status": 500, "bare": True, "home": reverse("home"), "title": _("Something went wrong"),
         "text": _("The page could not be shown because of an error on our side. It has been logged. "
