@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from typer.testing import CliRunner
 
 from trappen.cli import app
@@ -14,9 +15,10 @@ pytestmark = pytest.mark.django_db
 runner = CliRunner()
 
 
-def test_demo_loads_and_creates_one_user_per_role(monkeypatch, tmp_path):
+def test_demo_loads_and_creates_one_user_per_role(monkeypatch, tmp_path, settings):
     monkeypatch.setenv("TRAPPEN_DEMO", "1")  # the command sets these; restore them afterwards
     monkeypatch.setenv("TRAPPEN_DATA_DIR", str(tmp_path))
+    settings.TRAPPEN_DATA_DIR = tmp_path
     result = runner.invoke(app, ["demo", "--children", "300", "--years", "3", "--no-serve"])
     assert result.exit_code == 0, result.output
     assert "caseworker-demo" in result.output
@@ -25,6 +27,12 @@ def test_demo_loads_and_creates_one_user_per_role(monkeypatch, tmp_path):
         ["admin", "analyst", "caseworker", "economist", "national_analyst", "partner", "teamleader"])
     caseworker = User.objects.get(username="caseworker")
     assert caseworker.caseworker is not None and caseworker.districts.count() == 1
+    # the national analyst's login opens a national view with municipalities in it (not an empty store)
+    assert "National store: 20 synthetic municipalities" in result.output
+    client = Client()
+    client.force_login(User.objects.get(username="national_analyst"))
+    page = client.get("/national/").content.decode()
+    assert "Landsdatabasen er tom" not in page and "901" in page
 
 
 def test_createuser_and_refusal(districts):

@@ -169,9 +169,17 @@ def register(app: typer.Typer) -> None:
                 from trappen.web.collaboration.demo import demo_collaboration_load
 
                 collab = demo_collaboration_load(seed=seed)  # organisations, consents, meetings (#16)
+                progress.add_task("a synthetic nation for the national analyst", total=None)
+                from django.conf import settings
+
+                from trappen.national import nation_demo
+
+                nation = nation_demo(Path(settings.TRAPPEN_DATA_DIR) / "national", seed=seed)  # the national view (#20)
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
                        f"up to {end.isoformat()} in {seconds:.1f} s (seed {seed})")
             typer.echo("Collaboration: " + ", ".join(f"{n:,} {what}" for what, n in collab.items()))
+            typer.echo(f"National store: {nation.municipalities} synthetic municipalities, "
+                       f"{nation.years[0]}-{nation.years[-1]}, {len(nation.adopting)} adopting the model")
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)
             for username, role, password in users:
                 typer.echo(f"  {username:<12} password {password:<17} role {role}")
