@@ -12,8 +12,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 
-import numpy as np
-
 from trappen.forecast._model import Projection, Scenario, TransitionModel
 
 
@@ -48,68 +46,12 @@ def project_capacity(model: TransitionModel, *, months: int, places: Mapping[int
     (``places[step]``; None = unlimited) go one step up instead (:func:`up_targets`); children
     already on the step stay. Without limits it is :func:`project_expected` exactly.
     """
-    from trappen.forecast._engines import (
-        AGE_N,
-        DUR_N,
-        _arrivals_redirected,
-        _check,
-        _pad_start,
-        _projection,
-        _start_moved,
-        adjust,
-        arrival_rates,
-        redirect_table,
-    )
-    from trappen.forecast._model import ADULT_MONTHS, age_band_of_month, duration_band_of_month
+    from trappen.forecast._engines import _check, cohort_projection
 
     scenario = scenario or Scenario()
     limits = {int(s): int(p) for s, p in places.items() if p is not None}
     _check(model, scenario, months)
-    st = model.states
-    s_n = st.size
-    lut = redirect_table(st, scenario.closed_steps)
-    p = adjust(model.transition, model=model, scenario=scenario)
-    full = p[age_band_of_month(AGE_N)][:, duration_band_of_month(DUR_N)]
-    remap = np.zeros((s_n, s_n))
-    remap[np.arange(s_n), lut] = 1.0
-    closed_in = lut != np.arange(s_n)
-    x0, moved0 = _start_moved(model, lut)
-    x = _pad_start(x0)
-    arrivals = arrival_rates(model, months=months, scenario=scenario)
-    out = np.zeros((months + 1, s_n))
-    red = np.zeros((months + 1, s_n))
-    out[0] = x.sum(axis=(0, 1))
-    red[0] = moved0
-    red_arrivals = _arrivals_redirected(model, months=months, scenario=scenario)
-    target = up_targets(st, limits)
-    any_closed = bool(closed_in.any())
-    full_m = full @ remap if any_closed else full
-    stay_p = np.diagonal(full_m, axis1=2, axis2=3)
-    by_age = full_m.reshape(AGE_N, DUR_N * s_n, s_n)
-    order = sorted(limits)  # lower steps first: their overflow may fill the step above
-    for m in range(1, months + 1):
-        if any_closed:
-            into = np.einsum("ads,adsc->c", x, full[..., closed_in])
-            red[m] = np.bincount(lut[closed_in], weights=into, minlength=s_n)
-        red[m] += red_arrivals[m]
-        stay = x * stay_p
-        moves = np.matmul(x.reshape(AGE_N, 1, DUR_N * s_n), by_age)[:, 0, :] - stay.sum(axis=1)
-        new = np.zeros_like(x)
-        new[1:, 1:] += stay[:-1, :-1]
-        new[1:, -1] += stay[:-1, -1]
-        new[-1, 1:] += stay[-1, :-1]
-        new[-1, -1] += stay[-1, -1]
-        new[1:, 0] += moves[:-1]
-        new[-1, 0] += moves[-1]
-        new[:ADULT_MONTHS, 0, :] += arrivals[m]
-        for step in order:
-            entrants = new[:, 0, step].sum()
-            room = max(limits[step] - (new[:, :, step].sum() - entrants), 0.0)
-            if entrants > room:
-                over = new[:, 0, step] * (1.0 - room / entrants)
-                new[:, 0, step] -= over
-                new[:, 0, target[step]] += over
-                red[m, target[step]] += over.sum()
-        x = new
-        out[m] = x.sum(axis=(0, 1))
-    return _projection(model, scenario, out, out, out, out, red, None, 0, None)
+    target = up_targets(model.states, limits)
+    # lower steps first: their overflow may fill the step above
+    caps = [(step, limits[step], target[step]) for step in sorted(limits)]
+    return cohort_projection(model, months=months, scenario=scenario, caps=caps)

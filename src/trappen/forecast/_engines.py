@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import functools
 import itertools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
@@ -249,6 +249,22 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     _check(model, scenario, months)
     if start is not None:
         model = _replace_start(model, start)
+    cap_target = _cap_targets(model.states, scenario)
+    caps = [(step, places, cap_target[step]) for step, places in scenario.step_caps]
+    return cohort_projection(model, months=months, scenario=scenario, caps=caps)
+
+
+def cohort_projection(model: TransitionModel, *, months: int, scenario: Scenario,
+                      caps: Sequence[tuple[int, int, int]]) -> Projection:
+    """The expected projection's monthly cohort loop, with capacity limits given explicitly.
+
+    Shared by :func:`project_expected` (the scenario's ``step_caps``, overflow to the nearest
+    open step) and :func:`trappen.forecast._capacity.project_capacity` (the offers' places,
+    overflow one step up). ``caps`` are ``(step, places, target)`` in the order they are
+    applied each month: children moving onto ``step`` beyond its ``places`` go to ``target``
+    instead; children already on the step stay. The caller has checked the inputs
+    (:func:`_check`).
+    """
     st = model.states
     s_n = st.size
     lut = redirect_table(st, scenario.closed_steps)
@@ -265,7 +281,6 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
     out[0] = x.sum(axis=(0, 1))
     red[0] = moved0
     red_arrivals = _arrivals_redirected(model, months=months, scenario=scenario)
-    cap_target = _cap_targets(st, scenario)
     any_closed = bool(closed_in.any())
     full_m = full @ remap if any_closed else full  # moves after redirection
     stay_p = np.diagonal(full_m, axis1=2, axis2=3)  # (AGE, DUR, S)
@@ -285,14 +300,14 @@ def project_expected(model: TransitionModel, *, months: int, scenario: Scenario 
         new[1:, 0] += moves[:-1]
         new[-1, 0] += moves[-1]
         new[:ADULT_MONTHS, 0, :] += arrivals[m]
-        for step, places in scenario.step_caps:
+        for step, places, target in caps:
             entrants = new[:, 0, step].sum()
             room = max(places - (new[:, :, step].sum() - entrants), 0.0)
             if entrants > room:
                 over = new[:, 0, step] * (1.0 - room / entrants)
                 new[:, 0, step] -= over
-                new[:, 0, cap_target[step]] += over
-                red[m, cap_target[step]] += over.sum()
+                new[:, 0, target] += over
+                red[m, target] += over.sum()
         x = new
         out[m] = x.sum(axis=(0, 1))
     return _projection(model, scenario, out, out, out, out, red, None, 0, None)
