@@ -168,19 +168,40 @@ def meetings_of_child(child: m.Child) -> QuerySet[Meeting]:
     return Meeting.objects.filter(child=child).prefetch_related("participants", "actions").order_by("-held_on")
 
 
-def partner_episodes(child: m.Child, share: Sharing) -> list[m.Episode]:
-    """The child's interventions a partner sees: step 1-2 measures their organisation gives (its
-    name as the provider, or a step-1 support it registered); placements only with a consent
-    naming them."""
+def partner_interventions(user: object, child: m.Child | int, *, on: dt.date,
+                          endpoint: str | None = None) -> list[m.Episode]:
+    """The ONE read of a child's interventions for a partner (every partner page and API read
+    of interventions comes here): the step 1-2 measures an organisation ``user`` acts for gives
+    (a step-1 support it registered, or its name as the provider), for each organisation that
+    links the child on ``on`` and shares ``early_interventions`` with; placements only where a
+    consent names ``placements``. A partner acting for no organisation that links the child (a
+    personal link only) sees none. With ``endpoint`` the decision is audited like
+    :func:`sharing_check`."""
     from trappen.privacy.roles import PARTNER_INTERVENTION_STEPS
 
-    if share.organisation is None:
+    child_id = child if isinstance(child, int) else child.pk
+    orgs = _linked_orgs(user, [child_id], on=on).get(child_id, [])
+    rows, holders = grounds_by_child([child_id])[child_id]
+    shown = Q(pk__in=[])
+    outcomes: list[str] = []
+    for org in orgs:
+        for group in ("early_interventions", "placements"):
+            d = decide_sharing(rows, organisation_id=org.pk, organisation_kind=org.kind, group=group, day=on,
+                               custody_holders=holders)
+            outcomes.append(f"{org.pk}:{group}={d.reason}")
+            if not d.allowed:
+                continue
+            if group == "early_interventions":
+                shown |= Q(step__in=PARTNER_INTERVENTION_STEPS) & (
+                    Q(step1_source__organisation=org) | Q(provider=org.name))
+            else:
+                shown |= Q(step__gte=4)
+    if endpoint is not None:
+        audit_record(actor=user, child_id=child_id, action="read", endpoint=f"sharing_check {endpoint}",
+                     purpose=(";".join(outcomes) or "refused:early_interventions:no_organisation_link")[:200])
+    if not orgs:
         return []
-    own = Q(provider=share.organisation.name) | Q(step1_source__organisation=share.organisation)
-    shown = Q(step__in=PARTNER_INTERVENTION_STEPS) & own if "early_interventions" in share else Q(pk__in=[])
-    if "placements" in share:
-        shown |= Q(step__gte=4)
-    return list(child.episodes.filter(shown).order_by("-start_date"))
+    return list(m.Episode.objects.filter(shown, child_id=child_id).order_by("-start_date", "-pk"))
 
 
 def step1_supports(child: m.Child) -> QuerySet[Step1Support]:

@@ -130,7 +130,7 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             if "meetings" in share else []
         actions = list(sel.actions_owned(request.user).filter(child=child)) if "actions" in share else []
         return render(request, "collaboration/child_partner.html", {
-            "child": child, "share": share, "episodes": sel.partner_episodes(child, share),
+            "child": child, "share": share, "episodes": sel.partner_interventions(request.user, child, on=today),
             "meetings": meetings, "actions": actions,
             "step": _step(child) if "step" in share else None,
             "can_step1": share.organisation is not None and share.organisation.kind in svc.STEP1_KINDS

@@ -137,8 +137,10 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
                             top_step=rules.staircase().top),
         "can": can, "can_write": any(can.values())}
-    if role == "partner":  # need to know: the early-step interventions only, no step history
-        context |= {"episodes": child.episodes.filter(step__in=PARTNER_INTERVENTION_STEPS).order_by("start_date", "pk"),
+    if role == "partner":  # need to know: the step 1-2 interventions their organisation gives, no step history
+        from trappen.web.collaboration.selectors import partner_interventions
+
+        context |= {"episodes": partner_interventions(request.user, child, on=today, endpoint=request.path),
                     "svg": "", "partner_steps": PARTNER_INTERVENTION_STEPS}
         return render(request, "pages/child.html", context)
     child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
@@ -188,13 +190,10 @@ def intervention_new(request: HttpRequest, child_id: int) -> HttpResponse:
         start = {"actor": request.user, "child": child, "intervention_code": data["intervention_code"],
                  "step": data["step"], "start_date": data["start_date"], "planned_end": data["planned_end"],
                  "justification": form.justification(), "provider": data["provider"], "price": data["price"]}
-        if data.get("offer") is not None:  # an offer of the catalogue (trappen.web.offers, #17)
-            start |= {"offer": data["offer"], "overbooking": bool(data.get("overbooking")),
-                      "decided_on": data.get("decided_on")}
-            if not (data["provider"] or "").strip():  # an approval request keeps the offer's name
-                from trappen.web.offers.models import Offer
+        # an offer of the catalogue (trappen.web.offers, #17); its name is the provider if none is given
+        from trappen.web.offers.selectors import intervention_offer_fields
 
-                start["provider"] = Offer.objects.filter(pk=data["offer"]).values_list("name", flat=True).first() or ""
+        start |= intervention_offer_fields(data)
         step_up = current is not None and bool(data.get("end_current"))
         try:
             # a step the approval rules reserve becomes a request for the team leader (approvals.toml)
