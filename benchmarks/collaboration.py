@@ -16,31 +16,13 @@ timing. Prints wall-clock and CPU time per request; asserts nothing on time.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import os
-import statistics
-import tempfile
-import time
 
-
-def _time(client: object, path: str, repeats: int) -> tuple[list[float], list[float], object]:
-    resp = client.get(path)  # type: ignore[attr-defined]  # warm-up, not timed
-    assert resp.status_code == 200, (path, resp.status_code)
-    times, cpu = [], []
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        resp = client.get(path)  # type: ignore[attr-defined]
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-        assert resp.status_code == 200, (path, resp.status_code)
-    return times, cpu, resp
+from _demo import demo_arguments, demo_build, demo_line, django_start, ms, timed_get
 
 
 def _ms(times: list[float], cpu: list[float]) -> str:
-    return (f"server time median {statistics.median(times) * 1000:.0f} ms, min {min(times) * 1000:.0f} ms, "
-            f"max {max(times) * 1000:.0f} ms over {len(times)} requests; "
-            f"CPU median {statistics.median(cpu) * 1000:.0f} ms")
+    return f"server time {ms(times, cpu)}"
 
 
 def _bench_partner(today: dt.date) -> tuple[object, int]:
@@ -88,50 +70,30 @@ def _bench_partner(today: dt.date) -> tuple[object, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=20_000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="trappen-collab-")
-    os.environ["TRAPPEN_DEMO"] = "1"
-    os.environ["TRAPPEN_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trappen.web.settings")
-    import django
-
-    django.setup()
+    args = demo_arguments()
+    django_start("trappen-collab-")
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.test import Client
-    from django.utils import timezone
 
-    from trappen.synthetic import generate
-    from trappen.web.accounts.services import demo_database_replace
     from trappen.web.collaboration.demo import demo_collaboration_load
     from trappen.web.collaboration.models import ChildLink, Organisation
 
-    call_command("migrate", interactive=False, verbosity=0)
-    today = timezone.localdate()
-    t = time.perf_counter()
-    register = generate(children=args.children, years=args.years, seed=1, end_date=today,
-                        pilot_districts=3, pilot_from=2021)
-    counts, _logins = demo_database_replace(register, seed=1)
+    today, counts, _logins, seconds = demo_build(children=args.children, years=args.years)
     collab = demo_collaboration_load(seed=1)
-    print(f"demo built: {counts['children']:,} children, {counts['episodes']:,} episodes up to {today} "
-          f"in {time.perf_counter() - t:.1f} s; collaboration {collab}", flush=True)
+    print(f"{demo_line(today, counts, seconds)}; collaboration {collab}", flush=True)
     partner, linked = _bench_partner(today)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(partner)
-    times, cpu, resp = _time(client, "/collaboration/", args.repeats)
+    times, cpu, resp = timed_get(client, "/collaboration/", args.repeats)
     print(f"Partner My day: {linked} linked children (150 consent, 25 legal basis, 25 none), "
           f"200 open actions, page {len(resp.content) // 1024} KiB; {_ms(times, cpu)}", flush=True)
     child = ChildLink.objects.filter(organisation__code="BENCH-1").order_by("child_id").first()
-    times, cpu, resp = _time(client, f"/collaboration/children/{child.child_id}/", args.repeats)
+    times, cpu, resp = timed_get(client, f"/collaboration/children/{child.child_id}/", args.repeats)
     print(f"Partner child page: {_ms(times, cpu)}", flush=True)
     leader = get_user_model().objects.get(username="teamleader")
     client.force_login(leader)
     orgs = Organisation.objects.filter(district__in=leader.districts.all(), kind__in=("school", "daycare")).count()
-    times, cpu, resp = _time(client, "/collaboration/overview/", args.repeats)
+    times, cpu, resp = timed_get(client, "/collaboration/overview/", args.repeats)
     print(f"Collaboration overview (team leader, {orgs} schools and daycares, KPIs over the districts): "
           f"page {len(resp.content) // 1024} KiB; {_ms(times, cpu)}", flush=True)
 

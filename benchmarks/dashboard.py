@@ -14,29 +14,17 @@ server time — version queries, KPI engine, disclosure control, template):
 
 from __future__ import annotations
 
-import argparse
-import os
 import resource
 import statistics
-import tempfile
 import time
+
+from _demo import demo_arguments, django_start
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=20_000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=5)
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="trappen-dash-")
-    os.environ["TRAPPEN_DEMO"] = "1"
-    os.environ["TRAPPEN_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trappen.web.settings")
-    import django
-
-    django.setup()
+    args = demo_arguments(repeats=5)
+    django_start("trappen-dash-")
     from django.conf import settings
-    from django.core.management import call_command
     from django.test import Client
 
     from trappen.synthetic import generate
@@ -45,7 +33,6 @@ def main() -> None:
     from trappen.web.register.services import register_bulk_load
 
     settings.ALLOWED_HOSTS = ["testserver", *settings.ALLOWED_HOSTS]
-    call_command("migrate", interactive=False, verbosity=0)
     t = time.perf_counter()
     register = generate(children=args.children, years=args.years, seed=1)
     register_bulk_load(register, seed=1)

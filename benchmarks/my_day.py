@@ -16,25 +16,9 @@ than wall-clock time); asserts nothing on time.
 
 from __future__ import annotations
 
-import argparse
-import os
 import statistics
-import tempfile
-import time
 
-
-def _time(client: object, path: str, repeats: int) -> tuple[list[float], list[float], object]:
-    """Wall-clock and CPU seconds of ``repeats`` warm GETs of ``path``, and the last response."""
-    resp = client.get(path)  # type: ignore[attr-defined]  # warm-up, not timed
-    assert resp.status_code == 200, (path, resp.status_code)
-    times, cpu = [], []
-    for _ in range(repeats):
-        t, c = time.perf_counter(), time.process_time()
-        resp = client.get(path)  # type: ignore[attr-defined]
-        times.append(time.perf_counter() - t)
-        cpu.append(time.process_time() - c)
-        assert resp.status_code == 200, (path, resp.status_code)
-    return times, cpu, resp
+from _demo import demo_arguments, demo_build, demo_line, django_start, timed_get
 
 
 def _ms(times: list[float]) -> str:
@@ -47,37 +31,18 @@ def _cpu(cpu: list[float]) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--children", type=int, default=20_000)
-    parser.add_argument("--years", type=int, default=10)
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args()
-    tmp = tempfile.mkdtemp(prefix="trappen-myday-")
-    os.environ["TRAPPEN_DEMO"] = "1"
-    os.environ["TRAPPEN_DATA_DIR"] = tmp
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "trappen.web.settings")
-    import django
-
-    django.setup()
+    args = demo_arguments()
+    django_start("trappen-myday-")
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
     from django.db.models import Count
     from django.test import Client
     from django.utils import timezone
 
-    from trappen.synthetic import generate
-    from trappen.web.accounts.services import demo_database_replace
     from trappen.web.casework.my_day import my_day_items, my_day_scope
     from trappen.web.register.models import Child
 
-    call_command("migrate", interactive=False, verbosity=0)
-    today = timezone.localdate()
-    t = time.perf_counter()
-    register = generate(children=args.children, years=args.years, seed=1, end_date=today,
-                        pilot_districts=3, pilot_from=2021)
-    counts, logins = demo_database_replace(register, seed=1)
-    print(f"demo built: {counts['children']:,} children, {counts['episodes']:,} episodes up to {today} "
-          f"in {time.perf_counter() - t:.1f} s; {len(logins)} demo logins", flush=True)
+    today, counts, logins, seconds = demo_build(children=args.children, years=args.years)
+    print(f"{demo_line(today, counts, seconds)}; {len(logins)} demo logins", flush=True)
     users = get_user_model().objects
     client = Client(HTTP_HOST="127.0.0.1")
     # the caseworker's child with the most records: the case page's heaviest ordinary case
@@ -93,7 +58,7 @@ def main() -> None:
         user = users.get(username=username)
         client.force_login(user)
         scope = my_day_scope(user, on=today)
-        times, cpu, resp = _time(client, path, args.repeats)
+        times, cpu, resp = timed_get(client, path, args.repeats)
         assert resp is not None
         extra = ""
         if path.startswith("/children/"):
