@@ -232,3 +232,31 @@ def test_availability_counts_step_ups_for_lack_of_a_lower_place_apart(make_user,
                                start_date=start, end_date=start + dt.timedelta(days=1), justification=reason)
     page = client.get("/offers/availability/").content.decode()
     assert '<td id="no-place-step-ups">5 (50 %)</td>' in page  # 5 of the 10 step-ups
+
+
+def test_a_placement_request_through_an_offer_keeps_the_offers_name_as_provider(scene, small_offer, economist):
+    """Step 5 needs the team leader's approval (approvals.toml): the request stores no offer, so
+    the form's blank provider becomes the offer's name (offers.selectors.intervention_offer_fields);
+    a provider the caseworker wrote is kept."""
+    import dataclasses
+
+    from trappen.offers import OfferCatalogue
+    from trappen.web.approvals.models import ApprovalRequest
+    from trappen.web.offers.convert import offer_from_row
+    from trappen.web.offers.models import Offer
+    from trappen.web.offers.services import catalogue_import
+
+    foster = dataclasses.replace(offer_from_row(small_offer[0]), offer_id="P5", name="Plejefamilie Midt", steps=(5,),
+                                 intervention_codes=("FOSTER_GENERAL",), places=4)
+    catalogue_import(user=economist, catalogue=OfferCatalogue(offers=(foster,)))
+    row = Offer.objects.get(offer_id="P5")
+    client = _client(scene["user"])
+    child = scene["mine"]
+    form = {"intervention_code": "FOSTER_GENERAL", "step": "5", "start_date": dt.date.today().isoformat(),
+            "offer": row.pk, "provider": ""} | {f"reason_{s}": f"Trin {s} rækker ikke." for s in (1, 2, 3, 4)}
+    resp = client.post(f"/children/{child.pk}/interventions/new/", form)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    assert ApprovalRequest.objects.get().provider == "Plejefamilie Midt"
+    ApprovalRequest.objects.all().delete()
+    client.post(f"/children/{child.pk}/interventions/new/", form | {"provider": "Familieplejen Vest"})
+    assert ApprovalRequest.objects.get().provider == "Familieplejen Vest"

@@ -4,7 +4,9 @@ may pick, and an offer's page figures."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
@@ -79,6 +81,23 @@ def offer_choices(*, on: dt.date, step: int | None = None, age_years: int | None
             continue
         out.append(OfferChoice(pk=row.pk, offer=offer, occupied=occupied.get(row.pk, 0), status=status))
     return sorted(out, key=lambda c: (c.full, c.offer.name))
+
+
+def offer_name(offer_pk: object) -> str:
+    """The catalogue name of the offer with primary key ``offer_pk``; empty if there is none."""
+    return om.Offer.objects.filter(pk=offer_pk).values_list("name", flat=True).first() or ""
+
+
+def intervention_offer_fields(data: Mapping[str, Any]) -> dict[str, Any]:
+    """The offer's part of an intervention start, from the intervention form's cleaned ``data``:
+    the offer, overbooking and decision date; and, when the form names no provider, the offer's
+    name as the provider (so an approval request keeps it). Empty without an offer."""
+    if data.get("offer") is None:
+        return {}
+    out = {"offer": data["offer"], "overbooking": bool(data.get("overbooking")), "decided_on": data.get("decided_on")}
+    if not (data.get("provider") or "").strip():
+        out["provider"] = offer_name(data["offer"])
+    return out
 
 
 def age_years(birth: dt.date, on: dt.date) -> int:
