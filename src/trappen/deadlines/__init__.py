@@ -33,6 +33,7 @@ from trappen.deadlines._engine import (
     deadline_items,
     deadline_items_for_child,
     deadline_items_for_children,
+    item_status,
 )
 
 __all__ = [
@@ -40,5 +41,5 @@ __all__ = [
     "add_months", "add_working_days", "add_working_days_to_dates", "danish_holidays",
     "deadline_items", "deadline_items_for_child", "deadline_items_for_children",
     "default_duties", "duties_frame", "end_of_local_day",
-    "is_working_day", "load_duties",
+    "is_working_day", "item_status", "load_duties",
 ]

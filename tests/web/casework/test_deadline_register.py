@@ -75,3 +75,36 @@ def test_narrowed_register_gives_the_same_open_items(casework_on_top, now):
     assert narrowed.tables["notifications"].height < whole.tables["notifications"].height
     assert narrowed.tables["episodes"].height < whole.tables["episodes"].height
     assert narrowed.tables["follow_ups"].height < whole.tables["follow_ups"].height
+
+
+def test_kept_items_follow_every_write_and_the_clock(casework_on_top):
+    """My day keeps the engine's items per process (``open_deadlines``): a write to one of the
+    children's records, or time passing a due instant, must show at once, as a fresh engine
+    run over the whole register gives it."""
+    ids = list(m.Child.objects.values_list("pk", flat=True))
+    notification = m.Notification.objects.get(notifier_kind="school", assessed_at=None)
+
+    def fresh(now: dt.datetime) -> pl.DataFrame:
+        since = now.date() - dt.timedelta(days=sel.DEADLINE_LOOKBACK_DAYS)
+        return sel.open_items(_orm_register(ids), now=now, since=since)
+
+    def assessment(items: pl.DataFrame) -> list[str]:
+        return items.filter(pl.col("duty_id") == "D1", pl.col("ref_id") == notification.pk)["status"].to_list()
+
+    before = notification.received_at + dt.timedelta(hours=23)  # the 24-hour clock still runs
+    after = notification.received_at + dt.timedelta(hours=25)   # the same local day: past due
+    kept = sel.open_deadlines(ids, now=before)
+    assert assessment(kept) == ["open"]
+    assert_frame_equal(sel.open_deadlines(ids, now=before), kept)  # the kept items, unchanged
+    assert assessment(sel.open_deadlines(ids, now=after)) == ["overdue"]
+    assert_frame_equal(sel.open_deadlines(ids, now=after), fresh(after))
+    # a write: the assessment is made, and the duty leaves My day
+    m.Notification.objects.filter(pk=notification.pk).update(assessed_at=after, outcome="no_action")
+    assert assessment(sel.open_deadlines(ids, now=after)) == []
+    assert_frame_equal(sel.open_deadlines(ids, now=after), fresh(after))
+    # a deleted record goes too
+    complaint = m.Complaint.objects.order_by("-pk").first()  # the fixture's, not yet re-assessed
+    assert sel.open_deadlines(ids, now=after).filter(pl.col("duty_id") == "D16",
+                                                     pl.col("ref_id") == complaint.pk).height == 1
+    complaint.delete()
+    assert_frame_equal(sel.open_deadlines(ids, now=after), fresh(after))

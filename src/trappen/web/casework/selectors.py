@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
+import pickle
+import threading
+from collections import OrderedDict
 from typing import Any, cast
 
 import polars as pl
@@ -13,7 +17,7 @@ from django.db.models import Count, Max, Model, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from trappen.deadlines import deadline_items
+from trappen.deadlines import COPENHAGEN, deadline_items, item_status
 from trappen.register import TABLES, Register
 from trappen.register.schema import PROFESSIONAL_NOTIFIERS
 from trappen.web import rules
@@ -88,21 +92,19 @@ def _sqlite_read(name: str, *, narrowed: bool) -> tuple[str, tuple[Any, ...]]:
     return sql, tuple(params)
 
 
-def _table_frame(name: str, *, child_ids: list[int], since: dt.date | None = None) -> pl.DataFrame:
-    """The register table ``name`` (its ``_SNAPSHOT`` columns, in primary-key order) of the
-    children ``child_ids``, narrowed to ``since`` when given (:func:`_narrowing`), read
-    straight into a Polars frame.
+def _table_rows(name: str, *, child_ids: list[int], since: dt.date | None = None) -> list[tuple[Any, ...]]:
+    """The register table ``name``'s rows (its ``_SNAPSHOT`` columns, in primary-key order) of
+    the children ``child_ids``, narrowed to ``since`` when given (:func:`_narrowing`), as the
+    database driver gives them (:func:`_rows_frame` makes them a frame).
 
     On SQLite, the query is compiled once per process (:func:`_sqlite_read`), the ids go to the
     database as one JSON parameter (Django would check and convert each id of an ``IN`` list in
-    Python), and dates and timestamps are read as their stored ISO text and parsed by Polars in
+    Python), and dates and timestamps are read as their stored ISO text, for Polars to parse in
     one vectorised step (Django would parse each value in Python). Other databases' drivers
     hand over date objects without that cost; there the ORM reads them as they are.
     """
-    schema = TABLES[name].schema
     if connection.vendor != "sqlite":
-        rows = _rows(name, child_ids=child_ids, since=since, read=list(_SNAPSHOT[name][1]))
-        return pl.DataFrame(list(rows), schema=schema, orient="row")
+        return list(_rows(name, child_ids=child_ids, since=since, read=list(_SNAPSHOT[name][1])))
     sql, marked = _sqlite_read(name, narrowed=since is not None)
     since_mark = connection.ops.adapt_datefield_value(_SINCE_MARK)
     ids = json.dumps([int(c) for c in child_ids])
@@ -110,15 +112,27 @@ def _table_frame(name: str, *, child_ids: list[int], since: dt.date | None = Non
               for p in marked]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        found = cursor.fetchall()
+        return cursor.fetchall()
+
+
+def _rows_frame(name: str, rows: list[tuple[Any, ...]]) -> pl.DataFrame:
+    """Rows of :func:`_table_rows` as the register table ``name``."""
+    schema = TABLES[name].schema
+    if connection.vendor != "sqlite":
+        return pl.DataFrame(rows, schema=schema, orient="row")
     temporal = _temporal(name)
-    text = pl.DataFrame(found, orient="row", schema={c: pl.String if c in temporal else d for c, d in schema.items()})
+    text = pl.DataFrame(rows, orient="row", schema={c: pl.String if c in temporal else d for c, d in schema.items()})
     # Django stores a SQLite timestamp as naive UTC "YYYY-MM-DD HH:MM:SS[.ffffff]" (%.f: the
     # fraction is optional) and a date as "YYYY-MM-DD".
     return text.with_columns(
         pl.col(c).str.to_date("%Y-%m-%d") if schema[c] == pl.Date
         else pl.col(c).str.to_datetime("%Y-%m-%d %H:%M:%S%.f", time_unit="us", time_zone="UTC")
         for c in temporal)
+
+
+def _table_frame(name: str, *, child_ids: list[int], since: dt.date | None = None) -> pl.DataFrame:
+    """:func:`_table_rows` as the register table ``name``."""
+    return _rows_frame(name, _table_rows(name, child_ids=child_ids, since=since))
 
 
 def register_for_children(child_ids: list[int]) -> Register:
@@ -164,21 +178,50 @@ def caseworker_child_ids(caseworker_ids: list[int], *, on: dt.date) -> dict[int,
     return out
 
 
+_ITEMS_KEPT = 512
+"""Deadline items kept per process (:func:`open_deadlines`): a few hundred caseloads and cases."""
+_items_lock = threading.Lock()
+_items_kept: OrderedDict[bytes, pl.DataFrame] = OrderedDict()
+
+
 def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
     """Not-done deadline items (open or overdue) of these children, overdue first, then by due time.
 
     One row per duty, record and due time: the engine gives a duty that needs several acts by
     the same day one item each (two supervision visits in a placement year are both due on its
     last day, § 156 stk. 5); a to-do list shows it once, with ``count`` acts still missing.
+
+    The engine's items are a function of the records read (:func:`deadline_register_for_children`)
+    and the local day alone; only their status moves with the time of day (``item_status``).
+    So they are kept per process under a digest of exactly those records and the day, and
+    reused while both are unchanged: any write to the children's records changes the digest.
     """
     since = now.date() - dt.timedelta(days=DEADLINE_LOOKBACK_DAYS)
-    return open_items(deadline_register_for_children(child_ids, since=since), now=now, since=since)
+    rows = {name: _table_rows(name, child_ids=child_ids, since=since) for name in _CHILD_TABLES}
+    key = hashlib.blake2b(pickle.dumps((rows, now.astimezone(COPENHAGEN).date(), since, connection.vendor)),
+                          digest_size=20).digest()
+    with _items_lock:
+        items = _items_kept.get(key)
+        if items is not None:
+            _items_kept.move_to_end(key)
+    if items is None:
+        frames = {name: _rows_frame(name, found) for name, found in rows.items()}
+        register = Register.from_frames(meta={"source": "operational database"}, **frames)
+        items = deadline_items(register, now=now, since=since)
+        with _items_lock:
+            _items_kept[key] = items
+            while len(_items_kept) > _ITEMS_KEPT:
+                _items_kept.popitem(last=False)
+    return _open(items.with_columns(status=item_status(now)))
 
 
 def open_items(register: Register, *, now: dt.datetime, since: dt.date) -> pl.DataFrame:
     """The deadline engine's not-done items of ``register`` due from ``since``, one row per duty,
     record and due time (:func:`open_deadlines`)."""
-    items = deadline_items(register, now=now, since=since)
+    return _open(deadline_items(register, now=now, since=since))
+
+
+def _open(items: pl.DataFrame) -> pl.DataFrame:
     keys = ["duty_id", "child_id", "ref_table", "ref_id", "due_on", "due_at", "status", "legal_source"]
     return (items.filter(pl.col("status").is_in(["open", "overdue"]))
             .group_by(keys, maintain_order=True)
