@@ -88,8 +88,8 @@ def scene(db, districts, make_user, make_child):
         objects[key]["token_id"] = 999_999  # no such API token: revoking it changes nothing
         objects[key]["delivery_id"] = 999_999  # no such delivery to DST: the administrator gets 404
         objects[key]["approval_id"] = 999_999  # no such approval request: the team leader gets 404
-        # no such meeting, action, consent or legal basis record (trappen.web.collaboration)
-        for name in ("meeting_id", "action_id", "consent_id", "basis_id"):
+        # no such meeting, action, consent, legal basis or minutes record (trappen.web.collaboration)
+        for name in ("meeting_id", "action_id", "consent_id", "basis_id", "dispatch_id"):
             objects[key][name] = 999_999
         # an account (the caseworker's) and no account: the administrator gets 200 and 404
         objects[key]["user_id"] = users["caseworker"].pk if key == "in" else 999_999

@@ -182,6 +182,11 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # meeting_id names no meeting: roles with a meeting grant get 404
     "meeting_detail": {r: E403 for r in ROLES} | {"caseworker": E404, "teamleader": E404, "partner": E404,
                                                    "anonymous": LOGIN},
+    # minutes received (meeting/view); dispatch_id names no minutes: roles with a meeting grant get 404
+    "collab_minutes": {r: E403 for r in ROLES} | {"caseworker": OK, "teamleader": OK, "partner": OK,
+                                                   "anonymous": LOGIN},
+    "minutes_detail": {r: E403 for r in ROLES} | {"caseworker": E404, "teamleader": E404, "partner": E404,
+                                                   "anonymous": LOGIN},
     "action_done": {r: "405" for r in ROLES} | {"anonymous": LOGIN},  # POST only
     "consent_withdraw": {r: "405" for r in ROLES} | {"anonymous": LOGIN},
     "basis_end": {r: "405" for r in ROLES} | {"anonymous": LOGIN},

@@ -40,6 +40,15 @@ LABELS = {
     "family_friend": _("Family friend"), "neighbour": _("Neighbour"), "other_relation": _("Other relation"),
     "support": _("Support"), "possible_network_foster_family": _("Possible network foster family (step 4)"),
     "contact": _("Contact"), "preparing": _("Preparing"), "held": _("Held"), "followed_up": _("Followed up"),
+    # minutes dispatch: channels, statuses, parts (trappen/collaboration/data/minutes.toml)
+    "trappen": _("In Trappen"), "digital_post": _("Digital Post (e-Boks), recorded"),
+    "letter": _("Letter, recorded"), "delivered": _("Delivered"), "recorded": _("Recorded as sent"),
+    "refused": _("Not sent"), "meeting": _("Meeting"), "participants": _("Participants"),
+    "decisions": _("Decisions"), "child_view": _("The child's view"), "parents_view": _("The parents' view"),
+    "no_consent_or_basis": _("no consent or legal basis covered it"),
+    "consent_not_from_every_custody_holder": _("the consent is not from every custody holder"),
+    "no_organisation_link": _("the organisation is not linked to the child"),
+    "no_recipient": _("no recipient"), "no_rule": _("no rule for this participant"),
     # legal bases (trappen/collaboration/data/legal_bases.toml)
     "early_preventive_exchange": _("Exchange of information in early preventive collaboration"),
     "childrens_house_exchange": _("Exchange during a children's house case"),

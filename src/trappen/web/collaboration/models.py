@@ -211,3 +211,33 @@ class GoalFollowUp(models.Model):
     child_view = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
                                     related_name="+")
+
+
+DISPATCH_STATUSES = ("delivered", "recorded", "refused")
+"""delivered: in Trappen to a user or an organisation; recorded: sent outside Trappen (Digital
+Post, letter) as a record only; refused: nothing sent (no consent or legal basis that day)."""
+
+
+class MinutesDispatch(models.Model):
+    """One participant's copy of a meeting's minutes: to whom, how, when, which parts (filtered
+    by the consent's field groups for a partner), and the parts' content as sent."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="dispatches")
+    participant = models.ForeignKey(Participant, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    recipient_kind = models.CharField(max_length=32, choices=_c(PARTICIPANT_KINDS))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="minutes_received")
+    organisation = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="minutes_received")
+    name = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=16, choices=_c(("trappen", "digital_post", "letter")))
+    status = models.CharField(max_length=16, choices=_c(DISPATCH_STATUSES))
+    reason = models.CharField(max_length=200, blank=True)
+    parts = models.JSONField(default=list)
+    content = models.JSONField(default=dict)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    sent_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "sent_at"]), models.Index(fields=["organisation", "sent_at"])]

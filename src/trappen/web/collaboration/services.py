@@ -212,7 +212,8 @@ def meeting_plan(*, actor: Any, child: m.Child | int, kind: str, held_on: dt.dat
 @transaction.atomic
 def minutes_write(*, actor: Any, meeting: Meeting, child_view: str, parents_view: str,
                   decisions: str) -> Meeting:
-    """The minutes: the child's and the parents' views and the decisions."""
+    """The minutes: the child's and the parents' views and the decisions; saved, they go to the
+    participants (:func:`trappen.web.collaboration.minutes.minutes_dispatch`)."""
     require(actor, "meeting", "change", child=meeting.child_id)
     if not decisions.strip():
         raise InvalidInput([Problem(field="decisions", value="", message="write what was decided")])
@@ -222,6 +223,9 @@ def minutes_write(*, actor: Any, meeting: Meeting, child_view: str, parents_view
     meeting.save(update_fields=["child_view", "parents_view", "decisions", "minutes_at"])
     audit_record(actor=actor, child_id=meeting.child_id, action="write", endpoint="minutes_write",
                  purpose=f"minutes of meeting {meeting.pk}")
+    from trappen.web.collaboration.minutes import minutes_dispatch
+
+    minutes_dispatch(actor=actor, meeting=meeting)  # each participant's copy, within the consent's scope
     return meeting
 
 

@@ -29,6 +29,7 @@ from trappen.web import rules
 from trappen.web.audit.services import audit_list, audit_record
 from trappen.web.casework.views import _form_errors, _open_child
 from trappen.web.collaboration import forms as f
+from trappen.web.collaboration import minutes as mn
 from trappen.web.collaboration import overview as ov
 from trappen.web.collaboration import selectors as sel
 from trappen.web.collaboration import services as svc
@@ -48,6 +49,8 @@ from trappen.web.security.purpose import purpose_prompting
 CHILDREN_PER_PAGE = 50
 ACTIONS_SHOWN = 50
 ACTION_DAYS = 14
+MINUTES_SHOWN = 10
+"""My day shows the latest minutes received (all on /collaboration/minutes/)."""
 """My day shows the agreed actions overdue or due within this many days (the rest are counted)."""
 
 
@@ -86,10 +89,12 @@ def collab_day(request: HttpRequest) -> HttpResponse:
         actions = list(sel.actions_owned(request.user))
         meetings = list(Meeting.objects.filter(planned_by_id=request.user.pk, held_on__gte=today)
                         .select_related("child").order_by("held_on")[:50])
+        minutes, _hidden = mn.received_rows(request.user, limit=MINUTES_SHOWN)
         audit_list(actor=request.user, endpoint="collab_day",
-                   child_ids=sorted({a.child_id for a in actions} | {mt.child_id for mt in meetings}))
+                   child_ids=sorted({a.child_id for a in actions} | {mt.child_id for mt in meetings}
+                                    | {r.meeting.child_id for r in minutes}))
         return render(request, "collaboration/day.html", {"partner": False, "actions": actions,
-                                                          "meetings": meetings, "today": today})
+                                                          "meetings": meetings, "today": today, "minutes": minutes})
     children = list(sel.partner_children(request.user, on=today).values_list("pk", "name", "birth_date"))
     shares = sel.sharing_for(request.user, [c[0] for c in children], on=today)
     allowed = [{"id": pk, "name": name, "birth_date": born, "share": shares[pk]} for pk, name, born in children
@@ -101,8 +106,9 @@ def collab_day(request: HttpRequest) -> HttpResponse:
     due = [a for a in actions if a.due_on <= horizon][:ACTIONS_SHOWN]
     meetings = [mt for mt in sel.meetings_attended(request.user, on=today).filter(held_on__gte=today)[:50]
                 if "meetings" in shares.get(mt.child_id, ())]
+    minutes, _hidden = mn.received_rows(request.user, limit=MINUTES_SHOWN)
     named: set[int] = {int(c["id"]) for c in page.object_list} | {a.child_id for a in due} | {  # type: ignore[call-overload]
-        mt.child_id for mt in meetings}
+        mt.child_id for mt in meetings} | {r.meeting.child_id for r in minutes}
     audit_list(actor=request.user, endpoint="collab_day", child_ids=sorted(named),
                purpose="sharing_check identity=allowed")
     if refused:
@@ -111,6 +117,7 @@ def collab_day(request: HttpRequest) -> HttpResponse:
     return render(request, "collaboration/day.html", {
         "partner": True, "children": page.object_list, "page": page, "allowed_count": len(allowed),
         "refused": len(refused), "actions": due, "later": len(actions) - len(due), "meetings": meetings,
+        "minutes": minutes,
         "organisations": sel.organisations_of(request.user, on=today), "today": today, "action_days": ACTION_DAYS})
 
 
@@ -245,6 +252,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "meeting": meeting, "child": child, "partner": False, "can_change": can_change,
         "participants": meeting.participants.select_related("user", "organisation"),
         "actions": list(meeting.actions.select_related("owner")), "minutes_form": minutes,
+        "dispatches": list(meeting.dispatches.order_by("-sent_at", "pk")[:200]),
         "action_form": action_form}, status=422 if (minutes.errors or action_form.errors) else 200)
 
 

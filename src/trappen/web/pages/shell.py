@@ -51,6 +51,7 @@ NAVIGATION: tuple[NavLink, ...] = (
     NavLink(url_name="my_day", label=_("My day"), resource="deadline"),
     NavLink(url_name="my_children", label=_("My children"), resource="child"),
     NavLink(url_name="collab_day", label=_("My day"), resource="meeting", scopes=frozenset({Scope.LINKED})),
+    NavLink(url_name="collab_minutes", label=_("Minutes"), resource="meeting", scopes=frozenset({Scope.LINKED})),
     NavLink(url_name="collab_day", label=_("Collaboration"), resource="meeting",
             scopes=frozenset({Scope.OWN, Scope.DISTRICT})),
     NavLink(url_name="collab_overview", label=_("Collaboration"), resource="meeting",

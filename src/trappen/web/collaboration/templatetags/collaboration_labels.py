@@ -17,3 +17,10 @@ def clabel(code: object) -> object:
 @register.filter
 def pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.0f} %"
+
+
+@register.filter
+def reason_label(reason: object) -> object:
+    """A refusal reason (``refused:<group>:<why>``) as its label, e.g. "no consent or legal basis"."""
+    text = str(reason or "")
+    return LABELS.get(text.rsplit(":", 1)[-1], text) if text else ""
