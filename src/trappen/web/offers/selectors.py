@@ -83,7 +83,7 @@ def offer_choices(*, on: dt.date, step: int | None = None, age_years: int | None
     return sorted(out, key=lambda c: (c.full, c.offer.name))
 
 
-def offer_name(offer_pk: object) -> str:
+def offer_name(offer_pk: int | str) -> str:
     """The catalogue name of the offer with primary key ``offer_pk``; empty if there is none."""
     return om.Offer.objects.filter(pk=offer_pk).values_list("name", flat=True).first() or ""
 
