@@ -28,7 +28,16 @@ def world(collab, make_user):
     from django.contrib.auth import get_user_model
 
     users["caseworker2"] = get_user_model().objects.get(username="cw2")
-    return {**collab, "meeting": meeting, "action": action, "users": users}
+    from django.utils import timezone
+
+    from trappen.web.register.models import Notification
+
+    notification = Notification.objects.create(child=collab["shared"], notifier_kind="school",
+                                               received_at=timezone.now() - dt.timedelta(days=3))
+    svc.minutes_write(actor=collab["user"], meeting=meeting, child_view="", parents_view="", decisions="Plan")
+    copy = meeting.dispatches.get(organisation=collab["school"])
+    return {**collab, "meeting": meeting, "action": action, "users": users, "notification": notification,
+            "copy": copy}
 
 
 def _urls(w):
@@ -45,6 +54,9 @@ def _urls(w):
         "meeting": f"/collaboration/meetings/{mt}/",
         "network": f"/collaboration/children/{s}/network/",
         "goals": f"/collaboration/children/{s}/goals/",
+        "links": f"/collaboration/notifications/{w['notification'].pk}/consultations/",
+        "minutes": "/collaboration/minutes/",
+        "minutes_copy": f"/collaboration/minutes/{w['copy'].pk}/",
     }
 
 
@@ -72,6 +84,14 @@ GET = {
                        "pedagogue": 403, "analyst": 403, "economist": 403, "admin": 403},
     "goals":          {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (403, 403),
                        "pedagogue": 403, "analyst": 403, "economist": 403, "admin": 403},
+    # linking a consultation: consultation/change at scope own (the responsible caseworker)
+    "links":          {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (404, 404),
+                       "pedagogue": 404, "analyst": 404, "economist": 404, "admin": 404},
+    # minutes: the school's copy, read by its teacher only while meetings is shared
+    "minutes":        {"caseworker": 200, "caseworker2": 200, "teamleader": 200, "teacher": (200, 200),
+                       "pedagogue": 200, "analyst": 403, "economist": 403, "admin": 403},
+    "minutes_copy":   {"caseworker": 200, "caseworker2": P, "teamleader": P, "teacher": (200, 403),
+                       "pedagogue": 404, "analyst": 403, "economist": 403, "admin": 403},
 }
 
 

@@ -182,6 +182,8 @@ EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     # meeting_id names no meeting: roles with a meeting grant get 404
     "meeting_detail": {r: E403 for r in ROLES} | {"caseworker": E404, "teamleader": E404, "partner": E404,
                                                    "anonymous": LOGIN},
+    # linking a consultation to a notification: a casework page (consultation/change, own)
+    "notification_consultations": CASEWORK,
     # minutes received (meeting/view); dispatch_id names no minutes: roles with a meeting grant get 404
     "collab_minutes": {r: E403 for r in ROLES} | {"caseworker": OK, "teamleader": OK, "partner": OK,
                                                    "anonymous": LOGIN},
@@ -483,6 +485,8 @@ PAGE_WRITES = [
     ("case_close", "/children/{child_id}/close/", {"reason": "Afsluttet."}, ("child", "change"), True),
     ("child_reassign", "/children/{child_id}/reassign/", {"caseworker_id": "{post_id}", "on": _TODAY},
      ("child", "reassign"), True),
+    ("notification_consultations", "/collaboration/notifications/{notification_id}/consultations/",
+     {"form": "link", "consultation": "999999"}, ("consultation", "change"), True),
 ]
 
 API_WRITES = [

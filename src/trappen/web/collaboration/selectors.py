@@ -244,3 +244,33 @@ def goal_rows(plan: m.Plan) -> list[dict[str, object]]:
         ups[row.goal_index].append(row)
     return [{"index": i, "goal": g, "follow_ups": ups.get(i, []), "latest": ups[i][0] if ups.get(i) else None}
             for i, g in enumerate(plan.goals or [])]
+
+
+NOTIFIER_PARTNER_KIND = {"school": "school", "daycare": "daycare", "health_visitor": "health_visiting",
+                         "police": "police_ssp"}
+"""The partner kind a notifier kind matches (other notifiers: any partner kind)."""
+CONSULTATION_WINDOW_DAYS = 180
+"""Candidates for a notification: consultations held up to this many days before it was received."""
+AGE_BAND = 1
+"""Candidates' recorded age: the child's age when notified, plus or minus this many years."""
+
+
+def age_on(birth: dt.date, day: dt.date) -> int:
+    return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
+
+
+def consultation_candidates(notification: m.Notification, *, wide: bool = False, limit: int = 50
+                            ) -> list[Consultation]:
+    """Unlinked consultations that may have been about the notified child: held in the window
+    before the notification, by a partner of the notifier's kind, about a child of the age band
+    (``wide``: any kind and age). Consultations hold no identity, so none is shown."""
+    received = timezone.localtime(notification.received_at).date()
+    qs = Consultation.objects.filter(notification__isnull=True, held_on__lte=received,
+                                     held_on__gte=received - dt.timedelta(days=CONSULTATION_WINDOW_DAYS))
+    if not wide:
+        age = age_on(notification.child.birth_date, received)
+        qs = qs.filter(age__gte=age - AGE_BAND, age__lte=age + AGE_BAND)
+        kind = NOTIFIER_PARTNER_KIND.get(notification.notifier_kind)
+        if kind is not None:
+            qs = qs.filter(partner_kind=kind)
+    return list(qs.order_by("-held_on", "-pk")[:limit])

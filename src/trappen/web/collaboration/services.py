@@ -336,12 +336,34 @@ def consultation_record(*, actor: Any, held_on: dt.date, age: int, concern: str,
 
 @transaction.atomic
 def consultation_link(*, actor: Any, consultation: Consultation, notification: m.Notification) -> Consultation:
-    """Link a consultation to the notification that followed it (the caseworker who may assess it)."""
-    require(actor, "notification", "view", child=notification.child_id)
+    """Link a consultation to the notification that followed it (``consultation``/``change`` on
+    the notification's child: the responsible caseworker)."""
+    require(actor, "consultation", "change", child=notification.child_id)
+    if consultation.notification_id is not None and consultation.notification_id != notification.pk:
+        raise InvalidInput([Problem(field="consultation", value=str(consultation.pk),
+                                    message="is already linked to another notification; unlink it there first")])
+    if consultation.held_on > timezone.localtime(notification.received_at).date():
+        raise InvalidInput([Problem(field="consultation", value=consultation.held_on.isoformat(),
+                                    message="was held after the notification was received")])
     consultation.notification = notification
     consultation.save(update_fields=["notification"])
     audit_record(actor=actor, child_id=notification.child_id, action="write", endpoint="consultation_link",
                  purpose=f"consultation {consultation.pk} linked to notification {notification.pk}")
+    return consultation
+
+
+@transaction.atomic
+def consultation_unlink(*, actor: Any, consultation: Consultation) -> Consultation:
+    """Undo a link (a wrong match): the consultation is unlinked and counted as such again."""
+    if consultation.notification_id is None:
+        raise InvalidInput([Problem(field="consultation", value=str(consultation.pk), message="is not linked")])
+    child_id = m.Notification.objects.values_list("child_id", flat=True).get(pk=consultation.notification_id)
+    require(actor, "consultation", "change", child=child_id)
+    notification_id = consultation.notification_id
+    consultation.notification = None
+    consultation.save(update_fields=["notification"])
+    audit_record(actor=actor, child_id=child_id, action="write", endpoint="consultation_unlink",
+                 purpose=f"consultation {consultation.pk} unlinked from notification {notification_id}")
     return consultation
 
 

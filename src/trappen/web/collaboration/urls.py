@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from trappen.web.collaboration import views, views_minutes
+from trappen.web.collaboration import views, views_links, views_minutes
 
 urlpatterns = [
     path("", views.collab_day, name="collab_day"),
@@ -18,6 +18,8 @@ urlpatterns = [
     path("actions/<int:action_id>/done/", views.action_done, name="action_done"),
     path("consents/<int:consent_id>/withdraw/", views.consent_withdraw, name="consent_withdraw"),
     path("bases/<int:basis_id>/end/", views.basis_end, name="basis_end"),
+    path("notifications/<int:notification_id>/consultations/", views_links.notification_consultations,
+         name="notification_consultations"),
     path("minutes/", views_minutes.minutes_list, name="collab_minutes"),
     path("minutes/<int:dispatch_id>/", views_minutes.minutes_detail, name="minutes_detail"),
 ]

@@ -15,6 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -148,7 +149,10 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
         "consents": sel.consents_of(child), "bases": sel.bases_of(child),
         "meetings": sel.meetings_of_child(child), "supports": sel.step1_supports(child),
         "can_plan": may(request.user, "meeting", "create", child=child),
-        "can_consent": may(request.user, "consent", "create", child=child), "today": today})
+        "can_consent": may(request.user, "consent", "create", child=child), "today": today,
+        "notifications": child.notifications.annotate(n_consultations=Count("consultations"))
+        .order_by("-received_at")[:20],
+        "can_link": may(request.user, "consultation", "change", child=child)})
 
 
 def _step(child: m.Child) -> int:
