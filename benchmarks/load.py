@@ -8,7 +8,8 @@ production settings (DEBUG and demo mode off, two-factor required, secure cookie
 workers: cores + 1, or ``--workers``). Then ``--users`` virtual caseworkers, each in its own
 thread on loopback, log in (password and TOTP code) and loop for ``--seconds``: My day, their own
 child's case page, the steps dashboard, with ``--think`` seconds between requests (closed loop).
-Prints per page and overall p50/p95/p99 (ms), requests/s and errors; asserts nothing on time.
+Prints per page and overall p50/p95/p99 (ms), requests/s, errors and the CPU time per request
+of the server, PostgreSQL and the client (from /proc); asserts nothing on time.
 The load client runs on the same machine (it takes CPU from the server).
 
     .venv/bin/python benchmarks/load.py [--children 20000] [--users 50] [--seconds 60] [--think 1]
@@ -227,10 +228,11 @@ def _paths(user: dict[str, object]) -> dict[str, str]:
 
 
 def run_users(port: int, users: list[dict[str, object]], *, seconds: float, think: float,
-              results: Results, extra: object = None, begun: threading.Event | None = None) -> float:
+              results: Results, extra: object = None, begun: threading.Event | None = None,
+              on_begin: object = None) -> float:
     """Log every user in, then run the closed loop for ``seconds``; returns the measured seconds.
     ``extra(browser, user, results)``, when given, is called once per loop (the fault script's
-    writes); ``begun`` is set when the loop starts (after the logins)."""
+    writes); ``begun`` is set, and ``on_begin()`` called, when the loop starts (after the logins)."""
     browsers = [log_in(port, u) for u in users]
     for browser, user in zip(browsers, users, strict=True):  # warm every worker's caches, untimed
         for path in _paths(user).values():
@@ -238,6 +240,8 @@ def run_users(port: int, users: list[dict[str, object]], *, seconds: float, thin
     stop = threading.Event()
     if begun is not None:
         begun.set()
+    if on_begin is not None:
+        on_begin()  # type: ignore[operator]
 
     def loop(browser: Browser, user: dict[str, object]) -> None:
         pages = _paths(user)
@@ -266,6 +270,32 @@ def run_users(port: int, users: list[dict[str, object]], *, seconds: float, thin
     return time.perf_counter() - started
 
 
+def cpu_seconds(roots: list[int]) -> float:
+    """CPU seconds (user + system) used so far by the processes ``roots`` and all their
+    descendants, from /proc (Linux): the server's cost, apart from other work on the machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    children: dict[int, list[int]] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process ended meanwhile
+        pid = int(stat.parent.name)
+        children.setdefault(int(fields[1]), []).append(pid)
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    total, todo = 0.0, list(roots)
+    while todo:
+        pid = todo.pop()
+        total += used.get(pid, 0.0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def postmaster(postgres: Postgres) -> int:
+    return int((postgres.data / "postmaster.pid").read_text().split()[0])
+
+
 def percentiles(times: list[float]) -> str:
     if len(times) < 2:
         return "no answers"
@@ -273,7 +303,9 @@ def percentiles(times: list[float]) -> str:
     return f"p50 {q[49] * 1000:.0f} ms, p95 {q[94] * 1000:.0f} ms, p99 {q[98] * 1000:.0f} ms ({len(times)} requests)"
 
 
-def report(results: Results, measured: float) -> None:
+def report(results: Results, measured: float, cpu: dict[str, float] | None = None) -> None:
+    """Percentiles per page, throughput and errors; with ``cpu`` (CPU seconds during the
+    measured time by part), the CPU cost per request of each part."""
     total = sum(results.statuses.values())
     errors = total - results.statuses.get(200, 0)
     for page in PAGES:
@@ -281,6 +313,9 @@ def report(results: Results, measured: float) -> None:
     print(f"  {'all':<10} {percentiles([t for p in PAGES for t in results.times[p]])}")
     print(f"  {total:,} requests in {measured:.0f} s = {total / measured:.1f} requests/s; "
           f"errors (not 200): {errors}; statuses {dict(sorted(results.statuses.items()))}")
+    if cpu and total:
+        print("  CPU per request: " + ", ".join(f"{part} {seconds / total * 1000:.1f} ms"
+                                                 for part, seconds in cpu.items()))
 
 
 def main() -> None:
@@ -307,8 +342,15 @@ def main() -> None:
         print(f"{args.users} caseworkers, closed loop, {args.think:g} s think time, {args.seconds:g} s, "
               f"gunicorn {'--workers ' + str(args.workers) if args.workers else 'default workers'} "
               f"+ PostgreSQL, production settings, {os.cpu_count()} cores shared with the client:")
-        measured = run_users(port, users, seconds=args.seconds, think=args.think, results=results)
-        report(results, measured)
+        before: dict[str, float] = {}
+
+        def cpu() -> dict[str, float]:  # the load client: this process alone, not its children
+            return {"gunicorn": cpu_seconds([server.pid]), "PostgreSQL": cpu_seconds([postmaster(postgres)]),
+                    "load client": time.process_time()}
+
+        measured = run_users(port, users, seconds=args.seconds, think=args.think, results=results,
+                             on_begin=lambda: before.update(cpu()))
+        report(results, measured, {part: seconds - before[part] for part, seconds in cpu().items()})
         tracebacks = (Path(data) / "server.log").read_text(errors="replace").count("Traceback")
         print(f"  tracebacks in the server log: {tracebacks}")
     finally:

@@ -38,10 +38,10 @@ from trappen.web.register.selectors import register_snapshot
 logger = logging.getLogger(__name__)
 
 CACHE_SECONDS = 60.0
-"""The analytic register and computed tables are reused for at most this long (and only while
-the register's version, a few COUNT/MAX queries, is unchanged): dashboards are aggregate
-steering figures, a minute's delay is acceptable, and a fresh snapshot of a 20,000-child
-municipality takes seconds."""
+"""Computed tables are reused for at most this long, and the analytic register is rebuilt in
+the background after it (:func:`analytic_register`); both only while the register's version, a
+few COUNT/MAX queries, is unchanged: dashboards are aggregate steering figures, a minute's delay
+is acceptable, and a fresh snapshot of a 20,000-child municipality takes seconds."""
 
 
 COUNT_COLUMN: dict[str, str] = {
@@ -188,21 +188,58 @@ def register_version() -> tuple[object, ...]:
         return tuple(cursor.fetchone())
 
 
+_build_lock = threading.Lock()
+"""Held while a snapshot is built: one build at a time per process, never one per request thread."""
+
+
+def _build(version: tuple[object, ...], *, again: bool = False) -> Register:
+    """Build the snapshot of ``version`` and keep it; unless another thread just did, or
+    ``again``: build it even so (the periodic refresh)."""
+    with _build_lock:
+        with _lock:
+            if not again and _register_cache.get("version") == version and "register" in _register_cache:
+                return _register_cache["register"]  # type: ignore[return-value]
+        register = register_snapshot()
+        with _lock:
+            _register_cache.update(version=version, at=time.monotonic(), register=register)
+            _table_cache.clear()
+    logger.info("dashboard register snapshot", extra={"children": register.children.height})
+    return register
+
+
+def _refresh() -> None:
+    """A background rebuild of a snapshot past :data:`CACHE_SECONDS` (its own connection)."""
+    from django.db import connections
+
+    try:
+        _build(register_version(), again=True)
+    except Exception:
+        logger.exception("dashboard register refresh failed; the previous snapshot stays in use")
+    finally:
+        connections.close_all()
+
+
 def analytic_register() -> tuple[Register, tuple[object, ...]]:
-    """The analytic register (:func:`register_snapshot`), reused while its version is unchanged
-    and for at most :data:`CACHE_SECONDS`; also returns the version."""
+    """The analytic register (:func:`register_snapshot`) and its version.
+
+    Reused while the version is unchanged; a write that changes it makes the next request build
+    a new one (one thread builds, the others wait for it). After :data:`CACHE_SECONDS` with the
+    same version the snapshot is rebuilt in the background, in case a change escaped the
+    version, while the previous one keeps answering: no request waits the seconds a build takes.
+    """
     version = register_version()
     now = time.monotonic()
     with _lock:
-        fresh = now - float(_register_cache.get("at", -CACHE_SECONDS)) < CACHE_SECONDS  # type: ignore[arg-type]
-        if _register_cache.get("version") == version and fresh:
-            return _register_cache["register"], version  # type: ignore[return-value]
-    register = register_snapshot()
-    with _lock:
-        _register_cache.update(version=version, at=now, register=register)
-        _table_cache.clear()
-    logger.info("dashboard register snapshot", extra={"children": register.children.height})
-    return register, version
+        kept = _register_cache.get("register") if _register_cache.get("version") == version else None
+        stale = now - float(_register_cache.get("at", now)) >= CACHE_SECONDS  # type: ignore[arg-type]
+        refresh = kept is not None and stale and not _build_lock.locked()
+        if refresh:
+            _register_cache["at"] = now  # one refresh per period, not one per request meanwhile
+    if kept is None:
+        return _build(version), version
+    if refresh:
+        threading.Thread(target=_refresh, name="dashboard-refresh", daemon=True).start()
+    return kept, version  # type: ignore[return-value]
 
 
 def cache_clear() -> None:
