@@ -40,11 +40,11 @@ ROLES = ("caseworker", "teamleader", "partner", "analyst", "economist", "admin",
 RESOURCES = ("child", "child_identity", "case_notes", "intervention", "notification", "deadline",
              "caseload", "kpi", "forecast", "investment", "evaluation", "audit", "user",
              "config", "prices", "budget", "export", "dst_delivery", "offer",
-             "meeting", "consent", "consultation", "national")
+             "meeting", "consent", "consultation", "national", "step1_support")
 ACTIONS = ("view", "create", "change", "reassign", "export", "approve")
 
 PERSONAL_RESOURCES = frozenset({"child", "child_identity", "case_notes", "intervention",
-                                "notification", "deadline", "meeting", "consent"})
+                                "notification", "deadline", "meeting", "consent", "step1_support"})
 """Resources holding one child's case content: never granted at ``aggregate`` scope (aggregates
 come from kpi/forecast/evaluation), never granted to analysts or administrators."""
 

@@ -512,9 +512,6 @@ def _want_write(role: str, relation: str, grant: tuple[str, str], *, casework: b
 
     if relation not in VISIBLE.get(role, set()) or (casework and role == "partner"):
         return E404
-    if role == "partner" and grant == ("intervention", "create"):
-        return E403  # a partner starts step-1 support only through the collaboration pages
-        # ([partner] intervention_create_steps; tests/web/collaboration), never these general routes
     scope = permission(role, *grant)
     return OK if scope is not None and relation in COVERS.get(scope.value, {}).get(role, set()) else E403
 

@@ -7,9 +7,6 @@ importing the rest of the app.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -55,23 +52,3 @@ def org_linked_child_ids(user: object, *, on: dt.date | None = None, shared_only
 
     shares = sharing_for(user, ids, on=day, groups=("identity",))
     return [c for c in ids if "identity" in shares[c]]
-
-
-_STEP1 = ContextVar("collaboration_step1", default=False)
-
-
-@contextmanager
-def step1_registration() -> Iterator[None]:
-    """Within this block a partner may start a step-1 episode (the register's
-    ``intervention_start`` asks :func:`registering_step1`): only the collaboration app's
-    step-1 support service opens it, after its own checks."""
-    token = _STEP1.set(True)
-    try:
-        yield
-    finally:
-        _STEP1.reset(token)
-
-
-def registering_step1() -> bool:
-    """Whether a partner's step-1 support is being registered (see :func:`step1_registration`)."""
-    return _STEP1.get()

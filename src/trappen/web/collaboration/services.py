@@ -20,7 +20,7 @@ from trappen.collaboration import CONSENT_GIVERS, FIELD_GROUPS, ORG_KINDS, legal
 from trappen.errors import InvalidInput, Problem, ProblemCollector
 from trappen.web.audit.services import audit_record
 from trappen.web.collaboration import selectors as sel
-from trappen.web.collaboration.links import current, step1_registration, user_pk
+from trappen.web.collaboration.links import current, user_pk
 from trappen.web.collaboration.models import (
     ACTION_STATUSES,
     CONCERN_KINDS,
@@ -297,10 +297,9 @@ def step1_support_register(*, actor: Any, child: m.Child | int, organisation: Or
     if planned_review <= start_date:
         problems.add(field="planned_review", value=planned_review.isoformat(), message="must be after the start")
     problems.raise_if_any()
-    found = require(actor, "intervention", "create", child=child_id)
-    with step1_registration():
-        episode = intervention_start(actor=actor, child=found, intervention_code=intervention_code, step=1,
-                                     start_date=start_date, provider=organisation.name)
+    found = require(actor, "step1_support", "create", child=child_id)
+    episode = intervention_start(actor=actor, child=found, intervention_code=intervention_code, step=1,
+                                 start_date=start_date, provider=organisation.name, authority="step1_support")
     support = Step1Support.objects.create(child=found, organisation=organisation, episode=episode, goal=goal.strip(),
                                           start_date=start_date, planned_review=planned_review, recorded_by=actor)
     audit_record(actor=actor, child_id=found.pk, action="write", endpoint="step1_support_register",

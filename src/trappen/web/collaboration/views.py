@@ -142,7 +142,7 @@ def child_page(request: HttpRequest, child_id: int) -> HttpResponse:
             "meetings": meetings, "actions": actions,
             "step": _step(child) if "step" in share else None,
             "can_step1": share.organisation is not None and share.organisation.kind in svc.STEP1_KINDS
-            and may(request.user, "intervention", "create", child=child)})
+            and may(request.user, "step1_support", "create", child=child)})
     child = _open_child(request, child_id, purpose="collaboration")
     return render(request, "collaboration/child_staff.html", {
         "child": child, "organisations": sel.organisations_for_child(child, on=today),
@@ -348,7 +348,7 @@ def step1_new(request: HttpRequest, child_id: int) -> HttpResponse:
     """A daycare, school or health visitor registers the step-1 support it gives a linked child."""
     if not sel.is_partner(request.user):
         raise PermissionDenied("step-1 support is registered by the partner that gives it")
-    _grant(request, "intervention", "create")
+    _grant(request, "step1_support", "create")
     child = _partner_child(request, child_id)
     share = sel.sharing_check(request.user, child.pk, endpoint=request.path,
                               groups=("identity", "early_interventions"))

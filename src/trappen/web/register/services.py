@@ -165,6 +165,12 @@ def date_within_life(problems: ProblemCollector, *, child: m.Child, field: str, 
                               f"(after {horizon.isoformat()})"))
 
 
+AUTHORITIES: dict[str, tuple[str, str]] = {
+    "create": ("intervention", "create"), "approve": ("intervention", "approve"),
+    "step1_support": ("step1_support", "create")}
+"""The grant (resource, action) each ``authority`` of :func:`intervention_start` checks."""
+
+
 @transaction.atomic
 def intervention_start(*, actor: object, child: m.Child, intervention_code: str, step: int,
                        start_date: dt.date, planned_end: dt.date | None = None,
@@ -177,13 +183,17 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
     The code must be in the catalogue and allowed on ``step``; moving the child above its
     current step (on ``start_date``) needs a reason for every lower step passed over.
 
-    ``authority`` is the ``intervention`` action of the permission table the actor starts it
-    under: ``create`` (the responsible caseworker), or ``approve`` (a team leader approving a
-    step-up that needs approval, trappen.web.approvals).
+    ``authority`` names the grant of the permission table the actor starts it under
+    (:data:`AUTHORITIES`): ``create`` (``intervention``/``create``, the responsible caseworker),
+    ``approve`` (``intervention``/``approve``, a team leader approving a step-up that needs
+    approval, trappen.web.approvals), or ``step1_support`` (``step1_support``/``create``, a
+    daycare, school or health visitor registering its own step-1 support through
+    trappen.web.collaboration; only the steps of ``[partner] intervention_create_steps``).
 
     Raises:
-        PermissionDenied: the table grants ``intervention``/``authority`` on no scope covering
-            the child (403); Http404: the child is outside what the actor may open.
+        PermissionDenied: the table grants ``authority``'s resource and action on no scope
+            covering the child (403), or a ``step1_support`` start is not on a step-1 support
+            step; Http404: the child is outside what the actor may open.
         CaseClosed: the child's case is closed (read-only until reopened).
         StepNotAllowed: unknown code, or the code is not for ``step``.
         EscalationNeedsJustification: reasons missing for lower steps.
@@ -192,17 +202,12 @@ def intervention_start(*, actor: object, child: m.Child, intervention_code: str,
             is closing or closed, or is full without ``overbooking`` (a recorded overbooking);
             a ``decided_on`` after the start.
     """
-    if authority not in ("create", "approve"):
-        raise ValueError(f"intervention_start authority must be create or approve, not {authority!r}")
-    require(actor, "intervention", authority, child=child)
-    if getattr(actor, "role", "") == "partner":
-        # a partner starts only the steps of [partner] intervention_create_steps, and only as the
-        # step-1 support of their organisation (trappen.web.collaboration: step1_support_register)
-        from trappen.web.collaboration.links import registering_step1
-
-        if step not in PARTNER_CREATE_STEPS or not registering_step1():
-            raise PermissionDenied(f"a partner may not start an intervention on step {step} here: step-1 support "
-                                   "is registered on the collaboration pages (permissions.toml)")
+    if authority not in AUTHORITIES:
+        raise ValueError(f"intervention_start authority must be one of {', '.join(AUTHORITIES)}, not {authority!r}")
+    require(actor, *AUTHORITIES[authority], child=child)
+    if authority == "step1_support" and step not in PARTNER_CREATE_STEPS:
+        raise PermissionDenied(f"step1_support/create starts no intervention on step {step} "
+                               "([partner] intervention_create_steps, permissions.toml)")
     child_require_open(child.pk)
     check_step_allowed(rules.catalogue(), code=intervention_code, step=step)
     problems = ProblemCollector()
