@@ -57,7 +57,7 @@ def test_list_and_defaults(monkeypatch):
 def test_security_defaults():
     # tests put a fast hasher in front; production order is checked in a clean process below
     assert settings.PASSWORD_HASHERS[1].endswith("Argon2PasswordHasher")
-    assert settings.SESSION_COOKIE_HTTPONLY and settings.SESSION_SAVE_EVERY_REQUEST
+    assert settings.SESSION_COOKIE_HTTPONLY
     assert settings.SESSION_COOKIE_AGE == settings.SESSION_IDLE_MINUTES * 60
     assert settings.LANGUAGE_CODE == "da"
     script_src = settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]["script-src"]

@@ -329,7 +329,9 @@ CSRF_FAILURE_VIEW = "trappen.web.pages.errors.csrf_failure"  # translated, in th
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_MINUTES = env_int("TRAPPEN_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # each request restarts the idle clock
+# A request restarts the idle clock, at most once a minute (a session write per page costs a
+# database write; trappen.web.security.session_limit).
+SESSION_SAVE_EVERY_REQUEST = False
 # ...and however busy, a session ends this many hours after its login (a working day with
 # overtime; trappen.web.security.session_limit).
 SESSION_MAX_HOURS = env_int("TRAPPEN_SESSION_MAX_HOURS", 10, minimum=1)

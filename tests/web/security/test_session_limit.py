@@ -3,6 +3,7 @@ still ends ``TRAPPEN_SESSION_MAX_HOURS`` after the login."""
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 from django.conf import settings
@@ -46,3 +47,30 @@ def test_login_through_the_form_starts_the_clock(client, make_user):
     user.save()
     client.post("/login/", {"username": "anne", "password": "correct horse battery staple"})
     assert abs(client.session[LOGIN_AT] - time.time()) < 60
+
+
+def test_the_idle_clock_restarts_at_most_once_a_minute(client, scene):
+    """Every request used to save the session (a database write per page); now a request
+    restarts the idle clock (a new expiry) only when the last restart is a minute old."""
+    from django.contrib.sessions.models import Session
+
+    from trappen.web.security.session_limit import SEEN_AT, TOUCH_SECONDS
+
+    client.force_login(scene["users"]["caseworker"])
+    client.get("/overview/")
+    key = client.session.session_key
+
+    def expiry():
+        return Session.objects.get(session_key=key).expire_date
+
+    first = expiry()
+    client.get("/overview/")
+    assert expiry() == first  # within the minute: not written again
+    session = client.session
+    session[SEEN_AT] = int(time.time()) - TOUCH_SECONDS
+    session.save()
+    saved = expiry()
+    time.sleep(1.1)
+    client.get("/overview/")
+    assert expiry() > saved  # a minute on: the idle clock restarts
+    assert expiry() - saved < dt.timedelta(seconds=TOUCH_SECONDS)
