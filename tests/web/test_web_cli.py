@@ -29,6 +29,10 @@ def test_demo_loads_and_creates_one_user_per_role(monkeypatch, tmp_path, setting
     assert caseworker.caseworker is not None and caseworker.districts.count() == 1
     # the national analyst's login opens a national view with municipalities in it (not an empty store)
     assert "National store: 20 synthetic municipalities" in result.output
+    # the team leader's and the economist's /investments/ is not empty: the demo's cases (idempotent)
+    from trappen.web.investments.models import InvestmentCase
+
+    assert "Investment cases: 2 created" in result.output and InvestmentCase.objects.count() == 2
     client = Client()
     client.force_login(User.objects.get(username="national_analyst"))
     page = client.get("/national/").content.decode()

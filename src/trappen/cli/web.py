@@ -169,6 +169,9 @@ def register(app: typer.Typer) -> None:
                 from trappen.web.collaboration.demo import demo_collaboration_load
 
                 collab = demo_collaboration_load(seed=seed)  # organisations, consents, meetings (#16)
+                from trappen.web.investments.demo import demo_investments_load
+
+                invest = demo_investments_load()  # investment cases for /investments/, idempotent
                 progress.add_task("a synthetic nation for the national analyst", total=None)
                 from django.conf import settings
 
@@ -178,6 +181,7 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Loaded {counts['children']:,} children, {counts['episodes']:,} episodes "
                        f"up to {end.isoformat()} in {seconds:.1f} s (seed {seed})")
             typer.echo("Collaboration: " + ", ".join(f"{n:,} {what}" for what, n in collab.items()))
+            typer.echo("Investment cases: " + ", ".join(f"{n} {what}" for what, n in invest.items()))
             typer.echo(f"National store: {nation.municipalities} synthetic municipalities, "
                        f"{nation.years[0]}-{nation.years[-1]}, {len(nation.adopting)} adopting the model")
             typer.secho("Demo logins (synthetic data only; these passwords are for the demo):", bold=True)

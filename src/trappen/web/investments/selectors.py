@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import polars as pl
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from trappen.economics import (
     CaseResult,
@@ -23,7 +24,7 @@ from trappen.web.investments.models import InvestmentCase
 from trappen.web.investments.services import parse_case_text, require
 
 __all__ = ["Evaluation", "SIMULATION_DRAWS", "SIMULATION_SEED", "case_for_user", "cases_for_user",
-           "evaluate_text", "realised_for", "staircase_rows"]
+           "evaluate_text", "input_label", "realised_for", "staircase_rows", "tornado_rows"]
 
 SIMULATION_DRAWS = 2000  # enough for P(NPV > 0) to +-1 percentage point (binomial s.e. <= 0.011)
 SIMULATION_SEED = 20130101  # fixed so the page, the PDF and the API show the same probabilities
@@ -97,3 +98,32 @@ def realised_for(result: CaseResult, *, today: dt.date,
         return planned_vs_realised(result, realised=realised), ""
     except InvalidInput as exc:
         return None, str(exc)
+
+
+def input_label(path: str) -> str:
+    """What a reader reads for an uncertain input's key path (``effect.success_rate_with``,
+    ``prices.5.municipality``, ``costs.<name>.dkk_per_fte_per_year``): the case form's words; the
+    path itself only for a key without them."""
+    parts = path.split(".")
+    if parts[0] == "prices" and len(parts) == 3:
+        prices = {"municipality": _("Step %(n)s: price per child-year (DKK, municipality)"),
+                  "region": _("Step %(n)s: price per child-year (DKK, region)"),
+                  "state": _("Step %(n)s: price per child-year (DKK, state)")}
+        return prices[parts[2]] % {"n": parts[1]} if parts[2] in prices else path
+    if parts[0] == "costs" and len(parts) >= 3:
+        what = {"dkk_per_fte_per_year": _("Cost per FTE per year (DKK)"), "fte": _("FTE per year"),
+                "dkk": _("Cost")}.get(parts[-1])
+        return f"{'.'.join(parts[1:-1])}: {what}" if what else path
+    if parts[:2] == ["effect", "use_change_per_success"] and len(parts) == 3:
+        return _("Step %(n)s: change in child-years per success") % {"n": parts[2]}
+    effect = {"success_rate_with": _("Success rate with the investment"),
+              "success_rate_without": _("Success rate without"), "participants": _("Participants per year"),
+              "fading_per_year": _("Fading per year"), "scale": _("Scale of the shift")}
+    if parts[0] == "effect" and len(parts) == 2 and parts[1] in effect:
+        return effect[parts[1]]
+    return path
+
+
+def tornado_rows(frame: pl.DataFrame) -> list[dict[str, object]]:
+    """The tornado's rows for a page, each input named by :func:`input_label`."""
+    return [row | {"input": input_label(str(row["input"]))} for row in frame.iter_rows(named=True)]

@@ -124,7 +124,7 @@ def _context(case: object) -> dict[str, object]:
                                if case.adopted else (None, ""))  # type: ignore[attr-defined]
     return {"case": case, "ev": ev, "r": r, "summary": r.summary(), "sim": ev.simulation,
             "yearly": list(r.yearly().iter_rows(named=True)),
-            "tornado": list(ev.tornado.iter_rows(named=True)),
+            "tornado": sel.tornado_rows(ev.tornado),
             "staircase": sel.staircase_rows(r), "years": [int(y) for y in r.calendar_years],
             "svg": cumulative_svg(r, title=_("Cumulative net by year")),
             "realised": list(realised.iter_rows(named=True)) if realised is not None else None,
