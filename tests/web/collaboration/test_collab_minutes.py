@@ -142,3 +142,20 @@ def test_minutes_rules_are_data_and_validated(tmp_path):
     with pytest.raises(ConfigurationError) as err:
         load_minutes_rules(bad)
     assert "pigeon" in str(err.value) or "meeting" in str(err.value)
+
+
+def test_the_api_gives_the_teacher_the_minutes_within_the_consent(collab):
+    from django.test import Client
+
+    from trappen.web.api.services import token_create
+
+    meeting = _meeting(collab)
+    _write(collab, meeting)
+    token = token_create(username="teacher")
+    token = token[0] if isinstance(token, tuple) else token
+    rows = Client().get("/api/v1/collaboration/minutes", headers={"Authorization": f"Bearer {token}"}).json()
+    assert rows and all(r["child_id"] == collab["shared"].pk for r in rows)
+    assert all("parents_view" not in r["content"] and r["content"]["decisions"] == DECISIONS for r in rows)
+    for c in collab["consents"]:
+        svc.consent_withdraw(actor=collab["user"], consent=c)
+    assert Client().get("/api/v1/collaboration/minutes", headers={"Authorization": f"Bearer {token}"}).json() == []

@@ -256,6 +256,8 @@ API_EXPECTATIONS: dict[str, dict[str, str | tuple[str, str]]] = {
     | {"caseworker": ("ok", "404"), "teamleader": ("403", "404"), "anonymous": "401"},
     "POST /api/v1/collaboration/actions/{action_id}/done": {r: "403" for r in ROLES}
     | {"caseworker": "404", "teamleader": "404", "partner": "404", "anonymous": "401"},
+    "GET /api/v1/collaboration/minutes": {r: "403" for r in ROLES}
+    | {"caseworker": "ok", "teamleader": "ok", "partner": "ok", "anonymous": "401"},
     "POST /api/v1/collaboration/consultations": {r: "403" for r in ROLES}
     | {"caseworker": "ok", "partner": "ok", "anonymous": "401"},
 }

@@ -17,6 +17,7 @@ from ninja import Router, Schema, Status
 
 from trappen.privacy.roles import permission
 from trappen.web.audit.services import audit_list, audit_record
+from trappen.web.collaboration import minutes as mn
 from trappen.web.collaboration import selectors as sel
 from trappen.web.collaboration import services as svc
 from trappen.web.collaboration.models import Action
@@ -56,6 +57,17 @@ class ConsentOut(Schema):
     valid_from: dt.date
     valid_to: dt.date | None
     withdrawn_on: dt.date | None
+
+
+class MinutesOut(Schema):
+    id: int
+    meeting_id: int
+    child_id: int
+    sent_at: dt.datetime
+    channel: str
+    status: str
+    parts: list[str]
+    content: dict
 
 
 class ConsultationIn(Schema):
@@ -153,3 +165,26 @@ def consultation_create(request: HttpRequest, payload: ConsultationIn) -> Status
     orgs = sel.organisations_of(user, on=timezone.localdate())
     row = svc.consultation_record(actor=user, organisation=orgs[0] if orgs else None, **payload.dict())
     return Status(201, {"id": row.pk})
+
+
+@router.get("/minutes", response=list[MinutesOut])
+def minutes_mine(request: HttpRequest) -> list[dict[str, object]]:
+    """The minutes sent to the caller (or their organisation), newest first; a partner's only
+    while identity and meetings are shared today, with the parts still shared."""
+    user = request.auth  # type: ignore[attr-defined]  # the API token's user (BearerToken)
+    _grant(user, "meeting", "view")
+    rows = list(mn.received(user)[:100])
+    shares = sel.sharing_for(user, {r.meeting.child_id for r in rows}, on=timezone.localdate(),
+                             groups=mn.GROUPS) if sel.is_partner(user) else None
+    out: list[dict[str, object]] = []
+    for r in rows:
+        share = shares[r.meeting.child_id] if shares is not None else None
+        if share is not None and not {"identity", "meetings"} <= share.allowed:
+            continue
+        parts = mn.parts_now(r, share)
+        out.append({"id": r.pk, "meeting_id": r.meeting_id, "child_id": r.meeting.child_id, "sent_at": r.sent_at,
+                    "channel": r.channel, "status": r.status, "parts": parts,
+                    "content": {p: r.content[p] for p in parts if p in r.content}})
+    audit_list(actor=user, endpoint="api collaboration minutes", child_ids=sorted({int(str(o["child_id"]))
+                                                                                  for o in out}))
+    return out
