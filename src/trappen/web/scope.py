@@ -103,5 +103,6 @@ WRITES: dict[str, tuple[str, str]] = {
 def writes_on(user: object, child: m.Child) -> dict[str, bool]:
     """For a case page: which of :data:`WRITES` ``user`` may do on ``child`` (links shown only then)."""
     role = getattr(user, "role", "") or ""
-    return {key: within(user, permission(role, resource, action), child)
-            for key, (resource, action) in WRITES.items()}
+    scopes = {key: permission(role, resource, action) for key, (resource, action) in WRITES.items()}
+    answers = {scope: within(user, scope, child) for scope in set(scopes.values())}  # a query per scope, not per write
+    return {key: answers[scope] for key, scope in scopes.items()}

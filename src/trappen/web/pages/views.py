@@ -22,7 +22,7 @@ from trappen.web.approvals.selectors import approvals_for_child
 from trappen.web.approvals.services import intervention_request_or_start
 from trappen.web.audit.services import audit_list, audit_record
 from trappen.web.casework.my_day import children_in_care
-from trappen.web.casework.selectors import child_case_page, episode_to_end_on_step_up
+from trappen.web.casework.selectors import CASE_PAGE_RECORDS, child_case_page, episode_to_end_on_step_up
 from trappen.web.disclosure import SUPPRESSION_MARK, unsuppressed_districts
 from trappen.web.journal.views import journal_case_context
 from trappen.web.labels import label
@@ -128,24 +128,25 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     partner sees only the shared fields and the interventions on the early steps partners take
     part in (``[partner] intervention_steps`` in the permission table). Every read is audited."""
     child = _open_child(request, child_id, purpose="casework")
-    timeline = child_timeline(child)
     today = _today()
     role = getattr(request.user, "role", None)
     can = writes_on(request.user, child)  # the permission table's write scope: links only when allowed
-    context: dict[str, object] = {
-        "child": child, "episodes": timeline["episodes"], "step_names": _step_names(),
-        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
-                            top_step=rules.staircase().top),
-        "can": can, "can_write": any(can.values())}
+    context: dict[str, object] = {"child": child, "step_names": _step_names(), "can": can,
+                                  "can_write": any(can.values())}
     if role == "partner":  # need to know: the step 1-2 interventions their organisation gives, no step history
         from trappen.web.collaboration.selectors import partner_interventions
 
         context |= {"episodes": partner_interventions(request.user, child, on=today, endpoint=request.path),
                     "svg": "", "partner_steps": PARTNER_INTERVENTION_STEPS}
         return render(request, "pages/child.html", context)
-    child = children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district").get()
+    # the child's records read once for all the page's sections (timeline, deadlines, casework history)
+    child = (children_with_step(m.Child.objects.filter(pk=child.pk), on=today).select_related("district")
+             .prefetch_related(*CASE_PAGE_RECORDS).get())
+    timeline = child_timeline(child)
     case = child_case_page(child, now=timezone.now(), today=today)
     context |= case | {
+        "svg": timeline_svg(timeline["trajectory"] or [(child.entry_date, 0)], today=today,
+                            top_step=rules.staircase().top),
         "child": child, "placement_steps": rules.staircase().placement_steps,
         "can_close": can["child_change"], "can_write": any(can.values()) and case["closure"] is None,
         "can": {k: v and case["closure"] is None for k, v in can.items()},

@@ -156,7 +156,7 @@ def staircase_overview_table(*, on: dt.date, steps: Sequence[int],
 
 def child_timeline(child: m.Child) -> dict[str, object]:
     """The child's episodes and step trajectory, for the child page."""
-    episodes = list(child.episodes.order_by("start_date", "pk"))
+    episodes = sorted(child.episodes.all(), key=lambda e: (e.start_date, e.pk))  # prefetched or one query
     spans = [Span(step=e.step, start=e.start_date, end=e.end_date) for e in episodes]
     return {"episodes": episodes, "trajectory": trajectory(spans)}
 
