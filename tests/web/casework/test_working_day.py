@@ -205,3 +205,27 @@ def test_my_children_lists_only_children_in_care(client, scene, make_child):
     assert {scene["mine"].pk, placed.pk} <= shown
     row = next(r for r in resp.context["rows"] if r["child"].pk == placed.pk)
     assert row["step_name"] and row["step_name"] != "5"
+
+
+def test_my_day_writes_the_session_only_when_its_count_changes(client, scene):
+    """My day stored its count for the navigation in the session on every view, a database
+    write per page (#14); now only a changed count is written, and the count stays right."""
+    from django.contrib.sessions.models import Session
+
+    child = scene["mine"]
+    _notification(child, hours_ago=72)
+    client.force_login(scene["user"])
+    client.get(reverse("my_day"))
+    key = client.session.session_key
+
+    def saved() -> str:
+        return Session.objects.get(session_key=key).session_data
+
+    before = saved()
+    client.get(reverse("my_day"))
+    assert saved() == before  # the same count: nothing written
+    _notification(child, hours_ago=30)
+    client.get(reverse("my_day"))
+    assert saved() != before  # a new overdue duty: the count is written
+    nav = client.get(reverse("overview")).context["nav"]
+    assert next(row for row in nav if row["url"] == reverse("my_day"))["count"] == 2

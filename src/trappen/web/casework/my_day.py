@@ -211,10 +211,13 @@ def nav_due_count(request: HttpRequest, *, refresh: int | None = None) -> int:
     """The count on the navigation's "My day" link, kept in the session for
     :data:`NAV_COUNT_SECONDS`; ``refresh`` stores a count just made (by My day itself)."""
     now = timezone.now()
+    kept = request.session.get(NAV_COUNT_KEY)
+    fresh = bool(kept) and now.timestamp() - float(kept[1]) < NAV_COUNT_SECONDS
     if refresh is None:
-        kept = request.session.get(NAV_COUNT_KEY)
-        if kept and now.timestamp() - float(kept[1]) < NAV_COUNT_SECONDS:
+        if fresh:
             return int(kept[0])
         refresh = due_now_count(request.user, now=now, today=timezone.localdate())
+    elif fresh and int(kept[0]) == refresh:
+        return refresh  # unchanged: no session write for it
     request.session[NAV_COUNT_KEY] = [refresh, now.timestamp()]
     return refresh
