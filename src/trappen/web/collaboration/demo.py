@@ -347,13 +347,6 @@ def _demo_partner(rng: random.Random, today: dt.date) -> dict[str, int]:
             organisation_ids=[school.pk],
             others=[("parent", "Mor"), ("parent", "Far")],
         )
-        svc.minutes_write(
-            actor=caseworker,
-            meeting=meeting,
-            child_view="Barnet vil gerne have mere ro i frikvarteret",
-            parents_view="Forældrene ønsker tæt kontakt med skolen",
-            decisions="Skolen og familien mødes hver 14. dag",
-        )
         made["meetings"] += 1
         for text, days in (
             ("Trivselssamtale med eleven", rng.randint(-3, 10)),
@@ -370,6 +363,13 @@ def _demo_partner(rng: random.Random, today: dt.date) -> dict[str, int]:
         svc.action_assign(actor=caseworker, meeting=meeting, text="Indkald til opfølgningsmøde", owner=caseworker,
                           due_on=today + dt.timedelta(days=rng.randint(0, 12)))
         made["actions"] += 1
+        svc.minutes_write(  # the minutes go to the participants (trappen.web.collaboration.minutes)
+            actor=caseworker,
+            meeting=meeting,
+            child_view="Barnet vil gerne have mere ro i frikvarteret",
+            parents_view="Forældrene ønsker tæt kontakt med skolen",
+            decisions="Skolen og familien mødes hver 14. dag",
+        )
         if i % 4 == 0:
             svc.meeting_plan(
                 actor=caseworker,

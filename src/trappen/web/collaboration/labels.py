@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 LABELS = {
     # organisation kinds
@@ -23,7 +24,7 @@ LABELS = {
     "caseworker": _("Caseworker"), "partner": _("Partner"), "parent": _("Parent"),
     "network_person": _("Network person"), "support_person": _("Support person (bisidder)"),
     # action statuses
-    "open": _("Open"), "done": _("Done"), "cancelled": _("Cancelled"),
+    "open": pgettext_lazy("action status", "Open"), "done": _("Done"), "cancelled": _("Cancelled"),
     # link kinds
     "enrolled": _("Enrolled"), "attends": _("Attends"), "followed_by": _("Followed by"), "other": _("Other"),
     # concerns

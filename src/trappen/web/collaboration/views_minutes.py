@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from trappen.collaboration.minutes import MINUTES_PARTS
 from trappen.privacy.roles import Scope
 from trappen.web.audit.services import audit_list
 from trappen.web.casework.views import _open_child
@@ -60,4 +61,4 @@ def minutes_detail(request: HttpRequest, dispatch_id: int) -> HttpResponse:
     parts = mn.parts_now(row, share)
     return render(request, "collaboration/minutes.html", {
         "row": row, "meeting": row.meeting, "parts": parts, "c": row.content, "partner": share is not None,
-        "withheld": [p for p in row.parts if p not in parts]})
+        "withheld": [p for p in MINUTES_PARTS if p not in parts]})
