@@ -61,3 +61,33 @@ def test_meeting_action_for_the_teacher_and_refusal_without_consent(live_server,
     assert unshared.name not in teacher.content()
     assert not errors
     assert not [e for e in teacher_errors if "403" not in e]
+
+
+def test_minutes_reach_the_teacher_within_the_consent(live_server, open_browser, collab):
+    from trappen.web.collaboration import services as svc
+
+    base = live_server.url
+    meeting = svc.meeting_plan(actor=collab["user"], child=collab["shared"], kind="cross_disciplinary",
+                               held_on=dt.date.today(), organisation_ids=[collab["school"].pk],
+                               others=[("parent", "Mor")])
+    page, errors = open_browser(locale="en-GB")
+    _login(page, base, "cw")
+    page.goto(f"{base}/collaboration/meetings/{meeting.pk}/")
+    if not page.locator("#id_decisions").is_visible():
+        page.click("#minutes summary")
+    page.fill("#id_child_view", "Vil gerne have ro i frikvarteret")
+    page.fill("#id_parents_view", "Ønsker tæt kontakt med skolen")
+    page.fill("#id_decisions", "Skolen laver en trivselsplan")
+    page.click("#minutes-form button[type=submit]")
+    page.wait_for_url(f"{base}/collaboration/meetings/{meeting.pk}/")
+    assert page.locator("#dispatches tr.dispatch-recorded").count() == 1  # Mor: Digital Post, recorded
+
+    teacher, _errors = open_browser(locale="en-GB")
+    _login(teacher, base, "teacher")
+    teacher.goto(f"{base}/collaboration/")
+    teacher.locator("#my-minutes a[href^='/collaboration/minutes/']").first.click()
+    text = teacher.locator("#minutes-copy").inner_text()
+    assert "Skolen laver en trivselsplan" in text
+    assert "Ønsker tæt kontakt med skolen" not in text and "Vil gerne have ro" not in text
+    assert "The parents' view" in teacher.locator("#minutes-withheld").inner_text()
+    assert not errors
