@@ -5,7 +5,8 @@ Builds the demo municipality (synthetic, seeded, history up to today) in a throw
 database with the demo users and the demo's collaboration data
 (:func:`trappen.web.collaboration.demo.demo_collaboration_load`), then adds a partner acting for a
 school with exactly 200 linked children (both custody holders' consent for 150, a legal basis for
-25, nothing for 25; a meeting with two agreed actions for the teacher for 100), and times
+25, nothing for 25; a meeting with two agreed actions for the teacher and its minutes sent to
+the school for 100), and times
 GET /collaboration/ for that partner, /collaboration/children/<id>/ for one of their children,
 and /collaboration/overview/ for the demo team leader, through Django's test client (no
 network: queries, the sharing check per child, template). Each page is requested once before
@@ -29,6 +30,7 @@ def _bench_partner(today: dt.date) -> tuple[object, int]:
     """A partner acting for a new school with 200 linked children of the demo register."""
     from django.contrib.auth import get_user_model
 
+    from trappen.web.collaboration.minutes import minutes_dispatch
     from trappen.web.collaboration.models import (
         Action,
         ChildLink,
@@ -66,6 +68,9 @@ def _bench_partner(today: dt.date) -> tuple[object, int]:
             for k in range(2):
                 Action.objects.create(meeting=meeting, child_id=c, text=f"Handling {k}", owner=user,
                                       owner_kind="partner", due_on=today + dt.timedelta(days=i % 30 - 5))
+            meeting.decisions = "Skolen og familien mødes hver 14. dag"
+            meeting.save(update_fields=["decisions"])
+            minutes_dispatch(actor=None, meeting=meeting)  # the school's copy of the minutes
     return user, len(children)
 
 
@@ -86,7 +91,7 @@ def main() -> None:
     client.force_login(partner)
     times, cpu, resp = timed_get(client, "/collaboration/", args.repeats)
     print(f"Partner My day: {linked} linked children (150 consent, 25 legal basis, 25 none), "
-          f"200 open actions, page {len(resp.content) // 1024} KiB; {_ms(times, cpu)}", flush=True)
+          f"200 open actions, 100 sets of minutes, page {len(resp.content) // 1024} KiB; {_ms(times, cpu)}", flush=True)
     child = ChildLink.objects.filter(organisation__code="BENCH-1").order_by("child_id").first()
     times, cpu, resp = timed_get(client, f"/collaboration/children/{child.child_id}/", args.repeats)
     print(f"Partner child page: {_ms(times, cpu)}", flush=True)
