@@ -211,8 +211,8 @@ def nav_due_count(request: HttpRequest, *, refresh: int | None = None) -> int:
     """The count on the navigation's "My day" link, kept in the session for
     :data:`NAV_COUNT_SECONDS`; ``refresh`` stores a count just made (by My day itself)."""
     now = timezone.now()
-    kept = request.session.get(NAV_COUNT_KEY)
-    fresh = bool(kept) and now.timestamp() - float(kept[1]) < NAV_COUNT_SECONDS
+    kept = request.session.get(NAV_COUNT_KEY) or [0, 0.0]  # [count, when]
+    fresh = now.timestamp() - float(kept[1]) < NAV_COUNT_SECONDS
     if refresh is None:
         if fresh:
             return int(kept[0])
