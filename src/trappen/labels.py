@@ -74,13 +74,15 @@ def kpi_name(code: str, *, language: str) -> str:
 
 
 def duty_name(duty_id: str, *, language: str) -> str:
-    """The legal duty's name in the duty file."""
-    from trappen.deadlines import default_duties
+    """The duty's name in the duty file (Barnets Lov's, or the municipality's collaboration duties)."""
+    from trappen.deadlines import default_collaboration_duties, default_duties
 
-    try:
-        return default_duties().get(duty_id).name(_lang(language))
-    except KeyError:
-        return duty_id
+    for duties in (default_duties(), default_collaboration_duties()):
+        try:
+            return duties.get(duty_id).name(_lang(language))
+        except KeyError:
+            continue
+    return duty_id
 
 
 def state_names(states: tuple[str, ...] | list[str], *, language: str,

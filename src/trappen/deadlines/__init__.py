@@ -19,6 +19,15 @@ from trappen.deadlines._calendar import (
     end_of_local_day,
     is_working_day,
 )
+from trappen.deadlines._collaboration import (
+    ACTION_SCHEMA,
+    MEETING_SCHEMA,
+    CollaborationDuties,
+    CollaborationDuty,
+    collaboration_items,
+    default_collaboration_duties,
+    load_collaboration_duties,
+)
 from trappen.deadlines._duties import (
     DeadlineConfig,
     Duties,
@@ -37,7 +46,10 @@ from trappen.deadlines._engine import (
 )
 
 __all__ = [
-    "COPENHAGEN", "DEADLINE_ITEM_SCHEMA", "STATUSES", "DeadlineConfig", "Duties", "Duty",
+    "ACTION_SCHEMA", "COPENHAGEN", "DEADLINE_ITEM_SCHEMA", "MEETING_SCHEMA", "STATUSES",
+    "CollaborationDuties", "CollaborationDuty",
+    "DeadlineConfig", "Duties", "Duty", "collaboration_items", "default_collaboration_duties",
+    "load_collaboration_duties",
     "add_months", "add_working_days", "add_working_days_to_dates", "danish_holidays",
     "deadline_items", "deadline_items_for_child", "deadline_items_for_children",
     "default_duties", "duties_frame", "end_of_local_day",

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from trappen import labels as core
-from trappen.deadlines import default_duties
+from trappen.deadlines import default_collaboration_duties, default_duties
 from trappen.kpi import kpi_catalogue
 from trappen.web import rules
 
@@ -171,7 +171,10 @@ def _legal_source(code: str) -> str:
     try:
         duty = default_duties().get(code)
     except KeyError:
-        return code
+        try:  # a collaboration duty rests on the municipality's rule, not on a section
+            return default_collaboration_duties().get(code).source(_language())
+        except KeyError:
+            return code
     former = duty.serviceloven.strip()
     if former and former != "—":
         return _g("Barnets Lov %(section)s (formerly Serviceloven %(former)s)") % {
@@ -209,7 +212,7 @@ def choices(kind: str) -> list[tuple[str, Promise]]:
 def all_codes() -> dict[str, tuple[str, ...]]:
     """Every code of every kind in force (the catalogue's, the staircase's, the duties')."""
     codes = {kind: tuple(table) for kind, table in _TABLES.items()}
-    duties = tuple(d.id for d in default_duties().duties)
+    duties = tuple(d.id for d in (*default_duties().duties, *default_collaboration_duties().duties))
     return codes | {"intervention": rules.catalogue().codes,
                     "step": tuple(str(n) for n in rules.staircase().numbers),
                     "duty": duties, "legal_source": duties, "kpi": tuple(k.code for k in kpi_catalogue()),

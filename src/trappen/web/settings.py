@@ -173,6 +173,10 @@ TRAPPEN_MAX_FUTURE_DAYS = env_int("TRAPPEN_MAX_FUTURE_DAYS", 366, minimum=0)
 # waiting for a place on it have waited longer than this many days (the median wait), or when
 # the step has no open offer with a free place. The municipality sets it.
 TRAPPEN_WAITING_ALERT_DAYS = env_int("TRAPPEN_WAITING_ALERT_DAYS", 30, minimum=0)
+# Collaboration (#16): while a child is helped on steps 1-3, a cross-disciplinary meeting is due at
+# least every this many months (duty C2 of trappen/deadlines/data/collaboration.toml); 0 = no
+# such duty. The municipality sets it; the default is the file's (3).
+TRAPPEN_MEETING_CADENCE_MONTHS = env_int("TRAPPEN_MEETING_CADENCE_MONTHS", 3, minimum=0)
 # Uploads (budget, accounts, prices, staircase files) are refused before parsing when larger than
 # this many bytes, when an .xlsx unpacks to more than this many bytes (a zip bomb), or when they
 # hold more than this many rows. Budgets and accounts are a few hundred lines.

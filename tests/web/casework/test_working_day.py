@@ -229,3 +229,40 @@ def test_my_day_writes_the_session_only_when_its_count_changes(client, scene):
     assert saved() != before  # a new overdue duty: the count is written
     nav = client.get(reverse("overview")).context["nav"]
     assert next(row for row in nav if row["url"] == reverse("my_day"))["count"] == 2
+
+
+def test_open_actions_and_the_meeting_interval_are_duties_on_my_day(client, scene, settings):
+    """#16: an agreed action past its due date and a child on step 2 with no cross-disciplinary
+    meeting for three months are duties on the caseworker's My day, linked to the meeting and
+    to planning one; holding the meeting and doing the action take them off."""
+    from trappen.web.collaboration.models import Action, Meeting
+
+    child, today = scene["mine"], timezone.localdate()
+    m.Episode.objects.create(child=child, intervention_code="FAMILY_TREATMENT", step=2,
+                             start_date=today - dt.timedelta(days=120))
+    meeting = Meeting.objects.create(child=child, kind="handover", held_on=today - dt.timedelta(days=40))
+    action = Action.objects.create(meeting=meeting, child=child, text="Ring til skolen", owner=scene["user"],
+                                   owner_kind="caseworker", due_on=today - dt.timedelta(days=2))
+    client.force_login(scene["user"])
+    rows = {r["duty_id"]: r for r in _rows(client.get(reverse("my_day")))}
+    assert rows["C1"]["overdue"] and rows["C1"]["url"] == reverse("meeting_detail", args=[meeting.pk])
+    assert rows["C2"]["overdue"] and rows["C2"]["url"] == reverse("meeting_new", args=[child.pk])
+    assert rows["C2"]["duty_name"] == "Tværfagligt møde med fast interval"
+    assert rows["C2"]["legal_source"] == "Kommunens samarbejdsregel (Herning-modellen)"
+    # the team leader's team page counts them among the team's overdue duties
+    client.force_login(scene["leader"])
+    team = {r["username"]: r for r in client.get(reverse("team")).context["rows"]}
+    assert team["cw"]["overdue"] >= 2
+    # the action done: it leaves My day; a cross-disciplinary meeting held: the next is due in 3 months
+    Meeting.objects.create(child=child, kind="cross_disciplinary", held_on=today)
+    Action.objects.filter(pk=action.pk).update(status="done", done_on=today)
+    client.force_login(scene["user"])
+    resp = client.get(reverse("my_day"))
+    rows = {r["duty_id"]: r for r in _rows(resp)}
+    assert "C1" not in rows and not rows["C2"]["overdue"]
+    later = next(g for g in resp.context["groups"] if g["key"] == "later")
+    assert "C2" in {r["duty_id"] for r in later["page"].object_list}
+    # the municipality sets no interval: no meeting duty at all
+    settings.TRAPPEN_MEETING_CADENCE_MONTHS = 0
+    Meeting.objects.all().delete()
+    assert "C2" not in {r["duty_id"] for r in _rows(client.get(reverse("my_day")))}

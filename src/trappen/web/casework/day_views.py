@@ -42,7 +42,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
     form = f.MyDayFilterForm(
         request.GET or None,
         children=sorted(scope.children.items(), key=lambda c: (c[1], c[0])),
-        duties=day.duty_choices(language), sources=day.source_choices(),
+        duties=day.duty_choices(language), sources=day.source_choices(language),
         caseworkers=sorted(scope.posts.items(), key=lambda p: p[1]) if scope.team else None)
     chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
     items = day.my_day_items(scope, now=now, today=today, child_id=chosen.get("child"),

@@ -20,8 +20,9 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from trappen.deadlines import default_duties
+from trappen.deadlines import CollaborationDuty, Duty, default_collaboration_duties, default_duties
 from trappen.web.casework.selectors import open_deadlines
+from trappen.web.labels import label
 from trappen.web.register import models as m
 from trappen.web.register.selectors import caseload_for_caseworker
 
@@ -40,6 +41,8 @@ _FULFIL: dict[str, tuple[str, str]] = {
     "D11": ("follow_up_new", "ref_id"),
     "D12": ("supervision_visit_new", "ref_id"),       # supervision visit (§ 156 stk. 5)
     "D14": ("child_plan", "child_id"),                # plan for support after 18 (§ 108)
+    "C1": ("meeting_detail", "ref_id"),               # the meeting where the action was agreed
+    "C2": ("meeting_new", "child_id"),                # plan the next cross-disciplinary meeting
 }
 """Duties without a form of their own (D2 acknowledgement, D16 complaint re-assessment) link to
 the child's casework page, where the record is."""
@@ -58,16 +61,24 @@ def paragraph(legal_source: str) -> str:
     return f"§ {found.group(1)}" if found else legal_source
 
 
+def _duties() -> tuple[Duty | CollaborationDuty, ...]:
+    """The duties on My day: Barnets Lov's computed ones, then the municipality's collaboration duties."""
+    return (*default_duties().computed, *default_collaboration_duties().duties)
+
+
 def duty_choices(language: str) -> list[tuple[str, str]]:
-    """``(duty id, name)`` of the computed duties, in the rule file's order."""
-    return [(d.id, d.name(language)) for d in default_duties().computed]
+    """``(duty id, name)`` of the duties on My day, in the rule files' order."""
+    return [(d.id, d.name(language)) for d in _duties()]
 
 
-def source_choices() -> list[tuple[str, str]]:
-    """``(paragraph, "Barnets Lov <paragraph>")`` of the computed duties, once each."""
+def source_choices(language: str = "da") -> list[tuple[str, str]]:
+    """``(paragraph, "Barnets Lov <paragraph>")`` of the law's computed duties, once each, then
+    ``(source, source in the language)`` of each collaboration duty (a municipal rule, no section)."""
     seen: dict[str, str] = {}
     for d in default_duties().computed:
         seen.setdefault(paragraph(d.legal_source), f"Barnets Lov {paragraph(d.legal_source)}")
+    for c in default_collaboration_duties().duties:
+        seen.setdefault(c.legal_source, c.source(language))
     return list(seen.items())
 
 
@@ -114,7 +125,7 @@ def grouped(items: pl.DataFrame, *, today: dt.date) -> pl.DataFrame:
              .when(pl.col("due_on") <= today).then(pl.lit("today"))
              .when(pl.col("due_on") <= week_end).then(pl.lit("week"))
              .otherwise(pl.lit("later")))
-    sources = sorted({d.legal_source for d in default_duties().computed})
+    sources = sorted({d.legal_source for d in _duties()})
     para = pl.col("legal_source").replace_strict(sources, [paragraph(s) for s in sources], default=None,
                                                  return_dtype=pl.String)
     return items.with_columns(group=group, paragraph=para)
@@ -189,7 +200,7 @@ def my_day_groups(items: pl.DataFrame, scope: Scope, *, query: QueryDict, duty_n
                 rows.append({
                     "duty_id": r["duty_id"], "duty_name": duty_names.get(r["duty_id"], r["duty_id"]),
                     "status": r["status"], "overdue": r["overdue"], "count": r["count"],
-                    "due_local": timezone.localtime(r["due_at"]), "legal_source": r["legal_source"],
+                    "due_local": timezone.localtime(r["due_at"]), "legal_source": label(r["duty_id"], "legal_source"),
                     "child_id": r["child_id"], "child": scope.children.get(r["child_id"], ""),
                     "caseworker": scope.posts.get(post, "") if post is not None else "",
                     "url": fulfil_url(r["duty_id"], child_id=r["child_id"], ref_id=r["ref_id"]),

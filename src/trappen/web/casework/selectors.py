@@ -12,12 +12,20 @@ from collections import OrderedDict
 from typing import Any, cast
 
 import polars as pl
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Max, Model, Prefetch, Q, QuerySet, TextField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from trappen.deadlines import COPENHAGEN, deadline_items, item_status
+from trappen.deadlines import (
+    ACTION_SCHEMA,
+    COPENHAGEN,
+    MEETING_SCHEMA,
+    collaboration_items,
+    deadline_items,
+    item_status,
+)
 from trappen.register import TABLES, Register
 from trappen.register.schema import PROFESSIONAL_NOTIFIERS
 from trappen.web import rules
@@ -198,15 +206,22 @@ def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
     the same day one item each (two supervision visits in a placement year are both due on its
     last day, § 156 stk. 5); a to-do list shows it once, with ``count`` acts still missing.
 
-    The engine's items are a function of the records read (:func:`deadline_register_for_children`)
-    and the local day alone; only their status moves with the time of day (``item_status``).
-    So they are kept per process under a digest of exactly those records and the day, and
-    reused while both are unchanged: any write to the children's records changes the digest.
+    Besides the duties of Barnets Lov it gives the municipality's collaboration duties (agreed
+    actions, C1; a meeting at the interval ``TRAPPEN_MEETING_CADENCE_MONTHS``, C2:
+    ``trappen.deadlines.collaboration_items``).
+
+    The items are a function of the records read (:func:`deadline_register_for_children`, the
+    children's actions and meetings), the interval and the local day alone; only their status
+    moves with the time of day (``item_status``). So they are kept per process under a digest
+    of exactly those inputs, and reused while they are unchanged: any write to the children's
+    records changes the digest.
     """
     since = now.date() - dt.timedelta(days=DEADLINE_LOOKBACK_DAYS)
     rows = {name: _table_rows(name, child_ids=child_ids, since=since) for name in _CHILD_TABLES}
-    key = hashlib.blake2b(pickle.dumps((rows, now.astimezone(COPENHAGEN).date(), since, connection.vendor)),
-                          digest_size=20).digest()
+    collaboration = _collaboration_rows(child_ids)
+    cadence = settings.TRAPPEN_MEETING_CADENCE_MONTHS
+    key = hashlib.blake2b(pickle.dumps((rows, collaboration, cadence, now.astimezone(COPENHAGEN).date(), since,
+                                        connection.vendor)), digest_size=20).digest()
     with _items_lock:
         items = _items_kept.get(key)
         if items is not None:
@@ -214,12 +229,29 @@ def open_deadlines(child_ids: list[int], *, now: dt.datetime) -> pl.DataFrame:
     if items is None:
         frames = {name: _rows_frame(name, found) for name, found in rows.items()}
         register = Register.from_frames(meta={"source": "operational database"}, **frames)
-        items = deadline_items(register, now=now, since=since)
+        actions, meetings = (pl.DataFrame(found, schema=schema, orient="row")
+                             for found, schema in zip(collaboration, (ACTION_SCHEMA, MEETING_SCHEMA), strict=True))
+        items = pl.concat([
+            deadline_items(register, now=now, since=since),
+            collaboration_items(actions=actions, meetings=meetings, episodes=register.episodes, now=now,
+                                months=cadence, since=since)]).sort("due_at", "duty_id", "ref_id", "seq")
         with _items_lock:
             _items_kept[key] = items
             while len(_items_kept) > _ITEMS_KEPT:
                 _items_kept.popitem(last=False)
     return _open(items.with_columns(status=item_status(now)))
+
+
+def _collaboration_rows(child_ids: list[int]) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    """The children's agreed actions and meetings (trappen.web.collaboration), in the columns of
+    the collaboration duties' ``ACTION_SCHEMA`` and ``MEETING_SCHEMA``."""
+    from trappen.web.collaboration.models import Action, Meeting
+
+    actions = Action.objects.filter(child_id__in=child_ids).order_by("pk").values_list(
+        "pk", "meeting_id", "child_id", "due_on", "status", "done_on")
+    meetings = Meeting.objects.filter(child_id__in=child_ids).order_by("pk").values_list(
+        "pk", "child_id", "kind", "held_on")
+    return list(actions), list(meetings)
 
 
 def open_items(register: Register, *, now: dt.datetime, since: dt.date) -> pl.DataFrame:
