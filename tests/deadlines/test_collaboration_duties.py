@@ -83,6 +83,17 @@ def test_a_meeting_is_due_at_the_interval_while_a_child_is_helped_on_the_lower_s
                                months=0).height == 0
 
 
+def test_a_meeting_missing_for_longer_than_the_look_back_stays_a_duty():
+    """My day looks a year back (``since``); a child helped for two years without a meeting must
+    not drop off it, nor an action left open that long."""
+    episodes = _episodes([(5, 2, D(2024, 9, 1), None)])
+    actions = _actions([(1, 10, 5, D(2025, 2, 1), "open", None), (2, 10, 5, D(2025, 3, 1), "done", D(2025, 3, 1))])
+    items = collaboration_items(actions=actions, meetings=_meetings([]), episodes=episodes, now=NOW,
+                                since=D(2025, 12, 7))
+    assert items.select("duty_id", "due_on", "status").rows() == [
+        ("C2", D(2024, 12, 1), "overdue"), ("C1", D(2025, 2, 1), "overdue")]
+
+
 def test_one_meeting_item_per_meeting_held_plus_the_next_against_an_independent_count():
     rng = random.Random(7)
     episodes, meetings = [], []

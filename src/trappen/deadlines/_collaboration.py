@@ -174,7 +174,8 @@ def collaboration_items(*, actions: pl.DataFrame, meetings: pl.DataFrame, episod
         now: the evaluation instant, timezone-aware.
         months: the meeting interval the municipality sets (C2); ``None`` = the file's; ``0`` =
             no C2 duty (the municipality sets no interval).
-        since: leave out items due before this local day.
+        since: leave out items done and due before this local day (one still missing stays:
+            the records are Trappen's own, not an extract's unrecorded past).
         duties: the collaboration duties; ``None`` = the shipped file.
     """
     require_aware(now, field="now")
@@ -187,8 +188,8 @@ def collaboration_items(*, actions: pl.DataFrame, meetings: pl.DataFrame, episod
         parts.append(_cadence(meetings.lazy().cast(MEETING_SCHEMA), episodes.lazy(),  # type: ignore[arg-type]
                               cadence_duty, months=months, today=today))
     items = pl.concat(parts, how="vertical_relaxed")
-    if since is not None:
-        items = items.filter(pl.col("due_on") >= since)
+    if since is not None:  # an action or meeting still missing stays, however old (one per action or child)
+        items = items.filter((pl.col("due_on") >= since) | pl.col("done_at").is_null())
     sources = pl.LazyFrame({"duty_id": [d.id for d in duties.duties],
                             "legal_source": [d.legal_source for d in duties.duties]})
     return (items.with_columns(pl.col("due_at").cast(UTC), pl.col("done_at").cast(UTC), status=item_status(now))
