@@ -25,6 +25,7 @@ from trappen.web.casework import selectors as sel
 from trappen.web.casework import services as svc
 from trappen.web.collaboration.selectors import my_day_actions
 from trappen.web.register.selectors import caseload_for_caseworker
+from trappen.web.urlbuild import url_for
 
 
 def _step_names() -> dict[int, str]:
@@ -58,7 +59,8 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
         steps = _step_names()
         for c in caseload_for_caseworker(request.user, on=today):
             step = int(getattr(c, "current_step", 0) or 0)
-            children.append({"child": c, "step": step, "step_name": steps.get(step, "")})
+            children.append({"child": c, "step": step, "step_name": steps.get(step, ""),
+                             "url": url_for("child_detail", c.pk)})
     # one audit row: every child the page names (the filter's list, the caseload, the duties)
     audit_list(actor=request.user, endpoint="my_day",
                child_ids=sorted(set(scope.children) | {c["child"].pk for c in children}))  # type: ignore[attr-defined]

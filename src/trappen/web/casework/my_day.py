@@ -17,7 +17,6 @@ import polars as pl
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
-from django.urls import reverse
 from django.utils import timezone
 
 from trappen.deadlines import CollaborationDuty, Duty, default_collaboration_duties, default_duties
@@ -25,6 +24,7 @@ from trappen.web.casework.selectors import open_deadlines
 from trappen.web.labels import label
 from trappen.web.register import models as m
 from trappen.web.register.selectors import caseload_for_caseworker
+from trappen.web.urlbuild import url_for
 
 GROUPS = ("overdue", "today", "week", "later")
 """Urgency groups in display order. ``week``: due within the next 7 days (after today)."""
@@ -51,7 +51,7 @@ the child's casework page, where the record is."""
 def fulfil_url(duty_id: str, *, child_id: int, ref_id: int) -> str:
     """The address of the form that fulfils this duty (the child's casework page if none)."""
     name, arg = _FULFIL.get(duty_id, ("child_casework", "child_id"))
-    return reverse(name, args=[child_id if arg == "child_id" else ref_id])
+    return url_for(name, child_id if arg == "child_id" else ref_id)
 
 
 def paragraph(legal_source: str) -> str:
@@ -200,8 +200,10 @@ def my_day_groups(items: pl.DataFrame, scope: Scope, *, query: QueryDict, duty_n
                 rows.append({
                     "duty_id": r["duty_id"], "duty_name": duty_names.get(r["duty_id"], r["duty_id"]),
                     "status": r["status"], "overdue": r["overdue"], "count": r["count"],
-                    "due_local": timezone.localtime(r["due_at"]), "legal_source": label(r["duty_id"], "legal_source"),
+                    "due_local": (due := timezone.localtime(r["due_at"])), "due_text": f"{due:%Y-%m-%d %H:%M}",
+                    "legal_source": label(r["duty_id"], "legal_source"),
                     "child_id": r["child_id"], "child": scope.children.get(r["child_id"], ""),
+                    "child_url": url_for("child_detail", r["child_id"]),
                     "caseworker": scope.posts.get(post, "") if post is not None else "",
                     "url": fulfil_url(r["duty_id"], child_id=r["child_id"], ref_id=r["ref_id"]),
                 })
