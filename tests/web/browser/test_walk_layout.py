@@ -1,0 +1,39 @@
+"""Layout defects found walking the demo (helper D), checked in a real Chromium at 1366 and 390 px."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _logged_in(open_browser, live_server, user, width):
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    page, errors = open_browser(locale="da-DK")
+    page.set_viewport_size({"width": width, "height": 900})
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                               "url": live_server.url}])
+    return page, errors
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_checkboxes_sit_next_to_their_label(live_server, open_browser, scene, make_user, width):
+    """``input { width: 100% }`` stretched every checkbox to 480 px: on the meeting form the box
+    stood in the middle of the card, far from the organisation it ticks."""
+    from trappen.web.collaboration import services as svc
+
+    school = svc.organisation_create(code="SKOLE1", name="Nordskolen", kind="school", district_code="N")
+    svc.child_link_add(child=scene["mine"], organisation=school, start_date=scene["mine"].birth_date)
+    page, errors = _logged_in(open_browser, live_server, scene["user"], width)
+    page.goto(f"{live_server.url}/collaboration/children/{scene['mine'].pk}/meetings/new/")
+    boxes = page.locator("#meeting-form input[type=checkbox]")
+    assert boxes.count() >= 2  # the school and "the child takes part"
+    for i in range(boxes.count()):
+        assert boxes.nth(i).bounding_box()["width"] < 40
+    assert errors == []
+    assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
