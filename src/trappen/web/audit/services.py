@@ -50,11 +50,11 @@ def audit_record(*, actor: object, child_id: int | None, action: str, endpoint: 
         raise ValueError(f"audit action must be one of {ACTIONS}, got {action!r}")
     user = actor if getattr(actor, "pk", None) is not None else None
     _lock_chain()
-    last = AuditEvent.objects.order_by("-id").first()
+    last = AuditEvent.objects.order_by("-id").values_list("entry_hash", flat=True).first()
     event = AuditEvent(at=timezone.now(), user=user,
                        username=getattr(actor, "username", "") or "anonymous",
                        child_id=child_id, action=action, endpoint=endpoint[:200],
-                       purpose=purpose[:200], previous_hash=last.entry_hash if last else GENESIS,
+                       purpose=purpose[:200], previous_hash=last if last is not None else GENESIS,
                        child_ids=None if child_ids is None else [int(i) for i in child_ids])
     event.entry_hash = entry_hash(previous_hash=event.previous_hash, fields=_hashed_fields(event))
     event.save()

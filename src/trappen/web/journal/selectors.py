@@ -27,7 +27,10 @@ CASE_PAGE_NOTES = 10
 
 def journal_allowed(user: object, child_id: int, action: str) -> bool:
     """Whether ``user`` may ``action`` (view/create/change) the journal of ``child_id``."""
-    scope = permission(getattr(user, "role", "") or "", RESOURCE, action)
+    return _within(user, child_id, permission(getattr(user, "role", "") or "", RESOURCE, action))
+
+
+def _within(user: object, child_id: int, scope: Scope | None) -> bool:
     if scope == Scope.OWN:
         return is_own_case(user, child_id)
     if scope in (Scope.TEAM, Scope.DISTRICT):
@@ -51,9 +54,11 @@ class JournalAccess:
 
 def journal_access(user: object, child_id: int) -> JournalAccess:
     """The user's rights on one child's journal (closed cases aside: see ``case_closed``)."""
-    return JournalAccess(view=journal_allowed(user, child_id, "view"),
-                         create=journal_allowed(user, child_id, "create"),
-                         change=journal_allowed(user, child_id, "change"))
+    role = getattr(user, "role", "") or ""
+    scopes = {action: permission(role, RESOURCE, action) for action in ("view", "create", "change")}
+    answers = {scope: _within(user, child_id, scope) for scope in set(scopes.values())}  # a query per scope
+    return JournalAccess(view=answers[scopes["view"]], create=answers[scopes["create"]],
+                         change=answers[scopes["change"]])
 
 
 def case_closed(child_id: int) -> bool:
@@ -73,14 +78,15 @@ def decisions_for_child(child: m.Child) -> QuerySet[Decision]:
             .order_by("-decided_on", "-recorded_at", "-pk"))
 
 
-def journal_case_section(user: object, child: m.Child) -> dict[str, object]:
+def journal_case_section(user: object, child: m.Child, *, closed: bool | None = None) -> dict[str, object]:
     """The journal and decisions sections of the case page: the latest notes, all decisions and
-    what ``user`` may add; nothing (``journal_visible`` False) without ``case_notes``/view."""
+    what ``user`` may add; nothing (``journal_visible`` False) without ``case_notes``/view.
+    ``closed``: whether the case is closed, when the page already knows (else it is looked up)."""
     access = journal_access(user, child.pk)
     if not access.view:
         return {"journal_visible": False}
     notes = journal_notes(child)
-    writable = not case_closed(child.pk)
+    writable = not (case_closed(child.pk) if closed is None else closed)
     return {"journal_visible": True, "journal_notes": list(notes[:CASE_PAGE_NOTES]),
             "journal_count": notes.count(), "decisions": list(decisions_for_child(child)),
             "can_add_note": access.create and writable, "can_correct_note": access.change and writable}

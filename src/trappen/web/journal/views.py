@@ -59,10 +59,10 @@ def _errors(form: object, exc: InvalidInput, *, required: str) -> None:
         _form_errors(form, InvalidInput(rest))
 
 
-def journal_case_context(request: HttpRequest, child: m.Child) -> dict[str, object]:
+def journal_case_context(request: HttpRequest, child: m.Child, *, closed: bool | None = None) -> dict[str, object]:
     """The journal and decisions sections of the case page (audited when shown); call it after
-    the page has opened the child (purpose stated)."""
-    section = sel.journal_case_section(request.user, child)
+    the page has opened the child (purpose stated). ``closed``: see ``journal_case_section``."""
+    section = sel.journal_case_section(request.user, child, closed=closed)
     if section["journal_visible"]:
         _audit_read(request, child, "journal")
     return section

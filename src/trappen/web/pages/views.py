@@ -151,7 +151,8 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "can_close": can["child_change"], "can_write": any(can.values()) and case["closure"] is None,
         "can": {k: v and case["closure"] is None for k, v in can.items()},
         "can_reassign": case["closure"] is None and can["child_reassign"]}
-    context |= journal_case_context(request, child)  # journal and decisions: case_notes grants, audited
+    # journal and decisions: case_notes grants, audited
+    context |= journal_case_context(request, child, closed=case["closure"] is not None)
     context["approvals"] = approvals_for_child(child)  # step-ups awaiting approval (trappen.web.approvals)
     return render(request, "casework/child.html", context)
 
