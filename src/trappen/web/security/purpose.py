@@ -87,7 +87,10 @@ def purpose_or_prompt(request: HttpRequest, child_id: int) -> tuple[str, HttpRes
         ``("own_case", None)`` for the responsible caseworker; ``(code, None)`` when a purpose
         was chosen in this session; ``("", redirect)`` otherwise.
     """
-    if is_own_case(request.user, child_id):
+    known = request.__dict__.setdefault("_trappen_own_case", {})  # asked once per child per request
+    if child_id not in known:
+        known[child_id] = is_own_case(request.user, child_id)
+    if known[child_id]:
         return OWN_CASE, None
     if getattr(request.user, "role", None) == "partner":
         return PARTNER_LINK, None
