@@ -213,8 +213,9 @@ def _refresh() -> None:
 
     try:
         _build(register_version(), again=True)
-    except Exception:
-        logger.exception("dashboard register refresh failed; the previous snapshot stays in use")
+    except Exception as exc:  # e.g. the database is away: one line, no traceback; the next request tries again
+        logger.warning("dashboard register refresh failed (%s); the previous snapshot stays in use",
+                       type(exc).__name__)
     finally:
         connections.close_all()
 
