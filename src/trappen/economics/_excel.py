@@ -12,6 +12,7 @@ injection: a leading ``=``, ``+``, ``-``, ``@``, tab or carriage return gets an 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -33,8 +34,12 @@ def safe_text(value: object) -> object:
 
 
 def write_workbook(result: CaseResult, path: Path | str, *, simulation_summary: dict | None = None,
-                   tornado: pl.DataFrame | None = None) -> Path:
-    """Write the workbook for ``result`` to ``path`` and return the path."""
+                   tornado: pl.DataFrame | None = None,
+                   input_label: Callable[[str], str] | None = None) -> Path:
+    """Write the workbook for ``result`` to ``path`` and return the path.
+
+    ``input_label`` names an uncertain input's key path (``effect.success_rate_with``) in the
+    Inputs sheet; without it the path itself is shown. The tornado is written as given."""
     case = result.case
     wb = Workbook()
     inp = wb.active
@@ -84,7 +89,8 @@ def write_workbook(result: CaseResult, path: Path | str, *, simulation_summary: 
         put("Annual net > 0 in year index", r.earn_back_after_years if r.earn_back_after_years is not None else "-")
         put("Cumulative net > 0 after years", r.surplus_after_years if r.surplus_after_years is not None else "-")
     for dist_path, d in sorted(case.uncertain.items()):
-        put(f"Uncertain: {dist_path}", d.kind, None, ", ".join(f"{k}={v:g}" for k, v in d.params.items()))
+        named = input_label(dist_path) if input_label else dist_path
+        put(f"Uncertain: {named}", d.kind, None, ", ".join(f"{k}={v:g}" for k, v in d.params.items()))
     inp.column_dimensions["A"].width = 55
     inp.column_dimensions["B"].width = 18
     inp.column_dimensions["C"].width = 80

@@ -4,6 +4,7 @@ in the PDF)."""
 from __future__ import annotations
 
 from django.utils.html import escape
+from django.utils.translation import gettext as _
 
 from trappen.economics import CaseResult
 
@@ -48,8 +49,8 @@ def cumulative_svg(result: CaseResult, *, title: str) -> str:
     if rule is not None:
         # as the core checks them: earn back = the net of year index ``earn_back_after_years``
         # is positive; surplus = the cumulative at index ``surplus_after_years - 1`` is positive
-        marks = (("earn back", None if rule.earn_back_after_years is None else rule.earn_back_after_years),
-                 ("surplus", None if rule.surplus_after_years is None else rule.surplus_after_years - 1))
+        marks = ((_("earn back"), rule.earn_back_after_years),
+                 (_("surplus"), None if rule.surplus_after_years is None else rule.surplus_after_years - 1))
         for label, idx in marks:
             if idx is None or not 0 <= idx < len(years):
                 continue

@@ -24,7 +24,8 @@ from trappen.web.investments.models import InvestmentCase
 from trappen.web.investments.services import parse_case_text, require
 
 __all__ = ["Evaluation", "SIMULATION_DRAWS", "SIMULATION_SEED", "case_for_user", "cases_for_user",
-           "evaluate_text", "input_label", "realised_for", "staircase_rows", "tornado_rows"]
+           "evaluate_text", "input_is_money", "input_label", "realised_for", "staircase_rows", "tornado_rows",
+           "workbook_simulation", "workbook_tornado"]
 
 SIMULATION_DRAWS = 2000  # enough for P(NPV > 0) to +-1 percentage point (binomial s.e. <= 0.011)
 SIMULATION_SEED = 20130101  # fixed so the page, the PDF and the API show the same probabilities
@@ -124,6 +125,30 @@ def input_label(path: str) -> str:
     return path
 
 
+def input_is_money(path: str) -> bool:
+    """Whether an uncertain input is an amount in kroner (a price or a cost), shown whole."""
+    parts = path.split(".")
+    return parts[0] == "prices" or (parts[0] == "costs" and parts[-1] in ("dkk", "dkk_per_fte_per_year"))
+
+
 def tornado_rows(frame: pl.DataFrame) -> list[dict[str, object]]:
-    """The tornado's rows for a page, each input named by :func:`input_label`."""
-    return [row | {"input": input_label(str(row["input"]))} for row in frame.iter_rows(named=True)]
+    """The tornado's rows for a page, each input named by :func:`input_label`; ``money`` when its
+    low and high are kroner (shown whole, as the page's other amounts)."""
+    return [row | {"input": input_label(str(row["input"])), "money": input_is_money(str(row["input"]))}
+            for row in frame.iter_rows(named=True)]
+
+
+def workbook_tornado(frame: pl.DataFrame) -> pl.DataFrame:
+    """The tornado for the workbook's Uncertainty sheet: each input named by :func:`input_label`,
+    the columns headed as on the page."""
+    heads = {"input": _("Input"), "base": _("Base value"), "low": _("Low"), "high": _("High"),
+             "npv_low_dkk": _("NPV at low"), "npv_high_dkk": _("NPV at high"), "swing_dkk": _("Swing")}
+    named = frame.with_columns(pl.Series("input", [input_label(str(p)) for p in frame["input"]], dtype=pl.String))
+    return named.rename({k: v for k, v in heads.items() if k in named.columns})
+
+
+def workbook_simulation(summary: dict[str, object] | None) -> dict[str, object] | None:
+    """The simulation summary for the workbook, its uncertain inputs named by :func:`input_label`."""
+    if summary is None or not isinstance(paths := summary.get("uncertain_inputs"), list):
+        return summary
+    return summary | {"uncertain_inputs": [input_label(str(p)) for p in paths]}

@@ -176,8 +176,10 @@ def case_workbook(request: HttpRequest, case_id: int) -> HttpResponse:
     case = sel.case_for_user(request.user, case_id)
     ev = sel.evaluate_text(case.toml_text)
     with tempfile.TemporaryDirectory() as tmp:
-        path = write_workbook(ev.result, Path(tmp) / "case.xlsx", simulation_summary=ev.simulation,
-                              tornado=neutralise_frame(ev.tornado))
+        path = write_workbook(ev.result, Path(tmp) / "case.xlsx",
+                              simulation_summary=sel.workbook_simulation(ev.simulation),
+                              tornado=neutralise_frame(sel.workbook_tornado(ev.tornado)),
+                              input_label=sel.input_label)
         data = path.read_bytes()
     response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     response["Content-Disposition"] = f'attachment; filename="investment-{case.pk}.xlsx"'
