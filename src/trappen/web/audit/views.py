@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from trappen.privacy.roles import Scope
 from trappen.web.audit.selectors import audit_events_in_scope, audit_scope, can_audit
 from trappen.web.audit.services import audit_record
+from trappen.web.audit.templatetags.audit_labels import purpose_choices
 from trappen.web.security.exports import audit_csv, audit_events
 
 PAGE_ROWS = 500
@@ -68,8 +69,7 @@ def audit_child_export(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 class AuditTeamForm(AuditSearchForm):
-    purpose = forms.CharField(label=_("Purpose"), required=False, max_length=200,
-                              help_text=_("The exact code, e.g. colleague_cover or team_leader_review."))
+    purpose = forms.ChoiceField(label=_("Purpose"), required=False, choices=purpose_choices)
 
 
 _READ_PURPOSE = {Scope.TEAM: "complaint_handling", Scope.ALL: "data_protection_review"}
