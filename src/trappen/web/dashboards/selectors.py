@@ -224,12 +224,20 @@ def analytic_register() -> tuple[Register, tuple[object, ...]]:
     """The analytic register (:func:`register_snapshot`) and its version.
 
     Reused while the version is unchanged; a write that changes it makes the next request build
-    a new one (one thread builds, the others wait for it). After :data:`CACHE_SECONDS` with the
+    a new one (one thread builds, the others wait for it). The version is checked at most every
+    ``TRAPPEN_DASHBOARD_CHECK_SECONDS`` (a write shows within that time). After :data:`CACHE_SECONDS` with the
     same version the snapshot is rebuilt in the background, in case a change escaped the
     version, while the previous one keeps answering: no request waits the seconds a build takes.
     """
-    version = register_version()
     now = time.monotonic()
+    with _lock:
+        checked = _register_cache.get("checked")
+    if isinstance(checked, tuple) and now - checked[0] < settings.TRAPPEN_DASHBOARD_CHECK_SECONDS:
+        version = checked[1]  # checked a moment ago: the fingerprint costs the database a scan of each table
+    else:
+        version = register_version()
+        with _lock:
+            _register_cache["checked"] = (now, version)
     with _lock:
         kept = _register_cache.get("register") if _register_cache.get("version") == version else None
         stale = now - float(_register_cache.get("at", now)) >= CACHE_SECONDS  # type: ignore[arg-type]
