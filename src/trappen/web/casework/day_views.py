@@ -39,7 +39,9 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
     form that fulfils it; a team leader sees the team's duties with the caseworker's name."""
     now, today = timezone.now(), timezone.localdate()
     language = (get_language() or "da")[:2]
-    scope = day.my_day_scope(request.user, on=today)
+    caseload = (list(caseload_for_caseworker(request.user, on=today))
+                if getattr(request.user, "role", None) == "caseworker" else None)
+    scope = day.my_day_scope(request.user, on=today, caseload=caseload)
     form = f.MyDayFilterForm(
         request.GET or None,
         children=sorted(scope.children.items(), key=lambda c: (c[1], c[0])),
@@ -57,7 +59,7 @@ def my_day_page(request: HttpRequest) -> HttpResponse:
     children: list[dict[str, object]] = []
     if not scope.team:
         steps = _step_names()
-        for c in caseload_for_caseworker(request.user, on=today):
+        for c in caseload or []:
             step = int(getattr(c, "current_step", 0) or 0)
             children.append({"child": c, "step": step, "step_name": steps.get(step, ""),
                              "url": url_for("child_detail", c.pk)})

@@ -98,11 +98,14 @@ class Scope:
     team: bool = False
 
 
-def my_day_scope(user: object, *, on: dt.date) -> Scope:
-    """A caseworker's own current children; a team leader's team's (posts in the leader's team
-    and districts, as on the team page); nobody else has a day of duties."""
+def my_day_scope(user: object, *, on: dt.date, caseload: list[m.Child] | None = None) -> Scope:
+    """A caseworker's own current children (``caseload``, when the caller has read it already);
+    a team leader's team's (posts in the leader's team and districts, as on the team page);
+    nobody else has a day of duties."""
     role = getattr(user, "role", None)
     if role == "caseworker":
+        if caseload is not None:
+            return Scope(children={c.pk: c.name for c in caseload})
         children = caseload_for_caseworker(user, on=on).values_list("pk", "name")
         return Scope(children=dict(children))
     if role != "teamleader" or getattr(user, "team", None) is None:
