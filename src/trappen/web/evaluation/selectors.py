@@ -48,6 +48,7 @@ from trappen.web.dashboards.selectors import (
     analytic_register,
 )
 from trappen.web.disclosure import DISCLOSURE_THRESHOLD, SUPPRESSION_MARK
+from trappen.web.evaluation.labels import outcome_label
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +155,7 @@ def _event_study_svg(result: DidResult) -> str:
     ax.axvline(-0.5, color="grey", lw=0.8, ls="--")
     ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_xlabel(_("Quarters since adoption"))
-    ax.set_ylabel(result.outcome)
+    ax.set_ylabel(outcome_label(result.outcome))
     ax.legend(fontsize=8, loc="best")
     fig.tight_layout()
     return _svg_data_uri(fig)

@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from trappen.privacy.roles import permission
 from trappen.web.disclosure import SUPPRESSION_MARK, sees_small_counts
 from trappen.web.evaluation import selectors as sel
+from trappen.web.evaluation.labels import comparison_label, outcome_label
 
 
 def evaluation_publish(user: object) -> bool:
@@ -59,10 +60,11 @@ def evaluation(request: HttpRequest) -> HttpResponse:
     if ev.bacon is not None and ev.bacon.height:
         by_kind = ev.bacon.group_by("kind").agg(
             pl.col("weight").sum(), (pl.col("estimate") * pl.col("weight")).sum().alias("_w"))
-        bacon_rows = _rows(by_kind.with_columns((pl.col("_w") / pl.col("weight")).alias("estimate"))
-                           .sort("kind"), ["kind", "weight", "estimate"])
+        bacon_rows = [[comparison_label(kind), *cells] for kind, *cells in _rows(
+            by_kind.with_columns((pl.col("_w") / pl.col("weight")).alias("estimate")).sort("kind"),
+            ["kind", "weight", "estimate"])]
     return render(request, "evaluation/evaluation.html", {
-        "ev": ev, "result": result, "overall": overall, "outcomes": sel.OUTCOMES,
+        "ev": ev, "result": result, "overall": overall, "outcomes": [(o, outcome_label(o)) for o in sel.OUTCOMES],
         "outcome": outcome, "event_rows": event_rows, "bacon_rows": bacon_rows,
         "caveats": result.caveats("da" if language == "da" else "en") if result is not None else [],
         "cif_rows": _rows(ev.cif, ["years", "at_risk", "breakdown_pct", "naive_km_pct",
