@@ -37,3 +37,15 @@ def test_checkboxes_sit_next_to_their_label(live_server, open_browser, scene, ma
         assert boxes.nth(i).bounding_box()["width"] < 40
     assert errors == []
     assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+
+
+def test_new_investment_case_form_fits_a_phone(live_server, open_browser, make_user):
+    """The case form's fieldsets (min-width: min-content) and its 20 rem labels pushed the page
+    wider than a 390 px phone."""
+    economist = make_user("u_economist", "economist")
+    page, errors = _logged_in(open_browser, live_server, economist, 390)
+    response = page.goto(f"{live_server.url}/investments/new/")
+    assert response.status == 200
+    assert page.locator("form fieldset").count() >= 3
+    assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
+    assert errors == []
