@@ -57,6 +57,8 @@ def test_chart_markers_are_in_the_pages_language(case, language, marks, english)
     chart = re.search(r'<div id="investment-chart">(.*?)</div>', page.content.decode(), re.S).group(1)
     texts = re.findall(r'fill="#b35900">([^<]*)</text>', chart)
     assert texts == list(marks)
+    axis = re.findall(r">(-?[\d.,]+) mio</text>", chart)
+    assert axis and all(re.fullmatch(r"-?\d+" + ("," if language == "da" else r"\.") + r"\d", a) for a in axis), axis
     if english:
         assert "earn back" not in chart and "surplus" not in chart
 

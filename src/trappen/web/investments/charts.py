@@ -3,6 +3,7 @@ in the PDF)."""
 
 from __future__ import annotations
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,8 @@ WIDTH, HEIGHT, PAD_L, PAD_R, PAD_T, PAD_B = 640, 280, 80, 20, 20, 40
 
 
 def _fmt_mdkk(v: float) -> str:
-    return f"{v / 1e6:.1f}"
+    """Millions with one decimal in the active language's format (16,0 in Danish)."""
+    return number_format(v / 1e6, 1)
 
 
 def cumulative_svg(result: CaseResult, *, title: str) -> str:
@@ -51,13 +53,13 @@ def cumulative_svg(result: CaseResult, *, title: str) -> str:
         # is positive; surplus = the cumulative at index ``surplus_after_years - 1`` is positive
         marks = ((_("earn back"), rule.earn_back_after_years),
                  (_("surplus"), None if rule.surplus_after_years is None else rule.surplus_after_years - 1))
-        for label, idx in marks:
+        for k, (label, idx) in enumerate(marks):  # the second label a line lower: adjacent years
             if idx is None or not 0 <= idx < len(years):
                 continue
             xi = x(idx)
             parts.append(f'<line x1="{xi:.1f}" x2="{xi:.1f}" y1="{PAD_T}" y2="{HEIGHT - PAD_B}" '
                          f'stroke="#b35900" stroke-dasharray="2,3" class="rule-marker"/>'
-                         f'<text x="{xi + 3:.1f}" y="{PAD_T + 10}" font-size="11" fill="#b35900">'
+                         f'<text x="{xi + 3:.1f}" y="{PAD_T + 10 + 13 * k}" font-size="11" fill="#b35900">'
                          f"{escape(label)}</text>")
     parts.append(f'<polyline points="{line(a)}" fill="none" stroke="#1f4e79" stroke-width="2"/>')
     parts.append(f'<polyline points="{line(b)}" fill="none" stroke="#1f4e79" stroke-width="2" '
