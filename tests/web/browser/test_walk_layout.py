@@ -49,3 +49,20 @@ def test_new_investment_case_form_fits_a_phone(live_server, open_browser, make_u
     assert page.locator("form fieldset").count() >= 3
     assert not page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth + 1")
     assert errors == []
+
+
+LONGEST_WORD_FITS = """() => { const h = document.querySelector('main h1'); const s = getComputedStyle(h);
+  const c = document.createElement('canvas').getContext('2d');
+  c.font = s.fontWeight + ' ' + s.fontSize + ' ' + s.fontFamily;
+  const words = h.innerText.split(/\\s+/); const widest = Math.max(...words.map(w => c.measureText(w).width));
+  return [widest, h.clientWidth]; }"""
+
+
+def test_a_long_danish_heading_word_is_not_split_on_a_phone(live_server, open_browser, make_user):
+    """"Rapport til kommunalbestyrelsen" broke as "kommunalbestyrelse / n" at 390 px: the heading's
+    longest word must fit the line."""
+    analyst = make_user("u_analyst", "analyst")
+    page, errors = _logged_in(open_browser, live_server, analyst, 390)
+    assert page.goto(f"{live_server.url}/reports/").status == 200
+    widest, line = page.evaluate(LONGEST_WORD_FITS)
+    assert widest <= line, (widest, line)
