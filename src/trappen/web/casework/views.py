@@ -167,6 +167,8 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
     facts = {_("Received"): _local(n.received_at), _("Notifier"): label(n.notifier_kind, "notifier")}
     if n.concern:
         facts[_("Concern")] = n.concern
+    from trappen.web.scope import may  # casework/form.html: the link to the notification's anonymous consultations
+    request.may_link_consultation = may(request.user, "consultation", "change", child=child)  # type: ignore[attr-defined]
     if n.assessed_at is None:
         form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
         return _simple_form(request, form, child=child, title=_("Assess notification"),
