@@ -25,7 +25,7 @@ TIGHT_SHARE = 1 / 3
 (:data:`USUAL_PLACES_BY_STEP`, the highest step it serves): few places relative to the step's
 usual demand. Whether places are actually full needs episodes, which the catalogue has not."""
 
-_EFFECT_SOURCE = "synthetic: illustrative effect size, not taken from a study"
+_EFFECT_SOURCE = "syntetisk: illustrativ effektstørrelse, ikke fra en undersøgelse"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -125,7 +125,7 @@ def _prices(offer_id: str, *, base_dkk_per_day: float, rng: np.random.Generator)
         out.append(OfferPrice(offer_id=offer_id, valid_from=dt.date(year, 1, 1),
                               valid_to=None if i == periods - 1 else dt.date(year + 1, 1, 1),
                               price_dkk_per_day=round(level * 1.03**i, 2), price_year=year,
-                              source="synthetic: contract price"))
+                              source="syntetisk: kontraktpris"))
     return tuple(out)
 
 
@@ -156,7 +156,7 @@ def _offer(template: _Template, *, number: int, area: str | None, rng: np.random
         closing_on=closing_on, closed_on=closed_on,
         national_register_id=str(int(rng.integers(100_000, 1_000_000))) if bought else None,
         programme=template.programme, evidence_level=template.evidence_level,
-        evidence_source="synthetic: after Vidensportalen's grading" if template.programme else "",
+        evidence_source="syntetisk: efter Vidensportalens vurdering" if template.programme else "",
         expected_effect_smd=effect[0] if effect else None, expected_effect_se=effect[1] if effect else None,
         effect_source=_EFFECT_SOURCE if effect else "",
         prices=_prices(offer_id, base_dkk_per_day=base, rng=rng) if own_price else (),

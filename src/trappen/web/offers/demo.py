@@ -148,7 +148,7 @@ def _demo_step_up_reasons(*, rng: np.random.Generator) -> int:
         reasons = {}
         for passed in range(lower, step):
             reasons[str(passed)] = (NO_FREE_PLACE_REASON if rng.random() < NO_PLACE_SHARE
-                                    else "synthetic: the step does not meet the child's need")
+                                    else "syntetisk: trinnet dækker ikke barnets behov")
         changed.append(m.Episode(pk=pk, justification=reasons))
     m.Episode.objects.bulk_update(changed, ["justification"], batch_size=500)
     return len(changed)
