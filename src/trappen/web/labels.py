@@ -212,7 +212,7 @@ def choices(kind: str) -> list[tuple[str, Promise]]:
 def all_codes() -> dict[str, tuple[str, ...]]:
     """Every code of every kind in force (the catalogue's, the staircase's, the duties')."""
     codes = {kind: tuple(table) for kind, table in _TABLES.items()}
-    duties = tuple(d.id for d in (*default_duties().duties, *default_collaboration_duties().duties))
+    duties = (*default_duties().ids, *(d.id for d in default_collaboration_duties().duties))
     return codes | {"intervention": rules.catalogue().codes,
                     "step": tuple(str(n) for n in rules.staircase().numbers),
                     "duty": duties, "legal_source": duties, "kpi": tuple(k.code for k in kpi_catalogue()),

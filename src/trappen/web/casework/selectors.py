@@ -120,9 +120,8 @@ def _table_rows(name: str, *, child_ids: list[int], since: dt.date | None = None
         return list(_rows(name, child_ids=child_ids, since=since, read=list(_SNAPSHOT[name][1])))  # type: ignore[arg-type]  # values_list rows
     sql, marked = _compiled_read(name, narrowed=since is not None, vendor=vendor)
     since_mark = connection.ops.adapt_datefield_value(_SINCE_MARK)
-    ids: object = [int(c) for c in child_ids]
-    if vendor == "sqlite":
-        ids = json.dumps(ids)
+    numbers = [int(c) for c in child_ids]
+    ids: Any = json.dumps(numbers) if vendor == "sqlite" else numbers
     params = [ids if p == _IDS_MARK else connection.ops.adapt_datefield_value(since) if p == since_mark else p
               for p in marked]
     with connection.cursor() as cursor:
