@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -28,6 +29,7 @@ from trappen.web.casework import services as svc
 from trappen.web.labels import episode_label, label
 from trappen.web.register import models as m
 from trappen.web.register.selectors import child_for_user, children_visible_to
+from trappen.web.scope import may
 from trappen.web.security.purpose import purpose_prompting, require_purpose
 
 _M = TypeVar("_M", bound=Model)
@@ -87,7 +89,9 @@ def child_casework(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: str, save: object,
                  success: str, facts: Mapping[str, object] | None = None,
-                 history: list[dict[str, object]] | None = None) -> HttpResponse:
+                 history: list[dict[str, object]] | None = None,
+                 links: list[tuple[str, str, str]] | None = None) -> HttpResponse:
+    """A casework form page; ``links``: (id, address, text) shown above the form."""
     conflict = None
     if request.method == "POST" and form.is_valid():  # type: ignore[attr-defined]
         try:
@@ -105,7 +109,8 @@ def _simple_form(request: HttpRequest, form: object, *, child: m.Child, title: s
             messages.success(request, success)
             return redirect("child_detail", child_id=child.pk)
     return render(request, "casework/form.html", {"child": child, "form": form, "title": title,
-                                                  "conflict": conflict, "facts": facts, "history": history})
+                                                  "conflict": conflict, "facts": facts, "history": history,
+                                                  "links": links or []})
 
 
 @login_required
@@ -167,13 +172,15 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
     facts = {_("Received"): _local(n.received_at), _("Notifier"): label(n.notifier_kind, "notifier")}
     if n.concern:
         facts[_("Concern")] = n.concern
-    from trappen.web.scope import may  # casework/form.html: the link to the notification's anonymous consultations
-    request.may_link_consultation = may(request.user, "consultation", "change", child=child)  # type: ignore[attr-defined]
+    links = []  # the notification's anonymous consultations (trappen.web.collaboration), for who may link one
+    if may(request.user, "consultation", "change", child=child):
+        links.append(("link-consultation", reverse("notification_consultations", args=[n.pk]),
+                      _("Link a consultation")))
     if n.assessed_at is None:
         form = f.VersionedAssessmentForm(request.POST or None, initial={"version": n.version})
         return _simple_form(request, form, child=child, title=_("Assess notification"),
                             save=lambda d: svc.notification_assess(actor=request.user, notification=n, **d),
-                            success=_("Assessment recorded."), facts=facts)
+                            success=_("Assessment recorded."), facts=facts, links=links)
     # already assessed: a correction, a new version with the current one kept as history
     form = f.VersionedAssessmentForm(request.POST or None, initial={
         "version": n.version, "assessed_at": timezone.localtime(n.assessed_at).strftime("%Y-%m-%dT%H:%M"),
@@ -182,6 +189,7 @@ def notification_assess_page(request: HttpRequest, notification_id: int) -> Http
                 "text": f"{_local(r.assessed_at)}: {label(r.outcome, 'outcome')}"}
                for r in n.assessment_revisions.order_by("-version")]
     return _simple_form(request, form, child=child, title=_("Correct assessment"), facts=facts, history=history,
+                        links=links,
                         save=lambda d: svc.notification_assessment_correct(actor=request.user, notification=n, **d),
                         success=_("Assessment corrected; the earlier version is kept."))
 
