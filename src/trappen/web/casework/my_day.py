@@ -191,6 +191,7 @@ def my_day_groups(items: pl.DataFrame, scope: Scope, *, query: QueryDict, duty_n
     (team view), the fulfilling form's address and how many acts are missing.
     """
     out: list[dict[str, object]] = []
+    sources = {d.id: label(d.id, "legal_source") for d in _duties()}  # once per page, not per row
     for key in GROUPS:
         part = items.filter(pl.col("group") == key) if items.height else items
         paginator = Paginator(range(part.height), per_page)
@@ -204,7 +205,7 @@ def my_day_groups(items: pl.DataFrame, scope: Scope, *, query: QueryDict, duty_n
                     "duty_id": r["duty_id"], "duty_name": duty_names.get(r["duty_id"], r["duty_id"]),
                     "status": r["status"], "overdue": r["overdue"], "count": r["count"],
                     "due_local": (due := timezone.localtime(r["due_at"])), "due_text": f"{due:%Y-%m-%d %H:%M}",
-                    "legal_source": label(r["duty_id"], "legal_source"),
+                    "legal_source": sources.get(r["duty_id"], r["legal_source"]),
                     "child_id": r["child_id"], "child": scope.children.get(r["child_id"], ""),
                     "child_url": url_for("child_detail", r["child_id"]),
                     "caseworker": scope.posts.get(post, "") if post is not None else "",
