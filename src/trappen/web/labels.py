@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
@@ -110,7 +110,7 @@ PROVIDER_KINDS: Mapping[str, Promise] = {
 }
 
 OFFER_STATUSES: Mapping[str, Promise] = {
-    "open": _("Open"),
+    "open": pgettext_lazy("offer status", "Open"),  # "Åben", not the button's verb "Åbn"
     "closing": _("Closing"),
     "closed": _("Closed"),
 }
