@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +29,7 @@ from trappen.privacy.sanitize import neutralise_frame
 from trappen.web.investments import selectors as sel
 from trappen.web.investments import services as svc
 from trappen.web.investments.charts import cumulative_svg
+from trappen.web.investments.demo import DEMO_CASES
 from trappen.web.investments.forms import CaseForm, add_case_problems, case_initial
 
 __all__ = ["case_adopt", "case_compare", "case_copy", "case_detail", "case_edit", "case_list",
@@ -107,7 +109,15 @@ def _form_text(form: CaseForm) -> str | None:
 @login_required
 def case_new(request: HttpRequest) -> HttpResponse:
     svc.require(request.user, "create")
-    return _editor(request, case=None, initial=Path(herning_pilot_path()).read_text(encoding="utf-8"))
+    return _editor(request, case=None, initial=_starting_example())
+
+
+def _starting_example() -> str:
+    """The worked example a new case starts from, in the user's language: the Herning pilot
+    (docs/economics.md) in English; in Danish the demo's case built on the same calibration."""
+    if (get_language() or "da").startswith("en"):
+        return Path(herning_pilot_path()).read_text(encoding="utf-8")
+    return (DEMO_CASES / "flere_sagsbehandlere.toml").read_text(encoding="utf-8")
 
 
 @login_required
