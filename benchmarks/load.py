@@ -13,6 +13,7 @@ of the server, PostgreSQL and the client (from /proc); asserts nothing on time.
 The load client runs on the same machine (it takes CPU from the server).
 
     .venv/bin/python benchmarks/load.py [--children 20000] [--users 50] [--seconds 60] [--think 1]
+                                        [--workers N] [--threads N]
 
 Also the base of benchmarks/pg_restart.py (the fault script).
 """
@@ -325,6 +326,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--workers", type=int, default=0, help="gunicorn workers (default: the server's own)")
+    parser.add_argument("--threads", type=int, default=0, help="threads per worker (default: the server's own)")
     args = parser.parse_args()
     bindir = pg_bin()
     if bindir is None:
@@ -335,6 +337,8 @@ def main() -> None:
     server = None
     try:
         env = production_env(url, data)
+        if args.threads:
+            env["TRAPPEN_WEB_THREADS"] = str(args.threads)
         users = demo_into(env, children=args.children, users=args.users)
         port = free_port()
         server = serve(env, port, args.workers or None, Path(data) / "server.log")

@@ -50,15 +50,35 @@ def _migrate() -> None:
     call_command("migrate", interactive=False, verbosity=0)
 
 
+def _whole(name: str, default: int) -> int:
+    configured = os.environ.get(name, "").strip()
+    if not configured:
+        return default
+    if not configured.isdigit() or int(configured) < 1:
+        raise typer.BadParameter(f"{name}={configured!r}: a whole number of 1 or more")
+    return int(configured)
+
+
 def default_workers() -> int:
-    """gunicorn worker processes: ``TRAPPEN_WEB_WORKERS``, else the cores + 1 (each with 4 threads;
-    benchmarks/load.py measured 2 cores + 1 against 2 and 2 x cores + 1 under 50 users)."""
-    configured = os.environ.get("TRAPPEN_WEB_WORKERS", "").strip()
-    if configured:
-        if not configured.isdigit() or int(configured) < 1:
-            raise typer.BadParameter(f"TRAPPEN_WEB_WORKERS={configured!r}: a whole number of 1 or more")
-        return int(configured)
-    return (os.cpu_count() or 1) + 1
+    """gunicorn worker processes: ``TRAPPEN_WEB_WORKERS``, else the cores + 1 (benchmarks/load.py
+    measured 2 cores + 1 against 2 and 2 x cores + 1 under 50 users)."""
+    return _whole("TRAPPEN_WEB_WORKERS", (os.cpu_count() or 1) + 1)
+
+
+def default_threads() -> int:
+    """Threads per worker: ``TRAPPEN_WEB_THREADS``, else 2. The pages are CPU-bound Python, so
+    more threads in one process mostly wait for each other's interpreter lock: under 50 users on
+    2 cores (benchmarks/load.py), 2 threads per worker gave a p95 of 368 ms over all pages where 4
+    gave 586 ms, at the same CPU per page."""
+    return _whole("TRAPPEN_WEB_THREADS", 2)
+
+
+def worker_environment() -> None:
+    """Settings the worker processes inherit: Polars on one thread per process
+    (``POLARS_MAX_THREADS``, unless set) — a page's frames are small, and its pool's threads
+    competed with the requests' own (p95 over all pages 291 ms with one, 368 ms with two, same
+    load). Call before the first Polars operation of the process."""
+    os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
 
 def _no_server_banner() -> None:
@@ -77,7 +97,7 @@ def _no_server_banner() -> None:
     wsgi.Response.default_headers = default_headers
 
 
-def _serve(*, host: str, port: int, workers: int) -> None:
+def _serve(*, host: str, port: int, workers: int, threads: int = 2) -> None:
     """Serve with gunicorn (runserver only when DEBUG is on, never in production)."""
     from django.conf import settings
 
@@ -99,7 +119,7 @@ def _serve(*, host: str, port: int, workers: int) -> None:
             # threads, not the sync worker: a browser's idle pre-opened connection would block
             # a sync worker until its timeout
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 4)
+            self.cfg.set("threads", threads)
             self.cfg.set("accesslog", "-")
 
         def load(self) -> object:
@@ -210,9 +230,11 @@ def register(app: typer.Typer) -> None:
         """Serve the web application with gunicorn (configuration from the environment)."""
         from trappen.cli._common import user_errors
 
+        worker_environment()
         with user_errors():
             _setup()
-        _serve(host=host, port=port, workers=workers or default_workers())
+            count, threads = workers or default_workers(), default_threads()
+        _serve(host=host, port=port, workers=count, threads=threads)
 
     @app.command("migrate")
     def migrate_command() -> None:

@@ -1,5 +1,6 @@
 """`trappen serve` with production settings (#14 items 5-6): gunicorn answers without a Server
-banner, with as many workers as TRAPPEN_WEB_WORKERS says (else the cores + 1)."""
+banner, with as many workers as TRAPPEN_WEB_WORKERS says (else the cores + 1), each with
+TRAPPEN_WEB_THREADS threads (else 2) and Polars on one thread."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ import tempfile
 import time
 import urllib.request
 
-from trappen.cli.web import default_workers
+import pytest
+import typer
+
+from trappen.cli.web import default_threads, default_workers, worker_environment
 
 _PRODUCTION = {"SECRET_KEY": "s" * 50, "TRAPPEN_CPR_KEY": "x" * 43 + "=", "ALLOWED_HOSTS": "127.0.0.1",
                "DEBUG": "0", "TRAPPEN_DEMO": "0"}
@@ -56,3 +60,22 @@ def test_workers_default_to_the_cores_plus_one(monkeypatch):
     assert default_workers() == (os.cpu_count() or 1) + 1
     monkeypatch.setenv("TRAPPEN_WEB_WORKERS", "3")
     assert default_workers() == 3
+
+
+def test_two_threads_per_worker_unless_set(monkeypatch):
+    monkeypatch.delenv("TRAPPEN_WEB_THREADS", raising=False)
+    assert default_threads() == 2
+    monkeypatch.setenv("TRAPPEN_WEB_THREADS", "4")
+    assert default_threads() == 4
+    monkeypatch.setenv("TRAPPEN_WEB_THREADS", "zero")
+    with pytest.raises(typer.BadParameter, match="TRAPPEN_WEB_THREADS='zero'"):
+        default_threads()
+
+
+def test_workers_run_polars_on_one_thread_unless_set(monkeypatch):
+    monkeypatch.delenv("POLARS_MAX_THREADS", raising=False)
+    worker_environment()
+    assert os.environ["POLARS_MAX_THREADS"] == "1"  # inherited by the forked workers
+    monkeypatch.setenv("POLARS_MAX_THREADS", "2")
+    worker_environment()
+    assert os.environ["POLARS_MAX_THREADS"] == "2"  # the operator's choice stays
