@@ -130,3 +130,18 @@ def test_staircase_refusals_in_danish_with_the_intervention_name(cw, scene):
                    HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Almen plejefamilie er kun en indsats på trin 5." in body and "FOSTER_GENERAL may be" not in body
     assert not m.Episode.objects.exists()
+
+
+def test_case_page_names_a_step_with_no_free_place_in_words_and_links_the_collaboration(cw, scene):
+    """Walk of #16/#17: the step-up reason "no free place" showed as the stored English marker,
+    and the case page had no way to the child's collaboration page (meetings, consents)."""
+    from trappen.offers import NO_FREE_PLACE_REASON
+
+    child = scene["mine"]
+    m.Episode.objects.create(child=child, intervention_code="FOSTER_GENERAL", step=5, start_date=TODAY,
+                             justification={"3": REASONS[3], "4": f"{NO_FREE_PLACE_REASON}: venteliste i 3 mdr."})
+    body = cw.get(f"/children/{child.pk}/", HTTP_ACCEPT_LANGUAGE="da").content.decode()
+    assert NO_FREE_PLACE_REASON not in body
+    assert "Ikke muligt: ingen ledig plads: venteliste i 3 mdr." in body and REASONS[3] in body
+    assert f'href="/collaboration/children/{child.pk}/" id="collaboration"' in body
+    assert cw.get(f"/collaboration/children/{child.pk}/").status_code == 200

@@ -246,7 +246,7 @@ def test_open_actions_and_the_meeting_interval_are_duties_on_my_day(client, scen
     client.force_login(scene["user"])
     rows = {r["duty_id"]: r for r in _rows(client.get(reverse("my_day")))}
     assert rows["C1"]["overdue"] and rows["C1"]["url"] == reverse("meeting_detail", args=[meeting.pk])
-    assert rows["C2"]["overdue"] and rows["C2"]["url"] == reverse("meeting_new", args=[child.pk])
+    assert rows["C2"]["overdue"] and rows["C2"]["url"] == reverse("collab_child", args=[child.pk])
     assert rows["C2"]["duty_name"] == "Tværfagligt møde med fast interval"
     assert rows["C2"]["legal_source"] == "Kommunens samarbejdsregel (Herning-modellen)"
     # the team leader's team page counts them among the team's overdue duties
@@ -266,3 +266,15 @@ def test_open_actions_and_the_meeting_interval_are_duties_on_my_day(client, scen
     settings.TRAPPEN_MEETING_CADENCE_MONTHS = 0
     Meeting.objects.all().delete()
     assert "C2" not in {r["duty_id"] for r in _rows(client.get(reverse("my_day")))}
+
+
+def test_the_meeting_duty_links_where_the_team_leader_may_go(client, scene):
+    """Walk: the team leader's My day linked each C2 duty to the meeting form, which only a
+    caseworker may use (403); it links to the child's collaboration page (purpose first)."""
+    child, today = scene["mine"], timezone.localdate()
+    m.Episode.objects.create(child=child, intervention_code="FAMILY_TREATMENT", step=2,
+                             start_date=today - dt.timedelta(days=120))
+    client.force_login(scene["leader"])
+    rows = [r for r in _rows(client.get(reverse("my_day"))) if r["duty_id"] == "C2"]
+    response = client.get(rows[0]["url"])
+    assert response.status_code == 200 or "purpose" in response["Location"]  # a child outside own cases

@@ -42,7 +42,7 @@ _FULFIL: dict[str, tuple[str, str]] = {
     "D12": ("supervision_visit_new", "ref_id"),       # supervision visit (§ 156 stk. 5)
     "D14": ("child_plan", "child_id"),                # plan for support after 18 (§ 108)
     "C1": ("meeting_detail", "ref_id"),               # the meeting where the action was agreed
-    "C2": ("meeting_new", "child_id"),                # plan the next cross-disciplinary meeting
+    "C2": ("collab_child", "child_id"),               # the child's collaboration page: its meetings, plan the next
 }
 """Duties without a form of their own (D2 acknowledgement, D16 complaint re-assessment) link to
 the child's casework page, where the record is."""

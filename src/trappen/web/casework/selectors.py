@@ -392,6 +392,18 @@ def episode_to_end_on_step_up(child: m.Child, *, on: dt.date) -> m.Episode | Non
             .order_by("-step", "-start_date", "-pk").first())
 
 
+def _reason_text(why: str) -> str:
+    """A step-up reason as the page shows it: the fixed marker of a lower step with no free place
+    (``trappen.offers.NO_FREE_PLACE_REASON``, kept as stored for the counts) in words."""
+    from django.utils.translation import gettext as _
+
+    from trappen.offers import NO_FREE_PLACE_REASON
+
+    if not why.startswith(NO_FREE_PLACE_REASON):
+        return why
+    return _("Not available: no free place") + why[len(NO_FREE_PLACE_REASON):]
+
+
 CASE_PAGE_RECORDS = (
     "episodes", "notifications", "investigations", "plans", "supervision_visits", "conversations",
     "closures", "complaints",
@@ -416,7 +428,7 @@ def child_case_page(child: m.Child, *, now: dt.datetime, today: dt.date) -> dict
                  for r in items.iter_rows(named=True)]
     episodes = sorted(child.episodes.all(), key=lambda e: (e.start_date, e.pk), reverse=True)
     episode_rows = [{"e": e, "running": e.start_date <= today and (e.end_date is None or e.end_date > today),
-                     "justification": sorted(((int(s), why) for s, why in (e.justification or {}).items()),
+                     "justification": sorted(((int(s), _reason_text(why)) for s, why in (e.justification or {}).items()),
                                              key=lambda pair: pair[0])}
                     for e in episodes]
     plan = max(child.plans.all(), key=lambda p: (p.made_on, p.pk), default=None)
