@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import polars as pl
@@ -300,3 +301,18 @@ def test_a_far_away_period_is_a_form_error_not_a_crash(client, make_user, db_reg
         errors = response.context["form"].errors
         assert errors, (key, period)
         assert set(errors) <= {"date_from", "date_to"}
+
+
+def test_dashboards_name_duties_and_key_figures_not_codes(client, make_user, db_register):
+    """Walk: the deadlines chart's axis showed duty codes in text order (D1, D10, D11, ..., D2),
+    and the dashboards' descriptions named KPI codes (STEP_FLOWS, CASELOAD_MEAN, ...)."""
+    c = _client(client, make_user, "analyst")
+    page = c.get("/dashboards/deadlines/", PERIOD)
+    table = page.context["table"]
+    duties = table.frame["duty"].to_list()
+    assert duties == sorted(duties, key=lambda d: int(d[1:])) and len(duties) > 2
+    assert table.chart["labels"] == table.frame["duty_name"].to_list()
+    assert not set(table.chart["labels"]) & set(duties)
+    for key in ("steps", "flows", "pilot", "caseload", "deadlines"):
+        description = str(c.get(f"/dashboards/{key}/", PERIOD).context["table"].description)
+        assert not re.search(r"\b[A-Z]+_[A-Z0-9_]+\b", description), (key, description)

@@ -350,8 +350,8 @@ def _steps_table(reg: Register, f: DashboardFilters, *, publish: bool,
                           for s in steps]}
     return DashboardTable(
         key="steps", title=_("Children on each step over time"),
-        description=_("Children on each step on the last day of each month "
-                      "(KPI STEP_PER_1000, numerator)."),
+        description=_("Children on each step on the last day of each month (key figure: %(kpi)s, "
+                      "numerator).") % {"kpi": _kpi_names("STEP_PER_1000", language=language)},
         columns=columns, frame=wide, chart=chart, suppressed=publish)
 
 
@@ -372,7 +372,8 @@ def _flows_table(reg: Register, f: DashboardFilters, *, publish: bool,
     return DashboardTable(
         key="flows", title=_("Moves between steps"),
         description=_("Moves between steps over the period, counted between monthly snapshots "
-                      "(KPI STEP_FLOWS, numerator). Step 0: not on the staircase."),
+                      "(key figure: %(kpi)s, numerator). Step 0: not on the staircase.")
+        % {"kpi": _kpi_names("STEP_FLOWS", language=language)},
         columns=columns, frame=frame, svg=svg, suppressed=publish)
 
 
@@ -410,7 +411,7 @@ def _pilot_table(reg: Register, f: DashboardFilters, *, publish: bool,
     return DashboardTable(
         key="pilot", title=_("Pilot districts against the rest"),
         description=_("Children on each step on the last day of the period, per 1,000 children "
-                      "0-17 (KPI STEP_PER_1000)."),
+                      "0-17 (key figure: %(kpi)s).") % {"kpi": _kpi_names("STEP_PER_1000", language=language)},
         columns=columns, frame=frame, chart=chart, suppressed=publish, notes=notes)
 
 
@@ -449,10 +450,17 @@ def _caseload_table(reg: Register, f: DashboardFilters, *, publish: bool,
     return DashboardTable(
         key="caseload", title=_("Caseload distribution"),
         description=_("Children per caseworker FTE on the last day of the period, by the "
-                      "caseworkers' district (KPIs CASELOAD_MEAN, CASELOAD_MAX, "
-                      "CASELOAD_OVER_TARGET; target %(target)s).")
-        % {"target": f"{settings.TRAPPEN_CASELOAD_TARGET:g}"},
+                      "caseworkers' district (key figures: %(kpi)s; target %(target)s).")
+        % {"target": f"{settings.TRAPPEN_CASELOAD_TARGET:g}",
+           "kpi": _kpi_names("CASELOAD_MEAN", "CASELOAD_MAX", "CASELOAD_OVER_TARGET", language=language)},
         columns=columns, frame=frame, chart=chart, suppressed=publish)
+
+
+def _kpi_names(*codes: str, language: str) -> str:
+    """The key figures' names from the KPI catalogue (a description names them, never their codes)."""
+    from trappen.labels import kpi_name
+
+    return ", ".join(kpi_name(code, language=language) for code in codes)
 
 
 def _deadlines_table(reg: Register, f: DashboardFilters, *, publish: bool,
@@ -474,16 +482,17 @@ def _deadlines_table(reg: Register, f: DashboardFilters, *, publish: bool,
                                pl.col("duty").replace_strict(duties, default=pl.col("duty"))
                                .alias("duty_name"))
              .with_columns(pl.col("on_time", "late", "due").cast(pl.Int64))
-             .select("duty", "duty_name", "on_time", "late", "due", "share_pct").sort("duty"))
+             .select("duty", "duty_name", "on_time", "late", "due", "share_pct")
+             .sort(pl.col("duty").str.slice(1).cast(pl.Int64, strict=False), "duty"))  # D1, D2, ..., D16
     columns = (("duty", _("Duty")), ("duty_name", _("Name")), ("on_time", _("Met on time")),
                ("late", _("Late or missed")), ("due", _("Due in period")),
                ("share_pct", _("Share on time (%)")))
-    chart = {"type": "bar", "labels": frame["duty"].to_list(), "percent": True,
+    chart = {"type": "bar", "labels": frame["duty_name"].to_list(), "percent": True,
              "datasets": [{"label": _("Share on time (%)"), "data": frame["share_pct"].to_list()}]}
     return DashboardTable(
         key="deadlines", title=_("Deadline compliance"),
-        description=_("Deadlines due in the period met on time, per legal duty "
-                      "(KPI DEADLINE_COMPLIANCE)."),
+        description=_("Deadlines due in the period met on time, per legal duty (key figure: %(kpi)s).")
+        % {"kpi": _kpi_names("DEADLINE_COMPLIANCE", language=language)},
         columns=columns, frame=frame, chart=chart, suppressed=publish)
 
 
