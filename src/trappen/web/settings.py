@@ -177,9 +177,9 @@ TRAPPEN_WAITING_ALERT_DAYS = env_int("TRAPPEN_WAITING_ALERT_DAYS", 30, minimum=0
 # least every this many months (duty C2 of trappen/deadlines/data/collaboration.toml); 0 = no
 # such duty. The municipality sets it; the default is the file's (3).
 TRAPPEN_MEETING_CADENCE_MONTHS = env_int("TRAPPEN_MEETING_CADENCE_MONTHS", 3, minimum=0)
-# Dashboards ask whether the register changed (a fingerprint of row counts and top ids, a scan of
-# each table: 7 ms a call on the 20,000-child demo on PostgreSQL) at most this often; a write shows
-# on the dashboards within this many seconds. Tests: 0 (every request checks).
+# Dashboards ask whether the register changed (a fingerprint of row counts, top ids and edit
+# versions: a scan of each table) at most this often; a write shows on the dashboards within this
+# many seconds. Tests: 0 (every request checks).
 TRAPPEN_DASHBOARD_CHECK_SECONDS = env_int("TRAPPEN_DASHBOARD_CHECK_SECONDS", 0 if TESTING else 5, minimum=0)
 # Uploads (budget, accounts, prices, staircase files) are refused before parsing when larger than
 # this many bytes, when an .xlsx unpacks to more than this many bytes (a zip bomb), or when they

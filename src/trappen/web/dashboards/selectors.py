@@ -37,11 +37,14 @@ from trappen.web.register.selectors import register_snapshot
 
 logger = logging.getLogger(__name__)
 
+REFRESH_SECONDS = 600.0
+"""The analytic register is rebuilt in the background this long after its build even when its
+version is unchanged: the backstop for a change the version cannot see. A rebuild costs a worker
+seconds of CPU (20,000 children), so not every minute."""
+
 CACHE_SECONDS = 60.0
-"""Computed tables are reused for at most this long, and the analytic register is rebuilt in
-the background after it (:func:`analytic_register`); both only while the register's version, a
-few COUNT/MAX queries, is unchanged: dashboards are aggregate steering figures, a minute's delay
-is acceptable, and a fresh snapshot of a 20,000-child municipality takes seconds."""
+"""Computed tables are reused for at most this long, and only while the register's version is
+unchanged: dashboards are aggregate steering figures, a minute's delay is acceptable."""
 
 
 COUNT_COLUMN: dict[str, str] = {
@@ -168,21 +171,26 @@ _TABLE_CACHE_SIZE = 64
 
 
 def register_version() -> tuple[object, ...]:
-    """A cheap fingerprint of the operational register, in one SQL statement: row count and top
-    id of each table the dashboards read (prices included: they are only ever added), and the
-    number of ongoing episodes (ending one changes it)."""
+    """A fingerprint of the operational register, in one SQL statement: row count and top id of
+    each table the dashboards read (prices included: they are only ever added), the number of
+    ongoing episodes and of re-assessed complaints, and the sum of the edit versions of the
+    records a form corrects (an assessment, a conclusion, a plan, an episode's end bump it).
+    A change it cannot see shows with the background rebuild (:data:`REFRESH_SECONDS`)."""
     from trappen.web.economics.models import Price
 
+    q = connection.ops.quote_name
     parts = []
     for model in (m.Episode, m.Child, m.Assignment, m.FollowUp, m.Complaint, m.Case, m.Caseworker,
-                  m.Residence, m.District, m.PopulationCount, Price):
-        table = connection.ops.quote_name(model._meta.db_table)
+                  m.Residence, m.District, m.PopulationCount, Price, m.Notification, m.Investigation, m.Plan,
+                  m.SupervisionVisit):
+        table = q(model._meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         if model is not m.District:
-            pk = connection.ops.quote_name(model._meta.pk.column)
-            parts.append(f"(SELECT MAX({pk}) FROM {table})")
-    episodes = connection.ops.quote_name(m.Episode._meta.db_table)
-    parts.append(f"(SELECT COUNT(*) FROM {episodes} WHERE end_date IS NULL)")
+            parts.append(f"(SELECT MAX({q(model._meta.pk.column)}) FROM {table})")
+        if model in (m.Episode, m.Notification, m.Investigation, m.Plan):
+            parts.append(f"(SELECT SUM(version) FROM {table})")
+    parts.append(f"(SELECT COUNT(*) FROM {q(m.Episode._meta.db_table)} WHERE end_date IS NULL)")
+    parts.append(f"(SELECT COUNT(reassessed_on) FROM {q(m.Complaint._meta.db_table)})")
     with connection.cursor() as cursor:
         cursor.execute("SELECT " + ", ".join(parts))
         return tuple(cursor.fetchone())
@@ -208,7 +216,7 @@ def _build(version: tuple[object, ...], *, again: bool = False) -> Register:
 
 
 def _refresh() -> None:
-    """A background rebuild of a snapshot past :data:`CACHE_SECONDS` (its own connection)."""
+    """A background rebuild of a snapshot past :data:`REFRESH_SECONDS` (its own connection)."""
     from django.db import connections
 
     try:
@@ -225,9 +233,10 @@ def analytic_register() -> tuple[Register, tuple[object, ...]]:
 
     Reused while the version is unchanged; a write that changes it makes the next request build
     a new one (one thread builds, the others wait for it). The version is checked at most every
-    ``TRAPPEN_DASHBOARD_CHECK_SECONDS`` (a write shows within that time). After :data:`CACHE_SECONDS` with the
-    same version the snapshot is rebuilt in the background, in case a change escaped the
-    version, while the previous one keeps answering: no request waits the seconds a build takes.
+    ``TRAPPEN_DASHBOARD_CHECK_SECONDS`` (a write shows within that time). After
+    :data:`REFRESH_SECONDS` with the same version the snapshot is rebuilt in the background, in
+    case a change escaped the version, while the previous one keeps answering: no request waits
+    the seconds a build takes.
     """
     now = time.monotonic()
     with _lock:
@@ -240,7 +249,7 @@ def analytic_register() -> tuple[Register, tuple[object, ...]]:
             _register_cache["checked"] = (now, version)
     with _lock:
         kept = _register_cache.get("register") if _register_cache.get("version") == version else None
-        stale = now - float(_register_cache.get("at", now)) >= CACHE_SECONDS  # type: ignore[arg-type]
+        stale = now - float(_register_cache.get("at", now)) >= REFRESH_SECONDS  # type: ignore[arg-type]
         refresh = kept is not None and stale and not _build_lock.locked()
         if refresh:
             _register_cache["at"] = now  # one refresh per period, not one per request meanwhile
