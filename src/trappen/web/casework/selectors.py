@@ -428,7 +428,8 @@ def child_case_page(child: m.Child, *, now: dt.datetime, today: dt.date) -> dict
                  for r in items.iter_rows(named=True)]
     episodes = sorted(child.episodes.all(), key=lambda e: (e.start_date, e.pk), reverse=True)
     episode_rows = [{"e": e, "running": e.start_date <= today and (e.end_date is None or e.end_date > today),
-                     "justification": sorted(((int(s), _reason_text(why)) for s, why in (e.justification or {}).items()),
+                     "justification": sorted(((int(s), _reason_text(why))
+                                              for s, why in (e.justification or {}).items()),
                                              key=lambda pair: pair[0])}
                     for e in episodes]
     plan = max(child.plans.all(), key=lambda p: (p.made_on, p.pk), default=None)

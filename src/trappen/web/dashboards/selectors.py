@@ -186,7 +186,7 @@ def register_version() -> tuple[object, ...]:
         table = q(model._meta.db_table)
         parts.append(f"(SELECT COUNT(*) FROM {table})")
         if model is not m.District:
-            parts.append(f"(SELECT MAX({q(model._meta.pk.column)}) FROM {table})")
+            parts.append(f"(SELECT MAX({q(str(model._meta.pk.column))}) FROM {table})")
         if model in (m.Episode, m.Notification, m.Investigation, m.Plan):
             parts.append(f"(SELECT SUM(version) FROM {table})")
     parts.append(f"(SELECT COUNT(*) FROM {q(m.Episode._meta.db_table)} WHERE end_date IS NULL)")
