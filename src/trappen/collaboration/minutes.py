@@ -18,7 +18,7 @@ from pydantic import AfterValidator
 
 from trappen._config import read_toml
 from trappen._validation import StrictModel, validate_rule_file
-from trappen.collaboration.sharing import FIELD_GROUPS
+from trappen.collaboration.sharing import FIELD_GROUPS, known
 
 MINUTES_PARTS = ("child", "meeting", "participants", "decisions", "actions", "child_view", "parents_view")
 """The parts of a meeting's minutes, in the order they are shown."""
@@ -28,17 +28,9 @@ OUTSIDE_KINDS = ("parent", "child", "support_person", "network_person")
 """Participant kinds without a login."""
 
 
-def _known(values: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:
-    out = list(values)
-    bad = [v for v in out if v not in allowed]
-    if bad:
-        raise ValueError(f"unknown {what} {bad[0]!r}; one of {', '.join(allowed)}")
-    return out
-
-
 def _parts(v: dict[str, str]) -> dict[str, str]:
-    _known(v, MINUTES_PARTS, "minutes part")
-    _known(v.values(), FIELD_GROUPS, "field group")
+    known(v, MINUTES_PARTS, "minutes part")
+    known(v.values(), FIELD_GROUPS, "field group")
     missing = [p for p in MINUTES_PARTS if p not in v]
     if missing:
         raise ValueError(f"minutes part {missing[0]!r} has no field group")
@@ -46,14 +38,14 @@ def _parts(v: dict[str, str]) -> dict[str, str]:
 
 
 class _Outside(StrictModel):
-    channel: Annotated[str, AfterValidator(lambda v: _known([v], CHANNELS, "channel")[0])]
-    parts: Annotated[list[str], AfterValidator(lambda v: _known(v, MINUTES_PARTS, "minutes part"))]
+    channel: Annotated[str, AfterValidator(lambda v: known([v], CHANNELS, "channel")[0])]
+    parts: Annotated[list[str], AfterValidator(lambda v: known(v, MINUTES_PARTS, "minutes part"))]
 
 
 class _File(StrictModel):
     parts: Annotated[dict[str, str], AfterValidator(_parts)]
     outside: Annotated[dict[str, _Outside], AfterValidator(lambda v: {
-        k: o for k, o in zip(_known(v, OUTSIDE_KINDS, "participant kind"), v.values(), strict=True)})]
+        k: o for k, o in zip(known(v, OUTSIDE_KINDS, "participant kind"), v.values(), strict=True)})]
 
 
 @dataclass(frozen=True, kw_only=True)

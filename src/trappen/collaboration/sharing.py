@@ -43,7 +43,8 @@ CONSENT_GIVERS = ("custody_holder_1", "custody_holder_2", "child")
 """Who gives a consent: each custody holder, and the child where the law gives the child a say."""
 
 
-def _known(values: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:
+def known(values: Iterable[str], allowed: tuple[str, ...], what: str) -> list[str]:
+    """``values`` as a list; ValueError naming the first not in ``allowed``."""
     out = list(values)
     bad = [v for v in out if v not in allowed]
     if bad:
@@ -59,8 +60,8 @@ class _Basis(StrictModel):
     url: Text
     sources: list[str]
     why: Text
-    field_groups: Annotated[list[str], AfterValidator(lambda v: _known(v, FIELD_GROUPS, "field group"))]
-    organisation_kinds: Annotated[list[str], AfterValidator(lambda v: _known(v, ORG_KINDS, "organisation kind"))]
+    field_groups: Annotated[list[str], AfterValidator(lambda v: known(v, FIELD_GROUPS, "field group"))]
+    organisation_kinds: Annotated[list[str], AfterValidator(lambda v: known(v, ORG_KINDS, "organisation kind"))]
 
 
 class _File(StrictModel):
