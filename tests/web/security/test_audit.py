@@ -65,9 +65,9 @@ def test_audit_page_searches_by_child_user_and_dates_for_admin_only(events, scen
     page = admin.get("/audit/", {"child_id": child})
     assert page.status_code == 200
     body = page.content.decode()
-    assert body.count("<tr><td>") == 2 and "own_case" in body
+    assert body.count("<tr><td>") == 2 and "Egen sag" in body  # the purpose by its label, not own_case
     by_user = admin.get("/audit/", {"username": "u_teamleader"}).content.decode()
-    assert by_user.count("<tr><td>") == 1 and "team_leader_review" in by_user
+    assert by_user.count("<tr><td>") == 1 and "Ledelsestilsyn" in by_user
     day = events[0].at.date()
     assert admin.get("/audit/", {"start": day.isoformat()}).content.decode().count("<tr><td>") >= 3
     assert "No events" in admin.get("/audit/", {"end": day.isoformat()}).content.decode() or \
